@@ -1,0 +1,27 @@
+//! piecerate's core: record format v1 and the effective-hourly-wage math.
+//!
+//! This crate is pure: no files, no sockets, no clock, no async. The `piecerate` CLI, the
+//! collector and the browser extension (compiled to wasm32) all compute wages through it, so a
+//! worker, a researcher and a regulator looking at the same records see the same number.
+//! The CLI lives in `src/bin/piecerate` behind the `cli` feature.
+
+pub mod codes;
+pub mod format;
+pub mod money;
+pub mod record;
+mod reference;
+pub mod report;
+pub mod stats;
+pub mod time;
+pub mod wage;
+
+pub use codes::{CodeError, CountryCode, Currency};
+pub use format::{LineError, read_records, record_from_json, record_to_json};
+pub use money::Money;
+pub use record::{
+    Activity, InstallId, Outcome, Platform, Record, RecordError, RecordFields, TaskCategory, UnpaidCategory,
+};
+pub use reference::US_FEDERAL_MINIMUM_HOURLY_USD;
+pub use report::{Cell, CellStatistics, Dimension, Grouping, Report, ReportBuilder, ReportOptions, report};
+pub use time::{Seconds, Timestamp};
+pub use wage::{Method, WorkerTotals, worker_totals};

@@ -1,0 +1,589 @@
+//! Record format v1: one task or one stretch of unpaid time, of one anonymous install.
+//! `docs/record-format.md` is the user-facing description; this module is its definition.
+//!
+//! A `Record` can only be built by [`Record::from_fields`], which checks every field and every
+//! rule between fields, so code that holds a `Record` never re-checks it.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::codes::{CountryCode, Currency};
+use crate::money::Money;
+use crate::time::{Seconds, Timestamp};
+
+/// The CSV header of record format v1, column for column.
+pub const CSV_HEADER: [&str; 13] = [
+    "record_id",
+    "install_id",
+    "platform",
+    "country",
+    "kind",
+    "category",
+    "outcome",
+    "started_at",
+    "ended_at",
+    "active_seconds",
+    "reward",
+    "bonus",
+    "currency",
+];
+
+/// The most a single task may pay (reward plus bonus), in US dollars at the record's date.
+/// Microtasks pay cents to a few dollars (Hara et al., CHI 2018, report a mean reward under
+/// $1); long Prolific studies pay tens of dollars. A thousand dollars is far above any real
+/// task, so a larger figure is a typing or unit error (pence entered as pounds, say).
+pub const MAX_TASK_PAY_USD: i64 = 1_000;
+/// The longest wall time one record may span: 31 days. MTurk's longest assignment duration
+/// seen in practice is a week, and Prolific's exports show completion times of up to ~8 days.
+pub const MAX_RECORD_SPAN: Seconds = Seconds::new(31 * 24 * 3600);
+/// Install ids are opaque to the library but bounded, so no one can smuggle text through them.
+pub const MAX_INSTALL_ID_LEN: usize = 128;
+
+/// A rejected field: which one, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct RecordError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl RecordError {
+    pub fn new(field: &'static str, problem: impl fmt::Display) -> RecordError {
+        RecordError { field, problem: problem.to_string() }
+    }
+}
+
+/// Declares an enum whose variants are written as fixed lower-case words.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            pub fn parse(text: &str) -> Result<$name, String> {
+                match text {
+                    $($word => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "'{}' is not a known {}; expected one of: {}",
+                        text.chars().take(32).collect::<String>(),
+                        $what,
+                        [$($word),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// The platforms piecerate knows; `other` covers any platform logged by hand.
+    Platform, "platform" {
+        Mturk => "mturk",
+        Prolific => "prolific",
+        Toloka => "toloka",
+        Clickworker => "clickworker",
+        Microworkers => "microworkers",
+        Appen => "appen",
+        Remotasks => "remotasks",
+        Other => "other",
+    }
+);
+
+word_enum!(
+    /// How a task ended.
+    Outcome, "outcome" {
+        Submitted => "submitted",
+        Approved => "approved",
+        Rejected => "rejected",
+        Returned => "returned",
+        Abandoned => "abandoned",
+        ScreenedOut => "screened_out",
+    }
+);
+
+word_enum!(
+    /// What kind of work a task was, when known.
+    TaskCategory, "task category" {
+        Survey => "survey",
+        Labeling => "labeling",
+        Transcription => "transcription",
+        Moderation => "moderation",
+        Writing => "writing",
+        DataCollection => "data_collection",
+        Testing => "testing",
+        Other => "other",
+    }
+);
+
+word_enum!(
+    /// What unpaid time was spent on.
+    UnpaidCategory, "unpaid category" {
+        Search => "search",
+        Qualification => "qualification",
+        Screener => "screener",
+        Communication => "communication",
+        Admin => "admin",
+        Other => "other",
+    }
+);
+
+impl Outcome {
+    /// Whether the worker is paid for a task with this outcome (reward plus bonus). A screened
+    /// out study pays whatever screening payment the record carries, possibly nothing.
+    pub fn is_paid(self) -> bool {
+        matches!(self, Outcome::Submitted | Outcome::Approved | Outcome::ScreenedOut)
+    }
+}
+
+/// An opaque, bounded identifier of one anonymous install (one worker's browser).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InstallId(String);
+
+impl InstallId {
+    /// Letters, digits and `-_.:` only, 1 to 128 characters.
+    pub fn parse(text: &str) -> Result<InstallId, String> {
+        if text.is_empty() {
+            return Err("must not be empty".to_owned());
+        }
+        if text.len() > MAX_INSTALL_ID_LEN {
+            return Err(format!("is {} characters long; the limit is {MAX_INSTALL_ID_LEN}", text.len()));
+        }
+        if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c))) {
+            return Err(format!("contains {bad:?}; only letters, digits and - _ . : are allowed"));
+        }
+        Ok(InstallId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Synthetic installs made by `piecerate simulate` start with this prefix.
+    pub fn is_simulated(&self) -> bool {
+        self.0.starts_with("sim-")
+    }
+
+    /// Installs derived from requester-side exports (MTurk batch files, Prolific exports) start
+    /// with this prefix; their times are wall times, so their wages are lower bounds.
+    pub fn is_from_requester_export(&self) -> bool {
+        self.0.starts_with("req-")
+    }
+}
+
+impl fmt::Display for InstallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a record is about: a task and its outcome, or unpaid time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Task { category: Option<TaskCategory>, outcome: Outcome, reward: Money, bonus: Money, currency: Currency },
+    Unpaid { category: UnpaidCategory },
+}
+
+/// One validated record of format v1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    record_id: Uuid,
+    install_id: InstallId,
+    platform: Platform,
+    country: Option<CountryCode>,
+    activity: Activity,
+    started_at: Timestamp,
+    ended_at: Timestamp,
+    active: Seconds,
+}
+
+/// The thirteen fields of a record as text, in [`CSV_HEADER`] order; empty means absent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordFields<'a> {
+    pub record_id: &'a str,
+    pub install_id: &'a str,
+    pub platform: &'a str,
+    pub country: &'a str,
+    pub kind: &'a str,
+    pub category: &'a str,
+    pub outcome: &'a str,
+    pub started_at: &'a str,
+    pub ended_at: &'a str,
+    pub active_seconds: &'a str,
+    pub reward: &'a str,
+    pub bonus: &'a str,
+    pub currency: &'a str,
+}
+
+impl Record {
+    /// Checks every field and the rules between them; the first problem found is returned.
+    pub fn from_fields(fields: &RecordFields<'_>) -> Result<Record, RecordError> {
+        let record_id = parse_record_id(fields.record_id)?;
+        let install_id =
+            InstallId::parse(fields.install_id).map_err(|p| RecordError::new("install_id", p))?;
+        let platform = Platform::parse(fields.platform).map_err(|p| RecordError::new("platform", p))?;
+        let country = match fields.country {
+            "" => None,
+            text => Some(CountryCode::parse(text).map_err(|e| RecordError::new("country", e))?),
+        };
+        let started_at =
+            Timestamp::parse(fields.started_at).map_err(|e| RecordError::new("started_at", e))?;
+        let ended_at = Timestamp::parse(fields.ended_at).map_err(|e| RecordError::new("ended_at", e))?;
+        let span = ended_at.seconds_since(started_at).ok_or_else(|| {
+            RecordError::new("ended_at", format!("{ended_at} is before started_at {started_at}"))
+        })?;
+        if span > MAX_RECORD_SPAN {
+            return Err(RecordError::new(
+                "ended_at",
+                format!(
+                    "the record spans {} s; the limit is {} s (31 days)",
+                    span.get(),
+                    MAX_RECORD_SPAN.get()
+                ),
+            ));
+        }
+        let active = parse_active_seconds(fields.active_seconds, span)?;
+        let activity = match fields.kind {
+            "task" => parse_task(fields, started_at)?,
+            "unpaid" => parse_unpaid(fields)?,
+            other => {
+                return Err(RecordError::new(
+                    "kind",
+                    format!(
+                        "'{}' is not a record kind; expected task or unpaid",
+                        other.chars().take(32).collect::<String>()
+                    ),
+                ));
+            }
+        };
+        Ok(Record { record_id, install_id, platform, country, activity, started_at, ended_at, active })
+    }
+
+    pub fn record_id(&self) -> Uuid {
+        self.record_id
+    }
+    pub fn install_id(&self) -> &InstallId {
+        &self.install_id
+    }
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+    pub fn country(&self) -> Option<CountryCode> {
+        self.country
+    }
+    pub fn activity(&self) -> Activity {
+        self.activity
+    }
+    pub fn started_at(&self) -> Timestamp {
+        self.started_at
+    }
+    pub fn ended_at(&self) -> Timestamp {
+        self.ended_at
+    }
+    /// Time the worker actually spent, at most `ended_at - started_at`.
+    pub fn active(&self) -> Seconds {
+        self.active
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.activity {
+            Activity::Task { .. } => "task",
+            Activity::Unpaid { .. } => "unpaid",
+        }
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self.activity {
+            Activity::Task { outcome, .. } => Some(outcome),
+            Activity::Unpaid { .. } => None,
+        }
+    }
+
+    /// What the worker earned, in US dollars at the rate of the month the record started:
+    /// reward plus bonus for paid outcomes, zero otherwise.
+    pub fn earnings_usd(&self) -> Decimal {
+        match self.activity {
+            Activity::Task { outcome, reward, bonus, currency, .. } if outcome.is_paid() => {
+                (reward + bonus).to_usd(currency, self.started_at)
+            }
+            _ => Decimal::ZERO,
+        }
+    }
+
+    /// The same record with both timestamps cut to the hour, as the collector stores it.
+    /// Durations are kept exactly; `active` still fits in the coarsened span because it can
+    /// only grow (the start moves back at least as far as the end does).
+    pub fn coarsened(&self) -> Record {
+        Record {
+            started_at: self.started_at.truncated_to_hour(),
+            ended_at: self.ended_at.truncated_to_hour(),
+            ..self.clone()
+        }
+    }
+
+    /// Calls `visit` with each field as text, in [`CSV_HEADER`] order.
+    pub fn write_fields(&self, mut visit: impl FnMut(&str)) {
+        let (category, outcome, reward, bonus, currency) = match self.activity {
+            Activity::Task { category, outcome, reward, bonus, currency } => (
+                category.map(TaskCategory::as_str).unwrap_or(""),
+                outcome.as_str(),
+                reward.to_string(),
+                if bonus.is_zero() { String::new() } else { bonus.to_string() },
+                currency.as_str().to_owned(),
+            ),
+            Activity::Unpaid { category } => {
+                (category.as_str(), "", String::new(), String::new(), String::new())
+            }
+        };
+        visit(&self.record_id.hyphenated().to_string());
+        visit(self.install_id.as_str());
+        visit(self.platform.as_str());
+        visit(self.country.as_ref().map(CountryCode::as_str).unwrap_or(""));
+        visit(self.kind());
+        visit(category);
+        visit(outcome);
+        visit(&self.started_at.to_string());
+        visit(&self.ended_at.to_string());
+        visit(&self.active.get().to_string());
+        visit(&reward);
+        visit(&bonus);
+        visit(&currency);
+    }
+}
+
+fn parse_record_id(text: &str) -> Result<Uuid, RecordError> {
+    // Only the canonical hyphenated form, so that one record has one spelling of its id.
+    if text.len() != 36 {
+        return Err(RecordError::new(
+            "record_id",
+            format!(
+                "'{}' is not a UUID like 0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18",
+                text.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    Uuid::try_parse(text).map_err(|_| {
+        RecordError::new(
+            "record_id",
+            format!("'{text}' is not a UUID like 0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18"),
+        )
+    })
+}
+
+fn parse_active_seconds(text: &str, span: Seconds) -> Result<Seconds, RecordError> {
+    let active: u64 = text.parse().map_err(|_| {
+        RecordError::new(
+            "active_seconds",
+            format!(
+                "'{}' is not a whole, non-negative number of seconds",
+                text.chars().take(24).collect::<String>()
+            ),
+        )
+    })?;
+    if active > span.get() {
+        return Err(RecordError::new(
+            "active_seconds",
+            format!("{active} is more than the {} s between started_at and ended_at", span.get()),
+        ));
+    }
+    Ok(Seconds::new(active))
+}
+
+fn parse_task(fields: &RecordFields<'_>, started_at: Timestamp) -> Result<Activity, RecordError> {
+    let category = match fields.category {
+        "" => None,
+        text => Some(TaskCategory::parse(text).map_err(|p| RecordError::new("category", p))?),
+    };
+    if fields.outcome.is_empty() {
+        return Err(RecordError::new(
+            "outcome",
+            "a task needs an outcome: submitted, approved, rejected, returned, abandoned or screened_out",
+        ));
+    }
+    let outcome = Outcome::parse(fields.outcome).map_err(|p| RecordError::new("outcome", p))?;
+    let reward = Money::parse(fields.reward).map_err(|e| RecordError::new("reward", e))?;
+    let bonus = Money::parse(fields.bonus).map_err(|e| RecordError::new("bonus", e))?;
+    if fields.currency.is_empty() {
+        return Err(RecordError::new(
+            "currency",
+            "a task needs the ISO 4217 currency of its reward, e.g. USD",
+        ));
+    }
+    let currency = Currency::parse(fields.currency).map_err(|e| RecordError::new("currency", e))?;
+    let pay_usd = (reward + bonus).to_usd(currency, started_at);
+    if pay_usd > Decimal::from(MAX_TASK_PAY_USD) {
+        let field = if bonus > reward { "bonus" } else { "reward" };
+        return Err(RecordError::new(
+            field,
+            format!(
+                "reward plus bonus is {} {currency} (about {} USD); one task may pay at most {MAX_TASK_PAY_USD} USD",
+                reward + bonus,
+                pay_usd.round_dp(2)
+            ),
+        ));
+    }
+    Ok(Activity::Task { category, outcome, reward, bonus, currency })
+}
+
+fn parse_unpaid(fields: &RecordFields<'_>) -> Result<Activity, RecordError> {
+    if fields.category.is_empty() {
+        return Err(RecordError::new(
+            "category",
+            "unpaid time needs a category: search, qualification, screener, communication, admin or other",
+        ));
+    }
+    let category = UnpaidCategory::parse(fields.category).map_err(|p| RecordError::new("category", p))?;
+    for (field, value) in [("outcome", fields.outcome), ("reward", fields.reward), ("bonus", fields.bonus)] {
+        // An explicit zero reward or bonus says the same as an empty one, and is accepted.
+        let explicit_zero = field != "outcome" && Money::parse(value).is_ok_and(Money::is_zero);
+        if !value.is_empty() && !explicit_zero {
+            return Err(RecordError::new(field, "must be empty for unpaid time"));
+        }
+    }
+    if !fields.currency.is_empty() {
+        Currency::parse(fields.currency).map_err(|e| RecordError::new("currency", e))?;
+    }
+    Ok(Activity::Unpaid { category })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn task_fields() -> RecordFields<'static> {
+        RecordFields {
+            record_id: "0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18",
+            install_id: "install-1",
+            platform: "mturk",
+            country: "US",
+            kind: "task",
+            category: "labeling",
+            outcome: "approved",
+            started_at: "2024-05-01T13:00:00Z",
+            ended_at: "2024-05-01T13:10:00Z",
+            active_seconds: "540",
+            reward: "0.50",
+            bonus: "",
+            currency: "USD",
+        }
+    }
+
+    fn check_rejected(change: impl FnOnce(&mut RecordFields<'static>), field: &str, problem_fragment: &str) {
+        let mut fields = task_fields();
+        change(&mut fields);
+        let error = Record::from_fields(&fields).expect_err("should be rejected");
+        assert_eq!(error.field, field, "{error}");
+        assert!(error.problem.contains(problem_fragment), "{error}");
+    }
+
+    #[test]
+    fn a_valid_task_round_trips_through_its_fields() {
+        let record = Record::from_fields(&task_fields()).unwrap();
+        assert_eq!(record.earnings_usd(), Decimal::new(5, 1));
+        let mut written = Vec::new();
+        record.write_fields(|field| written.push(field.to_owned()));
+        assert_eq!(written[0], "0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18");
+        assert_eq!(written[10], "0.5");
+        let refs: Vec<&str> = written.iter().map(String::as_str).collect();
+        let again = Record::from_fields(&RecordFields {
+            record_id: refs[0],
+            install_id: refs[1],
+            platform: refs[2],
+            country: refs[3],
+            kind: refs[4],
+            category: refs[5],
+            outcome: refs[6],
+            started_at: refs[7],
+            ended_at: refs[8],
+            active_seconds: refs[9],
+            reward: refs[10],
+            bonus: refs[11],
+            currency: refs[12],
+        })
+        .unwrap();
+        assert_eq!(again, record);
+    }
+
+    #[test]
+    fn every_rejection_names_its_field() {
+        check_rejected(|f| f.record_id = "not-a-uuid", "record_id", "not a UUID");
+        check_rejected(|f| f.install_id = "", "install_id", "empty");
+        check_rejected(|f| f.install_id = "a b", "install_id", "only letters");
+        check_rejected(|f| f.platform = "fiverr", "platform", "not a known platform");
+        check_rejected(|f| f.country = "ZZ", "country", "not an assigned");
+        check_rejected(|f| f.kind = "job", "kind", "task or unpaid");
+        check_rejected(|f| f.category = "poetry", "category", "task category");
+        check_rejected(|f| f.outcome = "", "outcome", "needs an outcome");
+        check_rejected(|f| f.outcome = "paid", "outcome", "not a known outcome");
+        check_rejected(|f| f.started_at = "yesterday", "started_at", "RFC 3339");
+        check_rejected(|f| f.ended_at = "2024-05-01T12:00:00Z", "ended_at", "before started_at");
+        check_rejected(|f| f.ended_at = "2024-07-01T12:00:00Z", "ended_at", "31 days");
+        check_rejected(|f| f.active_seconds = "-5", "active_seconds", "non-negative");
+        check_rejected(|f| f.active_seconds = "2.5", "active_seconds", "whole");
+        check_rejected(|f| f.active_seconds = "601", "active_seconds", "more than the 600 s");
+        check_rejected(|f| f.reward = "$0.50", "reward", "decimal amount");
+        check_rejected(|f| f.reward = "5000", "reward", "at most 1000 USD");
+        check_rejected(|f| f.bonus = "-1", "bonus", "decimal amount");
+        check_rejected(|f| f.currency = "", "currency", "needs the ISO 4217");
+        check_rejected(|f| f.currency = "BTC", "currency", "not an active ISO 4217");
+    }
+
+    #[test]
+    fn unpaid_time_carries_no_pay() {
+        let unpaid = RecordFields {
+            kind: "unpaid",
+            category: "search",
+            outcome: "",
+            reward: "",
+            currency: "",
+            ..task_fields()
+        };
+        let record = Record::from_fields(&unpaid).unwrap();
+        assert_eq!(record.earnings_usd(), Decimal::ZERO);
+        assert_eq!(record.outcome(), None);
+        let with_reward = RecordFields { reward: "0.10", ..unpaid };
+        assert_eq!(Record::from_fields(&with_reward).unwrap_err().field, "reward");
+        let with_outcome = RecordFields { outcome: "approved", ..unpaid };
+        assert_eq!(Record::from_fields(&with_outcome).unwrap_err().field, "outcome");
+        let without_category = RecordFields { category: "", ..unpaid };
+        assert_eq!(Record::from_fields(&without_category).unwrap_err().field, "category");
+    }
+
+    #[test]
+    fn unpaid_outcomes_earn_nothing() {
+        for outcome in ["rejected", "returned", "abandoned"] {
+            let record = Record::from_fields(&RecordFields { outcome, ..task_fields() }).unwrap();
+            assert_eq!(record.earnings_usd(), Decimal::ZERO, "{outcome}");
+        }
+        let screened = RecordFields { outcome: "screened_out", reward: "0.14", ..task_fields() };
+        assert_eq!(Record::from_fields(&screened).unwrap().earnings_usd(), Decimal::new(14, 2));
+    }
+
+    #[test]
+    fn coarsening_keeps_active_time_within_the_span() {
+        let fields = RecordFields {
+            started_at: "2024-05-01T13:59:00Z",
+            ended_at: "2024-05-01T14:00:30Z",
+            active_seconds: "90",
+            ..task_fields()
+        };
+        let coarse = Record::from_fields(&fields).unwrap().coarsened();
+        assert_eq!(coarse.started_at().to_string(), "2024-05-01T13:00:00Z");
+        assert_eq!(coarse.ended_at().to_string(), "2024-05-01T14:00:00Z");
+        assert_eq!(coarse.active().get(), 90);
+    }
+}

@@ -1,0 +1,193 @@
+//! The reference tables compiled into the library: ISO 3166-1 countries, ISO 4217 currencies,
+//! exchange rates to the US dollar, and hourly minimum wages. `analysis/data/SOURCES.md` says
+//! where each table comes from and how `scripts/make-reference-tables.py` derives it.
+//!
+//! The tables are parsed once, on first use, from text embedded with `include_str!`, so the
+//! browser extension (wasm32, no file system) sees exactly the figures the CLI and the collector
+//! use.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rust_decimal::Decimal;
+
+const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
+const CURRENCIES_CSV: &str = include_str!("../data/currencies.csv");
+const USD_EXCHANGE_RATES_CSV: &str = include_str!("../data/usd_exchange_rates.csv");
+const MINIMUM_WAGE_HOURLY_CSV: &str = include_str!("../data/minimum_wage_hourly.csv");
+
+/// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
+pub const US_FEDERAL_MINIMUM_HOURLY_USD: f64 = 7.25;
+
+#[derive(Debug)]
+pub(crate) struct Country {
+    pub name: String,
+    pub currency: Option<[u8; 3]>,
+}
+
+#[derive(Debug)]
+pub(crate) struct MinimumWage {
+    pub currency: [u8; 3],
+    pub hourly_local: Decimal,
+    pub year: i64,
+    pub source: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Tables {
+    pub countries: HashMap<[u8; 2], Country>,
+    pub currency_names: HashMap<[u8; 3], String>,
+    /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
+    /// Annual figures stand for every month of their year that has no monthly figure.
+    pub usd_rates: HashMap<[u8; 3], Vec<(i64, Decimal)>>,
+    pub minimum_wages: HashMap<[u8; 2], MinimumWage>,
+}
+
+/// The parsed tables. A malformed shipped table is a build defect, caught by this module's tests,
+/// so parsing panics with the offending line rather than returning an error to every caller.
+pub(crate) fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| Tables {
+        countries: parse_countries(),
+        currency_names: parse_currencies(),
+        usd_rates: parse_usd_rates(),
+        minimum_wages: parse_minimum_wages(),
+    })
+}
+
+fn rows(table: &'static str, name: &str) -> impl Iterator<Item = csv::StringRecord> {
+    let name = name.to_owned();
+    csv::Reader::from_reader(table.as_bytes())
+        .into_records()
+        .enumerate()
+        .map(move |(index, row)| row.unwrap_or_else(|error| panic!("{name} line {}: {error}", index + 2)))
+}
+
+fn code<const N: usize>(text: &str, table: &str) -> [u8; N] {
+    let bytes = text.as_bytes();
+    assert!(
+        bytes.len() == N && bytes.iter().all(u8::is_ascii_uppercase),
+        "{table}: '{text}' is not a {N}-letter upper-case code"
+    );
+    bytes.try_into().expect("length checked above")
+}
+
+fn decimal(text: &str, table: &str) -> Decimal {
+    text.parse().unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
+}
+
+fn parse_countries() -> HashMap<[u8; 2], Country> {
+    rows(COUNTRIES_CSV, "countries.csv")
+        .map(|row| {
+            let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "countries.csv"));
+            (code::<2>(&row[0], "countries.csv"), Country { name: row[1].to_owned(), currency })
+        })
+        .collect()
+}
+
+fn parse_currencies() -> HashMap<[u8; 3], String> {
+    rows(CURRENCIES_CSV, "currencies.csv")
+        .map(|row| (code::<3>(&row[0], "currencies.csv"), row[1].to_owned()))
+        .collect()
+}
+
+fn parse_usd_rates() -> HashMap<[u8; 3], Vec<(i64, Decimal)>> {
+    let mut monthly: HashMap<[u8; 3], HashMap<i64, Decimal>> = HashMap::new();
+    let mut annual: HashMap<[u8; 3], Vec<(i64, Decimal)>> = HashMap::new();
+    for row in rows(USD_EXCHANGE_RATES_CSV, "usd_exchange_rates.csv") {
+        let currency = code::<3>(&row[0], "usd_exchange_rates.csv");
+        let rate = decimal(&row[2], "usd_exchange_rates.csv");
+        assert!(rate > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {rate}");
+        let period = &row[1];
+        let number = |text: &str| -> i64 {
+            text.parse().unwrap_or_else(|_| panic!("usd_exchange_rates.csv: period '{period}'"))
+        };
+        match period.split_once('-') {
+            Some((year, month)) => {
+                monthly.entry(currency).or_default().insert(number(year) * 12 + number(month) - 1, rate);
+            }
+            None => annual.entry(currency).or_default().push((number(period), rate)),
+        }
+    }
+    let currencies: Vec<[u8; 3]> = monthly.keys().chain(annual.keys()).copied().collect();
+    currencies
+        .into_iter()
+        .map(|currency| {
+            let mut by_month = monthly.get(&currency).cloned().unwrap_or_default();
+            for &(year, rate) in annual.get(&currency).into_iter().flatten() {
+                for month_index in year * 12..year * 12 + 12 {
+                    by_month.entry(month_index).or_insert(rate);
+                }
+            }
+            let mut series: Vec<(i64, Decimal)> = by_month.into_iter().collect();
+            series.sort_unstable_by_key(|&(month_index, _)| month_index);
+            (currency, series)
+        })
+        .collect()
+}
+
+fn parse_minimum_wages() -> HashMap<[u8; 2], MinimumWage> {
+    rows(MINIMUM_WAGE_HOURLY_CSV, "minimum_wage_hourly.csv")
+        .map(|row| {
+            let table = "minimum_wage_hourly.csv";
+            let wage = MinimumWage {
+                currency: code::<3>(&row[1], table),
+                hourly_local: decimal(&row[2], table),
+                year: row[3].parse().unwrap_or_else(|_| panic!("{table}: year '{}'", &row[3])),
+                source: row[4].to_owned(),
+            };
+            (code::<2>(&row[0], table), wage)
+        })
+        .collect()
+}
+
+/// Units of `currency` per US dollar in the given month. Months after the last published figure
+/// use the last one (rates are carried forward); months before the first use the first.
+pub(crate) fn units_per_usd(currency: [u8; 3], year: i64, month: i64) -> Option<Decimal> {
+    let series = tables().usd_rates.get(&currency)?;
+    let month_index = year * 12 + month - 1;
+    let position = series.partition_point(|&(index, _)| index <= month_index);
+    let (_, rate) = series[position.saturating_sub(1)];
+    Some(rate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::prelude::ToPrimitive;
+
+    fn rate(currency: &str, year: i64, month: i64) -> f64 {
+        let currency = currency.as_bytes().try_into().unwrap();
+        units_per_usd(currency, year, month).unwrap().to_f64().unwrap()
+    }
+
+    #[test]
+    fn shipped_tables_parse_and_cover_the_main_currencies() {
+        let tables = tables();
+        assert!(tables.countries.len() >= 240);
+        assert!(tables.currency_names.len() >= 150);
+        for currency in ["USD", "EUR", "GBP", "INR", "CAD", "PHP", "KES", "NGN", "BRL", "VND"] {
+            assert!(tables.usd_rates.contains_key(currency.as_bytes()), "{currency}");
+        }
+        assert_eq!(rate("USD", 2020, 1), 1.0);
+    }
+
+    #[test]
+    fn rates_match_published_figures() {
+        // FRED monthly, pound sterling per dollar, January 2020.
+        assert!((rate("GBP", 2020, 1) - 0.7648).abs() < 1e-9);
+        // Carried forward past the end of the table, and taken from the start before it.
+        assert_eq!(rate("GBP", 2090, 1), rate("GBP", 2089, 12));
+        assert!(rate("INR", 2020, 6) > 70.0 && rate("INR", 2020, 6) < 80.0);
+    }
+
+    #[test]
+    fn minimum_wages_are_in_local_currency() {
+        let us = &tables().minimum_wages[b"US"];
+        assert_eq!(us.currency, *b"USD");
+        assert_eq!(us.hourly_local, Decimal::new(725, 2));
+        let france = &tables().minimum_wages[b"FR"];
+        assert_eq!(france.currency, *b"EUR");
+        assert!(france.hourly_local > Decimal::from(8) && france.hourly_local < Decimal::from(13));
+    }
+}

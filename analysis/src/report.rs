@@ -1,0 +1,491 @@
+//! Wage reports: records in, one cell of statistics per group out (`piecerate.report/1`,
+//! described in `docs/report-format.md`).
+//!
+//! Records stream through [`ReportBuilder::add`]; only per-worker totals are kept (and, under
+//! `session:M`, each record's start and end), so memory grows with workers, not records.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use crate::codes::{CountryCode, Currency};
+use crate::money::Money;
+use crate::record::{Activity, InstallId, Platform, Record, TaskCategory};
+use crate::reference::{US_FEDERAL_MINIMUM_HOURLY_USD, tables};
+use crate::stats::{mean, median_confidence_interval, percentile};
+use crate::time::{Seconds, Timestamp};
+use crate::wage::{Method, WorkerTotals, session_gaps};
+
+pub const REPORT_SCHEMA: &str = "piecerate.report/1";
+/// Below this many workers a published cell would point at individuals; the collector never
+/// goes lower, whatever it is configured with.
+pub const MIN_PUBLISHED_WORKERS: u32 = 10;
+pub const DEFAULT_MIN_HOURS: f64 = 0.5;
+
+/// A dimension cells can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dimension {
+    Platform,
+    Country,
+    Month,
+    Category,
+}
+
+impl Dimension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Platform => "platform",
+            Dimension::Country => "country",
+            Dimension::Month => "month",
+            Dimension::Category => "category",
+        }
+    }
+}
+
+/// The dimensions of a report, e.g. `platform,country`; empty means one cell for everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grouping(Vec<Dimension>);
+
+impl Grouping {
+    pub fn new(dimensions: &[Dimension]) -> Grouping {
+        let mut dimensions = dimensions.to_vec();
+        dimensions.sort_unstable();
+        dimensions.dedup();
+        Grouping(dimensions)
+    }
+
+    pub fn contains(&self, dimension: Dimension) -> bool {
+        self.0.contains(&dimension)
+    }
+
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.0
+    }
+}
+
+impl FromStr for Grouping {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Grouping, String> {
+        let mut dimensions = Vec::new();
+        for word in text.split(',').map(str::trim).filter(|word| !word.is_empty()) {
+            dimensions.push(match word {
+                "platform" => Dimension::Platform,
+                "country" => Dimension::Country,
+                "month" => Dimension::Month,
+                "category" => Dimension::Category,
+                other => {
+                    return Err(format!(
+                        "'{}' is not a grouping dimension; expected any of platform, country, month, category",
+                        other.chars().take(32).collect::<String>()
+                    ));
+                }
+            });
+        }
+        Ok(Grouping::new(&dimensions))
+    }
+}
+
+impl fmt::Display for Grouping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<&str> = self.0.iter().map(|d| d.as_str()).collect();
+        f.write_str(&words.join(","))
+    }
+}
+
+/// Everything that shapes a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    pub method: Method,
+    pub grouping: Grouping,
+    /// Cells with fewer workers than this publish no statistic.
+    pub min_workers: u32,
+    /// Workers with fewer counted hours than this in a cell are left out of its statistics.
+    pub min_hours: f64,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            method: Method::All,
+            grouping: Grouping::default(),
+            min_workers: MIN_PUBLISHED_WORKERS,
+            min_hours: DEFAULT_MIN_HOURS,
+        }
+    }
+}
+
+/// The group a record falls in; dimensions not grouped by stay `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct CellKey {
+    platform: Option<Platform>,
+    country: Option<Option<CountryCode>>,
+    month: Option<(i64, i64)>,
+    category: Option<Option<TaskCategory>>,
+}
+
+impl CellKey {
+    fn of(
+        record_platform: Platform,
+        country: Option<CountryCode>,
+        at: Timestamp,
+        grouping: &Grouping,
+    ) -> CellKey {
+        CellKey {
+            platform: grouping.contains(Dimension::Platform).then_some(record_platform),
+            country: grouping.contains(Dimension::Country).then_some(country),
+            month: grouping.contains(Dimension::Month).then(|| at.year_month()),
+            category: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct WorkerCell {
+    totals: WorkerTotals,
+    /// Unpaid time that has no task category yet; spread over the worker's categories at the end.
+    uncategorised_unpaid: Seconds,
+    country: Option<CountryCode>,
+}
+
+#[derive(Debug)]
+struct SessionSpan {
+    platform: Platform,
+    start: Timestamp,
+    end: Timestamp,
+    key: CellKey,
+}
+
+/// Accumulates records and produces a [`Report`].
+#[derive(Debug)]
+pub struct ReportBuilder {
+    options: ReportOptions,
+    install_index: HashMap<InstallId, u32>,
+    installs: Vec<InstallId>,
+    cells: HashMap<(u32, CellKey), WorkerCell>,
+    session_spans: Vec<(u32, SessionSpan)>,
+}
+
+impl ReportBuilder {
+    pub fn new(options: ReportOptions) -> ReportBuilder {
+        ReportBuilder {
+            options,
+            install_index: HashMap::new(),
+            installs: Vec::new(),
+            cells: HashMap::new(),
+            session_spans: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, record: &Record) {
+        let worker = match self.install_index.get(record.install_id()) {
+            Some(&index) => index,
+            None => {
+                let index = u32::try_from(self.installs.len()).expect("fewer than 4 billion installs");
+                self.installs.push(record.install_id().clone());
+                self.install_index.insert(record.install_id().clone(), index);
+                index
+            }
+        };
+        let grouping = &self.options.grouping;
+        let base = CellKey::of(record.platform(), record.country(), record.started_at(), grouping);
+        let by_category = grouping.contains(Dimension::Category);
+        if let Method::Session { .. } = self.options.method {
+            self.session_spans.push((
+                worker,
+                SessionSpan {
+                    platform: record.platform(),
+                    start: record.started_at(),
+                    end: record.ended_at(),
+                    key: base,
+                },
+            ));
+        }
+        match record.activity() {
+            Activity::Task { category, .. } => {
+                let key = CellKey { category: by_category.then_some(category), ..base };
+                let cell = self.cells.entry((worker, key)).or_default();
+                cell.totals.add(record);
+                cell.country = cell.country.or(record.country());
+            }
+            Activity::Unpaid { .. } if by_category => {
+                let cell = self.cells.entry((worker, base)).or_default();
+                cell.uncategorised_unpaid += record.active();
+                cell.country = cell.country.or(record.country());
+            }
+            Activity::Unpaid { .. } => {
+                let cell = self.cells.entry((worker, base)).or_default();
+                cell.totals.add(record);
+                cell.country = cell.country.or(record.country());
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Report {
+        if let Method::Session { max_gap_minutes } = self.options.method {
+            self.add_session_gaps(max_gap_minutes);
+        }
+        if self.options.grouping.contains(Dimension::Category) {
+            self.spread_uncategorised_unpaid_time();
+        }
+        let options = self.options;
+        let mut groups: HashMap<CellKey, Vec<(u32, WorkerCell)>> = HashMap::new();
+        for ((worker, key), cell) in self.cells {
+            groups.entry(key).or_default().push((worker, cell));
+        }
+        let mut excluded_workers = 0;
+        let mut keys: Vec<CellKey> = groups.keys().copied().collect();
+        keys.sort_unstable();
+        let mut cells = Vec::with_capacity(keys.len());
+        let (mut any_simulated, mut any_requester) = (false, false);
+        for key in keys {
+            let members = &groups[&key];
+            let included: Vec<&(u32, WorkerCell)> = members
+                .iter()
+                .filter(|(_, cell)| {
+                    let hours = cell.totals.counted_time(options.method).hours();
+                    hours > 0.0 && hours >= options.min_hours
+                })
+                .collect();
+            excluded_workers += (members.len() - included.len()) as u64;
+            let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
+            let contains_requester_data =
+                included.iter().any(|(w, _)| self.installs[*w as usize].is_from_requester_export());
+            any_simulated |= contains_simulated;
+            any_requester |= contains_requester_data;
+            let statistics = (included.len() >= options.min_workers as usize)
+                .then(|| CellStatistics::of(&included, options.method));
+            cells.push(Cell {
+                platform: key.platform.map(Platform::as_str),
+                country: key.country.map(|country| country.map(|c| c.as_str().to_owned())),
+                month: key.month.map(|(year, month)| format!("{year:04}-{month:02}")),
+                category: key.category.map(|category| category.map(TaskCategory::as_str)),
+                suppressed: statistics.is_none(),
+                n_workers_fewer_than: statistics.is_none().then_some(options.min_workers),
+                statistics,
+                contains_simulated,
+                contains_requester_data,
+            });
+        }
+        let mut notes = Vec::new();
+        if any_simulated {
+            notes.push("Some cells contain synthetic workers made by `piecerate simulate`; their figures are not observations.".to_owned());
+        }
+        if any_requester {
+            notes.push("Some cells contain workers imported from requester-side exports, whose times are wall times from accept to submit, including time the task sat in the worker's queue: their wages are lower bounds.".to_owned());
+        }
+        Report {
+            schema: REPORT_SCHEMA,
+            method: options.method.to_string(),
+            by: options.grouping.to_string(),
+            min_workers: options.min_workers,
+            min_hours: options.min_hours,
+            cells,
+            excluded_workers,
+            notes,
+        }
+    }
+
+    fn add_session_gaps(&mut self, max_gap_minutes: u32) {
+        let mut spans = std::mem::take(&mut self.session_spans);
+        spans.sort_unstable_by_key(|(worker, span)| (*worker, span.platform, span.start, span.end));
+        for run in spans.chunk_by(|(wa, a), (wb, b)| wa == wb && a.platform == b.platform) {
+            let intervals: Vec<(Timestamp, Timestamp)> =
+                run.iter().map(|(_, span)| (span.start, span.end)).collect();
+            for (index, gap) in session_gaps(&intervals, max_gap_minutes) {
+                // A gap is the search for the record that follows it, so it joins that cell.
+                let (worker, span) = &run[index];
+                let cell = self.cells.entry((*worker, span.key)).or_default();
+                if self.options.grouping.contains(Dimension::Category) {
+                    cell.uncategorised_unpaid += gap;
+                } else {
+                    cell.totals.session_gap_time += gap;
+                }
+            }
+        }
+    }
+
+    /// Unpaid time belongs to no task category, so under a category grouping a worker's unpaid
+    /// time is shared among that worker's categories in proportion to their task time. A worker
+    /// with unpaid time and no task in the group keeps it in the cell without a category.
+    fn spread_uncategorised_unpaid_time(&mut self) {
+        let pending: Vec<((u32, CellKey), Seconds)> = self
+            .cells
+            .iter()
+            .filter(|(_, cell)| cell.uncategorised_unpaid > Seconds::ZERO)
+            .map(|(key, cell)| (*key, cell.uncategorised_unpaid))
+            .collect();
+        let mut task_time: HashMap<(u32, CellKey), Vec<(CellKey, u64)>> = HashMap::new();
+        for ((worker, key), cell) in &self.cells {
+            if key.category.is_some() {
+                let time = cell.totals.paid_task_time + cell.totals.unpaid_task_time;
+                task_time
+                    .entry((*worker, CellKey { category: None, ..*key }))
+                    .or_default()
+                    .push((*key, time.get()));
+            }
+        }
+        for ((worker, base), unpaid) in pending {
+            let shares = task_time.get(&(worker, base)).filter(|s| s.iter().any(|&(_, t)| t > 0));
+            let base_cell = self.cells.get_mut(&(worker, base)).expect("pending cells exist");
+            base_cell.uncategorised_unpaid = Seconds::ZERO;
+            let country = base_cell.country;
+            let Some(shares) = shares else {
+                let target =
+                    self.cells.entry((worker, CellKey { category: Some(None), ..base })).or_default();
+                target.totals.unpaid_record_time += unpaid;
+                target.country = target.country.or(country);
+                continue;
+            };
+            let total: u64 = shares.iter().map(|&(_, t)| t).sum();
+            let mut given = 0;
+            for (position, &(key, time)) in shares.iter().enumerate() {
+                // Integer shares; the last category takes the rounding remainder.
+                let share = if position + 1 == shares.len() {
+                    unpaid.get() - given
+                } else {
+                    (u128::from(unpaid.get()) * u128::from(time) / u128::from(total)) as u64
+                };
+                given += share;
+                self.cells.get_mut(&(worker, key)).expect("listed above").totals.unpaid_record_time +=
+                    Seconds::new(share);
+            }
+        }
+        self.cells.retain(|(_, key), cell| {
+            !(key.category.is_none()
+                && cell.totals == WorkerTotals::default()
+                && cell.uncategorised_unpaid == Seconds::ZERO)
+        });
+    }
+}
+
+/// Builds a report from records in one call.
+pub fn report<'a>(records: impl IntoIterator<Item = &'a Record>, options: ReportOptions) -> Report {
+    let mut builder = ReportBuilder::new(options);
+    for record in records {
+        builder.add(record);
+    }
+    builder.finish()
+}
+
+/// A `piecerate.report/1` document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub schema: &'static str,
+    pub method: String,
+    pub by: String,
+    pub min_workers: u32,
+    pub min_hours: f64,
+    pub cells: Vec<Cell>,
+    /// Worker-cell pairs left out of the statistics for having fewer than `min_hours` hours.
+    pub excluded_workers: u64,
+    pub notes: Vec<String>,
+}
+
+/// One group of workers. Dimension keys not grouped by are absent; a `country` of `null`
+/// gathers workers whose country is unknown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cell {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Option<&'static str>>,
+    /// Present only on suppressed cells: the cell has fewer workers than this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_workers_fewer_than: Option<u32>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<CellStatistics>,
+    pub suppressed: bool,
+    pub contains_simulated: bool,
+    pub contains_requester_data: bool,
+}
+
+/// The statistics of a cell that has at least `min_workers` workers. Each worker counts once.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CellStatistics {
+    pub n_workers: u64,
+    pub n_tasks: u64,
+    pub hours_paid: f64,
+    pub hours_unpaid: f64,
+    pub mean_hourly_usd: f64,
+    pub median_hourly_usd: f64,
+    pub p10_hourly_usd: f64,
+    pub p25_hourly_usd: f64,
+    pub p75_hourly_usd: f64,
+    pub p90_hourly_usd: f64,
+    pub median_ci95_usd: Option<[f64; 2]>,
+    pub share_below_local_minimum: Option<f64>,
+    pub share_below_usd_7_25: f64,
+}
+
+impl CellStatistics {
+    fn of(members: &[&(u32, WorkerCell)], method: Method) -> CellStatistics {
+        let mut wages: Vec<f64> = Vec::with_capacity(members.len());
+        let (mut n_tasks, mut paid, mut unpaid) = (0, Seconds::ZERO, Seconds::ZERO);
+        let (mut known_minimum, mut below_minimum, mut below_reference) = (0u64, 0u64, 0u64);
+        for (_, cell) in members {
+            let wage = cell.totals.hourly_wage_usd(method).expect("included workers have counted time");
+            wages.push(wage);
+            n_tasks += cell.totals.tasks;
+            paid += cell.totals.paid_task_time;
+            unpaid += cell.totals.unpaid_time(method);
+            if let Some(minimum) = cell.country.and_then(hourly_minimum_wage_usd) {
+                known_minimum += 1;
+                below_minimum += u64::from(wage < minimum);
+            }
+            below_reference += u64::from(wage < US_FEDERAL_MINIMUM_HOURLY_USD);
+        }
+        wages.sort_unstable_by(f64::total_cmp);
+        let quantile = |p| round(percentile(&wages, p).expect("cells with statistics are not empty"), 4);
+        let n = wages.len() as f64;
+        CellStatistics {
+            n_workers: wages.len() as u64,
+            n_tasks,
+            hours_paid: round(paid.hours(), 3),
+            hours_unpaid: round(unpaid.hours(), 3),
+            mean_hourly_usd: round(mean(&wages).expect("not empty"), 4),
+            median_hourly_usd: quantile(0.5),
+            p10_hourly_usd: quantile(0.1),
+            p25_hourly_usd: quantile(0.25),
+            p75_hourly_usd: quantile(0.75),
+            p90_hourly_usd: quantile(0.9),
+            median_ci95_usd: median_confidence_interval(&wages, 0.95)
+                .map(|(lo, hi)| [round(lo, 4), round(hi, 4)]),
+            share_below_local_minimum: (known_minimum > 0)
+                .then(|| round(below_minimum as f64 / known_minimum as f64, 4)),
+            share_below_usd_7_25: round(below_reference as f64 / n, 4),
+        }
+    }
+}
+
+/// A country's hourly minimum wage in US dollars, converted at the average of the year it took
+/// effect (the shipped table is in local currency).
+pub fn hourly_minimum_wage_usd(country: CountryCode) -> Option<f64> {
+    let minimum = tables().minimum_wages.get(&country.bytes())?;
+    let currency = Currency::from_table(minimum.currency);
+    let mid_year =
+        Timestamp::parse(&format!("{:04}-07-01T00:00:00Z", minimum.year.clamp(2005, 2099))).ok()?;
+    let amount = Money::parse(&minimum.hourly_local.to_string()).ok()?;
+    let usd: Decimal = amount.to_usd(currency, mid_year);
+    usd.to_f64()
+}
+
+/// The shipped minimum-wage entry of a country: local amount, currency, year and source.
+pub fn minimum_wage_entry(country: CountryCode) -> Option<(String, &'static str, i64, &'static str)> {
+    let minimum = tables().minimum_wages.get(&country.bytes())?;
+    let currency = std::str::from_utf8(&minimum.currency).expect("ASCII code");
+    Some((minimum.hourly_local.to_string(), currency, minimum.year, &minimum.source))
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}

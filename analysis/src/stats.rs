@@ -1,0 +1,74 @@
+//! Summary statistics of per-worker wages: percentiles by linear interpolation between closest
+//! ranks (numpy's default, Hyndman and Fan's type 7) and a distribution-free confidence interval
+//! of the median from binomial order statistics.
+
+use statrs::distribution::{Binomial, DiscreteCDF};
+
+/// The `p`-quantile (0 ≤ p ≤ 1) of sorted values: `h = (n - 1) p`, interpolating between the
+/// values at ranks ⌊h⌋ and ⌈h⌉. `None` for an empty slice.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let below = h.floor() as usize;
+    let above = (below + 1).min(last);
+    Some(sorted[below] + (h - below as f64) * (sorted[above] - sorted[below]))
+}
+
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// A confidence interval of the median that assumes nothing about the distribution: the order
+/// statistics `x(l)` and `x(n+1-l)` with the largest `l` such that the number of values below the
+/// median, which is Binomial(n, ½), falls in `[l, n-l]` with probability at least `level`.
+/// `None` when even the full range `[x(1), x(n)]` has lower coverage (n < 6 for 95%).
+pub fn median_confidence_interval(sorted: &[f64], level: f64) -> Option<(f64, f64)> {
+    let n = sorted.len() as u64;
+    if n == 0 {
+        return None;
+    }
+    let binomial = Binomial::new(0.5, n).expect("p = 0.5 is a valid probability");
+    let tail = (1.0 - level) / 2.0;
+    // P(B <= l - 1) <= tail, so the interval [x(l), x(n+1-l)] covers at least `level`.
+    let mut lower_rank = 0;
+    for l in 1..=n.div_ceil(2) {
+        if binomial.cdf(l - 1) <= tail {
+            lower_rank = l;
+        } else {
+            break;
+        }
+    }
+    if lower_rank == 0 {
+        return None;
+    }
+    let upper_rank = n + 1 - lower_rank;
+    Some((sorted[lower_rank as usize - 1], sorted[upper_rank as usize - 1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_numpy_linear() {
+        // numpy.percentile([1, 2, 3, 4], [10, 25, 50, 75, 90]) = [1.3, 1.75, 2.5, 3.25, 3.7]
+        let values = [1.0, 2.0, 3.0, 4.0];
+        for (p, expected) in [(0.10, 1.3), (0.25, 1.75), (0.5, 2.5), (0.75, 3.25), (0.9, 3.7)] {
+            assert!((percentile(&values, p).unwrap() - expected).abs() < 1e-12, "p{p}");
+        }
+        assert_eq!(percentile(&[5.0], 0.9), Some(5.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn median_interval_uses_binomial_ranks() {
+        let values: Vec<f64> = (1..=10).map(f64::from).collect();
+        // For n = 10 the 95% interval is [x(2), x(9)] with coverage 97.9%.
+        assert_eq!(median_confidence_interval(&values, 0.95), Some((2.0, 9.0)));
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        // For n = 100 the ranks are 40 and 61 (coverage 96.5%).
+        assert_eq!(median_confidence_interval(&values, 0.95), Some((40.0, 61.0)));
+        assert_eq!(median_confidence_interval(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.95), None);
+        assert_eq!(median_confidence_interval(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0.95), Some((1.0, 6.0)));
+    }
+}
