@@ -11,6 +11,7 @@ pub mod money;
 pub mod record;
 mod reference;
 pub mod report;
+mod report_csv;
 pub mod stats;
 pub mod time;
 pub mod wage;
