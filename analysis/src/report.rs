@@ -20,6 +20,9 @@ use crate::stats::{mean, median_confidence_interval, percentile};
 use crate::time::{Seconds, Timestamp};
 use crate::wage::{Method, WorkerTotals, session_gaps};
 
+mod totals;
+pub use totals::{TotalsCell, TotalsError};
+
 pub const REPORT_SCHEMA: &str = "piecerate.report/1";
 /// Below this many workers a published cell would point at individuals; the collector never
 /// goes lower, whatever it is configured with.
