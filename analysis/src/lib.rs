@@ -12,6 +12,7 @@ pub mod record;
 mod reference;
 pub mod report;
 mod report_csv;
+pub mod simulate;
 pub mod stats;
 pub mod time;
 pub mod wage;
