@@ -7,6 +7,7 @@
 
 pub mod codes;
 pub mod format;
+pub mod import;
 pub mod money;
 pub mod record;
 mod reference;

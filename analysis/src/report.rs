@@ -20,6 +20,7 @@ use crate::stats::{mean, median_confidence_interval, percentile};
 use crate::time::{Seconds, Timestamp};
 use crate::wage::{Method, WorkerTotals, session_gaps};
 
+mod merge;
 mod totals;
 pub use totals::{TotalsCell, TotalsError};
 
