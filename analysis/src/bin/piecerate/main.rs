@@ -1,0 +1,110 @@
+//! `piecerate`, the researchers' command line: wage reports from record files, imports of
+//! requester exports, and synthetic records. A thin shell: the wage math, the record format,
+//! the importers and the simulator are all in the `analysis` library; `docs/cli.md` is the
+//! manual.
+
+mod import_command;
+mod progress;
+mod read_input;
+mod render;
+mod report_command;
+mod simulate_command;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status when the command could not do what was asked (unreadable input, a bad line
+/// under --strict, an unwritable output). Usage errors exit with 2 (clap's convention).
+const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(name = "piecerate", version, about = "Effective hourly wages of microtask work, from records")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Per-worker effective hourly wages, summarised per group of workers.
+    Report(report_command::ReportArgs),
+    /// Converts a requester-side export into records (format v1 CSV).
+    #[command(subcommand)]
+    Import(import_command::ImportCommand),
+    /// Writes synthetic records (install ids starting with sim-) for demos, tests and benchmarks.
+    Simulate(simulate_command::SimulateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Report(args) => report_command::run(args),
+        Command::Import(command) => import_command::run(command),
+        Command::Simulate(args) => simulate_command::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            // Nothing more can be done if stderr itself is gone.
+            let _ = writeln!(stderr, "piecerate: error: {error:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Where output goes: a file, or standard output when no path is given. A file is written
+/// under a temporary name and renamed when complete, so a failed run never leaves a
+/// half-written file that looks finished.
+struct Output {
+    writer: std::io::BufWriter<Box<dyn Write>>,
+    file: Option<(PathBuf, PathBuf)>,
+}
+
+impl Output {
+    fn open(path: Option<&PathBuf>) -> anyhow::Result<Output> {
+        use anyhow::Context;
+        let (inner, file): (Box<dyn Write>, _) = match path {
+            Some(path) => {
+                let mut partial = path.clone().into_os_string();
+                partial.push(".partial");
+                let partial = PathBuf::from(partial);
+                let file = std::fs::File::create(&partial)
+                    .with_context(|| format!("cannot create output file {}", partial.display()))?;
+                (Box::new(file), Some((partial, path.clone())))
+            }
+            None => (Box::new(std::io::stdout()), None),
+        };
+        Ok(Output { writer: std::io::BufWriter::with_capacity(1 << 20, inner), file })
+    }
+
+    fn writer(&mut self) -> &mut impl Write {
+        &mut self.writer
+    }
+
+    /// Flushes and, for a file, gives it its final name.
+    fn finish(mut self) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let target = self.file.take();
+        let name =
+            target.as_ref().map_or("standard output".to_owned(), |(_, path)| path.display().to_string());
+        self.writer.flush().with_context(|| format!("cannot write {name}"))?;
+        if let Some((partial, path)) = target {
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // An output dropped without `finish` belongs to a failed run: remove its partial file.
+        if let Some((partial, _)) = &self.file {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The four renderings of a report: JSON (`piecerate.report/1`, the library's own shape), CSV
+//! (the library's rendering), and two for people, an aligned terminal table and a GitHub
+//! Markdown table, both followed by the notes a reader needs to interpret the figures.
+
+use analysis::report::{Cell, CellStatistics, Report};
+use anyhow::Result;
+
+use crate::report_command::Format;
+
+/// What went into the report, for the human renderings' footer.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSummary {
+    pub files: usize,
+    pub records: u64,
+    pub bad_lines: u64,
+}
+
+pub fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(report)? + "\n",
+        Format::Csv => report.to_csv(),
+        Format::Table => human(report, input, Style::Terminal),
+        Format::Markdown => human(report, input, Style::Markdown),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Terminal,
+    Markdown,
+}
+
+/// The columns of the human renderings: title and how to read it from a cell's statistics.
+type Column = (&'static str, fn(&CellStatistics) -> String);
+
+const COLUMNS: [Column; 13] = [
+    ("workers", |s| s.n_workers.to_string()),
+    ("tasks", |s| s.n_tasks.to_string()),
+    ("paid h", |s| format!("{:.1}", s.hours_paid)),
+    ("unpaid h", |s| format!("{:.1}", s.hours_unpaid)),
+    ("median $/h", |s| format!("{:.2}", s.median_hourly_usd)),
+    ("95% CI of median", |s| {
+        s.median_ci95_usd.map_or("n/a".to_owned(), |[lo, hi]| format!("{lo:.2}–{hi:.2}"))
+    }),
+    ("mean $/h", |s| format!("{:.2}", s.mean_hourly_usd)),
+    ("p10", |s| format!("{:.2}", s.p10_hourly_usd)),
+    ("p25", |s| format!("{:.2}", s.p25_hourly_usd)),
+    ("p75", |s| format!("{:.2}", s.p75_hourly_usd)),
+    ("p90", |s| format!("{:.2}", s.p90_hourly_usd)),
+    ("below $7.25", |s| percent(s.share_below_usd_7_25)),
+    ("below local minimum", |s| s.share_below_local_minimum.map_or("n/a".to_owned(), percent)),
+];
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn group_columns(report: &Report) -> Vec<&str> {
+    report.by.split(',').filter(|dimension| !dimension.is_empty()).collect()
+}
+
+fn group_value(cell: &Cell, dimension: &str) -> String {
+    let unknown = || "unknown".to_owned();
+    match dimension {
+        "platform" => cell.platform.map_or_else(unknown, str::to_owned),
+        "country" => cell.country.clone().flatten().unwrap_or_else(unknown),
+        "month" => cell.month.clone().unwrap_or_else(unknown),
+        "category" => cell.category.flatten().map_or_else(unknown, str::to_owned),
+        _ => unknown(),
+    }
+}
+
+fn human(report: &Report, input: &InputSummary, style: Style) -> String {
+    let groups = group_columns(report);
+    let mut header: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    if groups.is_empty() {
+        header.push("group".to_owned());
+    }
+    header.extend(COLUMNS.iter().map(|(title, _)| title.to_string()));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for cell in &report.cells {
+        let mut row: Vec<String> = groups.iter().map(|g| group_value(cell, g)).collect();
+        if groups.is_empty() {
+            row.push("all workers".to_owned());
+        }
+        match &cell.statistics {
+            Some(statistics) => row.extend(COLUMNS.iter().map(|(_, value)| value(statistics))),
+            None => {
+                let k = cell.n_workers_fewer_than.unwrap_or(report.min_workers);
+                row.push(format!("suppressed: fewer than {k} workers"));
+                row.extend((1..COLUMNS.len()).map(|_| String::new()));
+            }
+        }
+        rows.push(row);
+    }
+    let mut out = String::new();
+    let title = format!(
+        "Effective hourly wages in US dollars, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        report.method,
+        if groups.is_empty() {
+            "all workers together".to_owned()
+        } else {
+            format!("by {}", groups.join(", "))
+        },
+        report.min_workers,
+        if report.min_workers == 1 { "" } else { "s" },
+        report.min_hours
+    );
+    match style {
+        Style::Terminal => {
+            out.push_str(&title);
+            out.push_str("\n\n");
+            out.push_str(&aligned(&header, &rows, groups.len().max(1)));
+        }
+        Style::Markdown => {
+            out.push_str(&format!("**{title}.**\n\n"));
+            out.push_str(&markdown(&header, &rows, groups.len().max(1)));
+        }
+    }
+    if report.cells.is_empty() {
+        out.push_str("(no records: the report has no cells)\n");
+    }
+    out.push('\n');
+    out.push_str(&footer(report, input, style));
+    out
+}
+
+fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
+    let width = |column: usize| {
+        rows.iter()
+            // A suppressed cell's note runs on past its column rather than widening it.
+            .filter(|row| !row[column].starts_with("suppressed"))
+            .map(|row| row[column].chars().count())
+            .chain([header[column].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..header.len()).map(width).collect();
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let mut line = String::new();
+        for (column, value) in row.iter().enumerate() {
+            if column > 0 {
+                line.push_str("  ");
+            }
+            let padding = widths[column].saturating_sub(value.chars().count());
+            // Labels read left to right; numbers line up on the right.
+            if column < text_columns || value.starts_with("suppressed") {
+                line.push_str(value);
+                line.push_str(&" ".repeat(padding));
+            } else {
+                line.push_str(&" ".repeat(padding));
+                line.push_str(value);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn markdown(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
+    let escape = |text: &str| text.replace('|', "\\|");
+    let mut out = format!("| {} |\n|", header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | "));
+    for column in 0..header.len() {
+        out.push_str(if column < text_columns { " --- |" } else { " ---: |" });
+    }
+    out.push('\n');
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.iter().map(|v| escape(v)).collect::<Vec<_>>().join(" | ")));
+    }
+    out
+}
+
+fn footer(report: &Report, input: &InputSummary, style: Style) -> String {
+    let mut notes: Vec<String> = report.notes.clone();
+    notes.push(format!(
+        "{} worker-cell pair{} with fewer than {} counted hours {} left out of the statistics.",
+        report.excluded_workers,
+        if report.excluded_workers == 1 { "" } else { "s" },
+        report.min_hours,
+        if report.excluded_workers == 1 { "was" } else { "were" },
+    ));
+    notes.push(format!(
+        "Read {} record{} from {} file{}{}.",
+        input.records,
+        if input.records == 1 { "" } else { "s" },
+        input.files,
+        if input.files == 1 { "" } else { "s" },
+        match input.bad_lines {
+            0 => String::new(),
+            1 => "; 1 bad line was skipped".to_owned(),
+            n => format!("; {n} bad lines were skipped"),
+        }
+    ));
+    notes.push(format!(
+        "Wages are earnings converted to US dollars at the month's exchange rate, divided by the hours counted under method {}; see docs/methodology.md.",
+        report.method
+    ));
+    let mut out = String::from(if style == Style::Markdown { "Notes:\n\n" } else { "Notes:\n" });
+    for note in notes {
+        out.push_str(&format!("- {note}\n"));
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! `piecerate report`: record files in, a wage report out.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use analysis::report::Grouping;
+use analysis::{Method, ReportBuilder, ReportOptions};
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+
+use crate::Output;
+use crate::read_input::{FileSummary, ReadSettings, read_file};
+use crate::render::{InputSummary, render};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Record files, CSV or JSON Lines (record format v1), read in this order.
+    #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
+    input: Vec<PathBuf>,
+    /// Which hours a wage divides by: all, paid, task, or session:M (gaps of up to M minutes
+    /// between records count as unpaid time).
+    #[arg(long, default_value = "all", value_parser = parse_method)]
+    method: Method,
+    /// Group workers by any of platform, country, month, category, comma-separated.
+    #[arg(long, default_value = "", value_parser = parse_grouping, value_name = "DIMENSIONS")]
+    by: Grouping,
+    /// Cells with fewer workers publish no statistics. Published reports should keep 10.
+    #[arg(long, default_value_t = analysis::report::MIN_PUBLISHED_WORKERS, value_parser = clap::value_parser!(u32).range(1..), value_name = "K")]
+    min_workers: u32,
+    /// Workers with fewer counted hours than this in a cell are left out of its statistics.
+    #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, value_parser = parse_min_hours, value_name = "H")]
+    min_hours: f64,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report here instead of to standard output.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Stop at the first bad line (exit status 1) instead of skipping bad lines.
+    #[arg(long)]
+    strict: bool,
+    /// Threads reading each large file (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An aligned table for the terminal.
+    Table,
+    /// The `piecerate.report/1` document.
+    Json,
+    /// One row per cell.
+    Csv,
+    /// A GitHub table for a published report.
+    Markdown,
+}
+
+fn parse_method(text: &str) -> Result<Method, String> {
+    text.parse()
+}
+
+fn parse_grouping(text: &str) -> Result<Grouping, String> {
+    text.parse()
+}
+
+fn parse_min_hours(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(hours) if hours.is_finite() && hours >= 0.0 => Ok(hours),
+        _ => Err(format!("'{text}' is not a finite, non-negative number of hours")),
+    }
+}
+
+pub fn run(args: ReportArgs) -> Result<()> {
+    // Every input is checked before the first is read, so a typo fails at once, not after an
+    // hour of reading.
+    let mut total_bytes = 0;
+    for path in &args.input {
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("cannot open input file {}", path.display()))?;
+        if metadata.is_dir() {
+            bail!("input {} is a directory, not a file of records", path.display());
+        }
+        total_bytes += metadata.len();
+    }
+    let options = ReportOptions {
+        method: args.method,
+        grouping: args.by.clone(),
+        min_workers: args.min_workers,
+        min_hours: args.min_hours,
+    };
+    let threads =
+        args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
+    let settings = ReadSettings { strict: args.strict, threads };
+    let mut builder = ReportBuilder::new(options.clone());
+    let progress = crate::progress::bar(Some(total_bytes), "bytes");
+    let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
+    let mut total = FileSummary::default();
+    for path in &args.input {
+        progress.set_message(path.display().to_string());
+        let summary = read_file(path, &mut builder, &options, settings, &progress, &mut stderr)?;
+        if summary.bad_lines > 0 {
+            writeln!(
+                stderr,
+                "piecerate: {}: skipped {} bad line{} ({} records read); --strict stops at the first instead",
+                path.display(),
+                summary.bad_lines,
+                if summary.bad_lines == 1 { "" } else { "s" },
+                summary.records
+            )?;
+        }
+        total.records += summary.records;
+        total.bad_lines += summary.bad_lines;
+    }
+    progress.finish_and_clear();
+    let report = builder.finish();
+    let input = InputSummary { files: args.input.len(), records: total.records, bad_lines: total.bad_lines };
+    let text = render(&report, args.format, &input)?;
+    let mut output = Output::open(args.out.as_ref())?;
+    output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
+    output.finish()
+}
