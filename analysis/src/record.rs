@@ -324,15 +324,28 @@ impl Record {
         }
     }
 
-    /// The same record with both timestamps cut to the hour, as the collector stores it.
-    /// Durations are kept exactly; `active` still fits in the coarsened span because it can
-    /// only grow (the start moves back at least as far as the end does).
+    /// The same record at hour resolution, as the collector stores it: `started_at` cut down to
+    /// the hour and `ended_at` rounded up to the hour. Rounding outward keeps the record valid:
+    /// cutting both down could shrink the span below `active` (13:20–13:50 would become
+    /// 13:00–13:00 with 30 active minutes). Durations are kept exactly. The span stays within
+    /// [`MAX_RECORD_SPAN`] and the supported time range, moving the start back if a record ends
+    /// in the last hour before [`crate::time::LATEST`].
     pub fn coarsened(&self) -> Record {
-        Record {
-            started_at: self.started_at.truncated_to_hour(),
-            ended_at: self.ended_at.truncated_to_hour(),
-            ..self.clone()
+        const HOUR: i64 = 3600;
+        let active = self.active.get() as i64;
+        let mut start = self.started_at.truncated_to_hour().unix_seconds();
+        let mut end = self.ended_at.unix_seconds().div_euclid(HOUR) * HOUR;
+        if end < self.ended_at.unix_seconds() {
+            end += HOUR;
         }
+        end = end.min(start + MAX_RECORD_SPAN.get() as i64);
+        let last_hour = crate::time::LATEST.unix_seconds() - HOUR;
+        if end > last_hour {
+            end = last_hour;
+            start = start.min(end - (active + HOUR - 1).div_euclid(HOUR) * HOUR);
+        }
+        let at = |seconds: i64| Timestamp::from_unix_seconds(seconds).expect("whole hours inside the range");
+        Record { started_at: at(start), ended_at: at(end), ..self.clone() }
     }
 
     /// Calls `visit` with each field as text, in [`CSV_HEADER`] order.
@@ -583,7 +596,37 @@ mod tests {
         };
         let coarse = Record::from_fields(&fields).unwrap().coarsened();
         assert_eq!(coarse.started_at().to_string(), "2024-05-01T13:00:00Z");
-        assert_eq!(coarse.ended_at().to_string(), "2024-05-01T14:00:00Z");
+        assert_eq!(coarse.ended_at().to_string(), "2024-05-01T15:00:00Z");
         assert_eq!(coarse.active().get(), 90);
+    }
+
+    /// Every coarsened record is whole hours at both ends and passes validation again, which
+    /// is what lets the collector read back and export what it stored.
+    #[test]
+    fn coarsened_records_are_valid_records() {
+        let cases = [
+            ("2024-05-01T13:20:00Z", "2024-05-01T13:50:00Z", "1800"),
+            ("2024-05-01T13:00:00Z", "2024-05-01T14:00:00Z", "3600"),
+            ("2024-05-01T13:59:59Z", "2024-05-01T14:00:01Z", "2"),
+            ("2024-05-01T13:30:00Z", "2024-06-01T13:30:00Z", "2678400"),
+            ("2099-12-31T23:10:00Z", "2099-12-31T23:50:00Z", "2400"),
+            ("2005-01-01T00:00:00Z", "2005-01-01T00:00:00Z", "0"),
+        ];
+        for (started_at, ended_at, active_seconds) in cases {
+            let fields = RecordFields { started_at, ended_at, active_seconds, ..task_fields() };
+            let coarse = Record::from_fields(&fields).unwrap().coarsened();
+            for time in [coarse.started_at(), coarse.ended_at()] {
+                assert_eq!(time.unix_seconds() % 3600, 0, "{started_at}..{ended_at}");
+            }
+            let mut text = Vec::new();
+            coarse.write_fields(|field| text.push(field.to_owned()));
+            let again = Record::from_fields(&RecordFields {
+                started_at: &text[7],
+                ended_at: &text[8],
+                active_seconds: &text[9],
+                ..task_fields()
+            });
+            assert_eq!(again.map(|r| r.active()), Ok(coarse.active()), "{started_at}..{ended_at}");
+        }
     }
 }
