@@ -1,0 +1,129 @@
+//! The collector's configuration: one typed struct, built from flags and environment variables
+//! by `main` and by tests directly, then passed down; nothing else reads the environment.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use analysis::report::{DEFAULT_MIN_HOURS, MIN_PUBLISHED_WORKERS};
+
+/// The largest request body accepted, before decompression.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The largest request body accepted after gzip decompression: a batch of 1000 records in
+/// generously indented JSON stays well under this.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
+/// The most records one `POST /v1/records` may carry.
+pub const MAX_BATCH_RECORDS: usize = 1000;
+
+/// Everything the collector needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` or `postgres://...`.
+    pub database_url: String,
+    /// The database holds `piecerate simulate` data and every answer says so.
+    pub demo: bool,
+    /// Cells with fewer workers publish no statistic; never below [`MIN_PUBLISHED_WORKERS`].
+    pub min_workers: u32,
+    /// Workers with fewer counted hours in a cell are left out of its statistics.
+    pub min_hours: f64,
+    pub max_body_bytes: usize,
+    pub max_decompressed_bytes: usize,
+    pub upload_rate: RateLimit,
+    pub enroll_rate: RateLimit,
+    /// A cached wage report older than the data may still be served (and refreshed in the
+    /// background) for this long; zero means every answer reflects all committed data.
+    pub wages_max_staleness: Duration,
+    pub database_max_connections: u32,
+}
+
+/// A token bucket: `burst` requests at once, refilled at `per_minute`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+/// A setting outside what the collector accepts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "min_workers is {0}; published cells need at least {MIN_PUBLISHED_WORKERS} workers, so that no figure points at individuals"
+    )]
+    MinWorkersTooLow(u32),
+    #[error("min_hours is {0}; it must be a finite, non-negative number of hours")]
+    MinHours(f64),
+    #[error("{0}: a rate limit needs per_minute and burst of at least 1")]
+    RateLimit(&'static str),
+    #[error("database URL must start with sqlite:// or postgres:// (got '{0}')")]
+    DatabaseUrl(String),
+    #[error("max_body_bytes and max_decompressed_bytes must be at least 1 KiB")]
+    BodyLimit,
+}
+
+impl Config {
+    /// The defaults for a database: listen on loopback port 8080, suppression at the library's
+    /// minimum, generous limits for a real extension and tight ones for abuse.
+    pub fn new(database_url: impl Into<String>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: database_url.into(),
+            demo: false,
+            min_workers: MIN_PUBLISHED_WORKERS,
+            min_hours: DEFAULT_MIN_HOURS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+            // An extension uploads a few batches a day; a backlog after weeks offline is a few
+            // dozen batches, which the burst absorbs.
+            upload_rate: RateLimit { per_minute: 60, burst: 60 },
+            enroll_rate: RateLimit { per_minute: 600, burst: 100 },
+            wages_max_staleness: Duration::from_secs(10),
+            database_max_connections: 16,
+        }
+    }
+
+    /// Checks every rule between settings; the collector refuses to start otherwise.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.min_workers < MIN_PUBLISHED_WORKERS {
+            return Err(ConfigError::MinWorkersTooLow(self.min_workers));
+        }
+        if !self.min_hours.is_finite() || self.min_hours < 0.0 {
+            return Err(ConfigError::MinHours(self.min_hours));
+        }
+        for (name, limit) in [("upload rate", self.upload_rate), ("enrollment rate", self.enroll_rate)] {
+            if limit.per_minute == 0 || limit.burst == 0 {
+                return Err(ConfigError::RateLimit(name));
+            }
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
+            return Err(ConfigError::DatabaseUrl(self.database_url.chars().take(40).collect()));
+        }
+        if self.max_body_bytes < 1024 || self.max_decompressed_bytes < 1024 {
+            return Err(ConfigError::BodyLimit);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_suppression_below_the_library_minimum() {
+        let mut config = Config::new("sqlite://x.db");
+        config.validate().unwrap();
+        config.min_workers = MIN_PUBLISHED_WORKERS - 1;
+        assert!(matches!(config.validate(), Err(ConfigError::MinWorkersTooLow(9))));
+        config.min_workers = 25;
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn refuses_other_databases_and_empty_rate_limits() {
+        let mut config = Config::new("mysql://x");
+        assert!(matches!(config.validate(), Err(ConfigError::DatabaseUrl(_))));
+        config.database_url = "postgres://localhost/db".into();
+        config.upload_rate.burst = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::RateLimit("upload rate"))));
+    }
+}

@@ -1,0 +1,259 @@
+//! Database rows and the pure logic around them: records to columns and back (back through the
+//! library's validation), a batch sorted into new, duplicate and conflicting records, and the
+//! per-cell totals a batch adds. The backends only move these rows in and out of SQL.
+
+use std::collections::{BTreeMap, HashMap};
+
+use analysis::record::{InstallId, RecordFields};
+use analysis::report::TotalsCell;
+use analysis::{CountryCode, Platform, Record, RecordError, Seconds, Timestamp, WorkerTotals};
+use rust_decimal::Decimal;
+
+use crate::ingest::{ParsedBatch, RecordProblem};
+
+/// One record as stored: format v1's fields without `install_id` (a column of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub record_id: String,
+    pub platform: String,
+    pub country: Option<String>,
+    pub kind: String,
+    pub category: Option<String>,
+    pub outcome: Option<String>,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub active_seconds: i64,
+    pub reward: Option<String>,
+    pub bonus: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl RecordRow {
+    pub fn from_record(record: &Record) -> RecordRow {
+        let mut text: Vec<String> = Vec::with_capacity(13);
+        record.write_fields(|field| text.push(field.to_owned()));
+        let optional = |index: usize| Some(text[index].clone()).filter(|t| !t.is_empty());
+        RecordRow {
+            record_id: text[0].clone(),
+            platform: text[2].clone(),
+            country: optional(3),
+            kind: text[4].clone(),
+            category: optional(5),
+            outcome: optional(6),
+            started_at: record.started_at().unix_seconds(),
+            ended_at: record.ended_at().unix_seconds(),
+            active_seconds: i64::try_from(record.active().get()).expect("at most 31 days"),
+            reward: optional(10),
+            bonus: optional(11),
+            currency: optional(12),
+        }
+    }
+
+    /// The record again, validated by the library as if it had just arrived.
+    pub fn to_record(&self, install: &str) -> Result<Record, RecordError> {
+        let time = |field: &'static str, seconds: i64| {
+            Timestamp::from_unix_seconds(seconds)
+                .map(|t| t.to_string())
+                .map_err(|error| RecordError::new(field, error))
+        };
+        let (started_at, ended_at) = (time("started_at", self.started_at)?, time("ended_at", self.ended_at)?);
+        let active_seconds = self.active_seconds.to_string();
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let (country, category, outcome) = (text(&self.country), text(&self.category), text(&self.outcome));
+        let (reward, bonus, currency) = (text(&self.reward), text(&self.bonus), text(&self.currency));
+        Record::from_fields(&RecordFields {
+            record_id: &self.record_id,
+            install_id: install,
+            platform: &self.platform,
+            country: &country,
+            kind: &self.kind,
+            category: &category,
+            outcome: &outcome,
+            started_at: &started_at,
+            ended_at: &ended_at,
+            active_seconds: &active_seconds,
+            reward: &reward,
+            bonus: &bonus,
+            currency: &currency,
+        })
+    }
+}
+
+/// One install's totals for one cell, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalsRow {
+    pub platform: String,
+    /// Empty when the records carry no country.
+    pub country: String,
+    pub month: i64,
+    pub earnings_usd: String,
+    pub paid_task_seconds: i64,
+    pub unpaid_task_seconds: i64,
+    pub unpaid_record_seconds: i64,
+    pub tasks: i64,
+}
+
+impl TotalsRow {
+    pub fn new(cell: &TotalsCell, totals: &WorkerTotals) -> TotalsRow {
+        let seconds = |s: Seconds| i64::try_from(s.get()).unwrap_or(i64::MAX);
+        TotalsRow {
+            platform: cell.platform.as_str().to_owned(),
+            country: cell.country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            month: cell.month_number(),
+            earnings_usd: totals.earnings_usd.to_string(),
+            paid_task_seconds: seconds(totals.paid_task_time),
+            unpaid_task_seconds: seconds(totals.unpaid_task_time),
+            unpaid_record_seconds: seconds(totals.unpaid_record_time),
+            tasks: i64::try_from(totals.tasks).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The cell and totals again; `None` (with what is wrong) for a row the collector did not write.
+    pub fn parse(&self) -> Result<(TotalsCell, WorkerTotals), String> {
+        let platform = Platform::parse(&self.platform)?;
+        let country = match self.country.as_str() {
+            "" => None,
+            code => Some(CountryCode::parse(code).map_err(|e| e.to_string())?),
+        };
+        let month = TotalsCell::month_from_number(self.month).ok_or(format!("bad month {}", self.month))?;
+        let seconds =
+            |value: i64| u64::try_from(value).map(Seconds::new).map_err(|_| format!("negative {value}"));
+        let totals = WorkerTotals {
+            earnings_usd: self.earnings_usd.parse::<Decimal>().map_err(|e| format!("earnings: {e}"))?,
+            paid_task_time: seconds(self.paid_task_seconds)?,
+            unpaid_task_time: seconds(self.unpaid_task_seconds)?,
+            unpaid_record_time: seconds(self.unpaid_record_seconds)?,
+            session_gap_time: Seconds::ZERO,
+            tasks: u64::try_from(self.tasks).map_err(|_| format!("negative task count {}", self.tasks))?,
+        };
+        Ok((TotalsCell { platform, country, month }, totals))
+    }
+}
+
+/// A batch sorted against what its install already stored.
+#[derive(Debug)]
+pub struct SortedBatch<'a> {
+    pub new: Vec<&'a Record>,
+    pub duplicates: u64,
+}
+
+/// Same id and same content (after coarsening) is a duplicate; same id and different content
+/// is a conflict, which refuses the batch: a record, once sent, does not change.
+pub fn sort_batch<'a>(
+    batch: &'a ParsedBatch,
+    stored: &HashMap<String, Record>,
+) -> Result<SortedBatch<'a>, Vec<RecordProblem>> {
+    let mut sorted = SortedBatch { new: Vec::new(), duplicates: batch.repeated_in_batch };
+    let mut conflicts = Vec::new();
+    for (index, record) in &batch.records {
+        match stored.get(&record.record_id().hyphenated().to_string()) {
+            None => sorted.new.push(record),
+            Some(existing) if existing == record => sorted.duplicates += 1,
+            Some(_) => conflicts.push(RecordProblem {
+                index: Some(*index),
+                field: "record_id".into(),
+                problem: "this install already sent a record with this record_id and different content; a record, once sent, cannot change".into(),
+            }),
+        }
+    }
+    if conflicts.is_empty() { Ok(sorted) } else { Err(conflicts) }
+}
+
+/// What the new records add to each cell, summed by the library's `WorkerTotals::add`.
+pub fn totals_by_cell<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+) -> BTreeMap<TotalsCell, WorkerTotals> {
+    let mut cells: BTreeMap<TotalsCell, WorkerTotals> = BTreeMap::new();
+    for record in records {
+        cells.entry(TotalsCell::of(record)).or_default().add(record);
+    }
+    cells
+}
+
+/// Stored totals plus a batch's, merged by `WorkerTotals::merge`, ready to be written back.
+pub fn merged_totals(
+    added: &BTreeMap<TotalsCell, WorkerTotals>,
+    stored: &[TotalsRow],
+) -> Result<Vec<TotalsRow>, String> {
+    let mut existing: HashMap<TotalsCell, WorkerTotals> = HashMap::new();
+    for row in stored {
+        let (cell, totals) = row.parse()?;
+        existing.insert(cell, totals);
+    }
+    Ok(added
+        .iter()
+        .map(|(cell, totals)| {
+            let mut sum = existing.get(cell).copied().unwrap_or_default();
+            sum.merge(totals);
+            TotalsRow::new(cell, &sum)
+        })
+        .collect())
+}
+
+/// The install id records of this install carry in reports and exports.
+pub fn install_id(public_id: &str) -> Result<InstallId, String> {
+    InstallId::parse(public_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ingest::{BatchLimits, parse_batch};
+
+    fn batch(rewards: &[&str]) -> ParsedBatch {
+        let records: Vec<_> = rewards
+            .iter()
+            .enumerate()
+            .map(|(i, reward)| {
+                json!({
+                    "record_id": format!("00000000-0000-4000-8000-{i:012}"),
+                    "platform": "prolific", "country": "GB", "kind": "task", "outcome": "approved",
+                    "started_at": "2024-05-01T13:20:00Z", "ended_at": "2024-05-01T13:50:00Z",
+                    "active_seconds": 1500, "reward": reward, "bonus": "0.25", "currency": "GBP"
+                })
+            })
+            .collect();
+        let limits = BatchLimits { max_decompressed_bytes: 1 << 20, max_records: 1000 };
+        parse_batch(
+            json!({ "records": records }).to_string().as_bytes(),
+            &InstallId::parse("x").unwrap(),
+            &limits,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn rows_round_trip_to_the_same_record() {
+        for (_, record) in batch(&["3.10"]).records {
+            assert_eq!(RecordRow::from_record(&record).to_record("x").unwrap(), record);
+        }
+    }
+
+    #[test]
+    fn duplicates_and_conflicts_are_told_apart() {
+        let first = batch(&["1.00", "2.00"]);
+        let stored: HashMap<String, Record> =
+            first.records.iter().map(|(_, r)| (r.record_id().hyphenated().to_string(), r.clone())).collect();
+        let replay = sort_batch(&first, &stored).unwrap();
+        assert_eq!((replay.new.len(), replay.duplicates), (0, 2));
+        let changed = batch(&["1.00", "2.50", "9.00"]);
+        let conflicts = sort_batch(&changed, &stored).unwrap_err();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].index, Some(1));
+    }
+
+    #[test]
+    fn totals_merge_with_what_is_stored() {
+        let parsed = batch(&["1.00", "2.00"]);
+        let added = totals_by_cell(parsed.records.iter().map(|(_, r)| r));
+        let once = merged_totals(&added, &[]).unwrap();
+        let twice = merged_totals(&added, &once).unwrap();
+        let (_, totals) = twice[0].parse().unwrap();
+        assert_eq!(totals.tasks, 4);
+        assert_eq!(totals.paid_task_time, Seconds::new(4 * 1500));
+        assert_eq!(once[0].country, "GB");
+        assert_eq!(once[0].month, 202405);
+    }
+}

@@ -1,0 +1,58 @@
+//! The demonstration database: filled once with `piecerate simulate` data through the same
+//! storage path as real uploads, so a newcomer sees the observatory working in one command.
+
+use analysis::Record;
+use analysis::simulate::{Simulation, SimulationOptions};
+
+use crate::db::{Database, DbError, StoreError};
+use crate::ingest::ParsedBatch;
+
+/// Enough synthetic workers that most platform and country cells pass suppression.
+pub const DEMO_WORKERS: u64 = 1500;
+/// The seed of the demo, fixed so every demo shows the same figures.
+pub const DEMO_SEED: u64 = 2024;
+const RECORDS_PER_BATCH: usize = 1000;
+
+/// Fills an empty demo database; does nothing when it already holds installs.
+pub async fn fill_once(database: &Database, workers: u64) -> Result<u64, DbError> {
+    if database.install_count().await? > 0 {
+        return Ok(0);
+    }
+    let mut stored = 0;
+    let mut current: Option<(crate::db::Install, Vec<Record>)> = None;
+    for record in Simulation::new(SimulationOptions { workers, seed: DEMO_SEED }) {
+        let record = record.coarsened();
+        let same_worker =
+            current.as_ref().is_some_and(|(install, _)| install.public_id == *record.install_id());
+        if !same_worker {
+            if let Some((install, records)) = current.take() {
+                stored += store(database, &install, records).await?;
+            }
+            let install = database.create_install(record.install_id(), None, None).await?;
+            current = Some((install, Vec::new()));
+        }
+        current.as_mut().expect("set above").1.push(record);
+    }
+    if let Some((install, records)) = current {
+        stored += store(database, &install, records).await?;
+    }
+    Ok(stored)
+}
+
+async fn store(
+    database: &Database,
+    install: &crate::db::Install,
+    records: Vec<Record>,
+) -> Result<u64, DbError> {
+    let mut stored = 0;
+    for chunk in records.chunks(RECORDS_PER_BATCH) {
+        let batch =
+            ParsedBatch { records: chunk.iter().cloned().enumerate().collect(), repeated_in_batch: 0 };
+        match database.store_batch(install, &batch).await {
+            Ok(counts) => stored += counts.accepted,
+            Err(StoreError::Db(error)) => return Err(error),
+            Err(other) => return Err(DbError::CorruptRow(format!("simulated records refused: {other}"))),
+        }
+    }
+    Ok(stored)
+}

@@ -1,0 +1,242 @@
+//! The JSON API under `/v1`, plus `/healthz` and `/metrics`. Each handler translates HTTP to a
+//! call of `ingest`, `db` or `wages` and back; the rules live there.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::SharedState;
+use crate::auth::{bearer_token, new_credentials, token_hash};
+use crate::db::{Install, StoreError};
+use crate::error::AppError;
+use crate::ingest::{BatchLimits, decode_body, parse_batch};
+use crate::wages::{CachedReport, WagesQuery};
+
+/// The OpenAPI 3.1 description of this API, kept next to the code it describes.
+const OPENAPI: &str = include_str!("../../openapi.json");
+/// The largest enrollment body: it carries at most a consent version.
+const MAX_ENROLL_BODY_BYTES: usize = 4096;
+const MAX_CONSENT_VERSION_LEN: usize = 64;
+
+pub async fn health(State(state): State<SharedState>) -> Response {
+    match state.database.data_version().await {
+        Ok(_) => Json(json!({ "status": "ok" })).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unreachable" })))
+                .into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<SharedState>) -> Response {
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], OPENAPI).into_response()
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("no such page or endpoint; the API is described at /v1/openapi.json".into())
+}
+
+/// Reads the body, refusing more than `limit` bytes with 413 whatever `Content-Length` says.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, AppError> {
+    let too_large = || AppError::PayloadTooLarge(format!("the body is larger than {limit} bytes, the limit"));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if media_type.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType(format!(
+            "Content-Type must be application/json (got '{}')",
+            content_type.chars().take(64).collect::<String>()
+        )))
+    }
+}
+
+/// The install of the request's bearer token; 401 for a missing, malformed or unknown token
+/// (including the token of an erased install).
+async fn authenticate(state: &SharedState, headers: &HeaderMap) -> Result<Install, AppError> {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = bearer_token(header).ok_or_else(|| {
+        AppError::Unauthorized("send the install's token as Authorization: Bearer TOKEN".into())
+    })?;
+    state.database.install_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
+        AppError::Unauthorized(
+            "this token is not valid: it was never issued, or its install was erased".into(),
+        )
+    })
+}
+
+/// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
+pub async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
+    state
+        .enroll_limiter
+        .check(&(), Instant::now())
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let (parts, body) = request.into_parts();
+    let body = read_body(&parts.headers, body, MAX_ENROLL_BODY_BYTES).await?;
+    let consent_version = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        require_json(&parts.headers)?;
+        parse_enrollment(&body)?
+    };
+    let (public_id, token) = new_credentials();
+    state.database.create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref()).await?;
+    let body = json!({ "install_id": public_id.as_str(), "token": token });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
+    let invalid = |field: &str, problem: String| AppError::Unprocessable {
+        message: "the enrollment body is not valid".into(),
+        errors: vec![crate::ingest::RecordProblem { index: None, field: field.into(), problem }],
+    };
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|error| AppError::BadRequest(format!("the body is not valid JSON: {error}")))?;
+    let Value::Object(object) = value else {
+        return Err(invalid(
+            "body",
+            "expected a JSON object such as {\"consent_version\": \"2024-05\"}".into(),
+        ));
+    };
+    if let Some(unknown) = object.keys().find(|key| *key != "consent_version") {
+        let unknown: String = unknown.chars().take(40).collect();
+        return Err(invalid(&unknown, "unknown field; an enrollment carries only consent_version".into()));
+    }
+    match object.get("consent_version") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(version))
+            if (1..=MAX_CONSENT_VERSION_LEN).contains(&version.len())
+                && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
+        {
+            Ok(Some(version.clone()))
+        }
+        Some(_) => Err(invalid(
+            "consent_version",
+            format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+        )),
+    }
+}
+
+/// `POST /v1/records`: one batch, stored whole or not at all; answered after the commit.
+pub async fn upload(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let install = authenticate(&state, &parts.headers).await?;
+    state
+        .upload_limiter
+        .check(&install.key, Instant::now())
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    require_json(&parts.headers)?;
+    let body = read_body(&parts.headers, body, state.config.max_body_bytes).await?;
+    let limits = BatchLimits {
+        max_decompressed_bytes: state.config.max_decompressed_bytes,
+        max_records: crate::config::MAX_BATCH_RECORDS,
+    };
+    let encoding = parts.headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("unreadable"));
+    let parsed = decode_body(&body, encoding, &limits)
+        .and_then(|json| parse_batch(&json, &install.public_id, &limits));
+    let batch = match parsed {
+        Ok(batch) => batch,
+        Err(error) => {
+            if let crate::ingest::BatchError::Invalid(problems) = &error {
+                state.metrics.count_records(0, 0, problems.len() as u64);
+            }
+            return Err(error.into());
+        }
+    };
+    match state.database.store_batch(&install, &batch).await {
+        Ok(counts) => {
+            state.metrics.count_records(counts.accepted, counts.duplicates, 0);
+            Ok(Json(json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })).into_response())
+        }
+        Err(StoreError::Conflicts(errors)) => {
+            state.metrics.count_records(0, 0, errors.len() as u64);
+            Err(AppError::Unprocessable {
+                message: format!(
+                    "{} record(s) conflict with records already sent; nothing was stored",
+                    errors.len()
+                ),
+                errors,
+            })
+        }
+        Err(StoreError::InstallGone) => Err(AppError::Unauthorized("this install was erased".into())),
+        Err(StoreError::Db(error)) => Err(error.into()),
+    }
+}
+
+/// `DELETE /v1/installs/me`: erases every record of the token's install, and the install.
+pub async fn erase(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let install = authenticate(&state, &headers).await?;
+    let erased = state.database.erase_install(&install).await?;
+    state.upload_limiter.forget(&install.key);
+    Ok(Json(json!({ "records_erased": erased.records, "installs_erased": erased.installs })).into_response())
+}
+
+/// The query of `/v1/wages` and `/v1/wages.csv`; unknown parameters are refused.
+pub async fn cached_report(
+    state: &SharedState,
+    params: &HashMap<String, String>,
+) -> Result<std::sync::Arc<CachedReport>, AppError> {
+    if let Some(unknown) = params.keys().find(|key| !["by", "method", "month"].contains(&key.as_str())) {
+        return Err(AppError::BadRequest(format!(
+            "unknown parameter '{}'; expected by, method, month",
+            unknown.chars().take(32).collect::<String>()
+        )));
+    }
+    let get = |name: &str| params.get(name).map(String::as_str);
+    let query = WagesQuery::parse(get("by"), get("method"), get("month")).map_err(AppError::BadRequest)?;
+    Ok(state.wages.get(&state.database, &query, state.publishing_rules()).await?)
+}
+
+fn report_headers(
+    report: &CachedReport,
+    content_type: &'static str,
+) -> [(header::HeaderName, HeaderValue); 2] {
+    [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::HeaderName::from_static("piecerate-data-version"), HeaderValue::from(report.data_version)),
+    ]
+}
+
+/// `GET /v1/wages`: the `piecerate.report/1` JSON.
+pub async fn wages_json(
+    State(state): State<SharedState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let report = cached_report(&state, &params).await?;
+    Ok((report_headers(&report, "application/json"), report.json.clone()).into_response())
+}
+
+/// `GET /v1/wages.csv`: the same report as CSV.
+pub async fn wages_csv(
+    State(state): State<SharedState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let report = cached_report(&state, &params).await?;
+    let disposition = HeaderValue::from_static("attachment; filename=\"piecerate-wages.csv\"");
+    Ok((
+        report_headers(&report, "text/csv; charset=utf-8"),
+        [(header::CONTENT_DISPOSITION, disposition)],
+        report.csv.clone(),
+    )
+        .into_response())
+}

@@ -1,0 +1,129 @@
+//! The HTTP surface: routes, shared state and the middleware every request passes through
+//! (metrics and logs without request metadata, CORS, the demo notice). Handlers are thin.
+
+mod api;
+mod chart;
+mod cors;
+mod dashboard;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::db::Database;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+use crate::wages::{DEMO_NOTICE, PublishingRules, WagesCache};
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub config: Config,
+    pub database: Database,
+    pub metrics: Metrics,
+    pub wages: Arc<WagesCache>,
+    /// Keyed by the install's database key.
+    pub upload_limiter: RateLimiter<i64>,
+    pub enroll_limiter: RateLimiter<()>,
+}
+
+impl AppState {
+    pub fn new(config: Config, database: Database) -> AppState {
+        AppState {
+            upload_limiter: RateLimiter::new(config.upload_rate),
+            enroll_limiter: RateLimiter::new(config.enroll_rate),
+            config,
+            database,
+            metrics: Metrics::default(),
+            wages: Arc::default(),
+        }
+    }
+
+    pub fn publishing_rules(&self) -> PublishingRules {
+        PublishingRules {
+            min_workers: self.config.min_workers,
+            min_hours: self.config.min_hours,
+            demo: self.config.demo,
+            max_staleness: self.config.wages_max_staleness,
+        }
+    }
+}
+
+pub type SharedState = Arc<AppState>;
+
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/methodology", get(dashboard::methodology))
+        .route("/assets/dashboard.css", get(dashboard::stylesheet))
+        .route("/healthz", get(api::health))
+        .route("/metrics", get(api::metrics))
+        .route("/v1/openapi.json", get(api::openapi))
+        .route("/v1/installs", post(api::enroll))
+        .route("/v1/installs/me", axum::routing::delete(api::erase))
+        .route("/v1/records", post(api::upload))
+        .route("/v1/wages", get(api::wages_json))
+        .route("/v1/wages.csv", get(api::wages_csv))
+        .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), demo_notice))
+        .layer(middleware::from_fn(cors::cors))
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
+        .with_state(state)
+}
+
+/// Counts and times every request by route pattern and status. The log line names the route,
+/// status and duration only: no address, user agent, path parameters or body.
+async fn observe(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.observe_request(&route, status, elapsed);
+    tracing::info!(%method, route = %route, status, elapsed_us = elapsed.as_micros() as u64, "request");
+    response
+}
+
+/// In demo mode, every answer carries the notice: a header on all, and a `data_notice` field
+/// in every JSON object answer (pages show a banner of their own).
+async fn demo_notice(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !state.config.demo {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert("piecerate-data-notice", HeaderValue::from_static(DEMO_NOTICE));
+    let is_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_json {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let body = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut object)) if !object.contains_key("data_notice") => {
+            object.insert("data_notice".into(), Value::from(DEMO_NOTICE));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Body::from(serde_json::to_vec(&object).expect("values serialize"))
+        }
+        _ => Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
+}

@@ -1,0 +1,176 @@
+//! `piecerate-collector`: the command line of the collector (serve, migrate, export). Reads
+//! flags and environment into one `Config`, then calls the library.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use analysis::format::CsvRecordWriter;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use collector::config::{Config, RateLimit};
+use collector::db::Database;
+use tracing_subscriber::filter::Targets;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "piecerate-collector",
+    version,
+    about = "Collects opted-in workers' records and publishes effective hourly wages"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the dashboard.
+    Serve(ServeArgs),
+    /// Apply the database migrations, then exit.
+    Migrate(DatabaseArgs),
+    /// Write every stored record as CSV v1 (readable by `piecerate report`). For operators only.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, env = "PIECERATE_DATABASE_URL", default_value = "sqlite://piecerate.db")]
+    database_url: String,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Address and port to listen on; port 0 picks a free one.
+    #[arg(long, env = "PIECERATE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Serve synthetic demonstration data from a separate database, filled on first start.
+    #[arg(long)]
+    demo: bool,
+    /// The database used with --demo.
+    #[arg(long, env = "PIECERATE_DEMO_DATABASE_URL", default_value = "sqlite://piecerate-demo.db")]
+    demo_database_url: String,
+    /// Cells with fewer workers are suppressed (at least 10).
+    #[arg(long, env = "PIECERATE_MIN_WORKERS", default_value_t = analysis::report::MIN_PUBLISHED_WORKERS)]
+    min_workers: u32,
+    /// Workers with fewer counted hours in a cell are left out of it.
+    #[arg(long, env = "PIECERATE_MIN_HOURS", default_value_t = analysis::report::DEFAULT_MIN_HOURS)]
+    min_hours: f64,
+    /// Uploads per install per minute, sustained.
+    #[arg(long, env = "PIECERATE_UPLOAD_RATE_PER_MINUTE", default_value_t = 60)]
+    upload_rate_per_minute: u32,
+    /// Uploads per install allowed at once.
+    #[arg(long, env = "PIECERATE_UPLOAD_BURST", default_value_t = 60)]
+    upload_burst: u32,
+    /// Enrollments per minute, for everyone together.
+    #[arg(long, env = "PIECERATE_ENROLL_RATE_PER_MINUTE", default_value_t = 600)]
+    enroll_rate_per_minute: u32,
+    #[arg(long, env = "PIECERATE_ENROLL_BURST", default_value_t = 100)]
+    enroll_burst: u32,
+    /// How long a wage report may lag the data while it is recomputed in the background.
+    #[arg(long, env = "PIECERATE_WAGES_MAX_STALENESS_SECONDS", default_value_t = 10)]
+    wages_max_staleness_seconds: u64,
+    #[arg(long, env = "PIECERATE_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    database_max_connections: u32,
+}
+
+impl ServeArgs {
+    fn config(self) -> Config {
+        let database_url = if self.demo { self.demo_database_url } else { self.database.database_url };
+        Config {
+            listen: self.listen,
+            demo: self.demo,
+            min_workers: self.min_workers,
+            min_hours: self.min_hours,
+            upload_rate: RateLimit { per_minute: self.upload_rate_per_minute, burst: self.upload_burst },
+            enroll_rate: RateLimit { per_minute: self.enroll_rate_per_minute, burst: self.enroll_burst },
+            wages_max_staleness: Duration::from_secs(self.wages_max_staleness_seconds),
+            database_max_connections: self.database_max_connections,
+            ..Config::new(database_url)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter: Targets = std::env::var("PIECERATE_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".to_owned())
+        .parse()
+        .context("reading PIECERATE_LOG (e.g. info or collector=debug,sqlx=warn)")?;
+    let subscriber = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).finish();
+    tracing::subscriber::set_global_default(tracing_subscriber::layer::SubscriberExt::with(
+        subscriber, filter,
+    ))
+    .context("installing the log subscriber")?;
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args.config()).await,
+        Command::Migrate(args) => {
+            let database =
+                Database::connect(&args.database_url, 2).await.context("connecting to the database")?;
+            database.migrate().await.context("applying migrations")?;
+            tracing::info!(backend = database.backend_name(), "migrations applied");
+            database.close().await;
+            Ok(())
+        }
+        Command::Export { database, out } => export(&database.database_url, &out).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let demo = config.demo;
+    let running = collector::start(config).await.context("starting the collector")?;
+    tracing::info!(address = %running.address, demo, backend = running.database.backend_name(), "listening");
+    // The line tests and scripts wait for; it names only the collector's own address.
+    eprintln!("piecerate-collector listening on http://{}", running.address);
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    running.shut_down().await.context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+async fn export(database_url: &str, out: &PathBuf) -> anyhow::Result<()> {
+    let database = Database::connect(database_url, 2).await.context("connecting to the database")?;
+    database.migrate().await.context("applying migrations")?;
+    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut writer =
+        CsvRecordWriter::new(BufWriter::new(file)).with_context(|| format!("writing {}", out.display()))?;
+    let mut count = 0u64;
+    database
+        .for_each_record(|record| -> anyhow::Result<()> {
+            writer.write(&record).with_context(|| format!("writing {}", out.display()))?;
+            count += 1;
+            Ok(())
+        })
+        .await?;
+    writer.finish().and_then(|mut w| w.flush()).with_context(|| format!("writing {}", out.display()))?;
+    database.close().await;
+    tracing::info!(records = count, file = %out.display(), "exported");
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! The published wage report, cached: computed by the library from the per-install totals (a
+//! streaming pass, never all records), kept per query, and recomputed only when the database's
+//! data version moved. A dashboard hit reads the cached JSON.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use analysis::report::{Dimension, TotalsCell};
+use analysis::{Grouping, Method, Report, ReportBuilder, ReportOptions};
+use serde_json::Value;
+
+use crate::db::{Database, DbError};
+
+/// Distinct queries cached at once; each is one small report.
+const MAX_CACHED_QUERIES: usize = 256;
+
+/// The banner of the demo, in every page and answer.
+pub const DEMO_NOTICE: &str = "synthetic demonstration data";
+
+/// One wage query, as accepted by `/v1/wages`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WagesQuery {
+    pub method: Method,
+    /// `platform`, `country` and `month`, in the library's order.
+    pub by: String,
+    /// `YYYYMM`: only records that started in this month.
+    pub month: Option<i64>,
+}
+
+impl WagesQuery {
+    /// Reads the query parameters; absent ones take the defaults `by=platform,country&method=all`.
+    pub fn parse(by: Option<&str>, method: Option<&str>, month: Option<&str>) -> Result<WagesQuery, String> {
+        let grouping: Grouping = by.unwrap_or("platform,country").parse().map_err(|e| format!("by: {e}"))?;
+        if grouping.contains(Dimension::Category) {
+            return Err(
+                "by: category is not published by the collector; group by platform, country or month".into(),
+            );
+        }
+        let method: Method = method.unwrap_or("all").parse().map_err(|e| format!("method: {e}"))?;
+        if let Method::Session { .. } = method {
+            return Err(
+                "method: the collector publishes all, task and paid; records sent by the extension carry unpaid time \
+                 themselves, so session gaps are not estimated"
+                    .into(),
+            );
+        }
+        let month = month.map(parse_month).transpose()?;
+        Ok(WagesQuery { method, by: grouping.to_string(), month })
+    }
+
+    fn grouping(&self) -> Grouping {
+        self.by.parse().expect("checked when parsed")
+    }
+}
+
+fn parse_month(text: &str) -> Result<i64, String> {
+    let bad =
+        || format!("month: '{}' is not a month like 2024-05", text.chars().take(16).collect::<String>());
+    let (year, month) = text.split_once('-').ok_or_else(bad)?;
+    if year.len() != 4 || month.len() != 2 {
+        return Err(bad());
+    }
+    let number = year.parse::<i64>().map_err(|_| bad())? * 100 + month.parse::<i64>().map_err(|_| bad())?;
+    TotalsCell::month_from_number(number).ok_or_else(bad)?;
+    Ok(number)
+}
+
+/// A computed report and its two encodings.
+#[derive(Debug)]
+pub struct CachedReport {
+    pub data_version: i64,
+    pub computed_at: Instant,
+    pub report: Report,
+    pub json: Vec<u8>,
+    pub csv: String,
+}
+
+/// Reports by query, plus one lock per query so that concurrent misses compute once.
+#[derive(Debug, Default)]
+pub struct WagesCache {
+    entries: Mutex<HashMap<WagesQuery, Arc<CachedReport>>>,
+    computing: Mutex<HashMap<WagesQuery, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// What shapes every report the collector publishes.
+#[derive(Debug, Clone, Copy)]
+pub struct PublishingRules {
+    pub min_workers: u32,
+    pub min_hours: f64,
+    pub demo: bool,
+    pub max_staleness: Duration,
+}
+
+impl WagesCache {
+    fn cached(&self, query: &WagesQuery) -> Option<Arc<CachedReport>> {
+        self.entries.lock().expect("no panics under lock").get(query).cloned()
+    }
+
+    /// The report for `query`, at most `max_staleness` behind the data (a stale one is
+    /// refreshed in the background); computed now when there is none or it is too old.
+    pub async fn get(
+        self: &Arc<Self>,
+        database: &Database,
+        query: &WagesQuery,
+        rules: PublishingRules,
+    ) -> Result<Arc<CachedReport>, DbError> {
+        let version = database.data_version().await?;
+        if let Some(cached) = self.cached(query) {
+            if cached.data_version == version {
+                return Ok(cached);
+            }
+            if cached.computed_at.elapsed() < rules.max_staleness {
+                let (cache, database, query) = (Arc::clone(self), database.clone(), query.clone());
+                tokio::spawn(async move {
+                    if let Err(error) = cache.refresh(&database, &query, version, rules).await {
+                        tracing::error!(error = %error, "refreshing a cached wage report");
+                    }
+                });
+                return Ok(cached);
+            }
+        }
+        self.refresh(database, query, version, rules).await
+    }
+
+    async fn refresh(
+        &self,
+        database: &Database,
+        query: &WagesQuery,
+        version: i64,
+        rules: PublishingRules,
+    ) -> Result<Arc<CachedReport>, DbError> {
+        let lock = Arc::clone(
+            self.computing.lock().expect("no panics under lock").entry(query.clone()).or_default(),
+        );
+        let _computing = lock.lock().await;
+        if let Some(cached) = self.cached(query).filter(|cached| cached.data_version >= version) {
+            return Ok(cached);
+        }
+        // The version is read before the data, so the stored report is never newer than its label.
+        let version = database.data_version().await?;
+        let started = Instant::now();
+        let report = compute(database, query, &rules).await?;
+        tracing::info!(by = %query.by, method = %query.method, elapsed_ms = started.elapsed().as_millis() as u64,
+            "wage report recomputed");
+        let cached = Arc::new(encode(report, version, &rules));
+        let mut entries = self.entries.lock().expect("no panics under lock");
+        if entries.len() >= MAX_CACHED_QUERIES && !entries.contains_key(query) {
+            let oldest = entries.iter().min_by_key(|(_, c)| c.computed_at).map(|(q, _)| q.clone());
+            entries.remove(&oldest.expect("the cache is full"));
+        }
+        entries.insert(query.clone(), Arc::clone(&cached));
+        Ok(cached)
+    }
+}
+
+/// One streaming pass over the stored totals through the library's `ReportBuilder`.
+pub async fn compute(
+    database: &Database,
+    query: &WagesQuery,
+    rules: &PublishingRules,
+) -> Result<Report, DbError> {
+    let options = ReportOptions {
+        method: query.method,
+        grouping: query.grouping(),
+        min_workers: rules.min_workers,
+        min_hours: rules.min_hours,
+    };
+    let mut builder = ReportBuilder::new(options);
+    builder.accepts_totals().map_err(|e| DbError::CorruptRow(e.to_string()))?;
+    database
+        .for_each_totals(query.month, |install, cell, totals| {
+            builder.add_totals(install, cell, totals).expect("checked by accepts_totals");
+        })
+        .await?;
+    Ok(builder.finish())
+}
+
+fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> CachedReport {
+    if rules.demo {
+        report.notes.insert(
+            0,
+            format!("{DEMO_NOTICE}: every figure here comes from `piecerate simulate`, not from workers."),
+        );
+    }
+    let mut json = serde_json::to_value(&report).expect("reports serialize");
+    if rules.demo
+        && let Value::Object(object) = &mut json
+    {
+        object.insert("data_notice".into(), Value::from(DEMO_NOTICE));
+    }
+    CachedReport {
+        data_version,
+        computed_at: Instant::now(),
+        csv: report.to_csv(),
+        json: serde_json::to_vec(&json).expect("values serialize"),
+        report,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_default_and_refuse_what_totals_cannot_answer() {
+        let query = WagesQuery::parse(None, None, None).unwrap();
+        assert_eq!((query.method, query.by.as_str(), query.month), (Method::All, "platform,country", None));
+        let query = WagesQuery::parse(Some("country,platform"), Some("paid"), Some("2024-05")).unwrap();
+        assert_eq!((query.by.as_str(), query.month), ("platform,country", Some(202405)));
+        for (by, method, month, field) in [
+            (Some("category"), None, None, "by:"),
+            (Some("worker"), None, None, "by:"),
+            (None, Some("session:15"), None, "method:"),
+            (None, Some("hourly"), None, "method:"),
+            (None, None, Some("2024-13"), "month:"),
+            (None, None, Some("2024-5"), "month:"),
+            (None, None, Some("1999-01"), "month:"),
+        ] {
+            let error = WagesQuery::parse(by, method, month).unwrap_err();
+            assert!(error.starts_with(field), "{error}");
+        }
+    }
+}
