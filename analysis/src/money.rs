@@ -87,6 +87,17 @@ impl Money {
     }
 }
 
+/// A US-dollar amount in `currency`, at the rate of the instant's month: the inverse of
+/// [`Money::to_usd`], for showing a worker their figures in the currency they live in.
+pub fn usd_to_currency(usd: Decimal, currency: Currency, at: Timestamp) -> Decimal {
+    if currency == Currency::USD || usd.is_zero() {
+        return usd;
+    }
+    let (year, month) = at.year_month();
+    let rate = units_per_usd(currency.bytes(), year, month).expect("a Currency always has a shipped exchange rate");
+    usd * rate
+}
+
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {
@@ -129,5 +140,7 @@ mod tests {
         let pounds = Money::parse("7.648").unwrap();
         let gbp = Currency::parse("GBP").unwrap();
         assert_eq!(pounds.to_usd(gbp, at), Decimal::from(10));
+        assert_eq!(usd_to_currency(Decimal::from(10), gbp, at), Decimal::new(7648, 3));
+        assert_eq!(usd_to_currency(Decimal::from(10), Currency::USD, at), Decimal::from(10));
     }
 }

@@ -1,0 +1,374 @@
+//! Turning what the content script read (lists of strings per probe) and what the platform's
+//! own web app fetched (JSON) into typed observations, following an adapter's table.
+
+use std::collections::BTreeMap;
+
+use analysis::{Currency, Money, Outcome, Platform, Timestamp};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::prolific::SubmissionFields;
+use super::{Adapter, Alert, Field, FieldRule, PageRole, adapter_for};
+use crate::url::ParsedUrl;
+
+/// The most values one probe may bring, and the longest value: a hostile page cannot make
+/// the extension parse megabytes.
+pub const MAX_VALUES_PER_PROBE: usize = 200;
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The largest API response body looked at.
+pub const MAX_API_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Titles and requester names kept for the worker's own view are cut to this many characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+/// No task is given more time than a record may span (31 days).
+const MAX_ALLOTTED_SECONDS: u64 = 31 * 24 * 3600;
+
+/// A page or response that an adapter's table no longer fits: which rule, which field, what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{rule}: {field}: {problem}")]
+pub struct ExtractionError {
+    pub rule: &'static str,
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl ExtractionError {
+    fn new(rule: &'static str, field: &'static str, problem: impl Into<String>) -> ExtractionError {
+        ExtractionError { rule, field, problem: problem.into() }
+    }
+}
+
+/// What a task page says about its task. Title and requester stay in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TaskDetails {
+    #[serde(with = "crate::serde_text::money")]
+    pub reward: Money,
+    #[serde(with = "crate::serde_text::currency")]
+    pub currency: Currency,
+    pub title: Option<String>,
+    pub requester: Option<String>,
+}
+
+/// What a page of a supported platform is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageView {
+    Search,
+    Neutral,
+    Task {
+        key: String,
+        details: TaskDetails,
+        allotted_seconds: u64,
+        remaining_seconds: u64,
+    },
+    /// The page should have been readable and was not: the table no longer fits the site.
+    Unreadable(ExtractionError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub platform: Platform,
+    pub view: PageView,
+    pub alert: Option<Alert>,
+}
+
+/// Reads a page of a supported platform from the probe values; `None` for other sites.
+pub fn observe_page(url: &str, values: &BTreeMap<String, Vec<String>>) -> Option<Observation> {
+    let parsed = ParsedUrl::parse(url)?;
+    let adapter = adapter_for(&parsed)?;
+    let alert = adapter.alerts.iter().find_map(|rule| {
+        let needle = rule.contains.to_ascii_lowercase();
+        probe_values(values, rule.probe)
+            .iter()
+            .any(|text| text.to_ascii_lowercase().contains(&needle))
+            .then_some(rule.alert)
+    });
+    let view = match adapter.page_rule(&parsed) {
+        None | Some(super::PageRule { role: PageRole::Neutral, .. }) => PageView::Neutral,
+        Some(super::PageRule { role: PageRole::Search, .. }) => PageView::Search,
+        Some(rule @ super::PageRule { role: PageRole::Task { key_query, fields, .. }, .. }) => {
+            read_task(adapter, rule.name, &parsed, key_query, fields, values)
+                .unwrap_or_else(PageView::Unreadable)
+        }
+    };
+    Some(Observation { platform: adapter.platform, view, alert })
+}
+
+fn probe_values<'a>(values: &'a BTreeMap<String, Vec<String>>, name: &str) -> &'a [String] {
+    let list = values.get(name).map(Vec::as_slice).unwrap_or_default();
+    &list[..list.len().min(MAX_VALUES_PER_PROBE)]
+}
+
+fn read_task(
+    adapter: &Adapter,
+    rule: &'static str,
+    url: &ParsedUrl<'_>,
+    key_query: &'static str,
+    fields: &[FieldRule],
+    values: &BTreeMap<String, Vec<String>>,
+) -> Result<PageView, ExtractionError> {
+    let key = url.query_value(key_query).unwrap_or_default();
+    task_key(key).map_err(|problem| ExtractionError::new(rule, key_query, problem))?;
+    // Props by component: the class attribute names the component, the props are JSON.
+    let classes = probe_values(values, "react_class");
+    let props = probe_values(values, "react_props");
+    let mut by_component: Vec<(&str, &str)> = Vec::new();
+    for (class, props) in classes.iter().zip(props) {
+        by_component.push((class.as_str(), props.as_str()));
+    }
+    let mut found: BTreeMap<&'static str, Value> = BTreeMap::new();
+    for rule_field in fields {
+        let name = field_name(rule_field.field);
+        let Some((_, props)) = by_component.iter().find(|(class, _)| class.contains(rule_field.component))
+        else {
+            if rule_field.required {
+                return Err(ExtractionError::new(
+                    rule,
+                    name,
+                    format!("no element with data-react-class containing '{}'", rule_field.component),
+                ));
+            }
+            continue;
+        };
+        if props.len() > MAX_VALUE_BYTES {
+            return Err(ExtractionError::new(rule, name, "the props are larger than 64 KiB"));
+        }
+        let json: Value = serde_json::from_str(props).map_err(|error| {
+            ExtractionError::new(rule, name, format!("{} props are not JSON: {error}", rule_field.component))
+        })?;
+        match json.pointer(rule_field.pointer) {
+            Some(value) if !value.is_null() => {
+                found.insert(name, value.clone());
+            }
+            _ if rule_field.required => {
+                return Err(ExtractionError::new(
+                    rule,
+                    name,
+                    format!("{} props have nothing at {}", rule_field.component, rule_field.pointer),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let _ = adapter;
+    let text = |name: &'static str| -> Option<String> {
+        found.get(name).map(|value| match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    };
+    let reward_text = text("reward").unwrap_or_default();
+    let reward = Money::parse(&reward_text)
+        .map_err(|error| ExtractionError::new(rule, "reward", error.to_string()))?;
+    let currency = Currency::parse(&text("currency").unwrap_or_default())
+        .map_err(|error| ExtractionError::new(rule, "currency", error.to_string()))?;
+    let allotted_seconds = seconds(rule, "allotted_seconds", &text("allotted_seconds").unwrap_or_default())?;
+    let remaining_seconds =
+        seconds(rule, "remaining_seconds", &text("remaining_seconds").unwrap_or_default())?;
+    if remaining_seconds > allotted_seconds {
+        return Err(ExtractionError::new(
+            rule,
+            "remaining_seconds",
+            format!("{remaining_seconds} s remaining is more than the {allotted_seconds} s allotted"),
+        ));
+    }
+    Ok(PageView::Task {
+        key: key.to_owned(),
+        details: TaskDetails {
+            reward,
+            currency,
+            title: text("title").map(|t| label(&t)),
+            requester: text("requester").map(|t| label(&t)),
+        },
+        allotted_seconds,
+        remaining_seconds,
+    })
+}
+
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Reward => "reward",
+        Field::Currency => "currency",
+        Field::Title => "title",
+        Field::Requester => "requester",
+        Field::AllottedSeconds => "allotted_seconds",
+        Field::RemainingSeconds => "remaining_seconds",
+    }
+}
+
+/// Task keys are platform ids; only plain ASCII ids are accepted, so a key is never text
+/// a page chose to smuggle into storage.
+fn task_key(key: &str) -> Result<(), String> {
+    if key.is_empty()
+        || key.len() > 64
+        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "'{}' is not a task id (1 to 64 letters, digits, - or _)",
+            key.chars().take(70).collect::<String>()
+        ));
+    }
+    Ok(())
+}
+
+fn seconds(rule: &'static str, field: &'static str, text: &str) -> Result<u64, ExtractionError> {
+    let value: u64 = text.trim().parse().map_err(|_| {
+        ExtractionError::new(rule, field, format!("'{}' is not a whole number of seconds", shorten(text)))
+    })?;
+    if value > MAX_ALLOTTED_SECONDS {
+        return Err(ExtractionError::new(rule, field, format!("{value} s is longer than 31 days")));
+    }
+    Ok(value)
+}
+
+fn shorten(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+/// A label for the worker's own view: control characters dropped, length bounded.
+pub fn label(text: &str) -> String {
+    let cleaned: String = text.chars().filter(|c| !c.is_control()).take(MAX_LABEL_CHARS).collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a submission object says about a study.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmissionState {
+    Open,
+    Finished(Outcome),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionObservation {
+    pub platform: Platform,
+    pub key: String,
+    pub state: SubmissionState,
+    /// Reward for a completed study, or the screening payment for a screened-out one.
+    pub details: TaskDetails,
+    pub bonus: Money,
+    pub started_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub allowed_seconds: Option<u64>,
+}
+
+/// Reads the submissions in an API response the platform's web app received; `Ok(None)`
+/// when the URL is not one the adapters look at.
+pub fn observe_api_response(
+    url: &str,
+    body: &str,
+) -> Result<Option<Vec<SubmissionObservation>>, ExtractionError> {
+    let Some(parsed) = ParsedUrl::parse(url) else { return Ok(None) };
+    let Some(adapter) = adapter_for(&parsed) else { return Ok(None) };
+    let (Some(rule), Some(fields)) =
+        (adapter.api.iter().find(|rule| rule.pattern.matches(&parsed)), adapter.submission_fields)
+    else {
+        return Ok(None);
+    };
+    if body.len() > MAX_API_BODY_BYTES {
+        return Err(ExtractionError::new(rule.name, "body", "the response is larger than 2 MiB"));
+    }
+    let json: Value = serde_json::from_str(body)
+        .map_err(|error| ExtractionError::new(rule.name, "body", format!("not JSON: {error}")))?;
+    let objects: Vec<&Value> = if rule.submissions_at.is_empty() {
+        vec![&json]
+    } else {
+        match json.pointer(rule.submissions_at) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => {
+                return Err(ExtractionError::new(
+                    rule.name,
+                    "body",
+                    format!("no array of submissions at {}", rule.submissions_at),
+                ));
+            }
+        }
+    };
+    objects
+        .into_iter()
+        .map(|object| read_submission(adapter.platform, rule.name, fields, object))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn read_submission(
+    platform: Platform,
+    rule: &'static str,
+    fields: &SubmissionFields,
+    object: &Value,
+) -> Result<SubmissionObservation, ExtractionError> {
+    let string = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+    let id = string(fields.id)
+        .ok_or_else(|| ExtractionError::new(rule, "id", format!("no string at {}", fields.id)))?;
+    task_key(id).map_err(|problem| ExtractionError::new(rule, "id", problem))?;
+    let status = string(fields.status)
+        .ok_or_else(|| ExtractionError::new(rule, "status", format!("no string at {}", fields.status)))?;
+    let state = match fields.statuses.iter().find(|(word, _)| word.eq_ignore_ascii_case(status)) {
+        Some((_, None)) => SubmissionState::Open,
+        Some((_, Some(outcome))) => SubmissionState::Finished(*outcome),
+        None => {
+            return Err(ExtractionError::new(
+                rule,
+                "status",
+                format!("'{}' is not a known status", shorten(status)),
+            ));
+        }
+    };
+    let currency_text = string(fields.currency).unwrap_or_default();
+    let currency = Currency::parse(currency_text)
+        .map_err(|error| ExtractionError::new(rule, "currency", error.to_string()))?;
+    let minor = |value: Option<&Value>, field: &'static str| -> Result<Money, ExtractionError> {
+        let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(Money::ZERO) };
+        let units = value.as_u64().ok_or_else(|| {
+            ExtractionError::new(rule, field, format!("{value} is not a whole amount in minor units"))
+        })?;
+        let amount = Decimal::new(i64::try_from(units).unwrap_or(i64::MAX), 2);
+        Money::parse(&amount.to_string())
+            .map_err(|error| ExtractionError::new(rule, field, error.to_string()))
+    };
+    let sum = |list: Option<&Value>, field: &'static str| -> Result<Money, ExtractionError> {
+        match list {
+            None | Some(Value::Null) => Ok(Money::ZERO),
+            Some(Value::Array(items)) => items.iter().try_fold(Money::ZERO, |total, item| {
+                Ok(total + minor(item.pointer(fields.bonus_amount_minor), field)?)
+            }),
+            Some(other) => Err(ExtractionError::new(rule, field, format!("expected a list, got {other}"))),
+        }
+    };
+    let reward = minor(object.pointer(fields.reward_minor), "reward")?;
+    let screening = sum(object.pointer(fields.screened_out_payments), "screened_out_payments")?;
+    let bonus = sum(object.pointer(fields.bonuses), "bonuses")?;
+    let time = |pointer: &str, field: &'static str| -> Result<Option<Timestamp>, ExtractionError> {
+        match string(pointer) {
+            None => Ok(None),
+            Some(text) => Timestamp::parse(text)
+                .map(Some)
+                .map_err(|error| ExtractionError::new(rule, field, error.to_string())),
+        }
+    };
+    let allowed_seconds = match object.pointer(fields.maximum_allowed_minutes) {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(
+            value.as_u64().filter(|minutes| minutes * 60 <= MAX_ALLOTTED_SECONDS).ok_or_else(|| {
+                ExtractionError::new(
+                    rule,
+                    "maximum_allowed_time",
+                    format!("{value} is not a number of minutes up to 31 days"),
+                )
+            })? * 60,
+        ),
+    };
+    let paid = if state == SubmissionState::Finished(Outcome::ScreenedOut) { screening } else { reward };
+    Ok(SubmissionObservation {
+        platform,
+        key: id.to_owned(),
+        state,
+        details: TaskDetails {
+            reward: paid,
+            currency,
+            title: string(fields.study_name).map(label),
+            requester: string(fields.researcher).map(label),
+        },
+        bonus,
+        started_at: time(fields.started_at, "started_at")?,
+        completed_at: time(fields.completed_at, "completed_at")?,
+        allowed_seconds,
+    })
+}

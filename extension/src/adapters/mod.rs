@@ -1,0 +1,173 @@
+//! Platform adapters as data: which URLs of a platform are search, task or other pages, what
+//! the content script must read from a page (CSS selectors), and how those raw strings become
+//! a reward, a time limit or an outcome. Adding a platform is a new table plus fixtures; a
+//! site change breaks one table with an [`ExtractionError`] naming the rule and the field,
+//! never a silent wrong number.
+
+mod extract;
+pub mod mturk;
+pub mod prolific;
+
+use analysis::Platform;
+use serde::Serialize;
+
+use crate::url::{ParsedUrl, UrlPattern};
+
+pub use extract::{
+    ExtractionError, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, label,
+    observe_api_response, observe_page,
+};
+
+/// How the content script reads one probe from every element matching its selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "read", content = "attribute")]
+pub enum Read {
+    /// The element's `textContent`, whitespace collapsed.
+    Text,
+    /// The value of one attribute.
+    Attribute(&'static str),
+}
+
+/// One named list of strings the content script reads from the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    pub name: &'static str,
+    pub selector: &'static str,
+    #[serde(flatten)]
+    pub read: Read,
+}
+
+/// A form whose submission means something (e.g. MTurk's Return button posts a form whose
+/// input carries `delete`). The content script reports the watch's name when such a form is
+/// submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Watch {
+    pub name: WatchName,
+    pub selector: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchName {
+    /// The worker returned the task open in this tab.
+    Return,
+}
+
+/// A number the page gives in JSON, and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Reward,
+    Currency,
+    Title,
+    Requester,
+    /// The time allotted for the task, in seconds.
+    AllottedSeconds,
+    /// Seconds left on the completion timer when the page was read.
+    RemainingSeconds,
+}
+
+/// Where one field is found: in the JSON props of the page element whose
+/// `data-react-class` contains `component`, at a JSON pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRule {
+    pub field: Field,
+    pub component: &'static str,
+    pub pointer: &'static str,
+    pub required: bool,
+}
+
+/// What a page of a platform is, for the worker's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRole {
+    /// Looking for work: unpaid `search` time.
+    Search,
+    /// A task in progress; the task's key is the value of this query parameter.
+    Task { key_query: &'static str, fields: &'static [FieldRule], watches: &'static [Watch] },
+    /// A platform page that is neither (settings, messages): not counted.
+    Neutral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRule {
+    pub name: &'static str,
+    pub pattern: UrlPattern,
+    pub role: PageRole,
+}
+
+/// What an alert shown on a page says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Alert {
+    Submitted,
+    SubmitFailed,
+}
+
+/// An alert text (compared case-insensitively, as a fragment) found by a site-wide probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertRule {
+    pub probe: &'static str,
+    pub contains: &'static str,
+    pub alert: Alert,
+}
+
+/// JSON the platform's own web app fetches, observed in the page (Prolific is a single-page
+/// app whose figures are only in its API responses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiRule {
+    pub name: &'static str,
+    pub pattern: UrlPattern,
+    /// Where the submission objects are: `""` for the whole body, or a pointer to an array.
+    pub submissions_at: &'static str,
+}
+
+/// One platform's table.
+#[derive(Debug)]
+pub struct Adapter {
+    pub platform: Platform,
+    /// Pages are tried in order; the first match wins.
+    pub pages: &'static [PageRule],
+    /// Probes read on every page of the platform (alerts after a submission appear anywhere).
+    pub site_probes: &'static [Probe],
+    pub alerts: &'static [AlertRule],
+    /// Probes read on task pages, for the task's [`FieldRule`]s.
+    pub task_probes: &'static [Probe],
+    pub api: &'static [ApiRule],
+    pub submission_fields: Option<&'static prolific::SubmissionFields>,
+}
+
+/// Every adapter the extension ships.
+pub const ADAPTERS: [&Adapter; 2] = [&mturk::ADAPTER, &prolific::ADAPTER];
+
+/// The adapter whose pages include this URL's host.
+pub fn adapter_for(url: &ParsedUrl<'_>) -> Option<&'static Adapter> {
+    ADAPTERS.into_iter().find(|adapter| {
+        adapter.pages.iter().any(|page| page.pattern.host.eq_ignore_ascii_case(url.host))
+            || adapter.api.iter().any(|api| api.pattern.host.eq_ignore_ascii_case(url.host))
+    })
+}
+
+impl Adapter {
+    pub fn page_rule(&self, url: &ParsedUrl<'_>) -> Option<&'static PageRule> {
+        self.pages.iter().find(|rule| rule.pattern.matches(url))
+    }
+}
+
+/// What the content script must read on a page: sent to it as JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub supported: bool,
+    pub probes: Vec<Probe>,
+    pub watches: Vec<Watch>,
+}
+
+/// The reading plan for a URL; an unsupported URL gets an empty plan.
+pub fn plan_for(url: &str) -> Plan {
+    let Some(parsed) = ParsedUrl::parse(url) else { return Plan::default() };
+    let Some(adapter) = adapter_for(&parsed) else { return Plan::default() };
+    let mut plan = Plan { supported: true, probes: adapter.site_probes.to_vec(), watches: Vec::new() };
+    if let Some(PageRule { role: PageRole::Task { watches, .. }, .. }) = adapter.page_rule(&parsed) {
+        plan.probes.extend_from_slice(adapter.task_probes);
+        plan.watches.extend_from_slice(watches);
+    }
+    plan
+}

@@ -1,0 +1,153 @@
+//! The worker's settings, one typed struct parsed from what the settings form sends, with an
+//! error naming the field for anything out of range. Sharing is off until the worker turns it
+//! on after reading the consent text, whose version is sent at enrollment.
+
+use analysis::{CountryCode, Currency};
+use serde::{Deserialize, Serialize};
+
+/// The version of the consent text in `_locales/*/messages.json` (`consentText`). Change it
+/// whenever that text changes, so the collector knows what each install agreed to.
+pub const CONSENT_VERSION: &str = "2026-11-1";
+pub const DEFAULT_IDLE_CUTOFF_SECONDS: u32 = 60;
+/// Shorter than 5 s would stop the clock while the worker reads one line; longer than an hour
+/// would count a lunch break as work.
+pub const IDLE_CUTOFF_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+const MAX_URL_LEN: usize = 512;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(with = "optional_country")]
+    pub country: Option<CountryCode>,
+    #[serde(with = "crate::serde_text::currency")]
+    pub display_currency: Currency,
+    pub idle_cutoff_seconds: u32,
+    /// The collector's base URL, e.g. `https://collector.example.org`; none means no uploads.
+    pub collector_url: Option<String>,
+    pub sharing: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            country: None,
+            display_currency: Currency::USD,
+            idle_cutoff_seconds: DEFAULT_IDLE_CUTOFF_SECONDS,
+            collector_url: None,
+            sharing: false,
+        }
+    }
+}
+
+/// A setting that cannot be accepted: which one and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn error(field: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError { field, problem: problem.into() }
+}
+
+/// The settings form's fields as text, as the page sends them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub display_currency: String,
+    #[serde(default)]
+    pub idle_cutoff_seconds: String,
+    #[serde(default)]
+    pub collector_url: String,
+    #[serde(default)]
+    pub sharing: bool,
+}
+
+impl Settings {
+    pub fn from_form(form: &SettingsForm) -> Result<Settings, SettingsError> {
+        let country = match form.country.trim() {
+            "" => None,
+            text => Some(CountryCode::parse(text).map_err(|e| error("country", e.to_string()))?),
+        };
+        let display_currency = match form.display_currency.trim() {
+            "" => Currency::USD,
+            text => Currency::parse(text).map_err(|e| error("display_currency", e.to_string()))?,
+        };
+        let idle_text = form.idle_cutoff_seconds.trim();
+        let idle_cutoff_seconds: u32 = idle_text.parse().map_err(|_| {
+            error("idle_cutoff_seconds", format!("'{}' is not a whole number of seconds", short(idle_text)))
+        })?;
+        if !IDLE_CUTOFF_RANGE.contains(&idle_cutoff_seconds) {
+            return Err(error(
+                "idle_cutoff_seconds",
+                format!(
+                    "{idle_cutoff_seconds} s is outside {} to {} s",
+                    IDLE_CUTOFF_RANGE.start(),
+                    IDLE_CUTOFF_RANGE.end()
+                ),
+            ));
+        }
+        let collector_url = match form.collector_url.trim() {
+            "" => None,
+            text => Some(collector_url(text)?),
+        };
+        if form.sharing && collector_url.is_none() {
+            return Err(error("sharing", "needs a collector URL to send records to"));
+        }
+        Ok(Settings { country, display_currency, idle_cutoff_seconds, collector_url, sharing: form.sharing })
+    }
+}
+
+/// A collector URL: `https://` anywhere, plain `http://` only on this machine (for a local
+/// collector), no credentials, no query; kept without a trailing slash.
+pub fn collector_url(text: &str) -> Result<String, SettingsError> {
+    if text.len() > MAX_URL_LEN {
+        return Err(error("collector_url", format!("is longer than {MAX_URL_LEN} characters")));
+    }
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+    let is_local = local.iter().any(|prefix| {
+        text.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+    });
+    if !text.starts_with("https://") && !is_local {
+        return Err(error(
+            "collector_url",
+            format!(
+                "'{}' must start with https:// (plain http only for 127.0.0.1 or localhost)",
+                short(text)
+            ),
+        ));
+    }
+    let parsed = crate::url::ParsedUrl::parse(text)
+        .ok_or_else(|| error("collector_url", format!("'{}' is not a web address", short(text))))?;
+    if !parsed.query.is_empty() || text.contains('#') || parsed.host.is_empty() {
+        return Err(error("collector_url", "must not carry a query or a fragment"));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+        return Err(error("collector_url", "contains spaces or characters not allowed in a URL"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+mod optional_country {
+    use analysis::CountryCode;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<CountryCode>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(code) => serializer.serialize_some(code.as_str()),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<CountryCode>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| CountryCode::parse(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}

@@ -1,0 +1,132 @@
+//! The local store's layout, independent of the browser: records in chunks of text lines
+//! (the thirteen fields of format v1, then the worker-only title and requester), and daily
+//! totals per platform so the popup never reads the records themselves.
+
+use std::collections::BTreeMap;
+
+use analysis::{Platform, Record, RecordFields, WorkerTotals};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::records::LocalRecord;
+
+/// Records per storage key: small enough to rewrite the last chunk cheaply on every new record,
+/// large enough that 100,000 records are only 100 keys.
+pub const CHUNK_RECORDS: usize = 1000;
+
+/// One stored record as a line: tab-separated, since no field of format v1 can hold a tab and
+/// labels have control characters removed.
+pub fn encode_line(local: &LocalRecord) -> String {
+    let mut fields: Vec<String> = Vec::with_capacity(15);
+    local.record.write_fields(|text| fields.push(text.to_owned()));
+    fields.push(local.title.clone().unwrap_or_default());
+    fields.push(local.requester.clone().unwrap_or_default());
+    fields.join("\t")
+}
+
+/// A stored line that no longer reads as a record (storage damaged or edited by hand).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored record {index}: {problem}")]
+pub struct StoredLineError {
+    pub index: usize,
+    pub problem: String,
+}
+
+pub fn decode_line(line: &str, index: usize) -> Result<LocalRecord, StoredLineError> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    if fields.len() != 15 {
+        return Err(StoredLineError { index, problem: format!("has {} fields instead of 15", fields.len()) });
+    }
+    let record = Record::from_fields(&RecordFields {
+        record_id: fields[0],
+        install_id: fields[1],
+        platform: fields[2],
+        country: fields[3],
+        kind: fields[4],
+        category: fields[5],
+        outcome: fields[6],
+        started_at: fields[7],
+        ended_at: fields[8],
+        active_seconds: fields[9],
+        reward: fields[10],
+        bonus: fields[11],
+        currency: fields[12],
+    })
+    .map_err(|error| StoredLineError { index, problem: error.to_string() })?;
+    let optional = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    Ok(LocalRecord { record, title: optional(fields[13]), requester: optional(fields[14]) })
+}
+
+/// Decodes a chunk, keeping every readable record and reporting the others.
+pub fn decode_chunk(chunk: &str, first_index: usize) -> (Vec<LocalRecord>, Vec<StoredLineError>) {
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for (offset, line) in chunk.lines().filter(|line| !line.is_empty()).enumerate() {
+        match decode_line(line, first_index + offset) {
+            Ok(record) => records.push(record),
+            Err(error) => errors.push(error),
+        }
+    }
+    (records, errors)
+}
+
+/// A day's totals on one platform, stored as text and whole seconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTotals {
+    pub earnings_usd: String,
+    pub paid_task_seconds: u64,
+    pub unpaid_task_seconds: u64,
+    pub unpaid_record_seconds: u64,
+    pub tasks: u64,
+}
+
+impl StoredTotals {
+    pub fn to_totals(&self) -> WorkerTotals {
+        WorkerTotals {
+            earnings_usd: self.earnings_usd.parse().unwrap_or(Decimal::ZERO),
+            paid_task_time: analysis::Seconds::new(self.paid_task_seconds),
+            unpaid_task_time: analysis::Seconds::new(self.unpaid_task_seconds),
+            unpaid_record_time: analysis::Seconds::new(self.unpaid_record_seconds),
+            session_gap_time: analysis::Seconds::ZERO,
+            tasks: self.tasks,
+        }
+    }
+
+    fn from_totals(totals: &WorkerTotals) -> StoredTotals {
+        StoredTotals {
+            earnings_usd: totals.earnings_usd.normalize().to_string(),
+            paid_task_seconds: totals.paid_task_time.get(),
+            unpaid_task_seconds: totals.unpaid_task_time.get(),
+            unpaid_record_seconds: totals.unpaid_record_time.get(),
+            tasks: totals.tasks,
+        }
+    }
+}
+
+/// Totals per local day (days since 1970-01-01 in the worker's time zone) and platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyTotals {
+    /// Keyed by `"{day}:{platform}"`, so the JSON stays a flat object.
+    pub days: BTreeMap<String, StoredTotals>,
+}
+
+impl DailyTotals {
+    /// Adds a record to its local day; `utc_offset_minutes` is the worker's offset from UTC
+    /// when the record started (east positive).
+    pub fn add(&mut self, record: &Record, utc_offset_minutes: i64) {
+        let local_seconds = record.started_at().unix_seconds() + utc_offset_minutes * 60;
+        let day = local_seconds.div_euclid(86_400);
+        let key = format!("{day}:{}", record.platform());
+        let mut totals = self.days.get(&key).map(StoredTotals::to_totals).unwrap_or_default();
+        totals.add(record);
+        self.days.insert(key, StoredTotals::from_totals(&totals));
+    }
+
+    /// Every (day, platform, totals), oldest first; unreadable keys are skipped.
+    pub fn entries(&self) -> impl Iterator<Item = (i64, Platform, WorkerTotals)> + '_ {
+        self.days.iter().filter_map(|(key, totals)| {
+            let (day, platform) = key.split_once(':')?;
+            Some((day.parse().ok()?, Platform::parse(platform).ok()?, totals.to_totals()))
+        })
+    }
+}

@@ -1,0 +1,523 @@
+//! The task lifecycle and the accounting of the worker's time, as a plain state machine:
+//! events in (pages seen, focus and input, submissions, returns, ticks), finished records out.
+//!
+//! Time is credited by [`Tracker::advance`]: between two events, the tab the worker last used
+//! earns the interval if it is visible and focused, but only up to the idle cutoff after the
+//! worker's last input there. There is one such tab at a time, so two open tasks never count
+//! the same second twice. Studies done off the platform (Prolific sends the worker to the
+//! researcher's site) and the manual timer earn the seconds no platform tab earned, newest
+//! first, so they never double count either. The whole state is serializable: it is saved
+//! after every event and survives service-worker and browser restarts.
+
+use std::collections::BTreeMap;
+
+use analysis::{Money, Outcome, Platform, UnpaidCategory};
+use serde::{Deserialize, Serialize};
+
+use crate::adapters::{
+    Alert, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, WatchName,
+};
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+/// The browser's id of a tab.
+pub type TabId = i64;
+
+/// Unpaid search time is cut into one record per stretch of searching: a stretch ends when a
+/// task starts on that platform, or after this long without searching.
+pub const SEARCH_STRETCH_GAP_MS: Millis = 10 * 60 * 1000;
+/// No task stays open longer than a record may span (31 days).
+const MAX_OPEN_MS: Millis = 31 * 24 * 3600 * 1000;
+/// The key of the manual timer's task: there is one manual timer.
+pub const MANUAL_KEY: &str = "manual";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackerSettings {
+    pub idle_cutoff_ms: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "at", rename_all = "snake_case")]
+enum Place {
+    Elsewhere,
+    Search {
+        #[serde(with = "crate::serde_text::platform")]
+        platform: Platform,
+    },
+    Task {
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Tab {
+    place: Place,
+    focused: bool,
+    visible: bool,
+    last_input: Option<Millis>,
+    /// The task last shown in this tab: MTurk shows "HIT Submitted" on the next page.
+    last_task: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTask {
+    pub key: String,
+    #[serde(with = "crate::serde_text::platform")]
+    pub platform: Platform,
+    pub started: Millis,
+    pub deadline: Millis,
+    pub active_ms: Millis,
+    /// Worked outside any page the extension sees (Prolific studies, the manual timer).
+    pub off_site: bool,
+    pub details: Option<TaskDetails>,
+    #[serde(with = "crate::serde_text::money")]
+    pub bonus: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SearchStretch {
+    #[serde(with = "crate::serde_text::platform")]
+    platform: Platform,
+    first: Millis,
+    last: Millis,
+    active_ms: Millis,
+}
+
+/// A finished task or stretch of unpaid time, ready to become a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub platform: Platform,
+    pub started: Millis,
+    pub ended: Millis,
+    pub active_ms: Millis,
+    pub what: FinishedWhat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FinishedWhat {
+    Task { outcome: Outcome, details: TaskDetails, bonus: Money },
+    Unpaid(UnpaidCategory),
+}
+
+/// Something that happened, with the time it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A page of a platform was read (`None`: a page of no supported platform).
+    Page {
+        tab: TabId,
+        now: Millis,
+        focused: bool,
+        visible: bool,
+        observation: Option<Observation>,
+    },
+    Activity {
+        tab: TabId,
+        now: Millis,
+        focused: bool,
+        visible: bool,
+        input: bool,
+    },
+    Watched {
+        tab: TabId,
+        now: Millis,
+        name: WatchName,
+    },
+    TabClosed {
+        tab: TabId,
+        now: Millis,
+    },
+    Submission {
+        now: Millis,
+        observation: SubmissionObservation,
+    },
+    ManualStart {
+        now: Millis,
+        platform: Platform,
+    },
+    ManualStop {
+        now: Millis,
+        outcome: Outcome,
+        details: TaskDetails,
+        bonus: Money,
+    },
+    /// A periodic alarm: expire tasks, end stale search stretches.
+    Tick {
+        now: Millis,
+    },
+    /// The browser started: old tab ids mean nothing, and nobody worked while it was closed.
+    BrowserStarted {
+        now: Millis,
+    },
+}
+
+/// What handling an event produced beyond the new state.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcomes {
+    pub finished: Vec<Finished>,
+    /// Problems to log and show in the popup.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracker {
+    pub settings: TrackerSettings,
+    tabs: BTreeMap<TabId, Tab>,
+    tasks: Vec<OpenTask>,
+    searches: Vec<SearchStretch>,
+    current: Option<TabId>,
+    clock: Option<Millis>,
+}
+
+impl Tracker {
+    pub fn new(settings: TrackerSettings) -> Tracker {
+        Tracker {
+            settings,
+            tabs: BTreeMap::new(),
+            tasks: Vec::new(),
+            searches: Vec::new(),
+            current: None,
+            clock: None,
+        }
+    }
+
+    pub fn open_tasks(&self) -> &[OpenTask] {
+        &self.tasks
+    }
+
+    /// The manual timer's start, when it runs.
+    pub fn manual_started(&self) -> Option<Millis> {
+        self.tasks.iter().find(|task| task.key == MANUAL_KEY).map(|task| task.started)
+    }
+
+    pub fn handle(&mut self, event: Event) -> Outcomes {
+        let mut out = Outcomes::default();
+        let now = event_time(&event);
+        if let Event::BrowserStarted { .. } = event {
+            self.tabs.clear();
+            self.current = None;
+            self.clock = Some(now);
+        }
+        self.advance(now);
+        match event {
+            Event::Page { tab, now, focused, visible, observation } => {
+                self.page(tab, now, focused, visible, observation, &mut out);
+            }
+            Event::Activity { tab, now, focused, visible, input } => {
+                let entry = self.tab(tab);
+                entry.focused = focused;
+                entry.visible = visible;
+                if input {
+                    entry.last_input = Some(now);
+                }
+                if input || (focused && visible && self.current.is_none()) {
+                    self.current = Some(tab);
+                }
+            }
+            Event::Watched { tab, now, name: WatchName::Return } => {
+                if let Some(Place::Task { key }) = self.tabs.get(&tab).map(|t| t.place.clone()) {
+                    self.close(&key, now, Outcome::Returned, &mut out);
+                    self.tab(tab).place = Place::Elsewhere;
+                }
+            }
+            Event::TabClosed { tab, .. } => {
+                self.tabs.remove(&tab);
+                if self.current == Some(tab) {
+                    self.current = None;
+                }
+            }
+            Event::Submission { now, observation } => self.submission(now, observation, &mut out),
+            Event::ManualStart { now, platform } => {
+                if self.manual_started().is_none() {
+                    self.open(MANUAL_KEY.to_owned(), platform, now, now + MAX_OPEN_MS, true, None, &mut out);
+                } else {
+                    out.problems.push("the manual timer is already running".to_owned());
+                }
+            }
+            Event::ManualStop { now, outcome, details, bonus } => {
+                match self.tasks.iter_mut().find(|task| task.key == MANUAL_KEY) {
+                    Some(task) => {
+                        task.details = Some(details);
+                        task.bonus = bonus;
+                        self.close(MANUAL_KEY, now, outcome, &mut out);
+                    }
+                    None => out.problems.push("the manual timer is not running".to_owned()),
+                }
+            }
+            Event::Tick { .. } | Event::BrowserStarted { .. } => {}
+        }
+        self.expire(now, &mut out);
+        out
+    }
+
+    fn tab(&mut self, tab: TabId) -> &mut Tab {
+        self.tabs.entry(tab).or_insert(Tab {
+            place: Place::Elsewhere,
+            focused: false,
+            visible: false,
+            last_input: None,
+            last_task: None,
+        })
+    }
+
+    fn page(
+        &mut self,
+        tab: TabId,
+        now: Millis,
+        focused: bool,
+        visible: bool,
+        observation: Option<Observation>,
+        out: &mut Outcomes,
+    ) {
+        let entry = self.tab(tab);
+        entry.focused = focused;
+        entry.visible = visible;
+        if focused && visible {
+            // Arriving on a page in the foreground follows a click or a typed address.
+            entry.last_input = Some(now);
+            self.current = Some(tab);
+        }
+        let Some(observation) = observation else {
+            self.tab(tab).place = Place::Elsewhere;
+            return;
+        };
+        match observation.alert {
+            Some(Alert::Submitted) => {
+                if let Some(key) = self.tab(tab).last_task.take() {
+                    self.close(&key, now, Outcome::Submitted, out);
+                }
+            }
+            Some(Alert::SubmitFailed) => {
+                out.problems.push(format!(
+                    "{}: the platform says a submission was not successful",
+                    observation.platform
+                ));
+            }
+            None => {}
+        }
+        let place = match observation.view {
+            PageView::Search => Place::Search { platform: observation.platform },
+            PageView::Neutral => Place::Elsewhere,
+            PageView::Unreadable(error) => {
+                out.problems.push(error.to_string());
+                Place::Elsewhere
+            }
+            PageView::Task { key, details, allotted_seconds, remaining_seconds } => {
+                if !self.tasks.iter().any(|task| task.key == key) {
+                    // The completion timer tells when the task was accepted, even if this page
+                    // is a reload or was opened from the queue later.
+                    let elapsed_ms = (allotted_seconds - remaining_seconds) as Millis * 1000;
+                    let started = now - elapsed_ms;
+                    let deadline = started + allotted_seconds as Millis * 1000;
+                    self.open(
+                        key.clone(),
+                        observation.platform,
+                        started,
+                        deadline,
+                        false,
+                        Some(details),
+                        out,
+                    );
+                }
+                self.tab(tab).last_task = Some(key.clone());
+                Place::Task { key }
+            }
+        };
+        self.tab(tab).place = place;
+    }
+
+    fn submission(&mut self, now: Millis, observation: SubmissionObservation, out: &mut Outcomes) {
+        let is_open = self.tasks.iter().any(|task| task.key == observation.key);
+        match observation.state {
+            SubmissionState::Open if !is_open => {
+                let started = observation
+                    .started_at
+                    .map_or(now, |at| (at.unix_seconds() * 1000).clamp(now - MAX_OPEN_MS, now));
+                let limit =
+                    observation.allowed_seconds.map_or(MAX_OPEN_MS, |seconds| seconds as Millis * 1000);
+                self.open(
+                    observation.key,
+                    observation.platform,
+                    started,
+                    started + limit,
+                    true,
+                    Some(observation.details),
+                    out,
+                );
+                if let Some(task) = self.tasks.last_mut() {
+                    task.bonus = observation.bonus;
+                }
+            }
+            SubmissionState::Open => {}
+            // Only studies seen starting become records; the history list shows old ones too.
+            SubmissionState::Finished(outcome) if is_open => {
+                let ended = observation.completed_at.map_or(now, |at| at.unix_seconds() * 1000).min(now);
+                if let Some(task) = self.tasks.iter_mut().find(|task| task.key == observation.key) {
+                    task.details = Some(observation.details);
+                    task.bonus = observation.bonus;
+                }
+                self.close(&observation.key, ended, outcome, out);
+            }
+            SubmissionState::Finished(_) => {}
+        }
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per kind of task; a struct would only rename them"
+    )]
+    fn open(
+        &mut self,
+        key: String,
+        platform: Platform,
+        started: Millis,
+        deadline: Millis,
+        off_site: bool,
+        details: Option<TaskDetails>,
+        out: &mut Outcomes,
+    ) {
+        // Accepting a task ends the stretch of searching that found it.
+        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+            self.searches.drain(..).partition(|stretch| stretch.platform == platform);
+        self.searches = kept;
+        out.finished.extend(ended.into_iter().filter_map(finish_search));
+        self.tasks.push(OpenTask {
+            key,
+            platform,
+            started,
+            deadline: deadline.min(started + MAX_OPEN_MS),
+            active_ms: 0,
+            off_site,
+            details,
+            bonus: Money::ZERO,
+        });
+    }
+
+    fn close(&mut self, key: &str, ended: Millis, outcome: Outcome, out: &mut Outcomes) {
+        let Some(index) = self.tasks.iter().position(|task| task.key == key) else { return };
+        let task = self.tasks.remove(index);
+        for tab in self.tabs.values_mut() {
+            if tab.last_task.as_deref() == Some(key) {
+                tab.last_task = None;
+            }
+        }
+        let Some(details) = task.details else {
+            out.problems.push(format!("{}: task {key} ended without a reward on record", task.platform));
+            return;
+        };
+        let ended = ended.max(task.started);
+        out.finished.push(Finished {
+            platform: task.platform,
+            started: task.started,
+            ended,
+            active_ms: task.active_ms.min(ended - task.started),
+            what: FinishedWhat::Task { outcome, details, bonus: task.bonus },
+        });
+    }
+
+    /// Credits the time from the last event to `now` (see the module documentation).
+    fn advance(&mut self, now: Millis) {
+        let from = match self.clock {
+            Some(clock) if now > clock => clock,
+            Some(_) => return,
+            None => {
+                self.clock = Some(now);
+                return;
+            }
+        };
+        self.clock = Some(now);
+        let mut credited = 0;
+        let on_platform =
+            self.current.and_then(|id| self.tabs.get(&id)).filter(|tab| tab.focused && tab.visible);
+        if let Some(tab) = on_platform
+            && let Some(last_input) = tab.last_input
+        {
+            let until = now.min(last_input + self.settings.idle_cutoff_ms);
+            if until > from {
+                credited = match tab.place.clone() {
+                    Place::Search { platform } => self.credit_search(platform, from, until),
+                    Place::Task { key } => self.credit_task(&key, from, until),
+                    Place::Elsewhere => 0,
+                };
+            }
+        }
+        // Whatever no platform page earned goes to the newest off-site task running then.
+        let rest = now - from - credited;
+        if rest > 0
+            && let Some(task) = self.tasks.iter_mut().rev().find(|task| task.off_site && task.started < now)
+        {
+            let window = now.min(task.deadline) - from.max(task.started);
+            task.active_ms += rest.min(window.max(0));
+        }
+    }
+
+    fn credit_search(&mut self, platform: Platform, from: Millis, until: Millis) -> Millis {
+        match self.searches.iter_mut().find(|stretch| stretch.platform == platform) {
+            Some(stretch) => {
+                stretch.active_ms += until - from;
+                stretch.last = until;
+            }
+            None => self.searches.push(SearchStretch {
+                platform,
+                first: from,
+                last: until,
+                active_ms: until - from,
+            }),
+        }
+        until - from
+    }
+
+    fn credit_task(&mut self, key: &str, from: Millis, until: Millis) -> Millis {
+        let Some(task) = self.tasks.iter_mut().find(|task| task.key == key) else { return 0 };
+        let span = until.min(task.deadline) - from.max(task.started);
+        if span <= 0 {
+            return 0;
+        }
+        task.active_ms += span;
+        span
+    }
+
+    fn expire(&mut self, now: Millis, out: &mut Outcomes) {
+        let expired: Vec<(String, Millis)> = self
+            .tasks
+            .iter()
+            .filter(|task| task.deadline <= now)
+            .map(|task| (task.key.clone(), task.deadline))
+            .collect();
+        for (key, deadline) in expired {
+            self.close(&key, deadline, Outcome::Abandoned, out);
+        }
+        let (stale, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+            self.searches.drain(..).partition(|stretch| now - stretch.last > SEARCH_STRETCH_GAP_MS);
+        self.searches = kept;
+        out.finished.extend(stale.into_iter().filter_map(finish_search));
+    }
+
+    /// Ends every search stretch now (the worker asked for their figures to be current).
+    pub fn end_searches(&mut self) -> Vec<Finished> {
+        self.searches.drain(..).filter_map(finish_search).collect()
+    }
+}
+
+fn finish_search(stretch: SearchStretch) -> Option<Finished> {
+    (stretch.active_ms >= 1000).then_some(Finished {
+        platform: stretch.platform,
+        started: stretch.first,
+        ended: stretch.last,
+        active_ms: stretch.active_ms,
+        what: FinishedWhat::Unpaid(UnpaidCategory::Search),
+    })
+}
+
+fn event_time(event: &Event) -> Millis {
+    match event {
+        Event::Page { now, .. }
+        | Event::Activity { now, .. }
+        | Event::Watched { now, .. }
+        | Event::TabClosed { now, .. }
+        | Event::Submission { now, .. }
+        | Event::ManualStart { now, .. }
+        | Event::ManualStop { now, .. }
+        | Event::Tick { now }
+        | Event::BrowserStarted { now } => *now,
+    }
+}

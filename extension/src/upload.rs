@@ -1,0 +1,161 @@
+//! The opt-in upload protocol, without the network: enrollment, batches, what each collector
+//! answer means, and exponential backoff honouring `Retry-After`. Records wait in an outbox
+//! (store and forward) and leave it only when the collector confirmed it holds them; their
+//! random record ids make a resent batch harmless (the collector counts them as duplicates).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::tracker::Millis;
+
+/// Records per request; the collector accepts up to 1000.
+pub const DEFAULT_BATCH: usize = 500;
+const FIRST_BACKOFF_MS: Millis = 30_000;
+const MAX_BACKOFF_MS: Millis = 6 * 3600 * 1000;
+
+/// What the extension remembers about sharing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// The bearer token from enrollment; the collector knows the install by it.
+    pub token: Option<String>,
+    /// The collector's id of this install, shown to the worker.
+    pub install_id: Option<String>,
+    pub consent_version: Option<String>,
+    pub failures: u32,
+    pub next_attempt: Millis,
+    pub batch: usize,
+    /// "Delete my shared data" was asked and not yet confirmed by the collector.
+    pub erase_pending: bool,
+    pub sent: u64,
+    pub last_status: Option<String>,
+}
+
+impl Default for SyncState {
+    fn default() -> SyncState {
+        SyncState {
+            token: None,
+            install_id: None,
+            consent_version: None,
+            failures: 0,
+            next_attempt: 0,
+            batch: DEFAULT_BATCH,
+            erase_pending: false,
+            sent: 0,
+            last_status: None,
+        }
+    }
+}
+
+impl SyncState {
+    /// After a failure: wait twice as long as the last time (30 s, 1 min, ... up to 6 h), and
+    /// never less than the collector's `Retry-After`.
+    pub fn failed(&mut self, now: Millis, retry_after: Option<Millis>, status: String) {
+        self.failures = self.failures.saturating_add(1);
+        let doubling = FIRST_BACKOFF_MS.saturating_mul(1 << self.failures.saturating_sub(1).min(20));
+        let wait = doubling.min(MAX_BACKOFF_MS).max(retry_after.unwrap_or(0).min(MAX_BACKOFF_MS));
+        self.next_attempt = now + wait;
+        self.last_status = Some(status);
+    }
+
+    pub fn succeeded(&mut self, status: String) {
+        self.failures = 0;
+        self.next_attempt = 0;
+        self.last_status = Some(status);
+    }
+
+    pub fn due(&self, now: Millis) -> bool {
+        now >= self.next_attempt
+    }
+}
+
+/// `Retry-After` as a delay: whole seconds (the form rate limiters send); dates are ignored
+/// and the normal backoff applies.
+pub fn retry_after_ms(header: Option<&str>) -> Option<Millis> {
+    let seconds: u32 = header?.trim().parse().ok()?;
+    Some(Millis::from(seconds) * 1000)
+}
+
+/// The enrollment request: only the version of the consent text the worker agreed to.
+pub fn enrollment_body(consent_version: &str) -> String {
+    serde_json::json!({ "consent_version": consent_version }).to_string()
+}
+
+/// Reads `{install_id, token}` from the collector's enrollment answer.
+pub fn parse_enrollment(body: &str) -> Result<(String, String), String> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| format!("enrollment answer is not JSON: {e}"))?;
+    let field = |name: &str| {
+        value
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty() && text.len() <= 512)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("enrollment answer has no {name}"))
+    };
+    Ok((field("install_id")?, field("token")?))
+}
+
+/// One upload request body: `{"records": [...]}` from the outbox's JSON texts.
+pub fn batch_body(records: &[String]) -> String {
+    format!("{{\"records\":[{}]}}", records.join(","))
+}
+
+/// What an answer to an upload means for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchReply {
+    /// The collector holds every record of the batch (new or already there).
+    Stored { accepted: u64, duplicates: u64 },
+    /// These records of the batch can never be accepted; the rest can be sent again.
+    Refused { indexes: Vec<usize>, message: String },
+    /// The batch is too large: send fewer at a time.
+    TooLarge,
+    /// The token is no longer valid (the install was erased): enroll again before sending.
+    Unauthorized,
+    /// Try the same batch later.
+    Later { retry_after: Option<Millis>, status: String },
+}
+
+pub fn classify_upload(status: u16, retry_after: Option<&str>, body: &str) -> BatchReply {
+    let json: Option<Value> = serde_json::from_str(body).ok();
+    match status {
+        200..=299 => {
+            let count =
+                |name: &str| json.as_ref().and_then(|v| v.get(name)).and_then(Value::as_u64).unwrap_or(0);
+            BatchReply::Stored { accepted: count("accepted"), duplicates: count("duplicates") }
+        }
+        401 | 403 => BatchReply::Unauthorized,
+        413 => BatchReply::TooLarge,
+        422 => {
+            let mut indexes = Vec::new();
+            collect_indexes(json.as_ref(), &mut indexes);
+            indexes.sort_unstable();
+            indexes.dedup();
+            let message = body.chars().take(500).collect();
+            if indexes.is_empty() {
+                BatchReply::Later { retry_after: None, status: format!("422: {message}") }
+            } else {
+                BatchReply::Refused { indexes, message }
+            }
+        }
+        _ => BatchReply::Later {
+            retry_after: retry_after_ms(retry_after),
+            status: format!("HTTP {status}: {}", body.chars().take(200).collect::<String>()),
+        },
+    }
+}
+
+/// Every `"index": n` in the collector's list of problems.
+fn collect_indexes(value: Option<&Value>, indexes: &mut Vec<usize>) {
+    match value {
+        Some(Value::Object(object)) => {
+            if let Some(index) = object.get("index").and_then(Value::as_u64) {
+                indexes.push(index as usize);
+            }
+            for child in object.values() {
+                collect_indexes(Some(child), indexes);
+            }
+        }
+        Some(Value::Array(items)) => items.iter().for_each(|item| collect_indexes(Some(item), indexes)),
+        _ => {}
+    }
+}

@@ -1,0 +1,127 @@
+//! Bindings to the extension APIs through `piecerateApi`, which the loaders set to Firefox's
+//! `browser` or Chromium's `chrome` (both return promises in Manifest V3).
+
+use js_sys::Promise;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "storage", "local"], js_name = get, catch)]
+    fn storage_get(keys: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "storage", "local"], js_name = set, catch)]
+    fn storage_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "storage", "local"], js_name = remove, catch)]
+    fn storage_remove(keys: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "i18n"], js_name = getMessage)]
+    fn get_message(name: &str, substitutions: &JsValue) -> String;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "runtime"], js_name = sendMessage, catch)]
+    fn send_message(message: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buffer: &mut [u8]);
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_request(request: &web_sys::Request) -> Promise;
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    pub fn console_warn(text: &str);
+}
+
+/// A failed browser call, as text for the log.
+pub fn describe(error: &JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| js_sys::JSON::stringify(error).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+pub fn to_js<T: Serialize>(value: &T) -> JsValue {
+    let text = serde_json::to_string(value).expect("serializing plain data");
+    js_sys::JSON::parse(&text).expect("JSON the library wrote")
+}
+
+pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = js_sys::JSON::stringify(value).map_err(|e| describe(&e))?.as_string().unwrap_or_default();
+    serde_json::from_str(&text).map_err(|error| error.to_string())
+}
+
+/// Reads keys from `storage.local`; absent keys are absent from the result.
+pub async fn get(keys: &[&str]) -> Result<js_sys::Object, String> {
+    let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
+    let value =
+        JsFuture::from(storage_get(&list).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    value.dyn_into().map_err(|_| "storage returned no object".to_owned())
+}
+
+pub async fn set(items: &js_sys::Object) -> Result<(), String> {
+    JsFuture::from(storage_set(items).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    Ok(())
+}
+
+pub async fn remove(keys: &[String]) -> Result<(), String> {
+    let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
+    JsFuture::from(storage_remove(&list).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    Ok(())
+}
+
+pub async fn message<T: Serialize>(message: &T) -> Result<JsValue, String> {
+    JsFuture::from(send_message(&to_js(message)).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))
+}
+
+pub fn translate(name: &str, substitutions: &[&str]) -> String {
+    let list: js_sys::Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
+    let text = get_message(name, &list);
+    if text.is_empty() { name.to_owned() } else { text }
+}
+
+pub fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    get_random_values(&mut bytes);
+    bytes
+}
+
+pub fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The worker's current offset from UTC in minutes, east positive.
+pub fn utc_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+/// An HTTP response: status, `Retry-After` header and body text.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// Sends a request; `Err` when it never reached a server (offline, refused, CORS).
+pub async fn http(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<HttpReply, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
+    if let Some(token) = token {
+        headers.set("Authorization", &format!("Bearer {token}")).map_err(|e| describe(&e))?;
+    }
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json").map_err(|e| describe(&e))?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| describe(&e))?;
+    let response: web_sys::Response = JsFuture::from(fetch_request(&request))
+        .await
+        .map_err(|e| describe(&e))?
+        .dyn_into()
+        .map_err(|_| "not a response".to_owned())?;
+    let retry_after = response.headers().get("Retry-After").ok().flatten();
+    let text = JsFuture::from(response.text().map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    Ok(HttpReply { status: response.status(), retry_after, body: text.as_string().unwrap_or_default() })
+}

@@ -1,0 +1,340 @@
+//! The background (service worker in Chromium, event page in Firefox): every message and
+//! browser event becomes a tracker event; finished tasks become records in the local store
+//! and, with sharing on, in the outbox that [`sync`] uploads.
+
+use std::collections::BTreeMap;
+
+use analysis::{Currency, Money, Outcome, Platform};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::api::{self, now_millis};
+use super::storage::{self, OUTBOX, SETTINGS, SYNC, TRACKER, json, read, write};
+use crate::adapters::{TaskDetails, WatchName, label, observe_api_response, observe_page, plan_for};
+use crate::records::{LocalRecord, to_record};
+use crate::settings::{CONSENT_VERSION, Settings, SettingsForm};
+use crate::tracker::{Event, Outcomes, Tracker, TrackerSettings};
+use crate::upload::{
+    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, parse_enrollment, retry_after_ms,
+};
+
+/// What content scripts and the popup send.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Message {
+    Plan { url: String },
+    Page { url: String, focused: bool, visible: bool, values: BTreeMap<String, Vec<String>> },
+    Activity { focused: bool, visible: bool, input: bool },
+    Watch { name: WatchName },
+    Api { url: String, body: String },
+    ManualStart { platform: String },
+    ManualStop { outcome: String, reward: String, bonus: String, currency: String, title: String },
+    SaveSettings { form: SettingsForm },
+    SyncNow,
+    EraseShared,
+    DeleteLocal,
+}
+
+fn fail(text: impl Into<String>) -> JsValue {
+    api::to_js(&serde_json::json!({ "error": text.into() }))
+}
+
+fn ok() -> JsValue {
+    api::to_js(&serde_json::json!({ "ok": true }))
+}
+
+/// Handles one message. `tab` is the sender's tab (-1 for the popup), `frame` its frame.
+#[wasm_bindgen]
+pub async fn on_message(message: JsValue, tab: i32, frame: i32) -> Result<JsValue, JsValue> {
+    let message: Message = api::from_js(&message).map_err(|e| fail(format!("message: {e}")))?;
+    let now = now_millis();
+    let tab = i64::from(tab);
+    let top = frame == 0;
+    let reply = match message {
+        Message::Plan { url } => {
+            let plan = if top { plan_for(&url) } else { Default::default() };
+            return Ok(api::to_js(&plan));
+        }
+        Message::Page { url, focused, visible, values } if top => {
+            apply(Event::Page { tab, now, focused, visible, observation: observe_page(&url, &values) }).await
+        }
+        Message::Page { .. } => Ok(()),
+        Message::Activity { focused, visible, input } => {
+            apply(Event::Activity { tab, now, focused, visible, input }).await
+        }
+        Message::Watch { name } => apply(Event::Watched { tab, now, name }).await,
+        Message::Api { url, body } => match observe_api_response(&url, &body) {
+            Ok(None) => Ok(()),
+            Ok(Some(observations)) => {
+                let mut result = Ok(());
+                for observation in observations {
+                    result = result.and(apply(Event::Submission { now, observation }).await);
+                }
+                result
+            }
+            Err(error) => storage::add_problem(error.to_string(), now).await,
+        },
+        Message::ManualStart { platform } => match Platform::parse(&platform) {
+            Ok(platform) => apply(Event::ManualStart { now, platform }).await,
+            Err(problem) => return Err(fail(format!("platform: {problem}"))),
+        },
+        Message::ManualStop { outcome, reward, bonus, currency, title } => {
+            let event = manual_stop(now, &outcome, &reward, &bonus, &currency, &title).map_err(fail)?;
+            apply(event).await
+        }
+        Message::SaveSettings { form } => {
+            let settings = Settings::from_form(&form).map_err(|error| {
+                api::to_js(&serde_json::json!({ "error": error.to_string(), "field": error.field }))
+            })?;
+            save_settings(settings, now).await
+        }
+        Message::SyncNow => {
+            let result = sync(now, true).await;
+            let state: SyncState = read(SYNC).await.ok().flatten().unwrap_or_default();
+            return result.map(|()| api::to_js(&state)).map_err(fail);
+        }
+        Message::EraseShared => erase_shared(now).await,
+        Message::DeleteLocal => storage::delete_local().await,
+    };
+    reply.map(|()| ok()).map_err(fail)
+}
+
+fn manual_stop(
+    now: i64,
+    outcome: &str,
+    reward: &str,
+    bonus: &str,
+    currency: &str,
+    title: &str,
+) -> Result<Event, String> {
+    let outcome = Outcome::parse(outcome).map_err(|p| format!("outcome: {p}"))?;
+    let reward = Money::parse(reward.trim()).map_err(|e| format!("reward: {e}"))?;
+    let bonus = Money::parse(bonus.trim()).map_err(|e| format!("bonus: {e}"))?;
+    let currency = Currency::parse(currency.trim()).map_err(|e| format!("currency: {e}"))?;
+    let title = (!title.trim().is_empty()).then(|| label(title));
+    Ok(Event::ManualStop {
+        now,
+        outcome,
+        details: TaskDetails { reward, currency, title, requester: None },
+        bonus,
+    })
+}
+
+async fn settings() -> Settings {
+    read(SETTINGS).await.ok().flatten().unwrap_or_default()
+}
+
+async fn tracker(settings: &Settings) -> Tracker {
+    let tracker_settings = TrackerSettings { idle_cutoff_ms: i64::from(settings.idle_cutoff_seconds) * 1000 };
+    let mut tracker: Tracker =
+        read(TRACKER).await.ok().flatten().unwrap_or_else(|| Tracker::new(tracker_settings));
+    tracker.settings = tracker_settings;
+    tracker
+}
+
+/// Runs one event through the tracker, saves the new state, stores what finished.
+async fn apply(event: Event) -> Result<(), String> {
+    let settings = settings().await;
+    let mut tracker = tracker(&settings).await;
+    let now = now_millis();
+    let out = tracker.handle(event);
+    write(&[(TRACKER, json(&tracker))]).await?;
+    store_finished(out, &settings, now).await
+}
+
+async fn store_finished(out: Outcomes, settings: &Settings, now: i64) -> Result<(), String> {
+    for problem in out.problems {
+        storage::add_problem(problem, now).await?;
+    }
+    if out.finished.is_empty() {
+        return Ok(());
+    }
+    let meta = storage::meta().await?;
+    let install = storage::install_id(&meta);
+    let mut records: Vec<LocalRecord> = Vec::new();
+    for finished in &out.finished {
+        match to_record(finished, api::random_bytes(), &install, settings.country) {
+            Ok(record) => records.push(record),
+            Err(error) => {
+                storage::add_problem(format!("a finished task could not be recorded: {error}"), now).await?
+            }
+        }
+    }
+    storage::append(&records, api::utc_offset_minutes()).await?;
+    if settings.sharing {
+        queue(&records).await?;
+    }
+    Ok(())
+}
+
+/// The JSON a record is sent as: coarsened to the hour, without the local install id (the
+/// collector takes the install from the token). Title and requester are never part of it.
+fn outgoing(local: &LocalRecord) -> String {
+    let mut value = analysis::record_to_json(&local.record.coarsened());
+    if let Some(object) = value.as_object_mut() {
+        object.remove("install_id");
+    }
+    value.to_string()
+}
+
+async fn queue(records: &[LocalRecord]) -> Result<(), String> {
+    let mut outbox: Vec<String> = read(OUTBOX).await?.unwrap_or_default();
+    outbox.extend(records.iter().map(outgoing));
+    write(&[(OUTBOX, json(&outbox))]).await
+}
+
+async fn save_settings(settings: Settings, now: i64) -> Result<(), String> {
+    let before = self::settings().await;
+    write(&[(SETTINGS, json(&settings))]).await?;
+    if settings.sharing && !before.sharing {
+        // Turning sharing on shares the history already in this browser too, as the consent
+        // text says; then every new record.
+        let (records, _) = storage::all_records().await?;
+        queue(&records).await?;
+        sync(now, true).await?;
+    } else if !settings.sharing && before.sharing {
+        write(&[(OUTBOX, json(&Vec::<String>::new()))]).await?;
+    }
+    Ok(())
+}
+
+async fn erase_shared(now: i64) -> Result<(), String> {
+    let mut sync_state: SyncState = read(SYNC).await?.unwrap_or_default();
+    let mut settings = settings().await;
+    settings.sharing = false;
+    sync_state.erase_pending = sync_state.token.is_some();
+    sync_state.next_attempt = 0;
+    write(&[(SETTINGS, json(&settings)), (SYNC, json(&sync_state)), (OUTBOX, json(&Vec::<String>::new()))])
+        .await?;
+    sync(now, true).await
+}
+
+/// Uploads what waits in the outbox, or finishes an erase; on failure, backs off.
+async fn sync(now: i64, force: bool) -> Result<(), String> {
+    let settings = settings().await;
+    let mut state: SyncState = read(SYNC).await?.unwrap_or_default();
+    let Some(base) = settings.collector_url.clone() else { return Ok(()) };
+    if !force && !state.due(now) {
+        return Ok(());
+    }
+    if state.erase_pending {
+        let reply =
+            api::http("DELETE", &format!("{base}/v1/installs/me"), state.token.as_deref(), None).await;
+        match reply {
+            // Gone already (401/404) is as good as erased.
+            Ok(reply) if (200..300).contains(&reply.status) || reply.status == 401 || reply.status == 404 => {
+                state = SyncState { last_status: Some("erased".to_owned()), ..SyncState::default() };
+            }
+            Ok(reply) => state.failed(
+                now,
+                retry_after_ms(reply.retry_after.as_deref()),
+                format!("erase: HTTP {}", reply.status),
+            ),
+            Err(error) => state.failed(now, None, format!("erase: collector unreachable: {error}")),
+        }
+        return write(&[(SYNC, json(&state))]).await;
+    }
+    if !settings.sharing {
+        return Ok(());
+    }
+    if state.token.is_none() {
+        let body = enrollment_body(CONSENT_VERSION);
+        match api::http("POST", &format!("{base}/v1/installs"), None, Some(&body)).await {
+            Ok(reply) if (200..300).contains(&reply.status) => match parse_enrollment(&reply.body) {
+                Ok((install_id, token)) => {
+                    state.token = Some(token);
+                    state.install_id = Some(install_id);
+                    state.consent_version = Some(CONSENT_VERSION.to_owned());
+                    state.succeeded("enrolled".to_owned());
+                }
+                Err(problem) => state.failed(now, None, problem),
+            },
+            Ok(reply) => state.failed(
+                now,
+                retry_after_ms(reply.retry_after.as_deref()),
+                format!("enrollment: HTTP {}", reply.status),
+            ),
+            Err(error) => state.failed(now, None, format!("collector unreachable: {error}")),
+        }
+        write(&[(SYNC, json(&state))]).await?;
+        if state.token.is_none() {
+            return Ok(());
+        }
+    }
+    // A bounded number of batches per run; the next alarm carries on.
+    for _ in 0..50 {
+        let mut outbox: Vec<String> = read(OUTBOX).await?.unwrap_or_default();
+        if outbox.is_empty() {
+            break;
+        }
+        let size = state.batch.clamp(1, 1000).min(outbox.len());
+        let body = batch_body(&outbox[..size]);
+        let reply =
+            match api::http("POST", &format!("{base}/v1/records"), state.token.as_deref(), Some(&body)).await
+            {
+                Ok(reply) => classify_upload(reply.status, reply.retry_after.as_deref(), &reply.body),
+                Err(error) => {
+                    BatchReply::Later { retry_after: None, status: format!("collector unreachable: {error}") }
+                }
+            };
+        let stop = match reply {
+            BatchReply::Stored { accepted, duplicates } => {
+                outbox.drain(..size);
+                state.sent += accepted;
+                state.succeeded(format!("sent {accepted} new, {duplicates} already there"));
+                false
+            }
+            BatchReply::Refused { indexes, message } => {
+                for &index in indexes.iter().rev().filter(|&&i| i < size) {
+                    outbox.remove(index);
+                }
+                storage::add_problem(
+                    format!("the collector refused {} record(s): {message}", indexes.len()),
+                    now,
+                )
+                .await?;
+                false
+            }
+            BatchReply::TooLarge => {
+                state.batch = (size / 2).max(1);
+                false
+            }
+            BatchReply::Unauthorized => {
+                state.token = None;
+                state.failed(
+                    now,
+                    None,
+                    "the collector no longer knows this install; enrolling again".to_owned(),
+                );
+                true
+            }
+            BatchReply::Later { retry_after, status } => {
+                state.failed(now, retry_after, status);
+                true
+            }
+        };
+        write(&[(OUTBOX, json(&outbox)), (SYNC, json(&state))]).await?;
+        if stop {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[wasm_bindgen]
+pub async fn on_tab_closed(tab: i32) -> Result<(), JsValue> {
+    apply(Event::TabClosed { tab: i64::from(tab), now: now_millis() }).await.map_err(fail)
+}
+
+/// The periodic alarm: tasks past their time limit, stale search stretches, uploads.
+#[wasm_bindgen]
+pub async fn on_alarm() -> Result<(), JsValue> {
+    let now = now_millis();
+    apply(Event::Tick { now }).await.map_err(fail)?;
+    sync(now, false).await.map_err(fail)
+}
+
+#[wasm_bindgen]
+pub async fn on_browser_started() -> Result<(), JsValue> {
+    apply(Event::BrowserStarted { now: now_millis() }).await.map_err(fail)
+}

@@ -1,0 +1,8 @@
+//! The browser shell (wasm32 only): bindings to the extension APIs, the background's event
+//! handlers and the popup. Each handler translates browser values to the plain Rust types of
+//! the other modules and back; the logic lives there.
+
+mod api;
+mod background;
+mod popup;
+mod storage;

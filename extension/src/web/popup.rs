@@ -1,0 +1,298 @@
+//! The popup and dashboard page: reads only the daily totals (never the records) to draw the
+//! figures, fills the settings and the manual timer, and turns clicks into messages to the
+//! background. Opened in a tab with `?full` it is the full dashboard.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+use super::api::{self, translate};
+use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER};
+use crate::dashboard::{Display, dashboard, escape, render};
+use crate::settings::{CONSENT_VERSION, Settings};
+use crate::store::DailyTotals;
+use crate::tracker::Tracker;
+use crate::upload::SyncState;
+
+fn document() -> Document {
+    web_sys::window().and_then(|w| w.document()).expect("the popup has a document")
+}
+
+fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+fn set_html(id: &str, html: &str) {
+    if let Some(element) = by_id(id) {
+        element.set_inner_html(html);
+    }
+}
+
+fn input_value(id: &str) -> String {
+    by_id(id)
+        .and_then(|e| {
+            e.clone()
+                .dyn_into::<HtmlInputElement>()
+                .map(|i| i.value())
+                .ok()
+                .or_else(|| e.dyn_into::<HtmlSelectElement>().map(|s| s.value()).ok())
+        })
+        .unwrap_or_default()
+}
+
+fn set_value(id: &str, value: &str) {
+    if let Some(element) = by_id(id) {
+        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+            input.set_value(value);
+        } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+            select.set_value(value);
+        }
+    }
+}
+
+fn checked(id: &str) -> bool {
+    by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked())
+}
+
+fn status(text: &str) {
+    if let Some(element) = by_id("status") {
+        element.set_text_content(Some(text));
+    }
+}
+
+/// Fills every `data-i18n` element with its message.
+fn apply_i18n() {
+    let Ok(nodes) = document().query_selector_all("[data-i18n]") else { return };
+    for index in 0..nodes.length() {
+        if let Some(element) = nodes.item(index).and_then(|n| n.dyn_into::<Element>().ok())
+            && let Some(name) = element.get_attribute("data-i18n")
+        {
+            element.set_text_content(Some(&translate(&name, &[])));
+        }
+    }
+}
+
+/// Everything the popup reads at opening, in one storage call.
+struct Loaded {
+    settings: Settings,
+    days: DailyTotals,
+    meta: Option<Meta>,
+    tracker: Option<Tracker>,
+    problems: Vec<Problem>,
+    sync: SyncState,
+}
+
+async fn load() -> Result<Loaded, String> {
+    let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
+    let object = api::get(&keys).await?;
+    let text =
+        |key: &str| js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+    fn parse<T: for<'de> Deserialize<'de>>(text: Option<String>) -> Option<T> {
+        serde_json::from_str(&text?).ok()
+    }
+    Ok(Loaded {
+        settings: parse(text(SETTINGS)).unwrap_or_default(),
+        days: parse(text(DAYS)).unwrap_or_default(),
+        meta: parse(text(META)),
+        tracker: parse(text(TRACKER)),
+        problems: parse(text(PROBLEMS)).unwrap_or_default(),
+        sync: parse(text(SYNC)).unwrap_or_default(),
+    })
+}
+
+fn today_local() -> i64 {
+    let seconds = api::now_millis().div_euclid(1000) + api::utc_offset_minutes() * 60;
+    seconds.div_euclid(86_400)
+}
+
+fn draw(loaded: &Loaded) {
+    let now = analysis::Timestamp::from_unix_seconds(api::now_millis() / 1000)
+        .unwrap_or_else(|_| analysis::Timestamp::parse("2026-01-01T00:00:00Z").expect("valid"));
+    let view = dashboard(&loaded.days, today_local(), loaded.settings.country);
+    let display = Display { currency: loaded.settings.display_currency, at: now };
+    set_html("dashboard", &render(&view, &loaded.settings, display, &translate));
+    let count = loaded.meta.as_ref().map_or(0, |m| m.count);
+    set_html("record-count", &escape(&translate("recordCount", &[&count.to_string()])));
+    let problems: String = loaded
+        .problems
+        .iter()
+        .rev()
+        .take(5)
+        .map(|p| format!("<li>{}</li>", escape(&translate("pageUnreadable", &[&p.text]))))
+        .collect();
+    set_html("problems", &if problems.is_empty() { String::new() } else { format!("<ul>{problems}</ul>") });
+    let manual = loaded.tracker.as_ref().and_then(Tracker::manual_started);
+    set_html(
+        "timer-state",
+        &escape(&match manual {
+            Some(started) => {
+                translate("timerRunningSince", &[&format!("{}", (api::now_millis() - started) / 1000)])
+            }
+            None => translate("timerStopped", &[]),
+        }),
+    );
+    if let Some(element) = by_id("timer-state") {
+        let _ = element.set_attribute("data-running", if manual.is_some() { "true" } else { "false" });
+    }
+    let sync = &loaded.sync;
+    let sync_text = match (&sync.install_id, &sync.last_status) {
+        (_, _) if !loaded.settings.sharing && !sync.erase_pending => translate("sharingOff", &[]),
+        (Some(id), status) => {
+            translate("sharingOn", &[id, status.as_deref().unwrap_or(""), &sync.sent.to_string()])
+        }
+        (None, status) => translate("sharingPending", &[status.as_deref().unwrap_or("")]),
+    };
+    set_html("sync-state", &escape(&sync_text));
+}
+
+fn fill_settings(settings: &Settings) {
+    set_value("country", settings.country.map(|c| c.as_str().to_owned()).unwrap_or_default().as_str());
+    set_value("display-currency", settings.display_currency.as_str());
+    set_value("idle-cutoff", &settings.idle_cutoff_seconds.to_string());
+    set_value("collector-url", settings.collector_url.as_deref().unwrap_or(""));
+    if let Some(input) = by_id("sharing").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+        input.set_checked(settings.sharing);
+    }
+    set_html("consent-version", &escape(CONSENT_VERSION));
+}
+
+async fn refresh() -> Result<(), String> {
+    let loaded = load().await?;
+    draw(&loaded);
+    Ok(())
+}
+
+/// Opens the popup: figures first (timed into `data-opened-ms` for the budget check).
+#[wasm_bindgen]
+pub async fn popup_main() -> Result<(), JsValue> {
+    let started = js_sys::Date::now();
+    apply_i18n();
+    let loaded = load().await.map_err(|e| JsValue::from_str(&e))?;
+    draw(&loaded);
+    fill_settings(&loaded.settings);
+    let body = document().body().expect("the popup has a body");
+    let _ = body.set_attribute("data-opened-ms", &format!("{:.1}", js_sys::Date::now() - started));
+    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Ok(Some(button)) = target.closest("[data-action],[data-view]") else { return };
+        if let Some(view) = button.get_attribute("data-view") {
+            show_view(&view);
+            return;
+        }
+        let action = button.get_attribute("data-action").unwrap_or_default();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = act(&action).await {
+                status(&error);
+            }
+        });
+    });
+    document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
+    // The popup lives as long as its page; the listener with it.
+    on_click.forget();
+    Ok(())
+}
+
+fn show_view(view: &str) {
+    for name in ["dashboard", "timer", "settings"] {
+        if let Some(section) = by_id(&format!("view-{name}")).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            section.set_hidden(name != view);
+        }
+    }
+}
+
+async fn send(message: serde_json::Value) -> Result<serde_json::Value, String> {
+    let reply = api::message(&message).await?;
+    let reply: serde_json::Value = api::from_js(&reply).unwrap_or(serde_json::Value::Null);
+    if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
+        return Err(error.to_owned());
+    }
+    Ok(reply)
+}
+
+async fn act(action: &str) -> Result<(), String> {
+    match action {
+        "save-settings" => {
+            let form = serde_json::json!({
+                "country": input_value("country"),
+                "display_currency": input_value("display-currency"),
+                "idle_cutoff_seconds": input_value("idle-cutoff"),
+                "collector_url": input_value("collector-url"),
+                "sharing": checked("sharing"),
+            });
+            send(serde_json::json!({ "kind": "save_settings", "form": form })).await?;
+            status(&translate("settingsSaved", &[]));
+        }
+        "manual-start" => {
+            send(serde_json::json!({ "kind": "manual_start", "platform": input_value("manual-platform") }))
+                .await?;
+        }
+        "manual-stop" => {
+            send(serde_json::json!({
+                "kind": "manual_stop",
+                "outcome": input_value("manual-outcome"),
+                "reward": input_value("manual-reward"),
+                "bonus": input_value("manual-bonus"),
+                "currency": input_value("manual-currency"),
+                "title": input_value("manual-title"),
+            }))
+            .await?;
+            status(&translate("timerSaved", &[]));
+        }
+        "sync-now" => {
+            send(serde_json::json!({ "kind": "sync_now" })).await?;
+        }
+        "erase-shared" => {
+            send(serde_json::json!({ "kind": "erase_shared" })).await?;
+            status(&translate("eraseRequested", &[]));
+        }
+        "delete-local" => {
+            if let Some(confirm) = by_id("delete-confirm").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                confirm.set_hidden(false);
+            }
+        }
+        "delete-local-confirm" => {
+            send(serde_json::json!({ "kind": "delete_local" })).await?;
+            status(&translate("localDeleted", &[]));
+        }
+        "export-csv" | "export-json" => export(action == "export-csv").await?,
+        "open-full" => {
+            let _ = web_sys::window().map(|w| w.open_with_url_and_target("popup.html?full", "_blank"));
+        }
+        other => return Err(format!("unknown action {other}")),
+    }
+    refresh().await
+}
+
+/// Offers every stored record as CSV v1 or JSON Lines v1, written by the library.
+async fn export(csv: bool) -> Result<(), String> {
+    let (records, errors) = storage::all_records().await?;
+    let plain: Vec<&analysis::Record> = records.iter().map(|local| &local.record).collect();
+    let (text, name, mime) = if csv {
+        (analysis::format::records_to_csv(plain.iter().copied()), "piecerate-records.csv", "text/csv")
+    } else {
+        let mut lines = String::new();
+        for record in &plain {
+            lines.push_str(&analysis::record_to_json(record).to_string());
+            lines.push('\n');
+        }
+        (lines, "piecerate-records.jsonl", "application/jsonl")
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| api::describe(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| api::describe(&e))?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document().create_element("a").map_err(|e| api::describe(&e))?.dyn_into().map_err(|_| "no anchor")?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let skipped = errors.len();
+    let _ = BTreeMap::<(), ()>::new();
+    status(&translate("exported", &[&plain.len().to_string(), &skipped.to_string()]));
+    Ok(())
+}
