@@ -110,6 +110,9 @@ struct LineIndex {
     chunks: VecDeque<(u64, u64, Vec<u8>)>,
     bytes_read: u64,
     newlines_read: u64,
+    /// Where the previous lookup stopped counting: (byte offset, newlines before it). Offsets
+    /// only grow, so each byte is counted once instead of once per record of its chunk.
+    cursor: (u64, u64),
 }
 
 impl LineIndex {
@@ -124,8 +127,18 @@ impl LineIndex {
             return self.newlines_read + 1;
         };
         let within = (offset.saturating_sub(*start) as usize).min(chunk.len());
-        let mut line = newlines_before + chunk[..within].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let following = self.chunks.iter().flat_map(|(_, _, chunk)| chunk.iter()).skip(within);
+        let (counted_to, counted_newlines) = match self.cursor {
+            (at, newlines) if at >= *start && at <= start + within as u64 => {
+                ((at - start) as usize, newlines)
+            }
+            _ => (0, *newlines_before),
+        };
+        let newlines =
+            counted_newlines + chunk[counted_to..within].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.cursor = (start + within as u64, newlines);
+        let mut line = newlines + 1;
+        let following =
+            chunk[within..].iter().chain(self.chunks.iter().skip(1).flat_map(|(_, _, c)| c.iter()));
         for &byte in following.take_while(|&&b| b == b'\n' || b == b'\r') {
             line += u64::from(byte == b'\n');
         }
