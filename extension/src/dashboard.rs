@@ -155,12 +155,14 @@ pub fn render(view: &Dashboard, settings: &Settings, display: Display, t: Transl
             escape(&t("hourlyWage", &[]))
         );
         for (platform, totals) in &view.month.by_platform {
-            let wage = totals.hourly_wage_usd(Method::All).map_or("–".to_owned(), |w| display.hourly(w));
+            let usd = totals.hourly_wage_usd(Method::All);
+            let wage = usd.map_or("–".to_owned(), |w| display.hourly(w));
             let _ = write!(
                 html,
-                "<tr data-platform=\"{platform}\"><td>{platform}</td><td>{}</td><td>{}</td><td data-figure=\"platform-wage\">{}</td></tr>",
+                "<tr data-platform=\"{platform}\"><td>{platform}</td><td>{}</td><td>{}</td><td data-figure=\"platform-wage\" data-usd=\"{}\">{}</td></tr>",
                 display.amount(totals.earnings_usd),
                 hours(totals.counted_time(Method::All)),
+                usd.map_or(String::new(), |w| w.to_string()),
                 escape(&wage)
             );
         }

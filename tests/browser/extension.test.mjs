@@ -1,0 +1,257 @@
+// End-to-end tests of the browser extension in Debian's headless Chromium: fixture copies of
+// the platforms' pages (tests/fixtures/sites/) served over HTTPS under their real host names,
+// the built extension loaded unpacked, and assertions on what it stored and what its popup
+// shows. Run by scripts/test-extension after extension/build.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
+import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
+
+const [LABEL, TRANSCRIBE, CHANGED] = Object.keys(PROJECTS);
+const IDLE_CUTOFF_S = 5;
+
+let server;
+let browser;
+let page;
+
+const recordsSince = async (count) => (await stored(browser.worker)).records.slice(count);
+const recordCount = async () => (await stored(browser.worker)).records.length;
+const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
+
+/// Waits until the extension holds `count` more records than `before`.
+async function waitForRecords(before, count) {
+  for (let i = 0; i < 40; i += 1) {
+    const records = await recordsSince(before);
+    if (records.length >= count) return records;
+    await sleep(250);
+  }
+  return recordsSince(before);
+}
+
+async function acceptAndOpen(target, project) {
+  await target.click(`#accept-${project}`);
+  await target.waitForSelector('iframe.task-frame');
+}
+
+async function submitHit(target) {
+  await target.frameLocator('iframe.task-frame').locator('#submit-hit').click();
+  await target.waitForSelector('.mturk-alert-content h3');
+}
+
+before(async () => {
+  server = await startFixtureServer();
+  browser = await launch(server.hostRules);
+  page = await browser.context.newPage();
+  const status = await saveSettings(page, browser.popupUrl, { 'idle-cutoff': String(IDLE_CUTOFF_S), country: 'FR', 'display-currency': 'USD' });
+  assert.equal(status, 'Settings saved.');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('MTurk', () => {
+  test('accept, work, submit: one task record and the search time before it', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await work(page, 2500);
+    const accepted = Date.now();
+    await acceptAndOpen(page, LABEL);
+    await work(page, 3000);
+    await submitHit(page);
+    const submitted = Date.now();
+    const [search, task] = await waitForRecords(before, 2);
+    assert.equal(search.kind, 'unpaid');
+    assert.equal(search.category, 'search');
+    assert.equal(search.platform, 'mturk');
+    assert.ok(Number(search.active_seconds) >= 1 && Number(search.active_seconds) <= 4, JSON.stringify(search));
+    assert.equal(task.kind, 'task');
+    assert.equal(task.outcome, 'submitted');
+    assert.equal(task.reward, '0.5');
+    assert.equal(task.currency, 'USD');
+    assert.equal(task.country, 'FR');
+    assert.equal(task.title, 'Label street images');
+    assert.equal(task.requester, 'Street Scenes Lab');
+    const wall = (submitted - accepted) / 1000;
+    assert.ok(seconds(task) <= wall + 2 && seconds(task) >= wall - 2, `${seconds(task)} vs ${wall}`);
+    assert.ok(Number(task.active_seconds) >= 2 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
+  });
+
+  test('accept then return: a returned task that paid nothing', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await acceptAndOpen(page, TRANSCRIBE);
+    await work(page, 2000);
+    await page.click('#return');
+    await page.waitForSelector('.mturk-alert-content h3');
+    const records = await waitForRecords(before, 1);
+    const task = records.find((r) => r.kind === 'task');
+    assert.equal(task.outcome, 'returned');
+    assert.equal(task.reward, '1.2');
+    assert.equal(task.title, 'Transcribe receipts');
+  });
+
+  test('two tasks open at once never count the same second twice', async () => {
+    const before = await recordCount();
+    const second = await browser.context.newPage();
+    await page.goto('https://worker.mturk.com/projects');
+    await second.goto('https://worker.mturk.com/projects');
+    const start = Date.now();
+    await acceptAndOpen(page, LABEL);
+    await acceptAndOpen(second, TRANSCRIBE);
+    for (let round = 0; round < 3; round += 1) {
+      await page.bringToFront();
+      await work(page, 1500);
+      await second.bringToFront();
+      await work(second, 1500);
+    }
+    await submitHit(page);
+    await submitHit(second);
+    const elapsed = (Date.now() - start) / 1000;
+    const tasks = (await waitForRecords(before, 2)).filter((r) => r.kind === 'task');
+    assert.equal(tasks.length, 2);
+    const active = tasks.reduce((sum, r) => sum + Number(r.active_seconds), 0);
+    assert.ok(tasks.every((r) => Number(r.active_seconds) >= 1), JSON.stringify(tasks));
+    assert.ok(active <= elapsed + 1, `${active} s active in ${elapsed} s`);
+    await second.close();
+  });
+
+  test('an idle gap longer than the cutoff is not counted', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await acceptAndOpen(page, LABEL);
+    const start = Date.now();
+    await work(page, 1000);
+    await sleep((IDLE_CUTOFF_S + 5) * 1000);
+    await work(page, 1000);
+    await submitHit(page);
+    const wall = (Date.now() - start) / 1000;
+    const task = (await waitForRecords(before, 1)).find((r) => r.kind === 'task');
+    // At most the work, the cutoff after the last input before the gap, and rounding.
+    assert.ok(Number(task.active_seconds) <= wall - 4, `${task.active_seconds} s active of ${wall} s`);
+    assert.ok(Number(task.active_seconds) >= IDLE_CUTOFF_S, JSON.stringify(task));
+  });
+
+  test('search time between two tasks is its own unpaid record', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await acceptAndOpen(page, LABEL);
+    await work(page, 1000);
+    await submitHit(page);
+    await work(page, 3000);
+    await acceptAndOpen(page, TRANSCRIBE);
+    await work(page, 1000);
+    await submitHit(page);
+    const records = await waitForRecords(before, 3);
+    const kinds = records.map((r) => `${r.kind}:${r.category || r.outcome}`);
+    assert.deepEqual(kinds.slice(0, 3), ['task:submitted', 'unpaid:search', 'task:submitted'], kinds.join(' '));
+    assert.ok(Number(records[1].active_seconds) >= 2 && Number(records[1].active_seconds) <= 5, JSON.stringify(records[1]));
+  });
+
+  test('a page whose markup changed is reported, never recorded with a guessed number', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await acceptAndOpen(page, CHANGED);
+    await work(page, 1000);
+    await sleep(500);
+    const state = await stored(browser.worker);
+    assert.equal(state.records.length, before);
+    const problem = state.problems.at(-1).text;
+    assert.match(problem, /^mturk task: reward: no element with data-react-class containing 'ShowModal'/);
+    const popup = await browser.context.newPage();
+    await popup.goto(browser.popupUrl);
+    await popup.waitForSelector('body[data-opened-ms]');
+    assert.match(await popup.textContent('#problems'), /This page could not be read: mturk task: reward/);
+    await popup.close();
+  });
+});
+
+describe('Prolific', () => {
+  test('a study screened out is recorded with its screening payment', async () => {
+    const before = await recordCount();
+    await page.goto('https://app.prolific.com/studies');
+    await page.waitForSelector('[id^="take-part-"]');
+    await work(page, 1500);
+    await page.click('#take-part-6650f2c1a8e3b4d5e6f70812');
+    await page.waitForSelector('#return-study');
+    await sleep(2000);
+    await page.goto('https://app.prolific.com/submissions/complete?cc=SCREENOUT');
+    await page.waitForSelector('#status');
+    const records = await waitForRecords(before, 2);
+    const study = records.find((r) => r.kind === 'task');
+    assert.equal(study.platform, 'prolific');
+    assert.equal(study.outcome, 'screened_out');
+    assert.equal(study.reward, '0.14');
+    assert.equal(study.currency, 'GBP');
+    assert.equal(study.title, 'Attitudes to commuting');
+    assert.ok(Number(study.active_seconds) >= 1 && Number(study.active_seconds) <= seconds(study) + 1, JSON.stringify(study));
+    const search = records.find((r) => r.kind === 'unpaid');
+    assert.equal(search?.platform, 'prolific');
+  });
+
+  test('a returned study paid nothing', async () => {
+    const before = await recordCount();
+    await page.goto('https://app.prolific.com/studies');
+    await page.click('#take-part-6650f2c1a8e3b4d5e6f70813');
+    await page.waitForSelector('#return-study');
+    await sleep(1000);
+    await page.click('#return-study');
+    await page.waitForSelector('[id^="take-part-"]');
+    const study = (await waitForRecords(before, 1)).find((r) => r.kind === 'task');
+    assert.equal(study.outcome, 'returned');
+    assert.equal(study.reward, '0.9');
+  });
+});
+
+describe('manual mode and the popup', () => {
+  test('the manual timer records what the worker enters', async () => {
+    const before = await recordCount();
+    await page.goto(browser.popupUrl);
+    await page.waitForSelector('body[data-opened-ms]');
+    await page.click('[data-view="timer"]');
+    await page.selectOption('#manual-platform', 'toloka');
+    await page.click('[data-action="manual-start"]');
+    await page.waitForSelector('#timer-state[data-running="true"]');
+    await sleep(2500);
+    await page.fill('#manual-reward', '0.80');
+    await page.fill('#manual-currency', 'EUR');
+    await page.selectOption('#manual-outcome', 'approved');
+    await page.fill('#manual-title', 'Search relevance batch');
+    await page.click('[data-action="manual-stop"]');
+    await page.waitForSelector('#timer-state[data-running="false"]');
+    const [record] = await waitForRecords(before, 1);
+    assert.equal(record.platform, 'toloka');
+    assert.equal(record.outcome, 'approved');
+    assert.equal(record.reward, '0.8');
+    assert.equal(record.currency, 'EUR');
+    assert.equal(record.title, 'Search relevance batch');
+    assert.ok(Number(record.active_seconds) >= 2 && Number(record.active_seconds) <= 4, JSON.stringify(record));
+  });
+
+  test('bad manual input is refused with the field named', async () => {
+    await page.fill('#manual-reward', '$1');
+    await page.click('[data-action="manual-start"]');
+    await page.click('[data-action="manual-stop"]');
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('reward:'));
+  });
+
+  test('the popup shows the stored records\' figures', async () => {
+    const { records } = await stored(browser.worker);
+    await page.goto(browser.popupUrl);
+    await page.waitForSelector('body[data-opened-ms]');
+    const today = (figure) => page.getAttribute(`[data-period="today"] [data-figure="${figure}"]`, 'data-usd');
+    const tasks = await page.textContent('[data-period="today"] [data-figure="tasks"]');
+    assert.equal(Number(tasks), records.filter((r) => r.kind === 'task').length);
+    // MTurk pays in dollars: the per-platform wage is its earnings over all its counted time.
+    const mturk = records.filter((r) => r.platform === 'mturk');
+    const paid = mturk.filter((r) => r.outcome === 'submitted').reduce((sum, r) => sum + Number(r.reward), 0);
+    const time = mturk.reduce((sum, r) => sum + Number(r.active_seconds), 0);
+    const shown = Number(await page.getAttribute('[data-platform="mturk"] [data-figure="platform-wage"]', 'data-usd'));
+    assert.ok(Math.abs(shown - (paid * 3600) / time) < 1e-6, `${shown} vs ${(paid * 3600) / time}`);
+    assert.ok(Number(await today('earnings')) > paid);
+    assert.match(await page.textContent('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
+    assert.equal(await page.textContent('#record-count'), `${records.length} records in this browser`);
+  });
+});
