@@ -34,6 +34,8 @@ pub struct Config {
     /// background) for this long; zero means every answer reflects all committed data.
     pub wages_max_staleness: Duration,
     pub database_max_connections: u32,
+    /// How many synthetic workers fill an empty demo database.
+    pub demo_workers: u64,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -78,6 +80,7 @@ impl Config {
             enroll_rate: RateLimit { per_minute: 600, burst: 100 },
             wages_max_staleness: Duration::from_secs(10),
             database_max_connections: 16,
+            demo_workers: crate::demo::DEMO_WORKERS,
         }
     }
 

@@ -54,7 +54,7 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
         return Err(StartError::WrongDataset { found, wanted });
     }
     if config.demo {
-        let stored = demo::fill_once(&database, demo::DEMO_WORKERS).await?;
+        let stored = demo::fill_once(&database, config.demo_workers).await?;
         if stored > 0 {
             tracing::info!(records = stored, "filled the demo database with synthetic records");
         }

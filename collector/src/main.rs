@@ -83,6 +83,9 @@ struct ServeArgs {
     wages_max_staleness_seconds: u64,
     #[arg(long, env = "PIECERATE_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     database_max_connections: u32,
+    /// How many synthetic workers fill an empty demo database.
+    #[arg(long, env = "PIECERATE_DEMO_WORKERS", default_value_t = collector::demo::DEMO_WORKERS)]
+    demo_workers: u64,
 }
 
 impl ServeArgs {
@@ -97,6 +100,7 @@ impl ServeArgs {
             enroll_rate: RateLimit { per_minute: self.enroll_rate_per_minute, burst: self.enroll_burst },
             wages_max_staleness: Duration::from_secs(self.wages_max_staleness_seconds),
             database_max_connections: self.database_max_connections,
+            demo_workers: self.demo_workers,
             ..Config::new(database_url)
         }
     }
@@ -108,7 +112,11 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| "info,sqlx=warn".to_owned())
         .parse()
         .context("reading PIECERATE_LOG (e.g. info or collector=debug,sqlx=warn)")?;
-    let subscriber = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .finish();
     tracing::subscriber::set_global_default(tracing_subscriber::layer::SubscriberExt::with(
         subscriber, filter,
     ))

@@ -1,0 +1,252 @@
+//! Every class of bad input gets a clear 4xx naming the problem, and stores nothing: checked
+//! by counting stored records after each refusal, on every backend.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, answer, databases, start, task};
+
+fn good() -> Value {
+    task(1, 0, "mturk", "US", "0.50")
+}
+
+fn with(field: &str, value: Value) -> Value {
+    let mut record = good();
+    record[field] = value;
+    record
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("compressing");
+    encoder.finish().expect("compressing")
+}
+
+/// Sends `body` and checks the status, that the message mentions `fragment`, and that nothing
+/// new was stored.
+async fn refused(
+    server: &TestServer,
+    token: &str,
+    body: Vec<u8>,
+    encoding: Option<&str>,
+    status: u16,
+    fragment: &str,
+) {
+    let before = server.stored_records().await;
+    let answer = server.upload_body(token, body, encoding).await;
+    assert_eq!(
+        answer.status, status,
+        "{}: expected {status} for '{fragment}', got {}",
+        server.backend, answer.text
+    );
+    assert!(answer.text.contains(fragment), "{}: '{fragment}' not in {}", server.backend, answer.text);
+    assert_eq!(server.stored_records().await, before, "{}: something was stored", server.backend);
+}
+
+/// One bad record among good ones: 422 naming its index and field, nothing stored.
+async fn refused_record(server: &TestServer, token: &str, bad: Value, field: &str, fragment: &str) {
+    let body = json!({ "records": [task(100, 0, "mturk", "US", "1.00"), bad] }).to_string().into_bytes();
+    let before = server.stored_records().await;
+    let answer = server.upload_body(token, body, None).await;
+    assert_eq!(answer.status, 422, "{}: {field}: {}", server.backend, answer.text);
+    let errors = answer.body["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{}", answer.text);
+    assert_eq!((&errors[0]["index"], &errors[0]["field"]), (&json!(1), &json!(field)), "{}", answer.text);
+    assert!(
+        errors[0]["problem"].as_str().unwrap_or("").contains(fragment),
+        "{}: {}",
+        server.backend,
+        answer.text
+    );
+    assert_eq!(server.stored_records().await, before, "{}: something was stored", server.backend);
+}
+
+#[tokio::test]
+async fn bad_records_are_refused_whole_batches_at_a_time() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let token = server.enroll().await;
+        let stored = server.upload(&token, &[good()]).await;
+        assert_eq!(stored.status, 200, "{}", stored.text);
+
+        refused(&server, &token, b"{\"records\": [".to_vec(), None, 400, "not valid JSON").await;
+        refused(&server, &token, b"[1, 2]".to_vec(), None, 422, "must be a JSON object").await;
+        refused(&server, &token, br#"{"records": {}}"#.to_vec(), None, 422, "must be an array").await;
+        refused(&server, &token, br#"{"records": [], "worker": "A1"}"#.to_vec(), None, 422, "unknown field")
+            .await;
+        refused_record(&server, &token, json!("a string"), "record", "expected a JSON object").await;
+        refused_record(
+            &server,
+            &token,
+            with("active_seconds", json!("600")),
+            "active_seconds",
+            "whole number",
+        )
+        .await;
+        refused_record(&server, &token, with("reward", json!(0.5)), "reward", "decimal string").await;
+        refused_record(
+            &server,
+            &token,
+            with("platform", json!("fiverr")),
+            "platform",
+            "not a known platform",
+        )
+        .await;
+        refused_record(&server, &token, with("country", json!("XX")), "country", "not an assigned").await;
+        refused_record(&server, &token, with("country", json!("usa")), "country", "two-letter").await;
+        refused_record(&server, &token, with("currency", json!("BTC")), "currency", "ISO 4217").await;
+        refused_record(&server, &token, with("active_seconds", json!(-5)), "active_seconds", "non-negative")
+            .await;
+        refused_record(
+            &server,
+            &token,
+            with("ended_at", json!("2024-04-30T00:00:00Z")),
+            "ended_at",
+            "before started_at",
+        )
+        .await;
+        refused_record(
+            &server,
+            &token,
+            with("started_at", json!("1999-01-01T00:00:00Z")),
+            "started_at",
+            "outside",
+        )
+        .await;
+        refused_record(
+            &server,
+            &token,
+            with("active_seconds", json!(3601)),
+            "active_seconds",
+            "more than the 3600 s",
+        )
+        .await;
+        // The absurd-reward bound: analysis::record::MAX_TASK_PAY_USD, 1000 US dollars.
+        refused_record(&server, &token, with("reward", json!("1000.01")), "reward", "at most 1000 USD").await;
+        refused_record(
+            &server,
+            &token,
+            with("worker_id", json!("A39VVWV1GHLMFD")),
+            "record",
+            "unknown field 'worker_id'",
+        )
+        .await;
+        refused_record(&server, &token, with("record_id", json!("1")), "record_id", "not a UUID").await;
+        // Same record_id as the stored record, different content.
+        refused_record(&server, &token, with("reward", json!("0.75")), "record_id", "different content")
+            .await;
+
+        let batch: Vec<Value> = (0..1001).map(|i| task(10_000 + i, 0, "mturk", "US", "0.10")).collect();
+        refused(
+            &server,
+            &token,
+            json!({ "records": batch }).to_string().into_bytes(),
+            None,
+            422,
+            "send 1 to 1000",
+        )
+        .await;
+        let padding = " ".repeat(2 * 1024 * 1024);
+        let two_mib = format!("{{\"records\": [{}]{padding}}}", good()).into_bytes();
+        refused(&server, &token, two_mib, None, 413, "limit").await;
+        let bomb = gzip(format!("{{\"records\": [{}]{}}}", good(), " ".repeat(64 * 1024 * 1024)).as_bytes());
+        assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire: {}", bomb.len());
+        refused(&server, &token, bomb, Some("gzip"), 413, "decompresses to more than").await;
+        refused(&server, &token, b"not gzip".to_vec(), Some("gzip"), 400, "not valid gzip").await;
+        refused(&server, &token, b"{}".to_vec(), Some("br"), 415, "Content-Encoding").await;
+
+        // A well-formed gzip batch is accepted.
+        let zipped = gzip(json!({ "records": [task(2, 0, "mturk", "US", "0.50")] }).to_string().as_bytes());
+        assert_eq!(
+            server.upload_body(&token, zipped, Some("gzip")).await.body,
+            json!({"accepted": 1, "duplicates": 0})
+        );
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_or_origin_are_refused() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let body = json!({ "records": [good()] }).to_string();
+        let records_url = server.url("/v1/records");
+        let post =
+            || server.client.post(&records_url).header("content-type", "application/json").body(body.clone());
+
+        let missing = answer(post().send().await.expect("request")).await;
+        assert_eq!(missing.status, 401, "{backend}");
+        assert_eq!(missing.headers["www-authenticate"], "Bearer");
+        let invalid = answer(post().bearer_auth("0".repeat(64)).send().await.expect("request")).await;
+        assert_eq!(invalid.status, 401, "{backend}");
+        assert!(invalid.text.contains("not valid"));
+        let not_bearer =
+            answer(post().header("authorization", "Basic dXNlcjpwYXNz").send().await.expect("r")).await;
+        assert_eq!(not_bearer.status, 401, "{backend}");
+
+        let token = server.enroll().await;
+        let wrong_type = answer(
+            server.client.post(&records_url).bearer_auth(&token).body(body.clone()).send().await.expect("r"),
+        )
+        .await;
+        assert_eq!(wrong_type.status, 415, "{backend}: {}", wrong_type.text);
+        let web_page = answer(
+            post().bearer_auth(&token).header("origin", "https://example.org").send().await.expect("r"),
+        )
+        .await;
+        assert_eq!(web_page.status, 403, "{backend}: {}", web_page.text);
+        let extension = answer(
+            post().bearer_auth(&token).header("origin", "moz-extension://4b1e-9a51").send().await.expect("r"),
+        )
+        .await;
+        assert_eq!(extension.status, 200, "{backend}: {}", extension.text);
+        assert_eq!(extension.headers["access-control-allow-origin"], "moz-extension://4b1e-9a51");
+
+        assert_eq!(server.erase(&token).await.status, 200, "{backend}");
+        let deleted = answer(post().bearer_auth(&token).send().await.expect("request")).await;
+        assert_eq!(deleted.status, 401, "{backend}: the token of an erased install still works");
+        assert_eq!(server.stored_records().await, 0, "{backend}");
+
+        let enroll = |body: &'static str| {
+            server
+                .client
+                .post(server.url("/v1/installs"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+        };
+        assert_eq!(answer(enroll(r#"{"consent_version": "2024-05"}"#).await.expect("r")).await.status, 201);
+        let bad_consent = answer(enroll(r#"{"consent_version": "<script>"}"#).await.expect("r")).await;
+        assert_eq!(bad_consent.status, 422, "{backend}: {}", bad_consent.text);
+        let email = answer(enroll(r#"{"email": "worker@example.org"}"#).await.expect("r")).await;
+        assert_eq!(email.status, 422, "{backend}: {}", email.text);
+        assert!(email.text.contains("unknown field"));
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_gets_429_with_retry_after() {
+    for database in databases().await {
+        let server = start(&database, |config| {
+            config.upload_rate = collector::config::RateLimit { per_minute: 1, burst: 2 };
+        })
+        .await;
+        let token = server.enroll().await;
+        for id in 0..2 {
+            assert_eq!(server.upload(&token, &[task(id, 0, "mturk", "US", "1.00")]).await.status, 200);
+        }
+        let limited = server.upload(&token, &[task(9, 0, "mturk", "US", "1.00")]).await;
+        assert_eq!(limited.status, 429, "{}: {}", server.backend, limited.text);
+        let retry_after: u64 =
+            limited.headers["retry-after"].to_str().expect("text").parse().expect("seconds");
+        assert!((1..=60).contains(&retry_after), "{retry_after}");
+        assert_eq!(server.stored_records().await, 2);
+        // Another install has its own bucket.
+        let other = server.enroll().await;
+        assert_eq!(server.upload(&other, &[task(9, 0, "mturk", "US", "1.00")]).await.status, 200);
+        server.running.shut_down().await.expect("shutting down");
+    }
+}

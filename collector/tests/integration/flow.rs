@@ -1,0 +1,137 @@
+//! The whole life of an install: enroll, upload, replay, see it in the wages, erase, and be
+//! gone from the wages with the token refused; then the operator's export.
+
+use serde_json::{Value, json};
+
+use crate::support::{databases, record_id, start, task};
+
+/// One hour of unpaid search, right after the tasks of `task(id, hour, ..)`.
+fn search(id: u64, hour: i64) -> Value {
+    let mut record = task(id, hour, "mturk", "US", "0");
+    let object = record.as_object_mut().expect("an object");
+    for field in ["outcome", "reward", "currency", "category"] {
+        object.insert(field.into(), Value::Null);
+    }
+    object.insert("kind".into(), json!("unpaid"));
+    object.insert("category".into(), json!("search"));
+    record
+}
+
+fn mturk_us(report: &Value) -> Value {
+    report["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|cell| cell["platform"] == "mturk" && cell["country"] == "US")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn enroll_upload_replay_publish_erase() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let mut tokens = Vec::new();
+        for worker in 0..10u64 {
+            let token = server.enroll().await;
+            // Two paid hours at $6 and one unpaid hour: $6/h on paid time, $4/h on all time.
+            let batch = vec![
+                task(worker * 10 + 1, 0, "mturk", "US", "6.00"),
+                task(worker * 10 + 2, 2, "mturk", "US", "6.00"),
+                search(worker * 10 + 3, 4),
+            ];
+            let stored = server.upload(&token, &batch).await;
+            assert_eq!(
+                (stored.status, &stored.body),
+                (200, &json!({"accepted": 3, "duplicates": 0})),
+                "{backend}"
+            );
+            let replay = server.upload(&token, &batch).await;
+            assert_eq!(
+                (replay.status, &replay.body),
+                (200, &json!({"accepted": 0, "duplicates": 3})),
+                "{backend}"
+            );
+            tokens.push(token);
+        }
+        assert_eq!(server.stored_records().await, 30, "{backend}");
+
+        let all = server.get("/v1/wages?by=platform,country&method=all").await;
+        assert_eq!(all.status, 200, "{backend}: {}", all.text);
+        assert_eq!(all.body["schema"], "piecerate.report/1");
+        let cell = mturk_us(&all.body);
+        assert_eq!(cell["suppressed"], false, "{backend}: {cell}");
+        assert_eq!((cell["n_workers"].as_u64(), cell["n_tasks"].as_u64()), (Some(10), Some(20)), "{backend}");
+        assert_eq!(cell["median_hourly_usd"], 4.0, "{backend}");
+        let paid = server.get("/v1/wages?method=paid").await;
+        assert_eq!(mturk_us(&paid.body)["median_hourly_usd"], 6.0, "{backend}");
+        let may = server.get("/v1/wages?month=2024-05").await;
+        assert_eq!(mturk_us(&may.body)["n_workers"], 10, "{backend}");
+        let june = server.get("/v1/wages?month=2024-06").await;
+        assert_eq!(june.body["cells"], json!([]), "{backend}");
+        let csv = server.get("/v1/wages.csv?by=platform,country").await;
+        assert!(
+            csv.text.lines().any(|line| line.starts_with("mturk,US,false,10,")),
+            "{backend}: {}",
+            csv.text
+        );
+
+        let erased = server.erase(&tokens[0]).await;
+        assert_eq!(
+            (erased.status, &erased.body),
+            (200, &json!({"records_erased": 3, "installs_erased": 1})),
+            "{backend}"
+        );
+        assert_eq!(
+            server.upload(&tokens[0], &[task(999, 0, "mturk", "US", "1.00")]).await.status,
+            401,
+            "{backend}"
+        );
+        assert_eq!(server.erase(&tokens[0]).await.status, 401, "{backend}");
+        assert_eq!(server.stored_records().await, 27, "{backend}");
+
+        let after = mturk_us(&server.get("/v1/wages?by=platform,country").await.body);
+        assert_eq!(after["suppressed"], true, "{backend}: {after}");
+        assert_eq!(after["n_workers_fewer_than"], 10, "{backend}");
+        assert!(after.get("n_workers").is_none(), "a suppressed cell publishes no count: {after}");
+        let csv = server.get("/v1/wages.csv?by=platform,country").await;
+        assert!(
+            csv.text.lines().any(|line| line.starts_with("mturk,US,true,,10,")),
+            "{backend}: {}",
+            csv.text
+        );
+
+        // A record of an erased install can be sent again by a new install: ids are per install.
+        let fresh = server.enroll().await;
+        let again = server.upload(&fresh, &[task(1, 0, "mturk", "US", "6.00")]).await;
+        assert_eq!(again.body, json!({"accepted": 1, "duplicates": 0}), "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+        assert_export_reads_back(&database.url, 28, backend).await;
+    }
+}
+
+/// `piecerate-collector export` writes records CSV v1 that the library reads back: whole hours,
+/// the collector's install ids, nothing else.
+async fn assert_export_reads_back(database_url: &str, expected: usize, backend: &str) {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let out = directory.path().join("records.csv");
+    let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
+        .args(["export", "--database-url", database_url, "--out"])
+        .arg(&out)
+        .env("PIECERATE_LOG", "warn")
+        .status()
+        .await
+        .expect("running export");
+    assert!(status.success(), "{backend}: export failed");
+    let file = std::io::BufReader::new(std::fs::File::open(&out).expect("the export"));
+    let records: Vec<analysis::Record> =
+        analysis::read_records(file).expect("reading").map(|r| r.expect("a valid record")).collect();
+    assert_eq!(records.len(), expected, "{backend}");
+    for record in &records {
+        assert_eq!(record.started_at().unix_seconds() % 3600, 0, "{backend}");
+        assert_eq!(record.ended_at().unix_seconds() % 3600, 0, "{backend}");
+        assert_eq!(record.install_id().as_str().len(), 32, "{backend}: {}", record.install_id());
+    }
+    assert!(records.iter().any(|r| r.record_id().hyphenated().to_string() == record_id(1)));
+}

@@ -1,0 +1,11 @@
+//! The collector's integration tests, one binary (built once): each test starts the real
+//! collector on port 0 with a fresh database, on SQLite and, when `PIECERATE_TEST_POSTGRES_URL`
+//! is set, on PostgreSQL too, and talks HTTP to it.
+
+mod bad_input;
+mod concurrency;
+mod crash;
+mod flow;
+mod schema;
+mod support;
+mod surface;

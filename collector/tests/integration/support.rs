@@ -1,0 +1,197 @@
+//! Shared helpers of the integration tests: a fresh database per test on every
+//! backend (SQLite always, PostgreSQL when `PIECERATE_TEST_POSTGRES_URL` is set), the server on
+//! port 0, and an HTTP client with small helpers for the API.
+
+use std::time::Duration;
+
+use collector::RunningCollector;
+use collector::config::{Config, RateLimit};
+use rand::RngCore;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// A database made for one test, and what keeps it alive.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    pub backend: &'static str,
+    _directory: Option<tempfile::TempDir>,
+}
+
+/// The databases every test runs against: a SQLite file in a temporary directory, and a new
+/// database on the PostgreSQL server of `PIECERATE_TEST_POSTGRES_URL` when it is set. With
+/// `PIECERATE_REQUIRE_POSTGRES=1` (the project's test script) a missing server is a failure.
+pub async fn databases() -> Vec<TestDatabase> {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("collector.db");
+    let mut databases = vec![TestDatabase {
+        url: format!("sqlite://{}", path.display()),
+        backend: "sqlite",
+        _directory: Some(directory),
+    }];
+    match std::env::var("PIECERATE_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => databases.push(fresh_postgres_database(&admin_url).await),
+        _ => {
+            let required = std::env::var("PIECERATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "PIECERATE_REQUIRE_POSTGRES=1 but PIECERATE_TEST_POSTGRES_URL is not set; run under scripts/with-postgres"
+            );
+        }
+    }
+    databases
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
+    let mut suffix = [0u8; 6];
+    rand::rngs::OsRng.fill_bytes(&mut suffix);
+    let name = format!("test_{}", hex::encode(suffix));
+    let mut admin =
+        sqlx::PgConnection::connect(admin_url).await.expect("connecting to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("creating a test database");
+    admin.close().await.expect("closing the admin connection");
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url, String::new()),
+    };
+    let (server, _) = base.rsplit_once('/').expect("a postgres:// URL with a database name");
+    TestDatabase { url: format!("{server}/{name}{query}"), backend: "postgres", _directory: None }
+}
+
+/// A configuration for tests: port 0, reports always fresh, generous rate limits.
+pub fn test_config(database: &TestDatabase) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        wages_max_staleness: Duration::ZERO,
+        upload_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
+        enroll_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
+        database_max_connections: 8,
+        ..Config::new(database.url.clone())
+    }
+}
+
+/// A running collector and a client for it.
+#[derive(Debug)]
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub running: RunningCollector,
+    pub backend: &'static str,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("HTTP client")
+}
+
+pub async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = test_config(database);
+    adjust(&mut config);
+    let running = collector::start(config).await.expect("starting the collector");
+    TestServer {
+        base: format!("http://{}", running.address),
+        client: client(),
+        running,
+        backend: database.backend,
+    }
+}
+
+/// What one request answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+pub async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("reading the body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer { status, headers, body, text }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn enroll(&self) -> String {
+        let response = self.client.post(self.url("/v1/installs")).send().await.expect("enrolling");
+        let enrolled = answer(response).await;
+        assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+        enrolled.body["token"].as_str().expect("a token").to_owned()
+    }
+
+    pub async fn upload(&self, token: &str, records: &[Value]) -> Answer {
+        self.upload_body(token, json!({ "records": records }).to_string().into_bytes(), None).await
+    }
+
+    pub async fn upload_body(&self, token: &str, body: Vec<u8>, encoding: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(self.url("/v1/records"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(encoding) = encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        answer(request.send().await.expect("uploading")).await
+    }
+
+    pub async fn erase(&self, token: &str) -> Answer {
+        answer(
+            self.client.delete(self.url("/v1/installs/me")).bearer_auth(token).send().await.expect("erasing"),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        answer(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// Every record stored, counted through the same path as `export`.
+    pub async fn stored_records(&self) -> u64 {
+        let mut count = 0;
+        self.running
+            .database
+            .for_each_record(|_| -> Result<(), collector::db::DbError> {
+                count += 1;
+                Ok(())
+            })
+            .await
+            .expect("reading records");
+        count
+    }
+}
+
+/// A task record in format v1 JSON: `id` makes the record_id, `hour` the hour after
+/// 2024-05-01T00:00Z it starts in; one hour long, fully active, paying `reward` US dollars.
+pub fn task(id: u64, hour: i64, platform: &str, country: &str, reward: &str) -> Value {
+    let start = 1_714_521_600 + hour * 3600;
+    let time = |seconds: i64| analysis::Timestamp::from_unix_seconds(seconds).expect("in range").to_string();
+    json!({
+        "record_id": record_id(id),
+        "install_id": "self",
+        "platform": platform,
+        "country": country,
+        "kind": "task",
+        "category": "survey",
+        "outcome": "approved",
+        "started_at": time(start + 120),
+        "ended_at": time(start + 120 + 3600),
+        "active_seconds": 3600,
+        "reward": reward,
+        "bonus": null,
+        "currency": "USD"
+    })
+}
+
+pub fn record_id(id: u64) -> String {
+    format!("00000000-0000-4000-8000-{id:012}")
+}

@@ -1,0 +1,170 @@
+//! The rest of the HTTP surface: the OpenAPI document, health, metrics, CORS, query checking,
+//! the dashboard's HTML, and the demo mode's notice on every page and answer.
+
+use serde_json::Value;
+
+use crate::support::{answer, databases, start, task};
+
+#[tokio::test]
+async fn openapi_health_metrics_and_cors() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let openapi = server.get("/v1/openapi.json").await;
+        assert_eq!((openapi.status, &openapi.body["openapi"]), (200, &Value::from("3.1.0")), "{backend}");
+        for path in [
+            "/v1/installs",
+            "/v1/installs/me",
+            "/v1/records",
+            "/v1/wages",
+            "/v1/wages.csv",
+            "/healthz",
+            "/metrics",
+        ] {
+            assert!(openapi.body["paths"].get(path).is_some(), "{path} is not described");
+        }
+        assert!(openapi.text.contains("MAX_TASK_PAY_USD"), "the reward bound is documented");
+        assert_eq!(server.get("/healthz").await.body["status"], "ok", "{backend}");
+
+        let wages = server.get("/v1/wages").await;
+        assert_eq!(wages.headers["access-control-allow-origin"], "*", "read endpoints are public");
+        for bad in [
+            "/v1/wages?by=category",
+            "/v1/wages?method=session:15",
+            "/v1/wages?month=May",
+            "/v1/wages?worker=1",
+        ] {
+            let refused = server.get(bad).await;
+            assert_eq!(refused.status, 400, "{bad}: {}", refused.text);
+            assert!(refused.body["error"].is_string(), "{bad}");
+        }
+        assert_eq!(server.get("/nowhere").await.status, 404);
+
+        let preflight = |origin: &'static str| {
+            server
+                .client
+                .request(reqwest::Method::OPTIONS, server.url("/v1/records"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .send()
+        };
+        let extension =
+            answer(preflight("chrome-extension://abcdefghijklmnop").await.expect("preflight")).await;
+        assert_eq!(extension.status, 204, "{backend}");
+        assert_eq!(extension.headers["access-control-allow-origin"], "chrome-extension://abcdefghijklmnop");
+        assert!(
+            extension.headers["access-control-allow-headers"]
+                .to_str()
+                .unwrap_or("")
+                .contains("authorization")
+        );
+        let page = answer(preflight("https://evil.example").await.expect("preflight")).await;
+        assert_eq!(page.status, 403, "{backend}");
+        assert!(page.headers.get("access-control-allow-origin").is_none());
+
+        let token = server.enroll().await;
+        server.upload(&token, &[task(1, 0, "appen", "PH", "3.00")]).await;
+        server.upload(&token, &[task(1, 0, "appen", "PH", "3.00")]).await;
+        server.upload_body(&token, b"{".to_vec(), None).await;
+        let metrics = server.get("/metrics").await;
+        assert!(
+            metrics.headers["content-type"].to_str().unwrap_or("").starts_with("text/plain; version=0.0.4")
+        );
+        for line in [
+            "piecerate_http_requests_total{route=\"/v1/records\",status=\"200\"} 2",
+            "piecerate_http_requests_total{route=\"/v1/records\",status=\"400\"} 1",
+            "piecerate_records_total{outcome=\"accepted\"} 1",
+            "piecerate_records_total{outcome=\"duplicate\"} 1",
+            // Two preflights, two uploads, one malformed upload.
+            "piecerate_http_request_duration_seconds_count{route=\"/v1/records\"} 5",
+        ] {
+            assert!(metrics.text.contains(line), "{backend}: no '{line}' in {}", metrics.text);
+        }
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_renders_without_scripts_or_foreign_assets() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        for worker in 0..12u64 {
+            let token = server.enroll().await;
+            let country = if worker < 10 { "IN" } else { "KE" };
+            let records = [task(1, 0, "mturk", country, "1.50"), task(2, 3, "mturk", country, "2.50")];
+            assert_eq!(server.upload(&token, &records).await.status, 200);
+        }
+        for method in ["all", "task", "paid"] {
+            let page = server.get(&format!("/?method={method}")).await;
+            assert_eq!(page.status, 200, "{}", page.text);
+            let html = page.text;
+            assert!(html.contains("<table id=\"wages-table\""), "no table");
+            assert!(html.contains("<svg class=\"chart\""), "no chart");
+            assert!(html.contains("India (IN)") && html.contains("$2.00"), "the published cell is missing");
+            assert!(
+                html.contains("class=\"suppressed\""),
+                "the Kenyan cell of 2 workers is not marked suppressed"
+            );
+            assert!(!html.contains("Kenya (KE)</td><td>2<"), "a suppressed cell shows its count");
+            assert!(
+                html.contains(&format!("href=\"/v1/wages.csv?by=platform,country&amp;method={method}\""))
+            );
+            assert!(html.contains("href=\"/methodology\""));
+            assert!(!html.contains("<script"), "the dashboard needs no JavaScript");
+            assert!(!html.contains("synthetic demonstration data"), "no demo banner on real data");
+            for attribute in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url("] {
+                assert!(!html.contains(attribute), "foreign asset: {attribute}");
+            }
+        }
+        assert_eq!(server.get("/?method=session:5").await.status, 400);
+        let css = server.get("/assets/dashboard.css").await;
+        assert!(css.headers["content-type"].to_str().unwrap_or("").starts_with("text/css"));
+        assert!(!css.text.contains("http") && !css.text.contains("@import"), "the stylesheet loads nothing");
+        let methodology = server.get("/methodology").await;
+        assert!(methodology.text.contains("effective hourly wage"));
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
+    for database in databases().await {
+        let server = start(&database, |config| {
+            config.demo = true;
+            config.demo_workers = 60;
+        })
+        .await;
+        let backend = server.backend;
+        for path in ["/", "/methodology"] {
+            let page = server.get(path).await;
+            assert!(page.text.contains("id=\"demo-banner\""), "{backend}: no banner on {path}");
+            assert!(page.text.contains("synthetic demonstration data"), "{backend}: {path}");
+        }
+        for path in
+            ["/v1/wages", "/v1/wages?by=platform&method=paid", "/healthz", "/v1/openapi.json", "/nowhere"]
+        {
+            let answer = server.get(path).await;
+            assert_eq!(answer.body["data_notice"], "synthetic demonstration data", "{backend}: {path}");
+            assert_eq!(answer.headers["piecerate-data-notice"], "synthetic demonstration data", "{path}");
+        }
+        let wages = server.get("/v1/wages").await;
+        assert!(
+            wages.body["cells"].as_array().is_some_and(|cells| !cells.is_empty()),
+            "{backend}: the demo is empty"
+        );
+        let cells = wages.body["cells"].as_array().expect("cells");
+        let published: Vec<&Value> = cells.iter().filter(|cell| cell["suppressed"] == false).collect();
+        assert!(!published.is_empty(), "{backend}: every demo cell is suppressed");
+        assert!(published.iter().all(|cell| cell["contains_simulated"] == true), "{backend}");
+        assert!(wages.body["notes"][0].as_str().unwrap_or("").starts_with("synthetic demonstration data"));
+        let csv = server.get("/v1/wages.csv").await;
+        assert_eq!(csv.headers["piecerate-data-notice"], "synthetic demonstration data");
+        let enrolled = server.client.post(server.url("/v1/installs")).send().await.expect("enrolling");
+        assert_eq!(answer(enrolled).await.body["data_notice"], "synthetic demonstration data");
+        server.running.shut_down().await.expect("shutting down");
+
+        // A collector for real workers refuses the demo's database.
+        let refused = collector::start(crate::support::test_config(&database)).await;
+        assert!(matches!(refused, Err(collector::StartError::WrongDataset { .. })), "{backend}: {refused:?}");
+    }
+}
