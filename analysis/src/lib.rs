@@ -6,6 +6,7 @@
 //! The CLI lives in `src/bin/piecerate` behind the `cli` feature.
 
 pub mod codes;
+mod fast_hash;
 pub mod format;
 pub mod import;
 pub mod money;

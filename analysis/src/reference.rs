@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 
+use crate::fast_hash::FastHashMap;
+
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
 const CURRENCIES_CSV: &str = include_str!("../data/currencies.csv");
 const USD_EXCHANGE_RATES_CSV: &str = include_str!("../data/usd_exchange_rates.csv");
@@ -35,12 +37,12 @@ pub(crate) struct MinimumWage {
 
 #[derive(Debug)]
 pub(crate) struct Tables {
-    pub countries: HashMap<[u8; 2], Country>,
-    pub currency_names: HashMap<[u8; 3], String>,
+    pub countries: FastHashMap<[u8; 2], Country>,
+    pub currency_names: FastHashMap<[u8; 3], String>,
     /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
     /// Annual figures stand for every month of their year that has no monthly figure.
-    pub usd_rates: HashMap<[u8; 3], Vec<(i64, Decimal)>>,
-    pub minimum_wages: HashMap<[u8; 2], MinimumWage>,
+    pub usd_rates: FastHashMap<[u8; 3], Vec<(i64, Decimal)>>,
+    pub minimum_wages: FastHashMap<[u8; 2], MinimumWage>,
 }
 
 /// The parsed tables. A malformed shipped table is a build defect, caught by this module's tests,
@@ -76,7 +78,7 @@ fn decimal(text: &str, table: &str) -> Decimal {
     text.parse().unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
 }
 
-fn parse_countries() -> HashMap<[u8; 2], Country> {
+fn parse_countries() -> FastHashMap<[u8; 2], Country> {
     rows(COUNTRIES_CSV, "countries.csv")
         .map(|row| {
             let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "countries.csv"));
@@ -85,13 +87,13 @@ fn parse_countries() -> HashMap<[u8; 2], Country> {
         .collect()
 }
 
-fn parse_currencies() -> HashMap<[u8; 3], String> {
+fn parse_currencies() -> FastHashMap<[u8; 3], String> {
     rows(CURRENCIES_CSV, "currencies.csv")
         .map(|row| (code::<3>(&row[0], "currencies.csv"), row[1].to_owned()))
         .collect()
 }
 
-fn parse_usd_rates() -> HashMap<[u8; 3], Vec<(i64, Decimal)>> {
+fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
     let mut monthly: HashMap<[u8; 3], HashMap<i64, Decimal>> = HashMap::new();
     let mut annual: HashMap<[u8; 3], Vec<(i64, Decimal)>> = HashMap::new();
     for row in rows(USD_EXCHANGE_RATES_CSV, "usd_exchange_rates.csv") {
@@ -126,7 +128,7 @@ fn parse_usd_rates() -> HashMap<[u8; 3], Vec<(i64, Decimal)>> {
         .collect()
 }
 
-fn parse_minimum_wages() -> HashMap<[u8; 2], MinimumWage> {
+fn parse_minimum_wages() -> FastHashMap<[u8; 2], MinimumWage> {
     rows(MINIMUM_WAGE_HOURLY_CSV, "minimum_wage_hourly.csv")
         .map(|row| {
             let table = "minimum_wage_hourly.csv";

@@ -13,6 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::codes::{CountryCode, Currency};
+use crate::fast_hash::FastHashMap;
 use crate::money::Money;
 use crate::record::{Activity, InstallId, Platform, Record, TaskCategory};
 use crate::reference::{US_FEDERAL_MINIMUM_HOURLY_USD, tables};
@@ -170,7 +171,10 @@ pub struct ReportBuilder {
     options: ReportOptions,
     install_index: HashMap<InstallId, u32>,
     installs: Vec<InstallId>,
-    cells: HashMap<(u32, CellKey), WorkerCell>,
+    cells: FastHashMap<(u32, CellKey), WorkerCell>,
+    /// The install of the previous record and its index: records of one worker usually come
+    /// together, and comparing two ids is much cheaper than hashing one.
+    last_install: Option<(InstallId, u32)>,
     session_spans: Vec<(u32, SessionSpan)>,
 }
 
@@ -180,18 +184,27 @@ impl ReportBuilder {
             options,
             install_index: HashMap::new(),
             installs: Vec::new(),
-            cells: HashMap::new(),
+            cells: FastHashMap::default(),
+            last_install: None,
             session_spans: Vec::new(),
         }
     }
 
     pub fn add(&mut self, record: &Record) {
-        let worker = match self.install_index.get(record.install_id()) {
-            Some(&index) => index,
-            None => {
-                let index = u32::try_from(self.installs.len()).expect("fewer than 4 billion installs");
-                self.installs.push(record.install_id().clone());
-                self.install_index.insert(record.install_id().clone(), index);
+        let worker = match &self.last_install {
+            Some((install, index)) if install == record.install_id() => *index,
+            _ => {
+                let index = match self.install_index.get(record.install_id()) {
+                    Some(&index) => index,
+                    None => {
+                        let index =
+                            u32::try_from(self.installs.len()).expect("fewer than 4 billion installs");
+                        self.installs.push(record.install_id().clone());
+                        self.install_index.insert(record.install_id().clone(), index);
+                        index
+                    }
+                };
+                self.last_install = Some((record.install_id().clone(), index));
                 index
             }
         };
