@@ -1,0 +1,8 @@
+//! End-to-end tests of the `piecerate` binary: reports (hand-computed and golden), imports of
+//! real requester exports, the simulator, and hostile or broken input at every boundary.
+
+mod common;
+mod import;
+mod report;
+mod report_input;
+mod simulate;
