@@ -161,3 +161,32 @@ mod tests {
         assert!(parse_zone("CET").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any instant, written the way MTurk's web downloads write it in any known US zone,
+        /// reads back as the same instant.
+        #[test]
+        fn java_dates_round_trip(seconds in 1_104_537_600i64..4_000_000_000, zone in 0..ZONES.len()) {
+            let (name, offset) = ZONES[zone];
+            prop_assume!(name != "Z");
+            let local = seconds + i64::from(offset) * 60;
+            let days = local.div_euclid(86_400);
+            let (year, month, day) = crate::time::civil_from_days(days);
+            let second_of_day = local.rem_euclid(86_400);
+            let weekday = WEEKDAYS[(days + 3).rem_euclid(7) as usize];
+            let text = format!(
+                "{weekday} {} {day:02} {:02}:{:02}:{:02} {name} {year}",
+                MONTHS[month as usize - 1],
+                second_of_day / 3600,
+                second_of_day / 60 % 60,
+                second_of_day % 60
+            );
+            prop_assert_eq!(parse_requester_time(&text, None).map(|t| t.unix_seconds()), Ok(seconds), "{}", text);
+        }
+    }
+}
