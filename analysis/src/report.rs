@@ -346,6 +346,12 @@ impl ReportBuilder {
                     .push((*key, time.get()));
             }
         }
+        // The last category takes the rounding remainder, so the categories are put in a fixed
+        // order: the same records give the same report however the map happens to be laid out
+        // (after `merge`, for instance).
+        for shares in task_time.values_mut() {
+            shares.sort_unstable_by_key(|&(key, _)| key);
+        }
         for ((worker, base), unpaid) in pending {
             let shares = task_time.get(&(worker, base)).filter(|s| s.iter().any(|&(_, t)| t > 0));
             let base_cell = self.cells.get_mut(&(worker, base)).expect("pending cells exist");

@@ -186,27 +186,19 @@ fn parallel_reading_equals_one_reader() {
         big.push_str(body.lines().next().unwrap());
         big.push('\n');
         let path = write(dir.path(), &format!("big.{format}"), big);
-        let run = |threads: &str| {
-            piecerate(&[
-                "report",
-                "--input",
-                path_str(&path),
-                "--by",
-                "platform,country",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-            ])
-        };
-        let (one, two) = (run("1"), run("2"));
-        assert_eq!(one.status, 0, "{}", one.stderr);
-        assert_eq!(one.stdout, two.stdout, "{format}");
-        assert_eq!(one.stderr, two.stderr, "{format}");
-        assert!(
-            one.stderr.contains(&format!("{}:{}:", path_str(&path), lines_so_far + 1)),
-            "{format}: {}",
-            one.stderr
-        );
+        for grouping in
+            [&["--by", "platform,country"][..], &["--by", "category,month", "--method", "session:15"]]
+        {
+            let run = |threads: &str| {
+                let args = ["report", "--input", path_str(&path), "--format", "json", "--threads", threads];
+                piecerate(&[&args[..], grouping].concat())
+            };
+            let (one, two) = (run("1"), run("2"));
+            assert_eq!(one.status, 0, "{}", one.stderr);
+            assert_eq!(one.stdout, two.stdout, "{format} {grouping:?}");
+            assert_eq!(one.stderr, two.stderr, "{format} {grouping:?}");
+            let expected = format!("{}:{}:", path_str(&path), lines_so_far + 1);
+            assert!(one.stderr.contains(&expected), "{format}: {}", one.stderr);
+        }
     }
 }
