@@ -77,7 +77,7 @@ fn path_matches(pattern: &str, path: &str) -> bool {
     pattern_segments.iter().zip(&path_segments).all(|(want, got)| *want == "*" || want == got)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -4,5 +4,8 @@
 
 mod api;
 mod background;
-mod popup;
-mod storage;
+pub(crate) mod popup;
+pub(crate) mod storage;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,117 @@
+//! The browser shell in a real (headless) Chromium page: storage round trips through an
+//! in-memory stand-in for `storage.local`, random ids, and the popup drawing into the DOM.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+use super::{api, popup, storage};
+use crate::records::LocalRecord;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fake_api() {
+  const data = new Map();
+  globalThis.piecerateApi = {
+    storage: { local: {
+      get: async (keys) => Object.fromEntries(keys.filter((k) => data.has(k)).map((k) => [k, data.get(k)])),
+      set: async (items) => { for (const [k, v] of Object.entries(items)) data.set(k, v); },
+      remove: async (keys) => { for (const k of keys) data.delete(k); },
+    } },
+    i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser` : name },
+    runtime: { sendMessage: async () => ({ ok: true }) },
+  };
+}
+export function build_popup_dom() {
+  const root = document.createElement('div');
+  root.innerHTML = '<div id="dashboard"></div><p id="record-count"></p><div id="problems"></div>' +
+    '<p id="timer-state"></p><p id="sync-state"></p><p id="status"></p><input id="country"><input id="display-currency">' +
+    '<input id="idle-cutoff"><input id="collector-url"><input id="sharing" type="checkbox"><span id="consent-version"></span>';
+  document.body.append(root);
+}
+"#)]
+extern "C" {
+    fn install_fake_api();
+    fn build_popup_dom();
+}
+
+fn record(index: usize) -> LocalRecord {
+    let finished = crate::tracker::Finished {
+        platform: analysis::Platform::Mturk,
+        started: 1_780_000_000_000 + index as i64 * 60_000,
+        ended: 1_780_000_030_000 + index as i64 * 60_000,
+        active_ms: 25_000,
+        what: crate::tracker::FinishedWhat::Task {
+            outcome: analysis::Outcome::Approved,
+            details: crate::adapters::TaskDetails {
+                reward: analysis::Money::parse("0.10").unwrap(),
+                currency: analysis::Currency::USD,
+                title: Some(format!("Task {index}")),
+                requester: None,
+            },
+            bonus: analysis::Money::ZERO,
+        },
+    };
+    let install = analysis::InstallId::parse("local-test").unwrap();
+    crate::records::to_record(&finished, api::random_bytes(), &install, None).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn records_survive_a_storage_round_trip_across_chunks() {
+    install_fake_api();
+    let first: Vec<LocalRecord> = (0..1500).map(record).collect();
+    let second: Vec<LocalRecord> = (1500..2100).map(record).collect();
+    storage::append(&first, 0).await.unwrap();
+    storage::append(&second, 0).await.unwrap();
+    let (records, errors) = storage::all_records().await.unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(records.len(), 2100);
+    assert_eq!(records[1999].title.as_deref(), Some("Task 1999"));
+    assert_eq!(records[0], first[0]);
+    let ids: std::collections::BTreeSet<_> = records.iter().map(|r| r.record.record_id()).collect();
+    assert_eq!(ids.len(), 2100, "record ids are random and distinct");
+    storage::delete_local().await.unwrap();
+    assert!(storage::all_records().await.unwrap().0.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_popup_draws_the_stored_totals() {
+    install_fake_api();
+    build_popup_dom();
+    let today = (api::now_millis() / 1000 + api::utc_offset_minutes() * 60).div_euclid(86_400);
+    let mut local = record(0);
+    // A record started now, so it falls on today.
+    let finished = crate::tracker::Finished {
+        platform: analysis::Platform::Prolific,
+        started: api::now_millis() - 3_600_000,
+        ended: api::now_millis(),
+        active_ms: 3_600_000,
+        what: crate::tracker::FinishedWhat::Task {
+            outcome: analysis::Outcome::Submitted,
+            details: crate::adapters::TaskDetails {
+                reward: analysis::Money::parse("9").unwrap(),
+                currency: analysis::Currency::USD,
+                title: None,
+                requester: None,
+            },
+            bonus: analysis::Money::ZERO,
+        },
+    };
+    local =
+        crate::records::to_record(&finished, api::random_bytes(), local.record.install_id(), None).unwrap();
+    storage::append(&[local], api::utc_offset_minutes()).await.unwrap();
+    popup::popup_main().await.unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let wage = document.query_selector("[data-period=\"today\"] [data-figure=\"wage\"]").unwrap().unwrap();
+    assert_eq!(wage.get_attribute("data-usd").as_deref(), Some("9.0000"), "today is day {today}");
+    assert_eq!(
+        document.get_element_by_id("record-count").unwrap().text_content().as_deref(),
+        Some("1 records in this browser")
+    );
+    assert!(document.body().unwrap().get_attribute("data-opened-ms").is_some());
+}
+
+#[wasm_bindgen_test]
+fn random_ids_differ() {
+    assert_ne!(api::random_bytes(), api::random_bytes());
+}
