@@ -1,0 +1,245 @@
+//! The adapter tables against the fixture pages in `tests/fixtures/sites/` (the same pages the
+//! end-to-end tests serve) and against hostile input.
+
+use std::collections::BTreeMap;
+
+use analysis::Outcome;
+use extension::adapters::{Alert, PageView, SubmissionState, observe_api_response, observe_page, plan_for};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/sites");
+const TASK_URL: &str = "https://worker.mturk.com/projects/3NSMGYKX8LCEFP5GP2R5IOZ1FDV5R3/tasks/3ZQA0B1C2D?assignment_id=3KYQYYSHWX3A&ref=w_pl_prvw";
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
+}
+
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |page, (name, value)| page.replace(&format!("{{{{{name}}}}}"), value))
+}
+
+/// What the content script reads with `getAttribute`: every value of an attribute, in order.
+fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let needle = format!("{attribute}=\"");
+    html.match_indices(&needle)
+        .map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            let raw = &rest[..rest.find('"').unwrap()];
+            raw.replace("&quot;", "\"").replace("&amp;", "&").replace("&#39;", "'")
+        })
+        .collect()
+}
+
+fn task_page_values(template: &str, remaining: &str) -> BTreeMap<String, Vec<String>> {
+    let html = fill(
+        &fixture(template),
+        &[
+            ("requester", "Street Scenes Lab"),
+            ("requester_id", "A1STREETLAB"),
+            ("title", "Label street images"),
+            ("reward", "0.5"),
+            ("allotted", "600"),
+            ("remaining", remaining),
+            ("project", "3NSMGYKX8LCEFP5GP2R5IOZ1FDV5R3"),
+            ("task", "3ZQA0B1C2D"),
+            ("assignment", "3KYQYYSHWX3A"),
+        ],
+    );
+    BTreeMap::from([
+        ("react_class".to_owned(), attribute_values(&html, "data-react-class")),
+        ("react_props".to_owned(), attribute_values(&html, "data-react-props")),
+        ("alert".to_owned(), Vec::new()),
+    ])
+}
+
+#[test]
+fn an_mturk_task_page_gives_reward_time_and_labels() {
+    let observation = observe_page(TASK_URL, &task_page_values("worker.mturk.com/task.html", "540")).unwrap();
+    let PageView::Task { key, details, allotted_seconds, remaining_seconds } = observation.view else {
+        panic!("{observation:?}")
+    };
+    assert_eq!(key, "3KYQYYSHWX3A");
+    assert_eq!(details.reward.to_string(), "0.5");
+    assert_eq!(details.currency.as_str(), "USD");
+    assert_eq!(details.title.as_deref(), Some("Label street images"));
+    assert_eq!(details.requester.as_deref(), Some("Street Scenes Lab"));
+    assert_eq!((allotted_seconds, remaining_seconds), (600, 540));
+}
+
+#[test]
+fn a_changed_task_page_is_unreadable_with_the_rule_and_field_named() {
+    let observation =
+        observe_page(TASK_URL, &task_page_values("worker.mturk.com/task-changed.html", "540")).unwrap();
+    let PageView::Unreadable(error) = observation.view else { panic!("{observation:?}") };
+    assert_eq!(
+        error.to_string(),
+        "mturk task: reward: no element with data-react-class containing 'ShowModal'"
+    );
+}
+
+fn check_unreadable(change: impl Fn(&mut BTreeMap<String, Vec<String>>), url: &str, field: &str) {
+    let mut values = task_page_values("worker.mturk.com/task.html", "540");
+    change(&mut values);
+    match observe_page(url, &values).unwrap().view {
+        PageView::Unreadable(error) => assert_eq!(error.field, field, "{error}"),
+        other => panic!("expected an error on {field}, got {other:?}"),
+    }
+}
+
+#[test]
+fn hostile_or_broken_task_pages_never_give_a_number() {
+    let replace_props = |from: &'static str, to: &'static str| {
+        move |values: &mut BTreeMap<String, Vec<String>>| {
+            for props in values.get_mut("react_props").unwrap() {
+                *props = props.replace(from, to);
+            }
+        }
+    };
+    check_unreadable(replace_props("\"amountInDollars\":0.5", "\"amountInDollars\":-1"), TASK_URL, "reward");
+    check_unreadable(
+        replace_props("\"amountInDollars\":0.5", "\"amountInDollars\":\"$0.50\""),
+        TASK_URL,
+        "reward",
+    );
+    check_unreadable(
+        replace_props("\"currencyCode\":\"USD\"", "\"currencyCode\":\"XBT\""),
+        TASK_URL,
+        "currency",
+    );
+    check_unreadable(replace_props(":540,", ":9999,"), TASK_URL, "remaining_seconds");
+    check_unreadable(replace_props("600}", "99999999999}"), TASK_URL, "allotted_seconds");
+    check_unreadable(replace_props("{", "{{"), TASK_URL, "reward");
+    check_unreadable(
+        |values| values.get_mut("react_props").unwrap()[0] = "x".repeat(70_000),
+        TASK_URL,
+        "reward",
+    );
+    check_unreadable(|_| {}, &TASK_URL.replace("3KYQYYSHWX3A", "3KY%3Cscript%3E"), "assignment_id");
+}
+
+#[test]
+fn the_submitted_alert_is_recognized_and_a_failure_is_not_a_submission() {
+    let values = |text: &str| BTreeMap::from([("alert".to_owned(), vec![text.to_owned()])]);
+    let observe =
+        |text: &str| observe_page("https://worker.mturk.com/projects?alert=1", &values(text)).unwrap();
+    assert_eq!(observe("HIT Submitted").alert, Some(Alert::Submitted));
+    assert_eq!(observe("The HIT has been successfully submitted").alert, Some(Alert::Submitted));
+    assert_eq!(observe("Your HIT submission was not successful").alert, Some(Alert::SubmitFailed));
+    assert_eq!(observe("HIT Returned").alert, None);
+    assert_eq!(observe("HIT Returned").view, PageView::Search);
+}
+
+/// The worker-site URL rules of the public gig-overhead tool (Toxtli, Suri and Savage, CSCW
+/// 2021), copied in the fixtures, agree with this adapter wherever they are unconditional.
+#[test]
+fn url_roles_agree_with_the_gig_overhead_rules() {
+    let rules: Vec<serde_json::Value> =
+        serde_json::from_str(&fixture("worker.mturk.com/gig-overhead-mturk-url-rules.json")).unwrap();
+    assert_eq!(rules.len(), 25);
+    let role = |url: &str| match observe_page(url, &BTreeMap::new()).map(|o| o.view) {
+        Some(PageView::Search) => "search",
+        Some(PageView::Task { .. } | PageView::Unreadable(_)) => "task",
+        Some(PageView::Neutral) => "neutral",
+        None => "unsupported",
+    };
+    for (url, their_subtype, ours) in [
+        ("https://worker.mturk.com/", "TASKS_LIST", "search"),
+        ("https://worker.mturk.com/projects", "TASKS_LIST", "search"),
+        ("https://worker.mturk.com/dashboard", "WORKER_DASHBOARD", "search"),
+        ("https://worker.mturk.com/?filters%5Bsearch_term%5D=image", "TASKS_LIST_FILTER", "search"),
+        ("https://worker.mturk.com/projects/3ABC/tasks?ref=w_pl_prvw", "TASK_PREVIEW", "search"),
+        ("https://worker.mturk.com/projects/3ABC/tasks/3DEF?assignment_id=3GHI", "TASK_STARTED", "task"),
+        ("https://worker.mturk.com/contact_requester/A1B2", "MESSAGES_SEND", "neutral"),
+        ("https://worker.mturk.com/requesters/A1B2/projects", "TASKS_PER_REQUESTER", "search"),
+        ("https://worker.mturk.com/earnings", "WORKER_EARNINGS", "search"),
+        ("https://worker.mturk.com/qualifications/assigned", "WORKER_QUALIFICATIONS", "neutral"),
+        ("https://worker.mturk.com/tasks", "TASK_QUEUE", "search"),
+        ("https://worker.mturk.com/status_details/2024-05-01", "WORKER_EARNINGS_DETAILS", "search"),
+        ("https://www.mturk.com/worker/help", "PLATFORM_HELP", "unsupported"),
+    ] {
+        assert!(rules.iter().any(|rule| rule["subtype"] == their_subtype), "{their_subtype}");
+        assert_eq!(role(url), ours, "{url} ({their_subtype})");
+    }
+}
+
+#[test]
+fn plans_ask_task_pages_for_props_and_the_return_form() {
+    let plan = plan_for(TASK_URL);
+    assert!(plan.supported);
+    let names: Vec<&str> = plan.probes.iter().map(|p| p.name).collect();
+    assert_eq!(names, ["alert", "react_class", "react_props"]);
+    assert_eq!(plan.watches.len(), 1);
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(
+        json["probes"][1],
+        serde_json::json!({"name": "react_class", "selector": "[data-react-class]", "read": "attribute", "attribute": "data-react-class"})
+    );
+    assert!(!plan_for("https://example.org/").supported);
+    assert!(!plan_for("not a url").supported);
+    assert_eq!(plan_for("https://worker.mturk.com/projects").probes.len(), 1);
+}
+
+fn submission(status: &str, extra: &str) -> String {
+    format!(
+        r#"{{"id":"6650f2c1a8e3b4d5e6f70899","status":"{status}","started_at":"2026-03-02T10:00:00.000Z","completed_at":"2026-03-02T10:12:30.000Z",
+        "submission_reward":{{"amount":150,"currency":"GBP"}},"submission_bonuses":[{{"amount":25}}],
+        "study":{{"id":"S1","name":"Attitudes to commuting","researcher":{{"name":"Urban Mobility Group"}},"maximum_allowed_time":40}}{extra}}}"#
+    )
+}
+
+#[test]
+fn prolific_submissions_give_outcome_reward_and_screening_payment() {
+    let url = "https://app.prolific.com/api/v1/submissions/6650f2c1a8e3b4d5e6f70899/transition/";
+    let approved = observe_api_response(url, &submission("APPROVED", "")).unwrap().unwrap().remove(0);
+    assert_eq!(approved.state, SubmissionState::Finished(Outcome::Approved));
+    assert_eq!(approved.details.reward.to_string(), "1.5");
+    assert_eq!(approved.bonus.to_string(), "0.25");
+    assert_eq!(approved.allowed_seconds, Some(2400));
+    assert_eq!(approved.details.requester.as_deref(), Some("Urban Mobility Group"));
+    let screened =
+        observe_api_response(url, &submission("SCREENED OUT", r#","screened_out_payments":[{"amount":14}]"#))
+            .unwrap()
+            .unwrap()
+            .remove(0);
+    assert_eq!(screened.state, SubmissionState::Finished(Outcome::ScreenedOut));
+    assert_eq!(screened.details.reward.to_string(), "0.14");
+    let active = observe_api_response(
+        "https://app.prolific.com/api/v1/submissions/reserve/",
+        &submission("ACTIVE", ""),
+    );
+    assert_eq!(active.unwrap().unwrap()[0].state, SubmissionState::Open);
+    let list = format!(r#"{{"results":[{},{}]}}"#, submission("RETURNED", ""), submission("TIMED-OUT", ""));
+    let both = observe_api_response("https://app.prolific.com/api/v1/participant/submissions/?page=1", &list)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        both.iter().map(|s| s.state.clone()).collect::<Vec<_>>(),
+        [SubmissionState::Finished(Outcome::Returned), SubmissionState::Finished(Outcome::Abandoned)]
+    );
+    // Other API calls are not looked at.
+    assert_eq!(
+        observe_api_response("https://app.prolific.com/api/v1/participant/studies/", "{}").unwrap(),
+        None
+    );
+}
+
+#[test]
+fn broken_prolific_responses_name_the_field() {
+    let url = "https://app.prolific.com/api/v1/submissions/reserve/";
+    let check = |body: &str, field: &str| {
+        let error = observe_api_response(url, body).unwrap_err();
+        assert_eq!(error.field, field, "{error}");
+    };
+    check("not json", "body");
+    check(&submission("PAUSED", ""), "status");
+    check(&submission("ACTIVE", "").replace("\"GBP\"", "\"pounds\""), "currency");
+    check(&submission("ACTIVE", "").replace(":150", ":-150"), "reward");
+    check(&submission("ACTIVE", "").replace(":150", ":1.5"), "reward");
+    check(&submission("ACTIVE", "").replace("2026-03-02T10:00:00.000Z", "yesterday"), "started_at");
+    check(&submission("ACTIVE", "").replace("6650f2c1a8e3b4d5e6f70899", "../../etc"), "id");
+    check(&submission("ACTIVE", "").replace(":40}", ":99999999}"), "maximum_allowed_time");
+    check(&format!("[{}]", " ".repeat(3 * 1024 * 1024)), "body");
+    let list_url = "https://app.prolific.com/api/v1/participant/submissions/";
+    assert_eq!(observe_api_response(list_url, r#"{"results":5}"#).unwrap_err().field, "body");
+}
