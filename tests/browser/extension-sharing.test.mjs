@@ -1,0 +1,161 @@
+// Opting in against the real collector (target/debug/piecerate-collector on SQLite): the
+// collector holds exactly the extension's records, coarsened to the hour, and nothing that
+// identifies the worker; with the collector down, records wait and arrive once, without
+// duplicates, when it is back; erasing empties the collector for this install.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
+import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const COLLECTOR = path.resolve(here, '..', '..', 'target', 'debug', 'piecerate-collector');
+const [LABEL] = Object.keys(PROJECTS);
+const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-sharing-'));
+const database = path.join(dir, 'collector.db');
+
+let server;
+let browser;
+let page;
+let collector;
+let collectorUrl;
+
+async function startCollector(listen) {
+  const child = spawn(COLLECTOR, ['serve', '--listen', listen, '--database-url', `sqlite://${database}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const address = await new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
+  });
+  return { child, address };
+}
+
+async function stopCollector() {
+  const exited = new Promise((resolve) => collector.child.on('exit', resolve));
+  collector.child.kill('SIGTERM');
+  await exited;
+}
+
+/// Rows of the collector's database, read with Python's sqlite3 (no client library needed).
+function query(sql) {
+  const out = execFileSync('python3', ['-c', `import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.row_factory = sqlite3.Row
+print(json.dumps([dict(row) for row in db.execute(sys.argv[2])]))`, database, sql]);
+  return JSON.parse(out);
+}
+
+async function doOneTask() {
+  await page.goto('https://worker.mturk.com/projects');
+  await work(page, 1500);
+  await page.click(`#accept-${LABEL}`);
+  await page.waitForSelector('iframe.task-frame');
+  await work(page, 1500);
+  await page.frameLocator('iframe.task-frame').locator('#submit-hit').click();
+  await page.waitForSelector('.mturk-alert-content h3');
+}
+
+async function sendNow() {
+  await page.goto(`${browser.popupUrl}`);
+  await page.waitForSelector('body[data-opened-ms]');
+  await page.click('[data-view="settings"]');
+  await page.click('[data-action="sync-now"]');
+  await sleep(500);
+}
+
+async function waitFor(check, what) {
+  for (let i = 0; i < 60; i += 1) {
+    const value = await check();
+    if (value) return value;
+    await sleep(250);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  collector = await startCollector('127.0.0.1:0');
+  collectorUrl = collector.address;
+  server = await startFixtureServer();
+  browser = await launch(server.hostRules);
+  page = await browser.context.newPage();
+  await saveSettings(page, browser.popupUrl, { 'idle-cutoff': '5', country: 'FR', 'collector-url': collectorUrl });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (collector && collector.child.exitCode === null) await stopCollector();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('nothing is sent before the worker opts in', async () => {
+  await doOneTask();
+  const state = await waitFor(async () => { const s = await stored(browser.worker); return s.records.length >= 2 && s; }, 'two records');
+  assert.equal(state.sync, null);
+  assert.deepEqual(query('SELECT count(*) AS n FROM records'), [{ n: 0 }]);
+  assert.deepEqual(query('SELECT count(*) AS n FROM installs'), [{ n: 0 }]);
+});
+
+test('after opting in the collector holds exactly these records, coarsened, and nothing identifying', async () => {
+  const status = await saveSettings(page, browser.popupUrl, { 'idle-cutoff': '5', country: 'FR', 'collector-url': collectorUrl, sharing: true });
+  assert.equal(status, 'Settings saved.');
+  const { records } = await stored(browser.worker);
+  const rows = await waitFor(() => { const r = query('SELECT * FROM records'); return r.length === records.length && r; }, 'the upload');
+  assert.deepEqual(rows.map((r) => r.record_id).sort(), records.map((r) => r.record_id).sort());
+  for (const row of rows) {
+    const local = records.find((r) => r.record_id === row.record_id);
+    assert.equal(row.started_at % 3600, 0);
+    assert.equal(row.started_at, Math.floor(Date.parse(local.started_at) / 3600000) * 3600);
+    assert.equal(row.active_seconds, Number(local.active_seconds));
+    assert.equal(row.platform, local.platform);
+    assert.equal(row.country, 'FR');
+  }
+  const [install] = query('SELECT * FROM installs');
+  assert.equal(install.consent_version, '2026-11-1');
+  const bytes = readFileSync(database).toString('latin1');
+  for (const secret of ['Label street images', 'Street Scenes Lab', 'WORKER-PSEUDONYM', records[0].install_id, 'mturk.com/projects']) {
+    assert.ok(!bytes.includes(secret), `the collector's database contains ${secret}`);
+  }
+  const { sync } = await stored(browser.worker);
+  assert.equal(sync.sent, records.length);
+});
+
+test('with the collector down records wait, and arrive once when it is back', async () => {
+  const port = new URL(collectorUrl).port;
+  await stopCollector();
+  await doOneTask();
+  await sendNow();
+  const waiting = await waitFor(async () => { const s = await stored(browser.worker); return s.outbox.length >= 1 && s; }, 'a queued record');
+  assert.match(waiting.sync.last_status, /unreachable/);
+  assert.ok(waiting.sync.failures >= 1);
+  const total = waiting.records.length;
+  collector = await startCollector(`127.0.0.1:${port}`);
+  await sendNow();
+  await waitFor(() => query('SELECT count(*) AS n FROM records')[0].n === total, 'the queued records');
+  await sendNow();
+  const after = await stored(browser.worker);
+  assert.equal(after.outbox.length, 0);
+  assert.equal(after.sync.failures, 0);
+  assert.deepEqual(query('SELECT count(DISTINCT record_id) AS n, count(*) AS rows FROM records'), [{ n: total, rows: total }]);
+});
+
+test('erasing empties the collector for this install and turns sharing off', async () => {
+  await page.goto(browser.popupUrl);
+  await page.waitForSelector('body[data-opened-ms]');
+  await page.click('[data-view="settings"]');
+  await page.click('[data-action="erase-shared"]');
+  await waitFor(() => query('SELECT count(*) AS n FROM records')[0].n === 0, 'the erasure');
+  const state = await waitFor(async () => { const s = await stored(browser.worker); return s.sync?.last_status === 'erased' && s; }, 'the confirmation');
+  assert.equal(state.settings.sharing, false);
+  assert.equal(state.sync.token, null);
+  assert.ok(state.records.length >= 3, 'local records stay');
+});
