@@ -13,10 +13,14 @@ pub const DEMO_WORKERS: u64 = 1500;
 pub const DEMO_SEED: u64 = 2024;
 const RECORDS_PER_BATCH: usize = 1000;
 
-/// Fills an empty demo database; does nothing when it already holds installs.
-pub async fn fill_once(database: &Database, workers: u64) -> Result<u64, DbError> {
-    if database.install_count().await? > 0 {
+/// Fills an empty demo database; does nothing when it was filled before. A fill that was
+/// interrupted (the demo stopped during its first start) is reported, not silently shown.
+pub async fn fill_once(database: &Database, workers: u64) -> Result<u64, FillError> {
+    if database.meta("demo_filled").await?.is_some() {
         return Ok(0);
+    }
+    if database.install_count().await? > 0 {
+        return Err(FillError::HalfFilled);
     }
     let mut stored = 0;
     let mut current: Option<(crate::db::Install, Vec<Record>)> = None;
@@ -36,7 +40,19 @@ pub async fn fill_once(database: &Database, workers: u64) -> Result<u64, DbError
     if let Some((install, records)) = current {
         stored += store(database, &install, records).await?;
     }
+    database.meta_set_once("demo_filled", &workers.to_string()).await?;
     Ok(stored)
+}
+
+/// Why the demo database could not be filled.
+#[derive(Debug, thiserror::Error)]
+pub enum FillError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(
+        "the demo database was left half-filled by an interrupted first start; delete it and start again"
+    )]
+    HalfFilled,
 }
 
 async fn store(

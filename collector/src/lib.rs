@@ -38,6 +38,8 @@ pub enum StartError {
         "this database holds {found} data but the collector was started for {wanted} data; use a separate database for the demo"
     )]
     WrongDataset { found: String, wanted: &'static str },
+    #[error("demo: {0}")]
+    Demo(#[from] demo::FillError),
     #[error("listening on {address}: {source}")]
     Listen { address: SocketAddr, source: std::io::Error },
 }

@@ -72,6 +72,11 @@ impl PostgresStore {
         install: &Install,
         batch: &ParsedBatch,
     ) -> Result<StoredCounts, StoreError> {
+        // Rows and totals are made before the install's lock is taken, assuming every record is
+        // new (the common case); they are made again for the new ones only if some were not.
+        let all_rows: Vec<RecordRow> =
+            batch.records.iter().map(|(_, record)| RecordRow::from_record(record)).collect();
+        let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.pool.begin().await?;
         let locked = sqlx::query("SELECT 1 FROM installs WHERE id = $1 FOR UPDATE")
             .bind(install.key)
@@ -99,7 +104,12 @@ impl PostgresStore {
         if sorted.new.is_empty() {
             return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
         }
-        let rows: Vec<RecordRow> = sorted.new.iter().map(|record| RecordRow::from_record(record)).collect();
+        let all_new = sorted.new.len() == batch.records.len();
+        let rows: Vec<RecordRow> = if all_new {
+            all_rows
+        } else {
+            sorted.new.iter().map(|record| RecordRow::from_record(record)).collect()
+        };
         let column = |get: fn(&RecordRow) -> Option<String>| rows.iter().map(get).collect::<Vec<_>>();
         let number = |get: fn(&RecordRow) -> i64| rows.iter().map(get).collect::<Vec<_>>();
         sqlx::query(
@@ -123,7 +133,7 @@ impl PostgresStore {
         .bind(column(|r| r.currency.clone()))
         .execute(&mut *tx)
         .await?;
-        let added = totals_by_cell(sorted.new.iter().copied());
+        let added = if all_new { all_totals } else { totals_by_cell(sorted.new.iter().copied()) };
         let months: Vec<i64> = added.keys().map(TotalsCell::month_number).collect();
         let stored_totals: Vec<TotalsRow> = sqlx::query(&format!(
             "SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = $1 AND month = ANY($2)"

@@ -2,7 +2,7 @@
 //! queueing in the pool beats retrying on SQLITE_BUSY) and a pool of readers, in WAL mode with
 //! `synchronous = FULL`, so a committed batch survives a crash of the process or the machine.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -86,6 +86,10 @@ impl SqliteStore {
         install: &Install,
         batch: &ParsedBatch,
     ) -> Result<StoredCounts, StoreError> {
+        // Everything that needs no database is done before taking the single writer.
+        let rows: Vec<RecordRow> =
+            batch.records.iter().map(|(_, record)| RecordRow::from_record(record)).collect();
+        let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.writer.begin().await?;
         let exists = sqlx::query("SELECT 1 FROM installs WHERE id = ?")
             .bind(install.key)
@@ -94,14 +98,41 @@ impl SqliteStore {
         if exists.is_none() {
             return Err(StoreError::InstallGone);
         }
+        // Insert first and let the primary key find the ids already stored: in the common case
+        // (nothing sent before) that is one statement, not a lookup and then an insert.
+        let mut inserted: HashSet<String> = HashSet::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
+            query.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(install.key)
+                    .push_bind(row.record_id.as_str())
+                    .push_bind(row.platform.as_str())
+                    .push_bind(row.country.as_deref())
+                    .push_bind(row.kind.as_str())
+                    .push_bind(row.category.as_deref())
+                    .push_bind(row.outcome.as_deref())
+                    .push_bind(row.started_at)
+                    .push_bind(row.ended_at)
+                    .push_bind(row.active_seconds)
+                    .push_bind(row.reward.as_deref())
+                    .push_bind(row.bonus.as_deref())
+                    .push_bind(row.currency.as_deref());
+            });
+            query.push(" ON CONFLICT (install, record_id) DO NOTHING RETURNING record_id");
+            inserted.extend(query.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
+        }
+        // Ids that were there already: read what is stored to tell duplicates from conflicts.
         let mut stored: HashMap<String, Record> = HashMap::new();
-        for chunk in batch.records.chunks(ROWS_PER_INSERT) {
+        let known: Vec<&RecordRow> = rows.iter().filter(|row| !inserted.contains(&row.record_id)).collect();
+        for chunk in known.chunks(ROWS_PER_INSERT) {
             let mut query =
                 QueryBuilder::<Sqlite>::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE install = "));
             query.push_bind(install.key).push(" AND record_id IN (");
             let mut ids = query.separated(", ");
-            for (_, record) in chunk {
-                ids.push_bind(record.record_id().hyphenated().to_string());
+            for row in chunk {
+                ids.push_bind(row.record_id.as_str());
             }
             query.push(")");
             for row in query.build().fetch_all(&mut *tx).await? {
@@ -110,33 +141,16 @@ impl SqliteStore {
                 stored.insert(row.record_id, record);
             }
         }
+        // On a conflict the transaction is dropped, which rolls back what was inserted.
         let sorted = sort_batch(batch, &stored).map_err(StoreError::Conflicts)?;
         if sorted.new.is_empty() {
             return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
         }
-        for chunk in sorted.new.chunks(ROWS_PER_INSERT) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
-            query.push_values(chunk, |mut values, record| {
-                let row = RecordRow::from_record(record);
-                values
-                    .push_bind(install.key)
-                    .push_bind(row.record_id)
-                    .push_bind(row.platform)
-                    .push_bind(row.country)
-                    .push_bind(row.kind)
-                    .push_bind(row.category)
-                    .push_bind(row.outcome)
-                    .push_bind(row.started_at)
-                    .push_bind(row.ended_at)
-                    .push_bind(row.active_seconds)
-                    .push_bind(row.reward)
-                    .push_bind(row.bonus)
-                    .push_bind(row.currency);
-            });
-            query.build().execute(&mut *tx).await?;
-        }
-        let added = totals_by_cell(sorted.new.iter().copied());
+        let added = if sorted.new.len() == batch.records.len() {
+            all_totals
+        } else {
+            totals_by_cell(sorted.new.iter().copied())
+        };
         let mut query = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = "
         ));
