@@ -1,5 +1,7 @@
-//! The collector killed with SIGKILL in the middle of a load: after a restart on the same
-//! database, every batch that was answered 2xx is there in full, and no batch is there in part.
+//! The collector stopped in the middle of a load, by SIGKILL (a crash) or SIGTERM (a graceful
+//! shutdown): after a restart on the same database, every batch that was answered 2xx is there
+//! in full, and no batch is there in part. A graceful shutdown also answers what was in flight
+//! and exits cleanly.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -57,6 +59,21 @@ struct Outcomes {
 
 #[tokio::test]
 async fn batches_acknowledged_before_sigkill_survive_whole() {
+    stop_during_load(Stop::Kill).await;
+}
+
+#[tokio::test]
+async fn sigterm_finishes_batches_in_flight_and_exits_cleanly() {
+    stop_during_load(Stop::Terminate).await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    Kill,
+    Terminate,
+}
+
+async fn stop_during_load(stop: Stop) {
     for database in databases().await {
         let backend = database.backend;
         let (mut child, base) = spawn_collector(&database).await;
@@ -97,8 +114,22 @@ async fn batches_acknowledged_before_sigkill_survive_whole() {
         while outcomes.lock().expect("lock").acknowledged.len() < 30 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        child.start_kill().expect("sending SIGKILL");
-        child.wait().await.expect("the collector ends");
+        match stop {
+            Stop::Kill => child.start_kill().expect("sending SIGKILL"),
+            Stop::Terminate => {
+                let pid = child.id().expect("a running process").to_string();
+                let sent =
+                    std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("running kill");
+                assert!(sent.success(), "sending SIGTERM");
+            }
+        }
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("the collector stops within 30 s")
+            .expect("the collector ends");
+        if stop == Stop::Terminate {
+            assert!(status.success(), "{backend}: a graceful shutdown ended with {status}");
+        }
         for writer in writers {
             writer.await.expect("a writer task");
         }
