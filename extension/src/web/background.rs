@@ -22,17 +22,47 @@ use crate::upload::{
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Message {
-    Plan { url: String },
-    Page { url: String, focused: bool, visible: bool, values: BTreeMap<String, Vec<String>> },
-    Activity { focused: bool, visible: bool, input: bool },
-    Watch { name: WatchName },
-    Api { url: String, body: String },
-    ManualStart { platform: String },
-    ManualStop { outcome: String, reward: String, bonus: String, currency: String, title: String },
-    SaveSettings { form: SettingsForm },
+    Plan {
+        url: String,
+    },
+    Page {
+        url: String,
+        focused: bool,
+        visible: bool,
+        values: BTreeMap<String, Vec<String>>,
+    },
+    Activity {
+        focused: bool,
+        visible: bool,
+        input: bool,
+    },
+    Watch {
+        name: WatchName,
+    },
+    Api {
+        url: String,
+        body: String,
+    },
+    ManualStart {
+        platform: String,
+    },
+    ManualStop {
+        outcome: String,
+        reward: String,
+        bonus: String,
+        currency: String,
+        title: String,
+    },
+    SaveSettings {
+        form: SettingsForm,
+    },
     SyncNow,
     EraseShared,
     DeleteLocal,
+    /// Records in CSV v1 or JSON Lines v1 (an earlier export), added to the local store.
+    Import {
+        text: String,
+    },
 }
 
 fn fail(text: impl Into<String>) -> JsValue {
@@ -95,6 +125,10 @@ pub async fn on_message(message: JsValue, tab: i32, frame: i32) -> Result<JsValu
         }
         Message::EraseShared => erase_shared(now).await,
         Message::DeleteLocal => storage::delete_local().await,
+        Message::Import { text } => {
+            let (imported, refused) = import(text, now).await.map_err(fail)?;
+            return Ok(api::to_js(&serde_json::json!({ "imported": imported, "refused": refused })));
+        }
     };
     reply.map(|()| ok()).map_err(fail)
 }
@@ -319,6 +353,32 @@ async fn sync(now: i64, force: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Adds the records of an export to the local store, in batches; bad lines are counted and the
+/// first few logged, and never stop the good ones.
+async fn import(text: String, now: i64) -> Result<(usize, usize), String> {
+    let lines = analysis::read_records(std::io::Cursor::new(text.into_bytes())).map_err(|e| e.to_string())?;
+    let (mut imported, mut refused) = (0, 0);
+    let mut batch: Vec<LocalRecord> = Vec::new();
+    for line in lines {
+        match line {
+            Ok(record) => batch.push(LocalRecord { record, title: None, requester: None }),
+            Err(error) => {
+                refused += 1;
+                if refused <= 5 {
+                    storage::add_problem(format!("import: {error}"), now).await?;
+                }
+            }
+        }
+        if batch.len() == 10_000 {
+            imported += batch.len();
+            storage::append(&std::mem::take(&mut batch), api::utc_offset_minutes()).await?;
+        }
+    }
+    imported += batch.len();
+    storage::append(&batch, api::utc_offset_minutes()).await?;
+    Ok((imported, refused))
 }
 
 #[wasm_bindgen]

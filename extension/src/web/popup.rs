@@ -175,6 +175,10 @@ pub async fn popup_main() -> Result<(), JsValue> {
     fill_settings(&loaded.settings);
     let body = document().body().expect("the popup has a body");
     let _ = body.set_attribute("data-opened-ms", &format!("{:.1}", js_sys::Date::now() - started));
+    // Since the page started loading, wasm compilation included: what the worker waits.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = body.set_attribute("data-ready-at-ms", &format!("{:.1}", performance.now()));
+    }
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Ok(Some(button)) = target.closest("[data-action],[data-view]") else { return };
@@ -190,6 +194,20 @@ pub async fn popup_main() -> Result<(), JsValue> {
         });
     });
     document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
+    let on_change = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+        if input.id() != "import-file" {
+            return;
+        }
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = import_file(file).await {
+                status(&error);
+            }
+        });
+    });
+    document().add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
+    on_change.forget();
     // The popup lives as long as its page; the listener with it.
     on_click.forget();
     Ok(())
@@ -263,6 +281,15 @@ async fn act(action: &str) -> Result<(), String> {
         }
         other => return Err(format!("unknown action {other}")),
     }
+    refresh().await
+}
+
+async fn import_file(file: web_sys::File) -> Result<(), String> {
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|e| api::describe(&e))?;
+    let reply =
+        send(serde_json::json!({ "kind": "import", "text": text.as_string().unwrap_or_default() })).await?;
+    let count = |name: &str| reply.get(name).and_then(|v| v.as_u64()).unwrap_or(0).to_string();
+    status(&translate("imported", &[&count("imported"), &count("refused")]));
     refresh().await
 }
 
