@@ -232,9 +232,15 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
     for database in databases().await {
         let server = start(&database, |config| {
             config.upload_rate = collector::config::RateLimit { per_minute: 1, burst: 2 };
+            config.enroll_rate = collector::config::RateLimit { per_minute: 1, burst: 2 };
         })
         .await;
         let token = server.enroll().await;
+        let other = server.enroll().await;
+        let third =
+            answer(server.client.post(server.url("/v1/installs")).send().await.expect("enrolling")).await;
+        assert_eq!(third.status, 429, "{}: enrollment is not rate limited", server.backend);
+        assert!(third.headers.contains_key("retry-after"));
         for id in 0..2 {
             assert_eq!(server.upload(&token, &[task(id, 0, "mturk", "US", "1.00")]).await.status, 200);
         }
@@ -245,7 +251,6 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         assert!((1..=60).contains(&retry_after), "{retry_after}");
         assert_eq!(server.stored_records().await, 2);
         // Another install has its own bucket.
-        let other = server.enroll().await;
         assert_eq!(server.upload(&other, &[task(9, 0, "mturk", "US", "1.00")]).await.status, 200);
         server.running.shut_down().await.expect("shutting down");
     }

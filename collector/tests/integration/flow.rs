@@ -1,6 +1,7 @@
 //! The whole life of an install: enroll, upload, replay, see it in the wages, erase, and be
 //! gone from the wages with the token refused; then the operator's export.
 
+use analysis::ReportOptions;
 use serde_json::{Value, json};
 
 use crate::support::{databases, record_id, start, task};
@@ -106,14 +107,24 @@ async fn enroll_upload_replay_publish_erase() {
         let fresh = server.enroll().await;
         let again = server.upload(&fresh, &[task(1, 0, "mturk", "US", "6.00")]).await;
         assert_eq!(again.body, json!({"accepted": 1, "duplicates": 0}), "{backend}");
+        let published = server.get("/v1/wages?by=platform,country&method=all").await.body;
         server.running.shut_down().await.expect("shutting down");
-        assert_export_reads_back(&database.url, 28, backend).await;
+        let exported = assert_export_reads_back(&database.url, 28, backend).await;
+        // The published report is the library's report of the exported records.
+        let options =
+            ReportOptions { grouping: "platform,country".parse().expect("a grouping"), ..Default::default() };
+        let from_records = serde_json::to_value(analysis::report(&exported, options)).expect("a report");
+        assert_eq!(published, from_records, "{backend}");
     }
 }
 
 /// `piecerate-collector export` writes records CSV v1 that the library reads back: whole hours,
 /// the collector's install ids, nothing else.
-async fn assert_export_reads_back(database_url: &str, expected: usize, backend: &str) {
+async fn assert_export_reads_back(
+    database_url: &str,
+    expected: usize,
+    backend: &str,
+) -> Vec<analysis::Record> {
     let directory = tempfile::tempdir().expect("temporary directory");
     let out = directory.path().join("records.csv");
     let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
@@ -134,4 +145,5 @@ async fn assert_export_reads_back(database_url: &str, expected: usize, backend: 
         assert_eq!(record.install_id().as_str().len(), 32, "{backend}: {}", record.install_id());
     }
     assert!(records.iter().any(|r| r.record_id().hyphenated().to_string() == record_id(1)));
+    records
 }
