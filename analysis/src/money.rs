@@ -94,7 +94,8 @@ pub fn usd_to_currency(usd: Decimal, currency: Currency, at: Timestamp) -> Decim
         return usd;
     }
     let (year, month) = at.year_month();
-    let rate = units_per_usd(currency.bytes(), year, month).expect("a Currency always has a shipped exchange rate");
+    let rate =
+        units_per_usd(currency.bytes(), year, month).expect("a Currency always has a shipped exchange rate");
     usd * rate
 }
 

@@ -2,9 +2,10 @@
 //! exchange rates to the US dollar, and hourly minimum wages. `analysis/data/SOURCES.md` says
 //! where each table comes from and how `scripts/make-reference-tables.py` derives it.
 //!
-//! The tables are parsed once, on first use, from text embedded with `include_str!`, so the
-//! browser extension (wasm32, no file system) sees exactly the figures the CLI and the collector
-//! use.
+//! The tables are parsed once, on first use, from text embedded with `include_str!` (the
+//! exchange rates from a compact binary form that `build.rs` derives from their CSV, a sixth of
+//! its size), so the browser extension (wasm32, no file system) sees exactly the figures the CLI
+//! and the collector use.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -15,7 +16,8 @@ use crate::fast_hash::FastHashMap;
 
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
 const CURRENCIES_CSV: &str = include_str!("../data/currencies.csv");
-const USD_EXCHANGE_RATES_CSV: &str = include_str!("../data/usd_exchange_rates.csv");
+/// `data/usd_exchange_rates.csv` as encoded by `build.rs` (its layout is described there).
+const USD_EXCHANGE_RATES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/usd_exchange_rates.bin"));
 const MINIMUM_WAGE_HOURLY_CSV: &str = include_str!("../data/minimum_wage_hourly.csv");
 
 /// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
@@ -96,19 +98,13 @@ fn parse_currencies() -> FastHashMap<[u8; 3], String> {
 fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
     let mut monthly: HashMap<[u8; 3], HashMap<i64, Decimal>> = HashMap::new();
     let mut annual: HashMap<[u8; 3], Vec<(i64, Decimal)>> = HashMap::new();
-    for row in rows(USD_EXCHANGE_RATES_CSV, "usd_exchange_rates.csv") {
-        let currency = code::<3>(&row[0], "usd_exchange_rates.csv");
-        let rate = decimal(&row[2], "usd_exchange_rates.csv");
+    for (currency, year, month, rate) in rate_rows(USD_EXCHANGE_RATES) {
         assert!(rate > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {rate}");
-        let period = &row[1];
-        let number = |text: &str| -> i64 {
-            text.parse().unwrap_or_else(|_| panic!("usd_exchange_rates.csv: period '{period}'"))
-        };
-        match period.split_once('-') {
-            Some((year, month)) => {
-                monthly.entry(currency).or_default().insert(number(year) * 12 + number(month) - 1, rate);
+        match month {
+            0 => annual.entry(currency).or_default().push((year, rate)),
+            month => {
+                monthly.entry(currency).or_default().insert(year * 12 + month - 1, rate);
             }
-            None => annual.entry(currency).or_default().push((number(period), rate)),
         }
     }
     let currencies: Vec<[u8; 3]> = monthly.keys().chain(annual.keys()).copied().collect();
@@ -126,6 +122,38 @@ fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
             (currency, series)
         })
         .collect()
+}
+
+/// The rows of the encoded rate table: (currency, year, month or 0 for an annual figure, rate).
+fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
+    fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
+        assert!(bytes.len() >= count, "usd_exchange_rates.bin is truncated");
+        let (head, tail) = bytes.split_at(count);
+        *bytes = tail;
+        head
+    }
+    fn leb128(bytes: &mut &[u8]) -> u64 {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = take(bytes, 1)[0];
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        value
+    }
+    let mut rows = Vec::new();
+    while !bytes.is_empty() {
+        let currency: [u8; 3] = take(&mut bytes, 3).try_into().expect("three bytes");
+        for _ in 0..leb128(&mut bytes) {
+            let &[year, month, scale] = take(&mut bytes, 3) else { unreachable!("three bytes") };
+            let digits = leb128(&mut bytes);
+            let rate = Decimal::from_i128_with_scale(i128::from(digits), u32::from(scale));
+            rows.push((currency, 1900 + i64::from(year), i64::from(month), rate));
+        }
+    }
+    rows
 }
 
 fn parse_minimum_wages() -> FastHashMap<[u8; 2], MinimumWage> {
@@ -181,6 +209,29 @@ mod tests {
         // Carried forward past the end of the table, and taken from the start before it.
         assert_eq!(rate("GBP", 2090, 1), rate("GBP", 2089, 12));
         assert!(rate("INR", 2020, 6) > 70.0 && rate("INR", 2020, 6) < 80.0);
+    }
+
+    #[test]
+    fn the_encoded_rate_table_holds_exactly_the_csv() {
+        let csv = include_str!("../data/usd_exchange_rates.csv");
+        let expected: Vec<([u8; 3], i64, i64, Decimal)> = rows(csv, "usd_exchange_rates.csv")
+            .map(|row| {
+                let (year, month) = row[1].split_once('-').unwrap_or((&row[1], "0"));
+                (
+                    code::<3>(&row[0], "csv"),
+                    year.parse().unwrap(),
+                    month.parse().unwrap(),
+                    decimal(&row[2], "csv"),
+                )
+            })
+            .collect();
+        let decoded = rate_rows(USD_EXCHANGE_RATES);
+        assert_eq!(decoded.len(), expected.len());
+        for (got, want) in decoded.iter().zip(&expected) {
+            assert_eq!((got.0, got.1, got.2), (want.0, want.1, want.2));
+            assert_eq!(got.3.to_string(), want.3.to_string(), "{:?}", want);
+        }
+        assert!(USD_EXCHANGE_RATES.len() * 3 < csv.len());
     }
 
     #[test]
