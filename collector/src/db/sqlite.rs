@@ -2,7 +2,7 @@
 //! queueing in the pool beats retrying on SQLITE_BUSY) and a pool of readers, in WAL mode with
 //! `synchronous = FULL`, so a committed batch survives a crash of the process or the machine.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -86,70 +86,49 @@ impl SqliteStore {
         install: &Install,
         batch: &ParsedBatch,
     ) -> Result<StoredCounts, StoreError> {
-        // Everything that needs no database is done before taking the single writer.
+        // Everything that needs no database is done before taking the single writer, and the
+        // common case (nothing of the batch was sent before) is one INSERT: with one writer, every
+        // statement saved is throughput gained.
         let rows: Vec<RecordRow> =
             batch.records.iter().map(|(_, record)| RecordRow::from_record(record)).collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
+        let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let mut tx = self.writer.begin().await?;
-        let exists = sqlx::query("SELECT 1 FROM installs WHERE id = ?")
-            .bind(install.key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::InstallGone);
-        }
-        // Insert first and let the primary key find the ids already stored: in the common case
-        // (nothing sent before) that is one statement, not a lookup and then an insert.
-        let mut inserted: HashSet<String> = HashSet::with_capacity(rows.len());
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
-            query.push_values(chunk, |mut values, row| {
-                values
-                    .push_bind(install.key)
-                    .push_bind(row.record_id.as_str())
-                    .push_bind(row.platform.as_str())
-                    .push_bind(row.country.as_deref())
-                    .push_bind(row.kind.as_str())
-                    .push_bind(row.category.as_deref())
-                    .push_bind(row.outcome.as_deref())
-                    .push_bind(row.started_at)
-                    .push_bind(row.ended_at)
-                    .push_bind(row.active_seconds)
-                    .push_bind(row.reward.as_deref())
-                    .push_bind(row.bonus.as_deref())
-                    .push_bind(row.currency.as_deref());
-            });
-            query.push(" ON CONFLICT (install, record_id) DO NOTHING RETURNING record_id");
-            inserted.extend(query.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
-        }
-        // Ids that were there already: read what is stored to tell duplicates from conflicts.
-        let mut stored: HashMap<String, Record> = HashMap::new();
-        let known: Vec<&RecordRow> = rows.iter().filter(|row| !inserted.contains(&row.record_id)).collect();
-        for chunk in known.chunks(ROWS_PER_INSERT) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE install = "));
-            query.push_bind(install.key).push(" AND record_id IN (");
-            let mut ids = query.separated(", ");
-            for row in chunk {
-                ids.push_bind(row.record_id.as_str());
-            }
-            query.push(")");
-            for row in query.build().fetch_all(&mut *tx).await? {
-                let row = record_row(&row)?;
-                let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
-                stored.insert(row.record_id, record);
-            }
-        }
-        // On a conflict the transaction is dropped, which rolls back what was inserted.
-        let sorted = sort_batch(batch, &stored).map_err(StoreError::Conflicts)?;
-        if sorted.new.is_empty() {
-            return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
-        }
-        let added = if sorted.new.len() == batch.records.len() {
-            all_totals
+        let inserted = insert_records(&mut tx, install.key, &all_rows).await?;
+        let (sorted, added) = if inserted == rows.len() as u64 {
+            (sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts"), all_totals)
         } else {
-            totals_by_cell(sorted.new.iter().copied())
+            // Some ids were there already: start again, read what is stored to tell duplicates
+            // from conflicts, and insert only the new records.
+            tx.rollback().await?;
+            tx = self.writer.begin().await?;
+            let mut stored: HashMap<String, Record> = HashMap::new();
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let mut query = QueryBuilder::<Sqlite>::new(format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE install = "
+                ));
+                query.push_bind(install.key).push(" AND record_id IN (");
+                let mut ids = query.separated(", ");
+                for row in chunk {
+                    ids.push_bind(row.record_id.as_str());
+                }
+                query.push(")");
+                for row in query.build().fetch_all(&mut *tx).await? {
+                    let row = record_row(&row)?;
+                    let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
+                    stored.insert(row.record_id, record);
+                }
+            }
+            // On a conflict the transaction is dropped, which rolls it back.
+            let sorted = sort_batch(batch, &stored).map_err(StoreError::Conflicts)?;
+            if sorted.new.is_empty() {
+                return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
+            }
+            let new_rows: Vec<&RecordRow> =
+                rows.iter().filter(|row| !stored.contains_key(&row.record_id)).collect();
+            insert_records(&mut tx, install.key, &new_rows).await?;
+            let added = totals_by_cell(sorted.new.iter().copied());
+            (sorted, added)
         };
         let mut query = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = "
@@ -277,6 +256,45 @@ impl SqliteStore {
         self.writer.close().await;
         self.readers.close().await;
     }
+}
+
+/// Inserts rows, skipping ids the install stored before; answers how many were inserted.
+/// An install erased since its token was checked fails the foreign key: that is `InstallGone`.
+async fn insert_records(
+    connection: &mut sqlx::SqliteConnection,
+    install: i64,
+    rows: &[&RecordRow],
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut query =
+            QueryBuilder::<Sqlite>::new(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
+        query.push_values(chunk, |mut values, row| {
+            values
+                .push_bind(install)
+                .push_bind(row.record_id.as_str())
+                .push_bind(row.platform.as_str())
+                .push_bind(row.country.as_deref())
+                .push_bind(row.kind.as_str())
+                .push_bind(row.category.as_deref())
+                .push_bind(row.outcome.as_deref())
+                .push_bind(row.started_at)
+                .push_bind(row.ended_at)
+                .push_bind(row.active_seconds)
+                .push_bind(row.reward.as_deref())
+                .push_bind(row.bonus.as_deref())
+                .push_bind(row.currency.as_deref());
+        });
+        query.push(" ON CONFLICT (install, record_id) DO NOTHING");
+        inserted += match query.build().execute(&mut *connection).await {
+            Ok(done) => done.rows_affected(),
+            Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => {
+                return Err(StoreError::InstallGone);
+            }
+            Err(error) => return Err(error.into()),
+        };
+    }
+    Ok(inserted)
 }
 
 fn record_row(row: &SqliteRow) -> Result<RecordRow, DbError> {

@@ -255,3 +255,28 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         server.running.shut_down().await.expect("shutting down");
     }
 }
+
+/// A batch whose install is erased between the token check and the commit stores nothing.
+#[tokio::test]
+async fn a_batch_racing_an_erasure_stores_nothing() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let store = &server.running.database;
+        let (public_id, token) = collector::auth::new_credentials();
+        let hash = collector::auth::token_hash(&token);
+        let install = store.create_install(&public_id, Some(&hash), None).await.expect("an install");
+        store.erase_install(&install).await.expect("erasing");
+        let body = json!({ "records": [good()] }).to_string();
+        let limits = collector::ingest::BatchLimits { max_decompressed_bytes: 1 << 20, max_records: 1000 };
+        let batch =
+            collector::ingest::parse_batch(body.as_bytes(), &public_id, &limits).expect("a valid batch");
+        let stored = store.store_batch(&install, &batch).await;
+        assert!(
+            matches!(stored, Err(collector::db::StoreError::InstallGone)),
+            "{}: {stored:?}",
+            server.backend
+        );
+        assert_eq!(server.stored_records().await, 0, "{}", server.backend);
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
