@@ -2,7 +2,7 @@
 //! install never interleave (which keeps record ids unique per install across partitions and
 //! the install's totals exact), while batches of different installs run in parallel.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use analysis::record::InstallId;
@@ -85,54 +85,43 @@ impl PostgresStore {
         if locked.is_none() {
             return Err(StoreError::InstallGone);
         }
-        let ids: Vec<String> =
-            batch.records.iter().map(|(_, record)| record.record_id().hyphenated().to_string()).collect();
-        let existing = sqlx::query(&format!(
-            "SELECT {RECORD_SELECT} FROM records WHERE install = $1 AND record_id = ANY($2::text[]::uuid[])"
-        ))
-        .bind(install.key)
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut stored: HashMap<String, Record> = HashMap::with_capacity(existing.len());
-        for row in &existing {
-            let row = record_row(row, 0)?;
-            let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
-            stored.insert(row.record_id, record);
-        }
-        let sorted = sort_batch(batch, &stored).map_err(StoreError::Conflicts)?;
+        // Insert what is not stored yet, one index probe per id (as a plain `record_id = ANY(..)`
+        // lookup, a generic plan cached while the table was small came to scan every record of
+        // the install, and a batch went from milliseconds to seconds). RETURNING names what was
+        // new, so the common case needs no lookup at all.
+        let inserted: HashSet<String> =
+            insert_records(&mut tx, install.key, &all_rows).await?.into_iter().collect();
+        let sorted = if inserted.len() == batch.records.len() {
+            sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts")
+        } else {
+            // Some ids were there already: read them to tell duplicates from conflicts.
+            let known: Vec<String> = all_rows
+                .iter()
+                .filter(|row| !inserted.contains(&row.record_id))
+                .map(|r| r.record_id.clone())
+                .collect();
+            let existing = sqlx::query(&format!(
+                "SELECT {} FROM UNNEST($2::text[]::uuid[]) AS ids (id) \
+                 CROSS JOIN LATERAL (SELECT * FROM records WHERE install = $1 AND record_id = ids.id) AS r",
+                RECORD_SELECT.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+            ))
+            .bind(install.key)
+            .bind(&known)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut stored: HashMap<String, Record> = HashMap::with_capacity(existing.len());
+            for row in &existing {
+                let row = record_row(row, 0)?;
+                let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
+                stored.insert(row.record_id, record);
+            }
+            // On a conflict the transaction is dropped, which rolls back what was inserted.
+            sort_batch(batch, &stored).map_err(StoreError::Conflicts)?
+        };
         if sorted.new.is_empty() {
             return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
         }
         let all_new = sorted.new.len() == batch.records.len();
-        let rows: Vec<RecordRow> = if all_new {
-            all_rows
-        } else {
-            sorted.new.iter().map(|record| RecordRow::from_record(record)).collect()
-        };
-        let column = |get: fn(&RecordRow) -> Option<String>| rows.iter().map(get).collect::<Vec<_>>();
-        let number = |get: fn(&RecordRow) -> i64| rows.iter().map(get).collect::<Vec<_>>();
-        sqlx::query(
-            "INSERT INTO records (install, record_id, platform, country, kind, category, outcome, started_at, \
-             ended_at, active_seconds, reward, bonus, currency) \
-             SELECT $1, * FROM UNNEST($2::text[]::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
-             $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[])",
-        )
-        .bind(install.key)
-        .bind(column(|r| Some(r.record_id.clone())))
-        .bind(column(|r| Some(r.platform.clone())))
-        .bind(column(|r| r.country.clone()))
-        .bind(column(|r| Some(r.kind.clone())))
-        .bind(column(|r| r.category.clone()))
-        .bind(column(|r| r.outcome.clone()))
-        .bind(number(|r| r.started_at))
-        .bind(number(|r| r.ended_at))
-        .bind(number(|r| r.active_seconds))
-        .bind(column(|r| r.reward.clone()))
-        .bind(column(|r| r.bonus.clone()))
-        .bind(column(|r| r.currency.clone()))
-        .execute(&mut *tx)
-        .await?;
         let added = if all_new { all_totals } else { totals_by_cell(sorted.new.iter().copied()) };
         let months: Vec<i64> = added.keys().map(TotalsCell::month_number).collect();
         let stored_totals: Vec<TotalsRow> = sqlx::query(&format!(
@@ -267,6 +256,41 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Inserts the rows whose ids the install has not stored yet; answers the ids inserted.
+async fn insert_records(
+    connection: &mut sqlx::PgConnection,
+    install: i64,
+    rows: &[RecordRow],
+) -> Result<Vec<String>, sqlx::Error> {
+    let column = |get: fn(&RecordRow) -> Option<&str>| rows.iter().map(get).collect::<Vec<_>>();
+    let number = |get: fn(&RecordRow) -> i64| rows.iter().map(get).collect::<Vec<_>>();
+    sqlx::query_scalar(
+        "INSERT INTO records (install, record_id, platform, country, kind, category, outcome, started_at, \
+         ended_at, active_seconds, reward, bonus, currency) \
+         SELECT $1, n.* FROM UNNEST($2::text[]::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
+         $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[]) \
+         AS n (record_id, platform, country, kind, category, outcome, started_at, ended_at, active_seconds, \
+         reward, bonus, currency) \
+         WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.install = $1 AND r.record_id = n.record_id) \
+         RETURNING record_id::text",
+    )
+    .bind(install)
+    .bind(column(|r| Some(r.record_id.as_str())))
+    .bind(column(|r| Some(r.platform.as_str())))
+    .bind(column(|r| r.country.as_deref()))
+    .bind(column(|r| Some(r.kind.as_str())))
+    .bind(column(|r| r.category.as_deref()))
+    .bind(column(|r| r.outcome.as_deref()))
+    .bind(number(|r| r.started_at))
+    .bind(number(|r| r.ended_at))
+    .bind(number(|r| r.active_seconds))
+    .bind(column(|r| r.reward.as_deref()))
+    .bind(column(|r| r.bonus.as_deref()))
+    .bind(column(|r| r.currency.as_deref()))
+    .fetch_all(connection)
+    .await
 }
 
 fn record_row(row: &PgRow, first: usize) -> Result<RecordRow, DbError> {
