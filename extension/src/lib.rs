@@ -9,8 +9,9 @@
 
 pub mod adapters;
 pub mod dashboard;
+pub mod json;
+pub mod messages;
 pub mod records;
-pub mod serde_text;
 pub mod settings;
 pub mod store;
 pub mod tracker;

@@ -3,7 +3,9 @@
 //! on after reading the consent text, whose version is sent at enrollment.
 
 use analysis::{CountryCode, Currency};
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 
 /// The version of the consent text in `_locales/*/messages.json` (`consentText`). Change it
 /// whenever that text changes, so the collector knows what each install agreed to.
@@ -14,11 +16,9 @@ pub const DEFAULT_IDLE_CUTOFF_SECONDS: u32 = 60;
 pub const IDLE_CUTOFF_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
 const MAX_URL_LEN: usize = 512;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    #[serde(with = "optional_country")]
     pub country: Option<CountryCode>,
-    #[serde(with = "crate::serde_text::currency")]
     pub display_currency: Currency,
     pub idle_cutoff_seconds: u32,
     /// The collector's base URL, e.g. `https://collector.example.org`; none means no uploads.
@@ -51,17 +51,12 @@ fn error(field: &'static str, problem: impl Into<String>) -> SettingsError {
 }
 
 /// The settings form's fields as text, as the page sends them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct SettingsForm {
-    #[serde(default)]
     pub country: String,
-    #[serde(default)]
     pub display_currency: String,
-    #[serde(default)]
     pub idle_cutoff_seconds: String,
-    #[serde(default)]
     pub collector_url: String,
-    #[serde(default)]
     pub sharing: bool,
 }
 
@@ -134,20 +129,48 @@ fn short(text: &str) -> String {
     text.chars().take(60).collect()
 }
 
-mod optional_country {
-    use analysis::CountryCode;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &Option<CountryCode>, serializer: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(code) => serializer.serialize_some(code.as_str()),
-            None => serializer.serialize_none(),
-        }
+impl ToJson for Settings {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new()
+            .optional("country", self.country.map(|code| code.as_str().to_owned()))
+            .field("display_currency", self.display_currency.as_str())
+            .field("idle_cutoff_seconds", self.idle_cutoff_seconds)
+            .optional("collector_url", self.collector_url.clone())
+            .field("sharing", self.sharing)
+            .build()
     }
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<CountryCode>, D::Error> {
-        Option::<String>::deserialize(deserializer)?
-            .map(|text| CountryCode::parse(&text).map_err(serde::de::Error::custom))
-            .transpose()
+impl FromJson for Settings {
+    fn from_json(value: &Value) -> Result<Settings, String> {
+        let fields = Fields::of(value)?;
+        Ok(Settings {
+            country: fields.optional_text_of("country", CountryCode::parse)?,
+            display_currency: fields.text_of("display_currency", Currency::parse)?,
+            idle_cutoff_seconds: fields.with("idle_cutoff_seconds", |value| {
+                value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| "expected whole seconds".to_owned())
+            })?,
+            collector_url: fields.optional_string("collector_url")?,
+            sharing: fields.bool("sharing")?,
+        })
+    }
+}
+
+/// The form as the popup sends it: every field text (or a tick box); absent fields are empty,
+/// so that [`Settings::from_form`] names what is missing.
+impl FromJson for SettingsForm {
+    fn from_json(value: &Value) -> Result<SettingsForm, String> {
+        let fields = Fields::of(value)?;
+        let text = |name: &str| fields.optional_string(name).map(Option::unwrap_or_default);
+        Ok(SettingsForm {
+            country: text("country")?,
+            display_currency: text("display_currency")?,
+            idle_cutoff_seconds: text("idle_cutoff_seconds")?,
+            collector_url: text("collector_url")?,
+            sharing: fields.get("sharing").is_some() && fields.bool("sharing")?,
+        })
     }
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use analysis::{Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 use crate::records::LocalRecord;
 
 /// Records per storage key: small enough to rewrite the last chunk cheaply on every new record,
@@ -71,7 +72,7 @@ pub fn decode_chunk(chunk: &str, first_index: usize) -> (Vec<LocalRecord>, Vec<S
 }
 
 /// A day's totals on one platform, stored as text and whole seconds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredTotals {
     pub earnings_usd: String,
     pub paid_task_seconds: u64,
@@ -104,7 +105,7 @@ impl StoredTotals {
 }
 
 /// Totals per local day (days since 1970-01-01 in the worker's time zone) and platform.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DailyTotals {
     /// Keyed by `"{day}:{platform}"`, so the JSON stays a flat object.
     pub days: BTreeMap<String, StoredTotals>,
@@ -128,5 +129,55 @@ impl DailyTotals {
             let (day, platform) = key.split_once(':')?;
             Some((day.parse().ok()?, Platform::parse(platform).ok()?, totals.to_totals()))
         })
+    }
+}
+
+impl ToJson for StoredTotals {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new()
+            .field("earnings_usd", self.earnings_usd.as_str())
+            .field("paid_task_seconds", self.paid_task_seconds)
+            .field("unpaid_task_seconds", self.unpaid_task_seconds)
+            .field("unpaid_record_seconds", self.unpaid_record_seconds)
+            .field("tasks", self.tasks)
+            .build()
+    }
+}
+
+impl FromJson for StoredTotals {
+    fn from_json(value: &Value) -> Result<StoredTotals, String> {
+        let fields = Fields::of(value)?;
+        Ok(StoredTotals {
+            earnings_usd: fields.str("earnings_usd")?.to_owned(),
+            paid_task_seconds: fields.u64("paid_task_seconds")?,
+            unpaid_task_seconds: fields.u64("unpaid_task_seconds")?,
+            unpaid_record_seconds: fields.u64("unpaid_record_seconds")?,
+            tasks: fields.u64("tasks")?,
+        })
+    }
+}
+
+/// `{"days": {"20000:mturk": {...}, ...}}`.
+impl ToJson for DailyTotals {
+    fn to_json(&self) -> Value {
+        let days: Map<String, Value> =
+            self.days.iter().map(|(key, totals)| (key.clone(), totals.to_json())).collect();
+        ObjectBuilder::new().field("days", days).build()
+    }
+}
+
+impl FromJson for DailyTotals {
+    fn from_json(value: &Value) -> Result<DailyTotals, String> {
+        let days = Fields::of(value)?.with("days", |value| {
+            let Value::Object(map) = value else { return Err("expected an object".to_owned()) };
+            map.iter()
+                .map(|(key, totals)| {
+                    let totals =
+                        StoredTotals::from_json(totals).map_err(|problem| format!("{key}: {problem}"))?;
+                    Ok((key.clone(), totals))
+                })
+                .collect::<Result<BTreeMap<String, StoredTotals>, String>>()
+        })?;
+        Ok(DailyTotals { days })
     }
 }

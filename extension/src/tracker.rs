@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 
 use analysis::{Money, Outcome, Platform, UnpaidCategory};
-use serde::{Deserialize, Serialize};
+
+mod saved;
 
 use crate::adapters::{
     Alert, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, WatchName,
@@ -31,25 +32,19 @@ const MAX_OPEN_MS: Millis = 31 * 24 * 3600 * 1000;
 /// The key of the manual timer's task: there is one manual timer.
 pub const MANUAL_KEY: &str = "manual";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrackerSettings {
     pub idle_cutoff_ms: Millis,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "at", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Place {
     Elsewhere,
-    Search {
-        #[serde(with = "crate::serde_text::platform")]
-        platform: Platform,
-    },
-    Task {
-        key: String,
-    },
+    Search { platform: Platform },
+    Task { key: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Tab {
     place: Place,
     focused: bool,
@@ -59,10 +54,9 @@ struct Tab {
     last_task: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenTask {
     pub key: String,
-    #[serde(with = "crate::serde_text::platform")]
     pub platform: Platform,
     pub started: Millis,
     pub deadline: Millis,
@@ -70,13 +64,11 @@ pub struct OpenTask {
     /// Worked outside any page the extension sees (Prolific studies, the manual timer).
     pub off_site: bool,
     pub details: Option<TaskDetails>,
-    #[serde(with = "crate::serde_text::money")]
     pub bonus: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct SearchStretch {
-    #[serde(with = "crate::serde_text::platform")]
     platform: Platform,
     first: Millis,
     last: Millis,
@@ -158,7 +150,7 @@ pub struct Outcomes {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tracker {
     pub settings: TrackerSettings,
     tabs: BTreeMap<TabId, Tab>,

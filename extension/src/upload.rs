@@ -3,9 +3,9 @@
 //! (store and forward) and leave it only when the collector confirmed it holds them; their
 //! random record ids make a resent batch harmless (the collector counts them as duplicates).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 use crate::tracker::Millis;
 
 /// Records per request; the collector accepts up to 1000.
@@ -14,7 +14,7 @@ const FIRST_BACKOFF_MS: Millis = 30_000;
 const MAX_BACKOFF_MS: Millis = 6 * 3600 * 1000;
 
 /// What the extension remembers about sharing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncState {
     /// The bearer token from enrollment; the collector knows the install by it.
     pub token: Option<String>,
@@ -77,7 +77,7 @@ pub fn retry_after_ms(header: Option<&str>) -> Option<Millis> {
 
 /// The enrollment request: only the version of the consent text the worker agreed to.
 pub fn enrollment_body(consent_version: &str) -> String {
-    serde_json::json!({ "consent_version": consent_version }).to_string()
+    ObjectBuilder::new().field("consent_version", consent_version).build().to_string()
 }
 
 /// Reads `{install_id, token}` from the collector's enrollment answer.
@@ -157,5 +157,39 @@ fn collect_indexes(value: Option<&Value>, indexes: &mut Vec<usize>) {
         }
         Some(Value::Array(items)) => items.iter().for_each(|item| collect_indexes(Some(item), indexes)),
         _ => {}
+    }
+}
+
+impl ToJson for SyncState {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new()
+            .optional("token", self.token.clone())
+            .optional("install_id", self.install_id.clone())
+            .optional("consent_version", self.consent_version.clone())
+            .field("failures", self.failures)
+            .field("next_attempt", self.next_attempt)
+            .field("batch", self.batch)
+            .field("erase_pending", self.erase_pending)
+            .field("sent", self.sent)
+            .optional("last_status", self.last_status.clone())
+            .build()
+    }
+}
+
+impl FromJson for SyncState {
+    fn from_json(value: &Value) -> Result<SyncState, String> {
+        let fields = Fields::of(value)?;
+        let whole = |name: &str| fields.u64(name);
+        Ok(SyncState {
+            token: fields.optional_string("token")?,
+            install_id: fields.optional_string("install_id")?,
+            consent_version: fields.optional_string("consent_version")?,
+            failures: u32::try_from(whole("failures")?).unwrap_or(u32::MAX),
+            next_attempt: fields.i64("next_attempt")?,
+            batch: usize::try_from(whole("batch")?).unwrap_or(DEFAULT_BATCH),
+            erase_pending: fields.bool("erase_pending")?,
+            sent: whole("sent")?,
+            last_status: fields.optional_string("last_status")?,
+        })
     }
 }

@@ -170,7 +170,7 @@ fn plans_ask_task_pages_for_props_and_the_return_form() {
     let names: Vec<&str> = plan.probes.iter().map(|p| p.name).collect();
     assert_eq!(names, ["alert", "react_class", "react_props"]);
     assert_eq!(plan.watches.len(), 1);
-    let json = serde_json::to_value(&plan).unwrap();
+    let json = extension::json::ToJson::to_json(&plan);
     assert_eq!(
         json["probes"][1],
         serde_json::json!({"name": "react_class", "selector": "[data-react-class]", "read": "attribute", "attribute": "data-react-class"})

@@ -177,8 +177,8 @@ fn return_and_expiry_close_tasks_as_returned_and_abandoned() {
 fn state_survives_a_restart_and_the_browser_closed_time_is_not_work() {
     let mut t = tracker();
     run(&mut t, vec![page(1, 0, task_page("A1", 7200, 7200)), input(1, 30 * S)]);
-    let saved = serde_json::to_string(&t).unwrap();
-    let mut restored: Tracker = serde_json::from_str(&saved).unwrap();
+    let saved = extension::json::to_text(&t);
+    let mut restored: Tracker = extension::json::from_text(&saved).unwrap();
     assert_eq!(restored, t);
     // The browser was closed from 40 s to 1000 s, then the worker came back to the task.
     let finished = run(

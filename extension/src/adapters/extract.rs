@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::prolific::SubmissionFields;
 use super::{Adapter, Alert, Field, FieldRule, PageRole, adapter_for};
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 use crate::url::ParsedUrl;
 
 /// The most values one probe may bring, and the longest value: a hostile page cannot make
@@ -38,14 +39,35 @@ impl ExtractionError {
 }
 
 /// What a task page says about its task. Title and requester stay in the browser.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskDetails {
-    #[serde(with = "crate::serde_text::money")]
     pub reward: Money,
-    #[serde(with = "crate::serde_text::currency")]
     pub currency: Currency,
     pub title: Option<String>,
     pub requester: Option<String>,
+}
+
+impl ToJson for TaskDetails {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new()
+            .field("reward", self.reward.to_string())
+            .field("currency", self.currency.as_str())
+            .optional("title", self.title.clone())
+            .optional("requester", self.requester.clone())
+            .build()
+    }
+}
+
+impl FromJson for TaskDetails {
+    fn from_json(value: &Value) -> Result<TaskDetails, String> {
+        let fields = Fields::of(value)?;
+        Ok(TaskDetails {
+            reward: fields.text_of("reward", Money::parse)?,
+            currency: fields.text_of("currency", Currency::parse)?,
+            title: fields.optional_string("title")?,
+            requester: fields.optional_string("requester")?,
+        })
+    }
 }
 
 /// What a page of a supported platform is.

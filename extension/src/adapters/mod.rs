@@ -9,8 +9,9 @@ pub mod mturk;
 pub mod prolific;
 
 use analysis::Platform;
-use serde::Serialize;
+use serde_json::Value;
 
+use crate::json::{ObjectBuilder, ToJson};
 use crate::url::{ParsedUrl, UrlPattern};
 
 pub use extract::{
@@ -19,8 +20,7 @@ pub use extract::{
 };
 
 /// How the content script reads one probe from every element matching its selector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "read", content = "attribute")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
     /// The element's `textContent`, whitespace collapsed.
     Text,
@@ -29,28 +29,41 @@ pub enum Read {
 }
 
 /// One named list of strings the content script reads from the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Probe {
     pub name: &'static str,
     pub selector: &'static str,
-    #[serde(flatten)]
     pub read: Read,
 }
 
 /// A form whose submission means something (e.g. MTurk's Return button posts a form whose
 /// input carries `delete`). The content script reports the watch's name when such a form is
 /// submitted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Watch {
     pub name: WatchName,
     pub selector: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchName {
     /// The worker returned the task open in this tab.
     Return,
+}
+
+impl WatchName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchName::Return => "return",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<WatchName, String> {
+        match text {
+            "return" => Ok(WatchName::Return),
+            other => Err(format!("'{}' is not a watched form", other.chars().take(32).collect::<String>())),
+        }
+    }
 }
 
 /// A number the page gives in JSON, and what it means.
@@ -95,8 +108,7 @@ pub struct PageRule {
 }
 
 /// What an alert shown on a page says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alert {
     Submitted,
     SubmitFailed,
@@ -153,11 +165,34 @@ impl Adapter {
 }
 
 /// What the content script must read on a page: sent to it as JSON.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub supported: bool,
     pub probes: Vec<Probe>,
     pub watches: Vec<Watch>,
+}
+
+/// The plan as the content script reads it: probes `{name, selector, read: "text"}` or
+/// `{name, selector, read: "attribute", attribute}`, watches `{name, selector}`.
+impl ToJson for Plan {
+    fn to_json(&self) -> Value {
+        let probes = self.probes.iter().map(|probe| {
+            let object = ObjectBuilder::new().field("name", probe.name).field("selector", probe.selector);
+            match probe.read {
+                Read::Text => object.field("read", "text"),
+                Read::Attribute(name) => object.field("read", "attribute").field("attribute", name),
+            }
+            .build()
+        });
+        let watches = self.watches.iter().map(|watch| {
+            ObjectBuilder::new().field("name", watch.name.as_str()).field("selector", watch.selector).build()
+        });
+        ObjectBuilder::new()
+            .field("supported", self.supported)
+            .field("probes", probes.collect::<Vec<Value>>())
+            .field("watches", watches.collect::<Vec<Value>>())
+            .build()
+    }
 }
 
 /// The reading plan for a URL; an unsupported URL gets an empty plan.

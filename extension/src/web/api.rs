@@ -2,8 +2,7 @@
 //! `browser` or Chromium's `chrome` (both return promises in Manifest V3).
 
 use js_sys::Promise;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -35,12 +34,13 @@ pub fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-pub fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let text = serde_json::to_string(value).expect("serializing plain data");
-    js_sys::JSON::parse(&text).expect("JSON the library wrote")
+/// A JSON value as a JavaScript value (through JSON text, which both sides read exactly).
+pub fn to_js(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
-pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+/// A JavaScript value (a message) as JSON, read by [`crate::json::FromJson`] afterwards.
+pub fn from_js(value: &JsValue) -> Result<Value, String> {
     let text = js_sys::JSON::stringify(value).map_err(|e| describe(&e))?.as_string().unwrap_or_default();
     serde_json::from_str(&text).map_err(|error| error.to_string())
 }
@@ -64,7 +64,7 @@ pub async fn remove(keys: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn message<T: Serialize>(message: &T) -> Result<JsValue, String> {
+pub async fn message(message: &Value) -> Result<JsValue, String> {
     JsFuture::from(send_message(&to_js(message)).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))
 }
 

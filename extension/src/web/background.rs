@@ -2,88 +2,42 @@
 //! browser event becomes a tracker event; finished tasks become records in the local store
 //! and, with sharing on, in the outbox that [`sync`] uploads.
 
-use std::collections::BTreeMap;
-
 use analysis::{Currency, Money, Outcome, Platform};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::api::{self, now_millis};
 use super::storage::{self, OUTBOX, SETTINGS, SYNC, TRACKER, json, read, write};
-use crate::adapters::{TaskDetails, WatchName, label, observe_api_response, observe_page, plan_for};
+use crate::adapters::{TaskDetails, label, observe_api_response, observe_page, plan_for};
+use crate::json::{FromJson, ObjectBuilder, ToJson};
+use crate::messages::Message;
 use crate::records::{LocalRecord, to_record};
-use crate::settings::{CONSENT_VERSION, Settings, SettingsForm};
+use crate::settings::{CONSENT_VERSION, Settings};
 use crate::tracker::{Event, Outcomes, Tracker, TrackerSettings};
 use crate::upload::{
     BatchReply, SyncState, batch_body, classify_upload, enrollment_body, parse_enrollment, retry_after_ms,
 };
 
-/// What content scripts and the popup send.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Message {
-    Plan {
-        url: String,
-    },
-    Page {
-        url: String,
-        focused: bool,
-        visible: bool,
-        values: BTreeMap<String, Vec<String>>,
-    },
-    Activity {
-        focused: bool,
-        visible: bool,
-        input: bool,
-    },
-    Watch {
-        name: WatchName,
-    },
-    Api {
-        url: String,
-        body: String,
-    },
-    ManualStart {
-        platform: String,
-    },
-    ManualStop {
-        outcome: String,
-        reward: String,
-        bonus: String,
-        currency: String,
-        title: String,
-    },
-    SaveSettings {
-        form: SettingsForm,
-    },
-    SyncNow,
-    EraseShared,
-    DeleteLocal,
-    /// Records in CSV v1 or JSON Lines v1 (an earlier export), added to the local store.
-    Import {
-        text: String,
-    },
-}
-
 fn fail(text: impl Into<String>) -> JsValue {
-    api::to_js(&serde_json::json!({ "error": text.into() }))
+    api::to_js(&ObjectBuilder::new().field("error", text.into()).build())
 }
 
 fn ok() -> JsValue {
-    api::to_js(&serde_json::json!({ "ok": true }))
+    api::to_js(&ObjectBuilder::new().field("ok", true).build())
 }
 
 /// Handles one message. `tab` is the sender's tab (-1 for the popup), `frame` its frame.
 #[wasm_bindgen]
 pub async fn on_message(message: JsValue, tab: i32, frame: i32) -> Result<JsValue, JsValue> {
-    let message: Message = api::from_js(&message).map_err(|e| fail(format!("message: {e}")))?;
+    let message = api::from_js(&message)
+        .and_then(|value| Message::from_json(&value))
+        .map_err(|e| fail(format!("message: {e}")))?;
     let now = now_millis();
     let tab = i64::from(tab);
     let top = frame == 0;
     let reply = match message {
         Message::Plan { url } => {
             let plan = if top { plan_for(&url) } else { Default::default() };
-            return Ok(api::to_js(&plan));
+            return Ok(api::to_js(&plan.to_json()));
         }
         Message::Page { url, focused, visible, values } if top => {
             apply(Event::Page { tab, now, focused, visible, observation: observe_page(&url, &values) }).await
@@ -114,20 +68,27 @@ pub async fn on_message(message: JsValue, tab: i32, frame: i32) -> Result<JsValu
         }
         Message::SaveSettings { form } => {
             let settings = Settings::from_form(&form).map_err(|error| {
-                api::to_js(&serde_json::json!({ "error": error.to_string(), "field": error.field }))
+                api::to_js(
+                    &ObjectBuilder::new()
+                        .field("error", error.to_string())
+                        .field("field", error.field)
+                        .build(),
+                )
             })?;
             save_settings(settings, now).await
         }
         Message::SyncNow => {
             let result = sync(now, true).await;
             let state: SyncState = read(SYNC).await.ok().flatten().unwrap_or_default();
-            return result.map(|()| api::to_js(&state)).map_err(fail);
+            return result.map(|()| api::to_js(&state.to_json())).map_err(fail);
         }
         Message::EraseShared => erase_shared(now).await,
         Message::DeleteLocal => storage::delete_local().await,
         Message::Import { text } => {
             let (imported, refused) = import(text, now).await.map_err(fail)?;
-            return Ok(api::to_js(&serde_json::json!({ "imported": imported, "refused": refused })));
+            return Ok(api::to_js(
+                &ObjectBuilder::new().field("imported", imported).field("refused", refused).build(),
+            ));
         }
     };
     reply.map(|()| ok()).map_err(fail)

@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use super::api::{self, translate};
-use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER};
+use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
 use crate::dashboard::{Display, dashboard, escape, render};
+use crate::json::ObjectBuilder;
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::store::DailyTotals;
 use crate::tracker::Tracker;
@@ -88,18 +89,13 @@ struct Loaded {
 async fn load() -> Result<Loaded, String> {
     let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
     let object = api::get(&keys).await?;
-    let text =
-        |key: &str| js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
-    fn parse<T: for<'de> Deserialize<'de>>(text: Option<String>) -> Option<T> {
-        serde_json::from_str(&text?).ok()
-    }
     Ok(Loaded {
-        settings: parse(text(SETTINGS)).unwrap_or_default(),
-        days: parse(text(DAYS)).unwrap_or_default(),
-        meta: parse(text(META)),
-        tracker: parse(text(TRACKER)),
-        problems: parse(text(PROBLEMS)).unwrap_or_default(),
-        sync: parse(text(SYNC)).unwrap_or_default(),
+        settings: parse_stored(SETTINGS, &object).unwrap_or_default(),
+        days: parse_stored(DAYS, &object).unwrap_or_default(),
+        meta: parse_stored(META, &object),
+        tracker: parse_stored(TRACKER, &object),
+        problems: parse_stored(PROBLEMS, &object).unwrap_or_default(),
+        sync: parse_stored(SYNC, &object).unwrap_or_default(),
     })
 }
 
@@ -221,49 +217,54 @@ fn show_view(view: &str) {
     }
 }
 
-async fn send(message: serde_json::Value) -> Result<serde_json::Value, String> {
+async fn send(message: Value) -> Result<Value, String> {
     let reply = api::message(&message).await?;
-    let reply: serde_json::Value = api::from_js(&reply).unwrap_or(serde_json::Value::Null);
+    let reply = api::from_js(&reply).unwrap_or(Value::Null);
     if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
         return Err(error.to_owned());
     }
     Ok(reply)
 }
 
+/// A message to the background, of this kind.
+fn kind(kind: &str) -> ObjectBuilder {
+    ObjectBuilder::new().field("kind", kind)
+}
+
 async fn act(action: &str) -> Result<(), String> {
     match action {
         "save-settings" => {
-            let form = serde_json::json!({
-                "country": input_value("country"),
-                "display_currency": input_value("display-currency"),
-                "idle_cutoff_seconds": input_value("idle-cutoff"),
-                "collector_url": input_value("collector-url"),
-                "sharing": checked("sharing"),
-            });
-            send(serde_json::json!({ "kind": "save_settings", "form": form })).await?;
+            let form = ObjectBuilder::new()
+                .field("country", input_value("country"))
+                .field("display_currency", input_value("display-currency"))
+                .field("idle_cutoff_seconds", input_value("idle-cutoff"))
+                .field("collector_url", input_value("collector-url"))
+                .field("sharing", checked("sharing"))
+                .build();
+            send(kind("save_settings").field("form", form).build()).await?;
             status(&translate("settingsSaved", &[]));
         }
         "manual-start" => {
-            send(serde_json::json!({ "kind": "manual_start", "platform": input_value("manual-platform") }))
-                .await?;
+            send(kind("manual_start").field("platform", input_value("manual-platform")).build()).await?;
         }
         "manual-stop" => {
-            send(serde_json::json!({
-                "kind": "manual_stop",
-                "outcome": input_value("manual-outcome"),
-                "reward": input_value("manual-reward"),
-                "bonus": input_value("manual-bonus"),
-                "currency": input_value("manual-currency"),
-                "title": input_value("manual-title"),
-            }))
+            send(
+                kind("manual_stop")
+                    .field("outcome", input_value("manual-outcome"))
+                    .field("reward", input_value("manual-reward"))
+                    .field("bonus", input_value("manual-bonus"))
+                    .field("currency", input_value("manual-currency"))
+                    .field("title", input_value("manual-title"))
+                    .build(),
+            )
             .await?;
             status(&translate("timerSaved", &[]));
         }
         "sync-now" => {
-            send(serde_json::json!({ "kind": "sync_now" })).await?;
+            send(kind("sync_now").build()).await?;
         }
         "erase-shared" => {
-            send(serde_json::json!({ "kind": "erase_shared" })).await?;
+            send(kind("erase_shared").build()).await?;
             status(&translate("eraseRequested", &[]));
         }
         "delete-local" => {
@@ -272,7 +273,7 @@ async fn act(action: &str) -> Result<(), String> {
             }
         }
         "delete-local-confirm" => {
-            send(serde_json::json!({ "kind": "delete_local" })).await?;
+            send(kind("delete_local").build()).await?;
             status(&translate("localDeleted", &[]));
         }
         "export-csv" | "export-json" => export(action == "export-csv").await?,
@@ -286,8 +287,7 @@ async fn act(action: &str) -> Result<(), String> {
 
 async fn import_file(file: web_sys::File) -> Result<(), String> {
     let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|e| api::describe(&e))?;
-    let reply =
-        send(serde_json::json!({ "kind": "import", "text": text.as_string().unwrap_or_default() })).await?;
+    let reply = send(kind("import").field("text", text.as_string().unwrap_or_default()).build()).await?;
     let count = |name: &str| reply.get(name).and_then(|v| v.as_u64()).unwrap_or(0).to_string();
     status(&translate("imported", &[&count("imported"), &count("refused")]));
     refresh().await

@@ -2,11 +2,11 @@
 //! string under a fixed key; records in chunks of [`CHUNK_RECORDS`] lines.
 
 use analysis::InstallId;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use super::api;
+use crate::json::{self, Fields, FromJson, ObjectBuilder, ToJson};
 use crate::records::LocalRecord;
 use crate::store::{CHUNK_RECORDS, DailyTotals, StoredLineError, decode_chunk, encode_line};
 
@@ -25,29 +25,64 @@ pub fn chunk_key(index: usize) -> String {
 }
 
 /// How many records there are and where they are.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Meta {
     /// The local id written into records; the collector replaces it with the token's install.
     pub install_id: String,
     pub count: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Problem {
     pub at: i64,
     pub text: String,
 }
 
+impl ToJson for Meta {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new().field("install_id", self.install_id.as_str()).field("count", self.count).build()
+    }
+}
+
+impl FromJson for Meta {
+    fn from_json(value: &Value) -> Result<Meta, String> {
+        let fields = Fields::of(value)?;
+        let count = fields.u64("count")?;
+        Ok(Meta {
+            install_id: fields.str("install_id")?.to_owned(),
+            count: usize::try_from(count).map_err(|_| format!("count: {count} is too large"))?,
+        })
+    }
+}
+
+impl ToJson for Problem {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new().field("at", self.at).field("text", self.text.as_str()).build()
+    }
+}
+
+impl FromJson for Problem {
+    fn from_json(value: &Value) -> Result<Problem, String> {
+        let fields = Fields::of(value)?;
+        Ok(Problem { at: fields.i64("at")?, text: fields.str("text")?.to_owned() })
+    }
+}
+
 /// Reads one JSON value stored as a string; absent or unreadable gives `None`.
-pub async fn read<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
+pub async fn read<T: FromJson>(key: &str) -> Result<Option<T>, String> {
     let object = api::get(&[key]).await?;
-    let value = js_sys::Reflect::get(&object, &JsValue::from_str(key)).map_err(|e| api::describe(&e))?;
-    let Some(text) = value.as_string() else { return Ok(None) };
-    match serde_json::from_str(&text) {
-        Ok(value) => Ok(Some(value)),
+    Ok(parse_stored(key, &object))
+}
+
+/// The value stored under `key` in what a storage read returned; absent or unreadable gives
+/// `None` (an unreadable one is logged).
+pub fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T> {
+    let text = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?.as_string()?;
+    match json::from_text(&text) {
+        Ok(value) => Some(value),
         Err(error) => {
             api::console_warn(&format!("piecerate: stored {key} is unreadable ({error}); starting afresh"));
-            Ok(None)
+            None
         }
     }
 }
@@ -62,8 +97,8 @@ pub async fn write(pairs: &[(&str, String)]) -> Result<(), String> {
     api::set(&object).await
 }
 
-pub fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("serializing plain data")
+pub fn json(value: &impl ToJson) -> String {
+    json::to_text(value)
 }
 
 pub async fn meta() -> Result<Meta, String> {

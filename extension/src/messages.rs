@@ -1,0 +1,109 @@
+//! The messages content scripts and the popup send to the background, read from their JSON
+//! form (`{"kind": "page", ...}`). Anything malformed is refused with the field at fault; the
+//! background answers it with an error and changes nothing.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::adapters::WatchName;
+use crate::json::{Fields, FromJson};
+use crate::settings::SettingsForm;
+
+/// What content scripts and the popup send: `{"kind": "page", ...}` etc.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Plan {
+        url: String,
+    },
+    Page {
+        url: String,
+        focused: bool,
+        visible: bool,
+        values: BTreeMap<String, Vec<String>>,
+    },
+    Activity {
+        focused: bool,
+        visible: bool,
+        input: bool,
+    },
+    Watch {
+        name: WatchName,
+    },
+    Api {
+        url: String,
+        body: String,
+    },
+    ManualStart {
+        platform: String,
+    },
+    ManualStop {
+        outcome: String,
+        reward: String,
+        bonus: String,
+        currency: String,
+        title: String,
+    },
+    SaveSettings {
+        form: SettingsForm,
+    },
+    SyncNow,
+    EraseShared,
+    DeleteLocal,
+    /// Records in CSV v1 or JSON Lines v1 (an earlier export), added to the local store.
+    Import {
+        text: String,
+    },
+}
+
+impl FromJson for Message {
+    fn from_json(value: &Value) -> Result<Message, String> {
+        let fields = Fields::of(value)?;
+        let text = |name: &str| fields.str(name).map(str::to_owned);
+        Ok(match fields.str("kind")? {
+            "plan" => Message::Plan { url: text("url")? },
+            "page" => Message::Page {
+                url: text("url")?,
+                focused: fields.bool("focused")?,
+                visible: fields.bool("visible")?,
+                values: fields.with("values", |value| {
+                    let Value::Object(map) = value else { return Err("expected an object".to_owned()) };
+                    map.iter()
+                        .map(|(name, list)| {
+                            Ok((
+                                name.clone(),
+                                Vec::<String>::from_json(list).map_err(|p| format!("{name}{p}"))?,
+                            ))
+                        })
+                        .collect()
+                })?,
+            },
+            "activity" => Message::Activity {
+                focused: fields.bool("focused")?,
+                visible: fields.bool("visible")?,
+                input: fields.bool("input")?,
+            },
+            "watch" => Message::Watch { name: fields.text_of("name", WatchName::parse)? },
+            "api" => Message::Api { url: text("url")?, body: text("body")? },
+            "manual_start" => Message::ManualStart { platform: text("platform")? },
+            "manual_stop" => Message::ManualStop {
+                outcome: text("outcome")?,
+                reward: text("reward")?,
+                bonus: text("bonus")?,
+                currency: text("currency")?,
+                title: text("title")?,
+            },
+            "save_settings" => Message::SaveSettings { form: fields.parse("form")? },
+            "sync_now" => Message::SyncNow,
+            "erase_shared" => Message::EraseShared,
+            "delete_local" => Message::DeleteLocal,
+            "import" => Message::Import { text: text("text")? },
+            other => {
+                return Err(format!(
+                    "kind: '{}' is not a known message",
+                    other.chars().take(32).collect::<String>()
+                ));
+            }
+        })
+    }
+}

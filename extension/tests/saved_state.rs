@@ -1,0 +1,194 @@
+//! The JSON forms of what the extension stores and receives: the stored layout (which the
+//! browser tests and earlier versions read), round trips, and damaged or hostile input refused
+//! with the field at fault.
+
+use analysis::{Currency, Money, Platform, Timestamp};
+use extension::json::{FromJson, ToJson, from_text, to_text};
+use extension::messages::Message;
+use extension::settings::{Settings, SettingsForm};
+use extension::store::DailyTotals;
+use extension::tracker::{Event, Tracker, TrackerSettings};
+use extension::upload::SyncState;
+use serde_json::{Value, json};
+
+fn round_trip<T: ToJson + FromJson + PartialEq + std::fmt::Debug>(value: &T) {
+    let text = to_text(value);
+    assert_eq!(&from_text::<T>(&text).unwrap(), value, "{text}");
+}
+
+#[test]
+fn settings_keep_their_stored_layout() {
+    let settings = Settings::from_form(&SettingsForm {
+        country: "FR".into(),
+        display_currency: "EUR".into(),
+        idle_cutoff_seconds: "90".into(),
+        collector_url: "https://collector.example.org".into(),
+        sharing: true,
+    })
+    .unwrap();
+    assert_eq!(
+        settings.to_json(),
+        json!({"country": "FR", "display_currency": "EUR", "idle_cutoff_seconds": 90,
+               "collector_url": "https://collector.example.org", "sharing": true})
+    );
+    round_trip(&settings);
+    round_trip(&Settings::default());
+    assert_eq!(Settings::default().to_json()["country"], Value::Null);
+}
+
+#[test]
+fn damaged_settings_name_the_field() {
+    for (text, field) in [
+        (
+            r#"{"country": "XX", "display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false}"#,
+            "country",
+        ),
+        (
+            r#"{"display_currency": "DOLLARS", "idle_cutoff_seconds": 60, "sharing": false}"#,
+            "display_currency",
+        ),
+        (
+            r#"{"display_currency": "USD", "idle_cutoff_seconds": -1, "sharing": false}"#,
+            "idle_cutoff_seconds",
+        ),
+        (
+            r#"{"display_currency": "USD", "idle_cutoff_seconds": 99999999999, "sharing": false}"#,
+            "idle_cutoff_seconds",
+        ),
+        (r#"{"display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": "yes"}"#, "sharing"),
+        (r#"{"display_currency": "USD", "idle_cutoff_seconds": 60}"#, "sharing"),
+    ] {
+        let error = from_text::<Settings>(text).unwrap_err();
+        assert!(error.starts_with(&format!("{field}: ")), "{text}: {error}");
+    }
+    assert!(from_text::<Settings>("[1, 2]").unwrap_err().contains("expected an object"));
+    assert!(from_text::<Settings>("{\"country\": ").unwrap_err().starts_with("not JSON"));
+}
+
+#[test]
+fn sync_state_and_daily_totals_round_trip() {
+    let mut state =
+        SyncState { token: Some("t".into()), install_id: Some("i".into()), ..SyncState::default() };
+    state.failed(1000, Some(5000), "HTTP 503".into());
+    round_trip(&state);
+    assert_eq!(state.to_json()["last_status"], "HTTP 503");
+    assert_eq!(state.to_json()["consent_version"], Value::Null);
+    round_trip(&SyncState::default());
+
+    let mut days = DailyTotals::default();
+    let record = analysis::Record::from_fields(&analysis::RecordFields {
+        record_id: "0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18",
+        install_id: "local",
+        platform: "mturk",
+        country: "",
+        kind: "task",
+        category: "",
+        outcome: "approved",
+        started_at: "2026-03-02T10:00:00Z",
+        ended_at: "2026-03-02T10:05:00Z",
+        active_seconds: "280",
+        reward: "0.45",
+        bonus: "",
+        currency: "USD",
+    })
+    .unwrap();
+    days.add(&record, 60);
+    round_trip(&days);
+    let day = Timestamp::parse("2026-03-02T00:00:00Z").unwrap().unix_seconds() / 86_400;
+    assert_eq!(
+        days.to_json(),
+        json!({"days": {format!("{day}:mturk"): {"earnings_usd": "0.45", "paid_task_seconds": 280,
+               "unpaid_task_seconds": 0, "unpaid_record_seconds": 0, "tasks": 1}}})
+    );
+    let negative = r#"{"days": {"20000:mturk": {"earnings_usd": "1", "paid_task_seconds": -5,
+        "unpaid_task_seconds": 0, "unpaid_record_seconds": 0, "tasks": 1}}}"#;
+    let error = from_text::<DailyTotals>(negative).unwrap_err();
+    assert!(error.starts_with("days: 20000:mturk: paid_task_seconds:"), "{error}");
+}
+
+#[test]
+fn a_tracker_with_open_work_round_trips_and_damage_is_located() {
+    let mut tracker = Tracker::new(TrackerSettings { idle_cutoff_ms: 60_000 });
+    let now = 1_780_000_000_000;
+    tracker.handle(Event::Activity { tab: 3, now, focused: true, visible: true, input: true });
+    tracker.handle(Event::ManualStart { now, platform: Platform::Toloka });
+    round_trip(&tracker);
+    let saved = tracker.to_json();
+    assert_eq!(saved["settings"], json!({"idle_cutoff_ms": 60_000}));
+    assert_eq!(saved["tabs"]["3"]["place"], json!({"at": "elsewhere"}));
+    assert_eq!(saved["tasks"][0]["platform"], "toloka");
+    assert_eq!(saved["tasks"][0]["bonus"], "0");
+
+    let mut bad_place = saved.clone();
+    bad_place["tabs"]["3"]["place"] = json!({"at": "moon"});
+    let error = Tracker::from_json(&bad_place).unwrap_err();
+    assert!(error.starts_with("tabs: 3: place: at: 'moon'"), "{error}");
+    let mut bad_tab = saved.clone();
+    bad_tab["tabs"] = json!({"three": saved["tabs"]["3"].clone()});
+    assert!(Tracker::from_json(&bad_tab).unwrap_err().contains("'three' is not a tab id"));
+    let mut bad_money = saved;
+    bad_money["tasks"][0]["bonus"] = json!("-1");
+    let error = Tracker::from_json(&bad_money).unwrap_err();
+    assert!(error.starts_with("tasks: [0]: bonus:"), "{error}");
+}
+
+#[test]
+fn task_details_keep_money_exact() {
+    let details = extension::adapters::TaskDetails {
+        reward: Money::parse("0.10").unwrap(),
+        currency: Currency::parse("GBP").unwrap(),
+        title: Some("Label images".into()),
+        requester: None,
+    };
+    assert_eq!(
+        details.to_json(),
+        json!({"reward": "0.1", "currency": "GBP", "title": "Label images", "requester": null})
+    );
+    round_trip(&details);
+}
+
+fn message(value: Value) -> Result<Message, String> {
+    Message::from_json(&value)
+}
+
+#[test]
+fn messages_are_read_and_hostile_ones_refused() {
+    let page = message(json!({"kind": "page", "url": "https://worker.mturk.com/projects", "focused": true,
+        "visible": false, "values": {"alert": ["HIT Submitted"]}}))
+    .unwrap();
+    let Message::Page { values, focused, visible, .. } = page else { panic!("{page:?}") };
+    assert_eq!(values["alert"], ["HIT Submitted"]);
+    assert!(focused && !visible);
+    assert!(matches!(message(json!({"kind": "sync_now"})), Ok(Message::SyncNow)));
+    let Ok(Message::SaveSettings { form }) =
+        message(json!({"kind": "save_settings", "form": {"country": "FR", "sharing": true}}))
+    else {
+        panic!("save_settings")
+    };
+    assert_eq!((form.country.as_str(), form.idle_cutoff_seconds.as_str(), form.sharing), ("FR", "", true));
+
+    for (bad, problem) in [
+        (json!({"kind": "launch_missiles"}), "kind: 'launch_missiles' is not a known message"),
+        (json!({"url": "x"}), "kind: missing"),
+        (json!({"kind": "plan"}), "url: missing"),
+        (json!({"kind": "plan", "url": 7}), "url: expected a string, got a number"),
+        (json!({"kind": "watch", "name": "submit"}), "name: 'submit' is not a watched form"),
+        (
+            json!({"kind": "activity", "focused": true, "visible": true, "input": "yes"}),
+            "input: expected true or false",
+        ),
+        (
+            json!({"kind": "page", "url": "u", "focused": true, "visible": true, "values": {"alert": [1]}}),
+            "values: alert[0]: expected a string",
+        ),
+        (
+            json!({"kind": "page", "url": "u", "focused": true, "visible": true, "values": []}),
+            "values: expected an object",
+        ),
+        (json!({"kind": "save_settings", "form": {"sharing": 1}}), "form: sharing: expected true or false"),
+        (json!("page"), "expected an object, got a string"),
+    ] {
+        let error = message(bad.clone()).unwrap_err();
+        assert!(error.starts_with(problem), "{bad}: {error}");
+    }
+}
