@@ -1,13 +1,26 @@
 //! Encodes `data/usd_exchange_rates.csv` (8,500 rows, 229 KB as text) into a compact binary
 //! table for the library to embed, so the browser extension's wasm module stays small. The
-//! CSV stays the source of truth; the values are the same exact decimals.
+//! CSV stays the source of truth; the values are the same exact decimals, in the same order.
 //!
 //! Layout, repeated per run of rows of one currency: the 3-letter code, the number of rows
-//! (LEB128), then per row: the year minus 1900 (one byte), the month (0 for an annual figure),
-//! the number of decimal places, and the digits without the point (LEB128).
+//! (LEB128), then one LEB128 number per row, `(payload << 3) | fresh << 2 | kind`:
+//! - `kind` 0: the year after the previous annual row of this currency; 1: the month after the
+//!   previous monthly row; 2: an annual row whose year follows (LEB128); 3: a monthly row whose
+//!   month index (`year * 12 + month - 1`) follows (LEB128). A currency's first row of each
+//!   kind, and any row after a gap, names its period.
+//! - `fresh` 1: `payload` is the rate's digits without the decimal point, and the number of
+//!   decimal places follows in one byte; 0: `payload` is the zigzag-encoded difference from the
+//!   digits of the previous row of the same kind, at the same number of decimal places.
+//!
+//! Rates move little from one period to the next, so most rows take one or two bytes.
 
-/// One row: year minus 1900, month (0 for annual), decimal places, digits.
-type EncodedRow = (u8, u8, u8, u64);
+/// One row: is it monthly, its period (a year, or a month index), decimal places, digits.
+struct Row {
+    monthly: bool,
+    period: i64,
+    scale: u8,
+    digits: u64,
+}
 
 fn leb128(mut value: u64, out: &mut Vec<u8>) {
     loop {
@@ -21,11 +34,42 @@ fn leb128(mut value: u64, out: &mut Vec<u8>) {
     }
 }
 
+fn zigzag(difference: i64) -> u64 {
+    ((difference << 1) ^ (difference >> 63)) as u64
+}
+
+fn encode_run(rows: &[Row], out: &mut Vec<u8>) {
+    leb128(rows.len() as u64, out);
+    // The previous row of each kind: (period, scale, digits).
+    let mut previous: [Option<(i64, u8, u64)>; 2] = [None, None];
+    for row in rows {
+        let kind = usize::from(row.monthly);
+        let last = previous[kind];
+        let follows = last.is_some_and(|(period, _, _)| row.period == period + 1);
+        let delta = last
+            .filter(|&(_, scale, _)| scale == row.scale)
+            .map(|(_, _, digits)| row.digits as i64 - digits as i64);
+        let (fresh, payload) = match delta {
+            Some(delta) => (0, zigzag(delta)),
+            None => (1, row.digits),
+        };
+        let tag = if follows { kind as u64 } else { kind as u64 + 2 };
+        leb128(payload << 3 | fresh << 2 | tag, out);
+        if !follows {
+            leb128(row.period as u64, out);
+        }
+        if fresh == 1 {
+            out.push(row.scale);
+        }
+        previous[kind] = Some((row.period, row.scale, row.digits));
+    }
+}
+
 fn main() {
     let source = "data/usd_exchange_rates.csv";
     println!("cargo::rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
-    let mut runs: Vec<(String, Vec<EncodedRow>)> = Vec::new();
+    let mut runs: Vec<(String, Vec<Row>)> = Vec::new();
     for (index, line) in text.lines().enumerate().skip(1).filter(|(_, line)| !line.is_empty()) {
         let bad = |what: &str| -> ! { panic!("{source} line {}: {what}: {line}", index + 1) };
         let fields: Vec<&str> = line.split(',').collect();
@@ -34,28 +78,32 @@ fn main() {
             bad("currency");
         }
         let (year, month) = match period.split_once('-') {
-            Some((year, month)) => (year, month.parse::<u8>().unwrap_or_else(|_| bad("month"))),
-            None => (period, 0),
+            Some((year, month)) => (year, Some(month.parse::<i64>().unwrap_or_else(|_| bad("month")))),
+            None => (period, None),
         };
-        let year: u16 = year.parse().unwrap_or_else(|_| bad("year"));
-        let year = u8::try_from(year.checked_sub(1900).unwrap_or_else(|| bad("year")))
-            .unwrap_or_else(|_| bad("year"));
+        let year: i64 = year.parse().unwrap_or_else(|_| bad("year"));
+        if !(1900..=2200).contains(&year) || month.is_some_and(|m| !(1..=12).contains(&m)) {
+            bad("period");
+        }
         let (whole, fraction) = rate.split_once('.').unwrap_or((rate, ""));
         let digits: u64 = format!("{whole}{fraction}").parse().unwrap_or_else(|_| bad("rate"));
+        if digits >= 1 << 60 {
+            bad("rate has too many digits");
+        }
         let scale = u8::try_from(fraction.len()).unwrap_or_else(|_| bad("rate"));
+        let row = match month {
+            Some(month) => Row { monthly: true, period: year * 12 + month - 1, scale, digits },
+            None => Row { monthly: false, period: year, scale, digits },
+        };
         match runs.last_mut() {
-            Some((code, rows)) if code == currency => rows.push((year, month, scale, digits)),
-            _ => runs.push((currency.to_owned(), vec![(year, month, scale, digits)])),
+            Some((code, rows)) if code == currency => rows.push(row),
+            _ => runs.push((currency.to_owned(), vec![row])),
         }
     }
     let mut out = Vec::new();
     for (currency, rows) in &runs {
         out.extend_from_slice(currency.as_bytes());
-        leb128(rows.len() as u64, &mut out);
-        for &(year, month, scale, digits) in rows {
-            out.extend_from_slice(&[year, month, scale]);
-            leb128(digits, &mut out);
-        }
+        encode_run(rows, &mut out);
     }
     let destination = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("usd_exchange_rates.bin");

@@ -426,13 +426,24 @@ impl<W: Write> CsvRecordWriter<W> {
     }
 }
 
-/// Writes a whole set of records as one CSV v1 document.
+/// Writes a whole set of records as one CSV v1 document, exactly as [`CsvRecordWriter`] does.
+/// No field of a valid record can hold a comma, a quote or a line break (ids, codes, words,
+/// timestamps and decimals only), so no field ever needs quoting and each line is its fields
+/// joined by commas. Done without the CSV writer: the browser extension, its user, must keep
+/// its wasm module small.
 pub fn records_to_csv<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
-    let mut writer = CsvRecordWriter::new(Vec::new()).expect("writing to memory");
+    let mut text = CSV_HEADER.join(",");
+    text.push('\n');
     for record in records {
-        writer.write(record).expect("writing to memory");
+        let mut separator = "";
+        record.write_fields(|field| {
+            text.push_str(separator);
+            text.push_str(field);
+            separator = ",";
+        });
+        text.push('\n');
     }
-    String::from_utf8(writer.finish().expect("writing to memory")).expect("records are UTF-8")
+    text
 }
 
 #[cfg(test)]
@@ -528,6 +539,25 @@ mod tests {
         json["worker_id"] = Value::from("A39VVWV1GHLMFD");
         let error = record_from_json(&json).unwrap_err();
         assert!(error.problem.contains("unknown field 'worker_id'"), "{error}");
+    }
+
+    #[test]
+    fn records_to_csv_writes_what_the_csv_writer_writes() {
+        let input = format!(
+            "{}\n{GOOD_ROW}\n{}\n{}\n",
+            header(),
+            "1c7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18,local-3f.a:b_c,prolific,,unpaid,search,,2024-05-01T13:00:00Z,2024-05-01T13:10:00Z,0,,,",
+            "2d7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18,i1,other,GB,task,,returned,2024-05-01T13:00:00Z,2024-05-01T13:10:00Z,60,0.000001,12.5,GBP",
+        );
+        let records: Vec<Record> = read_all(&input).into_iter().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 3);
+        let mut writer = CsvRecordWriter::new(Vec::new()).unwrap();
+        for record in &records {
+            writer.write(record).unwrap();
+        }
+        let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert_eq!(records_to_csv(&records), written);
+        assert_eq!(records_to_csv(&[]), format!("{}\n", header()));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! where each table comes from and how `scripts/make-reference-tables.py` derives it.
 //!
 //! The tables are parsed once, on first use, from text embedded with `include_str!` (the
-//! exchange rates from a compact binary form that `build.rs` derives from their CSV, a sixth of
-//! its size), so the browser extension (wasm32, no file system) sees exactly the figures the CLI
+//! exchange rates from a compact binary form that `build.rs` derives from their CSV, a tenth
+//! of its size), so the browser extension (wasm32, no file system) sees exactly the figures the CLI
 //! and the collector use.
 
 use std::collections::HashMap;
@@ -146,11 +146,25 @@ fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
     let mut rows = Vec::new();
     while !bytes.is_empty() {
         let currency: [u8; 3] = take(&mut bytes, 3).try_into().expect("three bytes");
+        // The previous row of each kind (annual, monthly): (period, decimal places, digits).
+        let mut previous = [(0i64, 0u32, 0i64); 2];
         for _ in 0..leb128(&mut bytes) {
-            let &[year, month, scale] = take(&mut bytes, 3) else { unreachable!("three bytes") };
-            let digits = leb128(&mut bytes);
-            let rate = Decimal::from_i128_with_scale(i128::from(digits), u32::from(scale));
-            rows.push((currency, 1900 + i64::from(year), i64::from(month), rate));
+            let head = leb128(&mut bytes);
+            let (tag, fresh, payload) = (head & 3, head >> 2 & 1 == 1, head >> 3);
+            let kind = (tag & 1) as usize;
+            let last = previous[kind];
+            let period = if tag < 2 { last.0 + 1 } else { leb128(&mut bytes) as i64 };
+            let (scale, digits) = if fresh {
+                (u32::from(take(&mut bytes, 1)[0]), payload as i64)
+            } else {
+                // Zigzag: the low bit is the sign.
+                (last.1, last.2 + ((payload >> 1) as i64 ^ -((payload & 1) as i64)))
+            };
+            previous[kind] = (period, scale, digits);
+            let rate = Decimal::from_i128_with_scale(i128::from(digits), scale);
+            let (year, month) =
+                if kind == 1 { (period.div_euclid(12), period.rem_euclid(12) + 1) } else { (period, 0) };
+            rows.push((currency, year, month, rate));
         }
     }
     rows
@@ -231,7 +245,7 @@ mod tests {
             assert_eq!((got.0, got.1, got.2), (want.0, want.1, want.2));
             assert_eq!(got.3.to_string(), want.3.to_string(), "{:?}", want);
         }
-        assert!(USD_EXCHANGE_RATES.len() * 3 < csv.len());
+        assert!(USD_EXCHANGE_RATES.len() * 8 < csv.len());
     }
 
     #[test]

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use analysis::report::hourly_minimum_wage_usd;
 use analysis::{Currency, Method, Platform, Timestamp, WorkerTotals};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::settings::Settings;
 use crate::store::DailyTotals;
@@ -55,12 +54,15 @@ fn period_totals(daily: &DailyTotals, from_day: i64, to_day: i64) -> PeriodTotal
             continue;
         }
         result.all.merge(&totals);
-        match result.by_platform.iter_mut().find(|(p, _)| *p == platform) {
-            Some((_, sum)) => sum.merge(&totals),
+        // Kept in platform order as they come (no sort: see `fixed` on the module's size).
+        match result.by_platform.iter().position(|(p, _)| *p >= platform) {
+            Some(index) if result.by_platform[index].0 == platform => {
+                result.by_platform[index].1.merge(&totals)
+            }
+            Some(index) => result.by_platform.insert(index, (platform, totals)),
             None => result.by_platform.push((platform, totals)),
         }
     }
-    result.by_platform.sort_by_key(|(platform, _)| *platform);
     result
 }
 
@@ -108,8 +110,20 @@ impl Display {
     fn hourly(&self, usd_per_hour: f64) -> String {
         let usd = Decimal::from_f64_retain(usd_per_hour).unwrap_or_default();
         let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
-        format!("{:.2} {}/h", local.to_f64().unwrap_or(0.0), self.currency)
+        format!("{} {}/h", fixed_decimal(local, 2), self.currency)
     }
+}
+
+/// `value` with exactly `places` decimals, rounded half to even on its exact binary value as
+/// Rust's `{:.N}` rounds a float, but through `Decimal`: the wasm module then carries no float
+/// formatting code (see the size budget in `docs/benchmarks.md`). `–` for a non-finite value.
+pub fn fixed(value: f64, places: u32) -> String {
+    Decimal::from_f64_retain(value).map_or_else(|| "–".to_owned(), |exact| fixed_decimal(exact, places))
+}
+
+fn fixed_decimal(value: Decimal, places: u32) -> String {
+    let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointNearestEven);
+    format!("{rounded:.prec$}", prec = places as usize)
 }
 
 pub fn escape(text: &str) -> String {
@@ -128,7 +142,7 @@ pub fn escape(text: &str) -> String {
 }
 
 fn hours(seconds: analysis::Seconds) -> String {
-    format!("{:.2}", seconds.hours())
+    fixed(seconds.hours(), 2)
 }
 
 /// The dashboard as HTML. Every figure carries `data-figure` (and machine-readable values) so
@@ -162,7 +176,10 @@ pub fn render(view: &Dashboard, settings: &Settings, display: Display, t: Transl
                 "<tr data-platform=\"{platform}\"><td>{platform}</td><td>{}</td><td>{}</td><td data-figure=\"platform-wage\" data-usd=\"{}\">{}</td></tr>",
                 display.amount(totals.earnings_usd),
                 hours(totals.counted_time(Method::All)),
-                usd.map_or(String::new(), |w| w.to_string()),
+                usd.map_or(String::new(), |w| fixed_decimal(
+                    Decimal::from_f64_retain(w).unwrap_or_default(),
+                    10
+                )),
                 escape(&wage)
             );
         }
@@ -190,7 +207,7 @@ fn render_period(
     let _ = write!(
         html,
         "<p class=\"headline\"><span data-figure=\"wage\" data-usd=\"{}\">{}</span> <small>{}</small></p>",
-        headline.map_or(String::new(), |w| format!("{w:.4}")),
+        headline.map_or(String::new(), |w| fixed(w, 4)),
         escape(&headline.map_or(t("noTimeYet", &[]), |w| display.hourly(w))),
         escape(&t("methodAllExplained", &[]))
     );
@@ -208,7 +225,7 @@ fn render_period(
         totals.tasks
     );
     if let (Some(wage), Some(minimum), Some(country)) = (headline, minimum_usd, settings.country) {
-        let percent = format!("{:.0}", wage / minimum * 100.0);
+        let percent = fixed(wage / minimum * 100.0, 0);
         let key = if wage < minimum { "belowMinimum" } else { "atOrAboveMinimum" };
         let _ = write!(
             html,
@@ -239,14 +256,16 @@ fn render_chart(html: &mut String, days: &[(i64, f64, f64)], t: Translate<'_>) {
         escape(&t("chartTitle", &[]))
     );
     for (index, (_, paid, unpaid)) in days.iter().enumerate() {
-        let x = index as f64 * 20.0 + 2.0;
+        let x = fixed(index as f64 * 20.0 + 2.0, 1);
         let paid_height = paid / tallest * 76.0;
         let unpaid_height = unpaid / tallest * 76.0;
         let _ = write!(
             html,
-            "<rect class=\"paid\" x=\"{x:.1}\" y=\"{:.1}\" width=\"16\" height=\"{paid_height:.1}\"/><rect class=\"unpaid\" x=\"{x:.1}\" y=\"{:.1}\" width=\"16\" height=\"{unpaid_height:.1}\"/>",
-            78.0 - paid_height,
-            78.0 - paid_height - unpaid_height
+            "<rect class=\"paid\" x=\"{x}\" y=\"{}\" width=\"16\" height=\"{}\"/><rect class=\"unpaid\" x=\"{x}\" y=\"{}\" width=\"16\" height=\"{}\"/>",
+            fixed(78.0 - paid_height, 1),
+            fixed(paid_height, 1),
+            fixed(78.0 - paid_height - unpaid_height, 1),
+            fixed(unpaid_height, 1)
         );
     }
     let _ = write!(

@@ -5,6 +5,8 @@
 //! is plain objects named after the fields, library values (platforms, money, codes) as their
 //! canonical text, read back through the library's own parsers.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 /// A value that has a JSON form.
@@ -61,6 +63,35 @@ impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> Value {
         self.as_ref().map_or(Value::Null, ToJson::to_json)
     }
+}
+
+/// A JSON object with one field per entry. Inserted one by one rather than collected: collecting
+/// into a map sorts, and every sort instantiation adds kilobytes to the wasm module.
+pub fn object_of<'a, K: ToString + 'a, T: ToJson + 'a>(
+    entries: impl Iterator<Item = (&'a K, &'a T)>,
+) -> Value {
+    let mut object = Map::new();
+    for (key, value) in entries {
+        object.insert(key.to_string(), value.to_json());
+    }
+    Value::Object(object)
+}
+
+/// A JSON object read into a map: `key` reads each field name, `read` its value; an error is
+/// prefixed with the field's name.
+pub fn map_of<K: Ord, T>(
+    value: &Value,
+    key: impl Fn(&str) -> Result<K, String>,
+    read: impl Fn(&Value) -> Result<T, String>,
+) -> Result<BTreeMap<K, T>, String> {
+    let Value::Object(object) = value else { return Err(format!("expected an object, got {}", kind(value))) };
+    let mut map = BTreeMap::new();
+    for (name, value) in object {
+        let entry = key(name).and_then(|key| Ok((key, read(value)?)));
+        let (key, value) = entry.map_err(|problem| format!("{name}: {problem}"))?;
+        map.insert(key, value);
+    }
+    Ok(map)
 }
 
 /// A JSON object under construction, field by field.

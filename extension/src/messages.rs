@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::adapters::WatchName;
-use crate::json::{Fields, FromJson};
+use crate::json::{Fields, FromJson, map_of};
 use crate::settings::SettingsForm;
 
 /// What content scripts and the popup send: `{"kind": "page", ...}` etc.
@@ -67,15 +67,7 @@ impl FromJson for Message {
                 focused: fields.bool("focused")?,
                 visible: fields.bool("visible")?,
                 values: fields.with("values", |value| {
-                    let Value::Object(map) = value else { return Err("expected an object".to_owned()) };
-                    map.iter()
-                        .map(|(name, list)| {
-                            Ok((
-                                name.clone(),
-                                Vec::<String>::from_json(list).map_err(|p| format!("{name}{p}"))?,
-                            ))
-                        })
-                        .collect()
+                    map_of(value, |name| Ok(name.to_owned()), Vec::<String>::from_json)
                 })?,
             },
             "activity" => Message::Activity {

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use analysis::{Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
 use crate::records::LocalRecord;
 
 /// Records per storage key: small enough to rewrite the last chunk cheaply on every new record,
@@ -160,24 +160,14 @@ impl FromJson for StoredTotals {
 /// `{"days": {"20000:mturk": {...}, ...}}`.
 impl ToJson for DailyTotals {
     fn to_json(&self) -> Value {
-        let days: Map<String, Value> =
-            self.days.iter().map(|(key, totals)| (key.clone(), totals.to_json())).collect();
-        ObjectBuilder::new().field("days", days).build()
+        ObjectBuilder::new().field("days", object_of(self.days.iter())).build()
     }
 }
 
 impl FromJson for DailyTotals {
     fn from_json(value: &Value) -> Result<DailyTotals, String> {
-        let days = Fields::of(value)?.with("days", |value| {
-            let Value::Object(map) = value else { return Err("expected an object".to_owned()) };
-            map.iter()
-                .map(|(key, totals)| {
-                    let totals =
-                        StoredTotals::from_json(totals).map_err(|problem| format!("{key}: {problem}"))?;
-                    Ok((key.clone(), totals))
-                })
-                .collect::<Result<BTreeMap<String, StoredTotals>, String>>()
-        })?;
+        let key = |name: &str| Ok(name.to_owned());
+        let days = Fields::of(value)?.with("days", |value| map_of(value, key, StoredTotals::from_json))?;
         Ok(DailyTotals { days })
     }
 }

@@ -128,8 +128,6 @@ pub fn classify_upload(status: u16, retry_after: Option<&str>, body: &str) -> Ba
         422 => {
             let mut indexes = Vec::new();
             collect_indexes(json.as_ref(), &mut indexes);
-            indexes.sort_unstable();
-            indexes.dedup();
             let message = body.chars().take(500).collect();
             if indexes.is_empty() {
                 BatchReply::Later { retry_after: None, status: format!("422: {message}") }
@@ -148,8 +146,11 @@ pub fn classify_upload(status: u16, retry_after: Option<&str>, body: &str) -> Ba
 fn collect_indexes(value: Option<&Value>, indexes: &mut Vec<usize>) {
     match value {
         Some(Value::Object(object)) => {
-            if let Some(index) = object.get("index").and_then(Value::as_u64) {
-                indexes.push(index as usize);
+            // Kept sorted and distinct by inserting in place: few indexes, and no sort code.
+            if let Some(index) = object.get("index").and_then(Value::as_u64)
+                && let Err(position) = indexes.binary_search(&(index as usize))
+            {
+                indexes.insert(position, index as usize);
             }
             for child in object.values() {
                 collect_indexes(Some(child), indexes);

@@ -179,7 +179,7 @@ fn messages_are_read_and_hostile_ones_refused() {
         ),
         (
             json!({"kind": "page", "url": "u", "focused": true, "visible": true, "values": {"alert": [1]}}),
-            "values: alert[0]: expected a string",
+            "values: alert: [0]: expected a string",
         ),
         (
             json!({"kind": "page", "url": "u", "focused": true, "visible": true, "values": []}),

@@ -2,25 +2,21 @@
 //! event and read back when the service worker starts again. Open tasks and search stretches
 //! are lists of objects, tabs an object keyed by tab id, a tab's place tagged by `at`.
 
-use std::collections::BTreeMap;
-
 use analysis::{Money, Platform};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{OpenTask, Place, SearchStretch, Tab, TabId, Tracker, TrackerSettings};
 use crate::adapters::TaskDetails;
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
 
 impl ToJson for Tracker {
     fn to_json(&self) -> Value {
-        let tabs: Map<String, Value> =
-            self.tabs.iter().map(|(id, tab)| (id.to_string(), tab.to_json())).collect();
         ObjectBuilder::new()
             .field(
                 "settings",
                 ObjectBuilder::new().field("idle_cutoff_ms", self.settings.idle_cutoff_ms).build(),
             )
-            .field("tabs", tabs)
+            .field("tabs", object_of(self.tabs.iter()))
             .field("tasks", self.tasks.to_json())
             .field("searches", self.searches.to_json())
             .optional("current", self.current)
@@ -35,15 +31,8 @@ impl FromJson for Tracker {
         let settings = fields.with("settings", |value| {
             Ok(TrackerSettings { idle_cutoff_ms: Fields::of(value)?.i64("idle_cutoff_ms")? })
         })?;
-        let tabs = fields.with("tabs", |value| {
-            let Value::Object(map) = value else { return Err("expected an object".to_owned()) };
-            map.iter()
-                .map(|(id, tab)| {
-                    let id: TabId = id.parse().map_err(|_| format!("'{id}' is not a tab id"))?;
-                    Ok((id, Tab::from_json(tab).map_err(|problem| format!("{id}: {problem}"))?))
-                })
-                .collect::<Result<BTreeMap<TabId, Tab>, String>>()
-        })?;
+        let tab_id = |id: &str| id.parse::<TabId>().map_err(|_| format!("'{id}' is not a tab id"));
+        let tabs = fields.with("tabs", |value| map_of(value, tab_id, Tab::from_json))?;
         Ok(Tracker {
             settings,
             tabs,

@@ -11,7 +11,7 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElemen
 
 use super::api::{self, translate};
 use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
-use crate::dashboard::{Display, dashboard, escape, render};
+use crate::dashboard::{Display, dashboard, escape, fixed, render};
 use crate::json::ObjectBuilder;
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::store::DailyTotals;
@@ -170,10 +170,10 @@ pub async fn popup_main() -> Result<(), JsValue> {
     draw(&loaded);
     fill_settings(&loaded.settings);
     let body = document().body().expect("the popup has a body");
-    let _ = body.set_attribute("data-opened-ms", &format!("{:.1}", js_sys::Date::now() - started));
+    let _ = body.set_attribute("data-opened-ms", &fixed(js_sys::Date::now() - started, 1));
     // Since the page started loading, wasm compilation included: what the worker waits.
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = body.set_attribute("data-ready-at-ms", &format!("{:.1}", performance.now()));
+        let _ = body.set_attribute("data-ready-at-ms", &fixed(performance.now(), 1));
     }
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
