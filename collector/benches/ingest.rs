@@ -20,6 +20,10 @@ use collector::ingest::ParsedBatch;
 use rand::RngCore;
 use sqlx::Connection;
 
+/// The collector binary's allocator, so the in-process collector runs as it does in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH: usize = 500;
 
 #[derive(Debug)]
