@@ -5,9 +5,9 @@
 //! is plain objects named after the fields, library values (platforms, money, codes) as their
 //! canonical text, read back through the library's own parsers.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
+
+use crate::sorted_map::SortedMap;
 
 /// A value that has a JSON form.
 pub trait ToJson {
@@ -83,9 +83,9 @@ pub fn map_of<K: Ord, T>(
     value: &Value,
     key: impl Fn(&str) -> Result<K, String>,
     read: impl Fn(&Value) -> Result<T, String>,
-) -> Result<BTreeMap<K, T>, String> {
+) -> Result<SortedMap<K, T>, String> {
     let Value::Object(object) = value else { return Err(format!("expected an object, got {}", kind(value))) };
-    let mut map = BTreeMap::new();
+    let mut map = SortedMap::new();
     for (name, value) in object {
         let entry = key(name).and_then(|key| Ok((key, read(value)?)));
         let (key, value) = entry.map_err(|problem| format!("{name}: {problem}"))?;

@@ -13,6 +13,7 @@ pub mod json;
 pub mod messages;
 pub mod records;
 pub mod settings;
+pub mod sorted_map;
 pub mod store;
 pub mod tracker;
 pub mod upload;

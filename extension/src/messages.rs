@@ -2,11 +2,9 @@
 //! form (`{"kind": "page", ...}`). Anything malformed is refused with the field at fault; the
 //! background answers it with an error and changes nothing.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
-use crate::adapters::WatchName;
+use crate::adapters::{ProbeValues, WatchName};
 use crate::json::{Fields, FromJson, map_of};
 use crate::settings::SettingsForm;
 
@@ -20,7 +18,7 @@ pub enum Message {
         url: String,
         focused: bool,
         visible: bool,
-        values: BTreeMap<String, Vec<String>>,
+        values: ProbeValues,
     },
     Activity {
         focused: bool,

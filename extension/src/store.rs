@@ -2,14 +2,13 @@
 //! (the thirteen fields of format v1, then the worker-only title and requester), and daily
 //! totals per platform so the popup never reads the records themselves.
 
-use std::collections::BTreeMap;
-
 use analysis::{Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
 use crate::records::LocalRecord;
+use crate::sorted_map::SortedMap;
 
 /// Records per storage key: small enough to rewrite the last chunk cheaply on every new record,
 /// large enough that 100,000 records are only 100 keys.
@@ -108,7 +107,7 @@ impl StoredTotals {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DailyTotals {
     /// Keyed by `"{day}:{platform}"`, so the JSON stays a flat object.
-    pub days: BTreeMap<String, StoredTotals>,
+    pub days: SortedMap<String, StoredTotals>,
 }
 
 impl DailyTotals {

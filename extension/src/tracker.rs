@@ -9,8 +9,6 @@
 //! first, so they never double count either. The whole state is serializable: it is saved
 //! after every event and survives service-worker and browser restarts.
 
-use std::collections::BTreeMap;
-
 use analysis::{Money, Outcome, Platform, UnpaidCategory};
 
 mod saved;
@@ -18,6 +16,7 @@ mod saved;
 use crate::adapters::{
     Alert, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, WatchName,
 };
+use crate::sorted_map::SortedMap;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -153,7 +152,7 @@ pub struct Outcomes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tracker {
     pub settings: TrackerSettings,
-    tabs: BTreeMap<TabId, Tab>,
+    tabs: SortedMap<TabId, Tab>,
     tasks: Vec<OpenTask>,
     searches: Vec<SearchStretch>,
     current: Option<TabId>,
@@ -164,7 +163,7 @@ impl Tracker {
     pub fn new(settings: TrackerSettings) -> Tracker {
         Tracker {
             settings,
-            tabs: BTreeMap::new(),
+            tabs: SortedMap::new(),
             tasks: Vec::new(),
             searches: Vec::new(),
             current: None,
@@ -242,7 +241,7 @@ impl Tracker {
     }
 
     fn tab(&mut self, tab: TabId) -> &mut Tab {
-        self.tabs.entry(tab).or_insert(Tab {
+        self.tabs.get_or_insert_with(tab, || Tab {
             place: Place::Elsewhere,
             focused: false,
             visible: false,

@@ -1,10 +1,10 @@
 //! The adapter tables against the fixture pages in `tests/fixtures/sites/` (the same pages the
 //! end-to-end tests serve) and against hostile input.
 
-use std::collections::BTreeMap;
-
 use analysis::Outcome;
-use extension::adapters::{Alert, PageView, SubmissionState, observe_api_response, observe_page, plan_for};
+use extension::adapters::{
+    Alert, PageView, ProbeValues, SubmissionState, observe_api_response, observe_page, plan_for,
+};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/sites");
 const TASK_URL: &str = "https://worker.mturk.com/projects/3NSMGYKX8LCEFP5GP2R5IOZ1FDV5R3/tasks/3ZQA0B1C2D?assignment_id=3KYQYYSHWX3A&ref=w_pl_prvw";
@@ -31,7 +31,7 @@ fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
         .collect()
 }
 
-fn task_page_values(template: &str, remaining: &str) -> BTreeMap<String, Vec<String>> {
+fn task_page_values(template: &str, remaining: &str) -> ProbeValues {
     let html = fill(
         &fixture(template),
         &[
@@ -46,7 +46,7 @@ fn task_page_values(template: &str, remaining: &str) -> BTreeMap<String, Vec<Str
             ("assignment", "3KYQYYSHWX3A"),
         ],
     );
-    BTreeMap::from([
+    ProbeValues::from_iter([
         ("react_class".to_owned(), attribute_values(&html, "data-react-class")),
         ("react_props".to_owned(), attribute_values(&html, "data-react-props")),
         ("alert".to_owned(), Vec::new()),
@@ -78,7 +78,7 @@ fn a_changed_task_page_is_unreadable_with_the_rule_and_field_named() {
     );
 }
 
-fn check_unreadable(change: impl Fn(&mut BTreeMap<String, Vec<String>>), url: &str, field: &str) {
+fn check_unreadable(change: impl Fn(&mut ProbeValues), url: &str, field: &str) {
     let mut values = task_page_values("worker.mturk.com/task.html", "540");
     change(&mut values);
     match observe_page(url, &values).unwrap().view {
@@ -90,7 +90,7 @@ fn check_unreadable(change: impl Fn(&mut BTreeMap<String, Vec<String>>), url: &s
 #[test]
 fn hostile_or_broken_task_pages_never_give_a_number() {
     let replace_props = |from: &'static str, to: &'static str| {
-        move |values: &mut BTreeMap<String, Vec<String>>| {
+        move |values: &mut ProbeValues| {
             for props in values.get_mut("react_props").unwrap() {
                 *props = props.replace(from, to);
             }
@@ -120,7 +120,7 @@ fn hostile_or_broken_task_pages_never_give_a_number() {
 
 #[test]
 fn the_submitted_alert_is_recognized_and_a_failure_is_not_a_submission() {
-    let values = |text: &str| BTreeMap::from([("alert".to_owned(), vec![text.to_owned()])]);
+    let values = |text: &str| ProbeValues::from_iter([("alert".to_owned(), vec![text.to_owned()])]);
     let observe =
         |text: &str| observe_page("https://worker.mturk.com/projects?alert=1", &values(text)).unwrap();
     assert_eq!(observe("HIT Submitted").alert, Some(Alert::Submitted));
@@ -137,7 +137,7 @@ fn url_roles_agree_with_the_gig_overhead_rules() {
     let rules: Vec<serde_json::Value> =
         serde_json::from_str(&fixture("worker.mturk.com/gig-overhead-mturk-url-rules.json")).unwrap();
     assert_eq!(rules.len(), 25);
-    let role = |url: &str| match observe_page(url, &BTreeMap::new()).map(|o| o.view) {
+    let role = |url: &str| match observe_page(url, &ProbeValues::new()).map(|o| o.view) {
         Some(PageView::Search) => "search",
         Some(PageView::Task { .. } | PageView::Unreadable(_)) => "task",
         Some(PageView::Neutral) => "neutral",

@@ -157,7 +157,7 @@ fn messages_are_read_and_hostile_ones_refused() {
         "visible": false, "values": {"alert": ["HIT Submitted"]}}))
     .unwrap();
     let Message::Page { values, focused, visible, .. } = page else { panic!("{page:?}") };
-    assert_eq!(values["alert"], ["HIT Submitted"]);
+    assert_eq!(values.get("alert").unwrap(), &["HIT Submitted"]);
     assert!(focused && !visible);
     assert!(matches!(message(json!({"kind": "sync_now"})), Ok(Message::SyncNow)));
     let Ok(Message::SaveSettings { form }) =

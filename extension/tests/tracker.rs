@@ -1,7 +1,5 @@
 //! The time-accounting state machine, driven by hand-made event sequences.
 
-use std::collections::BTreeMap;
-
 use analysis::{Currency, Money, Outcome, Platform, Timestamp, UnpaidCategory};
 use extension::adapters::{
     Alert, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, WatchName,
@@ -314,5 +312,4 @@ fn an_unreadable_page_is_reported_and_opens_nothing() {
     let out = t.handle(page(1, 0, observation(PageView::Unreadable(error), None)));
     assert_eq!(out.problems, vec!["mturk task: reward: gone".to_owned()]);
     assert!(t.open_tasks().is_empty());
-    let _ = BTreeMap::<String, String>::new();
 }

@@ -1,15 +1,14 @@
 //! Turning what the content script read (lists of strings per probe) and what the platform's
 //! own web app fetched (JSON) into typed observations, following an adapter's table.
 
-use std::collections::BTreeMap;
-
 use analysis::{Currency, Money, Outcome, Platform, Timestamp};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::prolific::SubmissionFields;
-use super::{Adapter, Alert, Field, FieldRule, PageRole, adapter_for};
+use super::{Adapter, Alert, Field, FieldRule, PageRole, ProbeValues, adapter_for};
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::sorted_map::SortedMap;
 use crate::url::ParsedUrl;
 
 /// The most values one probe may bring, and the longest value: a hostile page cannot make
@@ -93,7 +92,7 @@ pub struct Observation {
 }
 
 /// Reads a page of a supported platform from the probe values; `None` for other sites.
-pub fn observe_page(url: &str, values: &BTreeMap<String, Vec<String>>) -> Option<Observation> {
+pub fn observe_page(url: &str, values: &ProbeValues) -> Option<Observation> {
     let parsed = ParsedUrl::parse(url)?;
     let adapter = adapter_for(&parsed)?;
     let alert = adapter.alerts.iter().find_map(|rule| {
@@ -114,7 +113,7 @@ pub fn observe_page(url: &str, values: &BTreeMap<String, Vec<String>>) -> Option
     Some(Observation { platform: adapter.platform, view, alert })
 }
 
-fn probe_values<'a>(values: &'a BTreeMap<String, Vec<String>>, name: &str) -> &'a [String] {
+fn probe_values<'a>(values: &'a ProbeValues, name: &str) -> &'a [String] {
     let list = values.get(name).map(Vec::as_slice).unwrap_or_default();
     &list[..list.len().min(MAX_VALUES_PER_PROBE)]
 }
@@ -125,7 +124,7 @@ fn read_task(
     url: &ParsedUrl<'_>,
     key_query: &'static str,
     fields: &[FieldRule],
-    values: &BTreeMap<String, Vec<String>>,
+    values: &ProbeValues,
 ) -> Result<PageView, ExtractionError> {
     let key = url.query_value(key_query).unwrap_or_default();
     task_key(key).map_err(|problem| ExtractionError::new(rule, key_query, problem))?;
@@ -136,7 +135,7 @@ fn read_task(
     for (class, props) in classes.iter().zip(props) {
         by_component.push((class.as_str(), props.as_str()));
     }
-    let mut found: BTreeMap<&'static str, Value> = BTreeMap::new();
+    let mut found: SortedMap<&'static str, Value> = SortedMap::new();
     for rule_field in fields {
         let name = field_name(rule_field.field);
         let Some((_, props)) = by_component.iter().find(|(class, _)| class.contains(rule_field.component))

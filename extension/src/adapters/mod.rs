@@ -19,6 +19,9 @@ pub use extract::{
     observe_api_response, observe_page,
 };
 
+/// What the content script read from a page: the strings of each probe, by probe name.
+pub type ProbeValues = crate::sorted_map::SortedMap<String, Vec<String>>;
+
 /// How the content script reads one probe from every element matching its selector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {

@@ -3,10 +3,12 @@
 //! and, with sharing on, in the outbox that [`sync`] uploads.
 
 use analysis::{Currency, Money, Outcome, Platform};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use super::api::{self, now_millis};
-use super::storage::{self, OUTBOX, SETTINGS, SYNC, TRACKER, json, read, write};
+use super::storage::{self, OUTBOX, SETTINGS, SYNC, TRACKER, json, parse_stored, read, write};
 use crate::adapters::{TaskDetails, label, observe_api_response, observe_page, plan_for};
 use crate::json::{FromJson, ObjectBuilder, ToJson};
 use crate::messages::Message;
@@ -25,73 +27,131 @@ fn ok() -> JsValue {
     api::to_js(&ObjectBuilder::new().field("ok", true).build())
 }
 
-/// Handles one message. `tab` is the sender's tab (-1 for the popup), `frame` its frame.
-#[wasm_bindgen]
-pub async fn on_message(message: JsValue, tab: i32, frame: i32) -> Result<JsValue, JsValue> {
-    let message = api::from_js(&message)
+/// What the background does for one message or browser event, decided without touching
+/// storage; [`perform`] then does it.
+enum Action {
+    /// Tracker events, handled in order with one read and one write of the tracker.
+    Events(Vec<Event>),
+    /// Events first, then an upload if one is due (the periodic alarm).
+    EventsThenSync(Vec<Event>),
+    Problem(String),
+    SaveSettings(Settings),
+    SyncNow,
+    EraseShared,
+    DeleteLocal,
+    Import(String),
+    /// Answered at once.
+    Reply(JsValue),
+}
+
+/// Reads a message: `tab` is the sender's tab (-1 for the popup), `frame` its frame.
+fn decide(message: &JsValue, tab: i32, frame: i32, now: i64) -> Result<Action, JsValue> {
+    let message = api::from_js(message)
         .and_then(|value| Message::from_json(&value))
         .map_err(|e| fail(format!("message: {e}")))?;
-    let now = now_millis();
     let tab = i64::from(tab);
     let top = frame == 0;
-    let reply = match message {
+    let event = |event: Event| Ok(Action::Events(vec![event]));
+    match message {
         Message::Plan { url } => {
             let plan = if top { plan_for(&url) } else { Default::default() };
-            return Ok(api::to_js(&plan.to_json()));
+            Ok(Action::Reply(api::to_js(&plan.to_json())))
         }
         Message::Page { url, focused, visible, values } if top => {
-            apply(Event::Page { tab, now, focused, visible, observation: observe_page(&url, &values) }).await
+            event(Event::Page { tab, now, focused, visible, observation: observe_page(&url, &values) })
         }
-        Message::Page { .. } => Ok(()),
+        Message::Page { .. } => Ok(Action::Events(Vec::new())),
         Message::Activity { focused, visible, input } => {
-            apply(Event::Activity { tab, now, focused, visible, input }).await
+            event(Event::Activity { tab, now, focused, visible, input })
         }
-        Message::Watch { name } => apply(Event::Watched { tab, now, name }).await,
+        Message::Watch { name } => event(Event::Watched { tab, now, name }),
         Message::Api { url, body } => match observe_api_response(&url, &body) {
-            Ok(None) => Ok(()),
-            Ok(Some(observations)) => {
-                let mut result = Ok(());
-                for observation in observations {
-                    result = result.and(apply(Event::Submission { now, observation }).await);
-                }
-                result
-            }
-            Err(error) => storage::add_problem(error.to_string(), now).await,
+            Ok(observations) => Ok(Action::Events(
+                observations
+                    .into_iter()
+                    .flatten()
+                    .map(|observation| Event::Submission { now, observation })
+                    .collect(),
+            )),
+            Err(error) => Ok(Action::Problem(error.to_string())),
         },
         Message::ManualStart { platform } => match Platform::parse(&platform) {
-            Ok(platform) => apply(Event::ManualStart { now, platform }).await,
-            Err(problem) => return Err(fail(format!("platform: {problem}"))),
+            Ok(platform) => event(Event::ManualStart { now, platform }),
+            Err(problem) => Err(fail(format!("platform: {problem}"))),
         },
         Message::ManualStop { outcome, reward, bonus, currency, title } => {
-            let event = manual_stop(now, &outcome, &reward, &bonus, &currency, &title).map_err(fail)?;
-            apply(event).await
+            event(manual_stop(now, &outcome, &reward, &bonus, &currency, &title).map_err(fail)?)
         }
-        Message::SaveSettings { form } => {
-            let settings = Settings::from_form(&form).map_err(|error| {
-                api::to_js(
-                    &ObjectBuilder::new()
-                        .field("error", error.to_string())
-                        .field("field", error.field)
-                        .build(),
-                )
-            })?;
-            save_settings(settings, now).await
-        }
-        Message::SyncNow => {
+        Message::SaveSettings { form } => match Settings::from_form(&form) {
+            Ok(settings) => Ok(Action::SaveSettings(settings)),
+            Err(error) => Err(api::to_js(
+                &ObjectBuilder::new().field("error", error.to_string()).field("field", error.field).build(),
+            )),
+        },
+        Message::SyncNow => Ok(Action::SyncNow),
+        Message::EraseShared => Ok(Action::EraseShared),
+        Message::DeleteLocal => Ok(Action::DeleteLocal),
+        Message::Import { text } => Ok(Action::Import(text)),
+    }
+}
+
+/// Does what was decided; every entry point goes through this one future, so the module
+/// holds one state machine for them all.
+async fn perform(action: Action, now: i64) -> Result<JsValue, JsValue> {
+    let done = match action {
+        Action::Reply(reply) => return Ok(reply),
+        Action::Events(events) => apply(events).await,
+        Action::EventsThenSync(events) => match apply(events).await {
+            Ok(()) => sync(now, false).await,
+            Err(error) => Err(error),
+        },
+        Action::Problem(problem) => storage::add_problems(vec![problem], now).await,
+        Action::SaveSettings(settings) => save_settings(settings, now).await,
+        Action::SyncNow => {
             let result = sync(now, true).await;
             let state: SyncState = read(SYNC).await.ok().flatten().unwrap_or_default();
             return result.map(|()| api::to_js(&state.to_json())).map_err(fail);
         }
-        Message::EraseShared => erase_shared(now).await,
-        Message::DeleteLocal => storage::delete_local().await,
-        Message::Import { text } => {
+        Action::EraseShared => erase_shared(now).await,
+        Action::DeleteLocal => storage::delete_local().await,
+        Action::Import(text) => {
             let (imported, refused) = import(text, now).await.map_err(fail)?;
             return Ok(api::to_js(
                 &ObjectBuilder::new().field("imported", imported).field("refused", refused).build(),
             ));
         }
     };
-    reply.map(|()| ok()).map_err(fail)
+    done.map(|()| ok()).map_err(fail)
+}
+
+fn run(action: Result<Action, JsValue>, now: i64) -> Promise {
+    future_to_promise(async move { perform(action?, now).await })
+}
+
+/// Handles one message. `tab` is the sender's tab (-1 for the popup), `frame` its frame.
+#[wasm_bindgen]
+pub fn on_message(message: JsValue, tab: i32, frame: i32) -> Promise {
+    let now = now_millis();
+    run(decide(&message, tab, frame, now), now)
+}
+
+#[wasm_bindgen]
+pub fn on_tab_closed(tab: i32) -> Promise {
+    let now = now_millis();
+    run(Ok(Action::Events(vec![Event::TabClosed { tab: i64::from(tab), now }])), now)
+}
+
+/// The periodic alarm: tasks past their time limit, stale search stretches, uploads.
+#[wasm_bindgen]
+pub fn on_alarm() -> Promise {
+    let now = now_millis();
+    run(Ok(Action::EventsThenSync(vec![Event::Tick { now }])), now)
+}
+
+#[wasm_bindgen]
+pub fn on_browser_started() -> Promise {
+    let now = now_millis();
+    run(Ok(Action::Events(vec![Event::BrowserStarted { now }])), now)
 }
 
 fn manual_stop(
@@ -119,41 +179,44 @@ async fn settings() -> Settings {
     read(SETTINGS).await.ok().flatten().unwrap_or_default()
 }
 
-async fn tracker(settings: &Settings) -> Tracker {
+/// Runs events through the tracker, saves the new state, stores what finished: the settings
+/// and the tracker read in one storage call, the tracker written in one.
+async fn apply(events: Vec<Event>) -> Result<(), String> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let object = api::get(&[SETTINGS, TRACKER]).await?;
+    let settings: Settings = parse_stored(SETTINGS, &object).unwrap_or_default();
     let tracker_settings = TrackerSettings { idle_cutoff_ms: i64::from(settings.idle_cutoff_seconds) * 1000 };
     let mut tracker: Tracker =
-        read(TRACKER).await.ok().flatten().unwrap_or_else(|| Tracker::new(tracker_settings));
+        parse_stored(TRACKER, &object).unwrap_or_else(|| Tracker::new(tracker_settings));
     tracker.settings = tracker_settings;
-    tracker
-}
-
-/// Runs one event through the tracker, saves the new state, stores what finished.
-async fn apply(event: Event) -> Result<(), String> {
-    let settings = settings().await;
-    let mut tracker = tracker(&settings).await;
+    let mut out = Outcomes::default();
+    for event in events {
+        let Outcomes { finished, problems } = tracker.handle(event);
+        out.finished.extend(finished);
+        out.problems.extend(problems);
+    }
     let now = now_millis();
-    let out = tracker.handle(event);
     write(&[(TRACKER, json(&tracker))]).await?;
     store_finished(out, &settings, now).await
 }
 
-async fn store_finished(out: Outcomes, settings: &Settings, now: i64) -> Result<(), String> {
-    for problem in out.problems {
-        storage::add_problem(problem, now).await?;
-    }
-    if out.finished.is_empty() {
-        return Ok(());
-    }
-    let meta = storage::meta().await?;
-    let install = storage::install_id(&meta);
+async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), String> {
     let mut records: Vec<LocalRecord> = Vec::new();
-    for finished in &out.finished {
-        match to_record(finished, api::random_bytes(), &install, settings.country) {
-            Ok(record) => records.push(record),
-            Err(error) => {
-                storage::add_problem(format!("a finished task could not be recorded: {error}"), now).await?
+    if !out.finished.is_empty() {
+        let meta = storage::meta().await?;
+        let install = storage::install_id(&meta);
+        for finished in &out.finished {
+            match to_record(finished, api::random_bytes(), &install, settings.country) {
+                Ok(record) => records.push(record),
+                Err(error) => out.problems.push(format!("a finished task could not be recorded: {error}")),
             }
         }
+    }
+    storage::add_problems(out.problems, now).await?;
+    if records.is_empty() {
+        return Ok(());
     }
     storage::append(&records, api::utc_offset_minutes()).await?;
     if settings.sharing {
@@ -283,11 +346,8 @@ async fn sync(now: i64, force: bool) -> Result<(), String> {
                 for &index in indexes.iter().rev().filter(|&&i| i < size) {
                     outbox.remove(index);
                 }
-                storage::add_problem(
-                    format!("the collector refused {} record(s): {message}", indexes.len()),
-                    now,
-                )
-                .await?;
+                let problem = format!("the collector refused {} record(s): {message}", indexes.len());
+                storage::add_problems(vec![problem], now).await?;
                 false
             }
             BatchReply::TooLarge => {
@@ -321,6 +381,7 @@ async fn sync(now: i64, force: bool) -> Result<(), String> {
 async fn import(text: String, now: i64) -> Result<(usize, usize), String> {
     let lines = analysis::read_records(std::io::Cursor::new(text.into_bytes())).map_err(|e| e.to_string())?;
     let (mut imported, mut refused) = (0, 0);
+    let mut problems = Vec::new();
     let mut batch: Vec<LocalRecord> = Vec::new();
     for line in lines {
         match line {
@@ -328,7 +389,7 @@ async fn import(text: String, now: i64) -> Result<(usize, usize), String> {
             Err(error) => {
                 refused += 1;
                 if refused <= 5 {
-                    storage::add_problem(format!("import: {error}"), now).await?;
+                    problems.push(format!("import: {error}"));
                 }
             }
         }
@@ -339,23 +400,6 @@ async fn import(text: String, now: i64) -> Result<(usize, usize), String> {
     }
     imported += batch.len();
     storage::append(&batch, api::utc_offset_minutes()).await?;
+    storage::add_problems(problems, now).await?;
     Ok((imported, refused))
-}
-
-#[wasm_bindgen]
-pub async fn on_tab_closed(tab: i32) -> Result<(), JsValue> {
-    apply(Event::TabClosed { tab: i64::from(tab), now: now_millis() }).await.map_err(fail)
-}
-
-/// The periodic alarm: tasks past their time limit, stale search stretches, uploads.
-#[wasm_bindgen]
-pub async fn on_alarm() -> Result<(), JsValue> {
-    let now = now_millis();
-    apply(Event::Tick { now }).await.map_err(fail)?;
-    sync(now, false).await.map_err(fail)
-}
-
-#[wasm_bindgen]
-pub async fn on_browser_started() -> Result<(), JsValue> {
-    apply(Event::BrowserStarted { now: now_millis() }).await.map_err(fail)
 }

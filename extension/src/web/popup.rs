@@ -2,8 +2,6 @@
 //! figures, fills the settings and the manual timer, and turns clicks into messages to the
 //! background. Opened in a tab with `?full` it is the full dashboard.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -319,7 +317,6 @@ async fn export(csv: bool) -> Result<(), String> {
     anchor.set_download(name);
     anchor.click();
     let skipped = errors.len();
-    let _ = BTreeMap::<(), ()>::new();
     status(&translate("exported", &[&plain.len().to_string(), &skipped.to_string()]));
     Ok(())
 }

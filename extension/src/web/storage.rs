@@ -181,10 +181,16 @@ pub async fn delete_local() -> Result<(), String> {
     write(&[(META, json(&Meta { count: 0, ..meta }))]).await
 }
 
-pub async fn add_problem(text: String, now: i64) -> Result<(), String> {
-    api::console_warn(&format!("piecerate: {text}"));
+/// Logs problems and keeps the most recent for the popup, in one read and one write.
+pub async fn add_problems(texts: Vec<String>, now: i64) -> Result<(), String> {
+    if texts.is_empty() {
+        return Ok(());
+    }
     let mut problems: Vec<Problem> = read(PROBLEMS).await?.unwrap_or_default();
-    problems.push(Problem { at: now, text });
+    for text in texts {
+        api::console_warn(&format!("piecerate: {text}"));
+        problems.push(Problem { at: now, text });
+    }
     let excess = problems.len().saturating_sub(MAX_PROBLEMS);
     problems.drain(..excess);
     write(&[(PROBLEMS, json(&problems))]).await
