@@ -13,7 +13,10 @@ const rows = readFileSync(0, 'utf8').trim().split('\n').slice(1).map((line) => {
 function group(name) {
   if (name.includes('names" subsection') || name.includes('names subsection')) return null;
   if (name.startsWith('data segment')) return 'data (reference tables, strings, constants)';
-  if (name.includes('externref shim') || /^__wbindgen|^__wbg|^__externref|^import |^export |^type\[|^table\[|^elem\[|^func\[|^code\[/.test(name)) {
+  // wasm-bindgen's shim of an exported function holds what wasm-opt inlined into it: the
+  // extension's code.
+  if (name.endsWith('externref shim')) return 'extension';
+  if (/^__wbindgen|^__wbg|^__externref|^import |^export |^type\[|^table\[|^elem\[|^func\[|^code\[/.test(name)) {
     return 'wasm-bindgen glue, tables and other sections';
   }
   if (!name.includes('::')) return 'wasm sections, compiler built-ins';
