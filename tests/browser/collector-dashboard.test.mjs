@@ -119,7 +119,9 @@ test('the method selector switches the figures and explains them; the CSV downlo
 
   const href = await page.locator('#csv-download').getAttribute('href');
   assert.equal(href, '/v1/wages.csv?by=platform,country&method=paid');
-  const csv = await page.evaluate(async (path) => (await fetch(path)).text(), href);
+  const download = await page.request.get(new URL(href, base).href);
+  assert.match(download.headers()['content-type'], /^text\/csv/);
+  const csv = await download.text();
   assert.match(csv.split('\n')[0], /^platform,country,suppressed,n_workers/);
   await page.getByRole('link', { name: 'How these figures are computed' }).click();
   assert.match(await page.locator('pre.methodology').innerText(), /effective hourly wage/i);

@@ -17,6 +17,15 @@ use crate::error::AppError;
 use crate::wages::DEMO_NOTICE;
 
 const STYLESHEET: &str = include_str!("../../assets/dashboard.css");
+/// Pages may load their own stylesheet and nothing else: no script, font, image or frame, from
+/// anywhere. A browser enforces this even if a future change forgot the rule.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// An HTML page with the dashboard's security policy.
+fn html_page(html: String) -> Response {
+    let policy = HeaderValue::from_static(CONTENT_SECURITY_POLICY);
+    ([(header::CONTENT_SECURITY_POLICY, policy)], Html(html)).into_response()
+}
 const METHODOLOGY: &str = include_str!("../../../docs/methodology.md");
 
 /// Text made safe to place in HTML text and attribute values.
@@ -183,7 +192,7 @@ pub async fn page(
         "<footer><p>Local minimum wages and exchange rates come from the tables shipped with the analysis library (see the methodology). Workers with less than {} hours in a cell are left out of it. Data version {}.</p></footer></body></html>",
         state.config.min_hours, by_country.data_version
     );
-    Ok(Html(html).into_response())
+    Ok(html_page(html))
 }
 
 /// `GET /methodology`: the methodology document, as written in `docs/methodology.md`.
@@ -194,7 +203,7 @@ pub async fn methodology(State(state): State<SharedState>) -> Response {
         "<p><a href=\"/\">Back to the wages</a></p><pre class=\"methodology\">{}</pre></body></html>",
         escape(METHODOLOGY)
     );
-    Html(html).into_response()
+    html_page(html)
 }
 
 pub async fn stylesheet() -> Response {

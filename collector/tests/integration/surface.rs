@@ -97,7 +97,7 @@ async fn the_dashboard_renders_without_scripts_or_foreign_assets() {
         for method in ["all", "task", "paid"] {
             let page = server.get(&format!("/?method={method}")).await;
             assert_eq!(page.status, 200, "{}", page.text);
-            let html = page.text;
+            let html = &page.text;
             assert!(html.contains("<table id=\"wages-table\""), "no table");
             assert!(html.contains("<svg class=\"chart\""), "no chart");
             assert!(html.contains("India (IN)") && html.contains("$2.00"), "the published cell is missing");
@@ -111,6 +111,8 @@ async fn the_dashboard_renders_without_scripts_or_foreign_assets() {
             );
             assert!(html.contains("href=\"/methodology\""));
             assert!(!html.contains("<script"), "the dashboard needs no JavaScript");
+            let policy = page.headers["content-security-policy"].to_str().expect("text");
+            assert!(policy.starts_with("default-src 'none'; style-src 'self'"), "{policy}");
             assert!(!html.contains("synthetic demonstration data"), "no demo banner on real data");
             for attribute in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url("] {
                 assert!(!html.contains(attribute), "foreign asset: {attribute}");
