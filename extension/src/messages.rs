@@ -24,6 +24,8 @@ pub enum Message {
         focused: bool,
         visible: bool,
         input: bool,
+        /// The focus is inside one of the page's frames (the HIT).
+        in_frame: bool,
     },
     Watch {
         name: WatchName,
@@ -72,6 +74,7 @@ impl FromJson for Message {
                 focused: fields.bool("focused")?,
                 visible: fields.bool("visible")?,
                 input: fields.bool("input")?,
+                in_frame: fields.bool("in_frame")?,
             },
             "watch" => Message::Watch { name: fields.text_of("name", WatchName::parse)? },
             "api" => Message::Api { url: text("url")?, body: text("body")? },

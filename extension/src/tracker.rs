@@ -1,16 +1,18 @@
 //! The task lifecycle and the accounting of the worker's time, as a plain state machine:
 //! events in (pages seen, focus and input, submissions, returns, ticks), finished records out.
 //!
-//! Time is credited by [`Tracker::advance`]: between two events, the tab the worker last used
-//! earns the interval if it is visible and focused, but only up to the idle cutoff after the
-//! worker's last input there. There is one such tab at a time, so two open tasks never count
-//! the same second twice. Studies done off the platform (Prolific sends the worker to the
+//! Time is credited by [`Tracker::advance`] (in `credit.rs`): between two events, the tab the
+//! worker last used earns the interval if it is visible and focused, but only up to the idle
+//! cutoff after the worker's last input there, or, on a task page whose frame holds the
+//! focus, up to [`FRAME_FOCUS_GRACE_MS`] after the page last said so. There is one such tab at
+//! a time, so two open tasks never count the same second twice. Studies done off the platform (Prolific sends the worker to the
 //! researcher's site) and the manual timer earn the seconds no platform tab earned, newest
 //! first, so they never double count either. The whole state is serializable: it is saved
 //! after every event and survives service-worker and browser restarts.
 
 use analysis::{Money, Outcome, Platform, UnpaidCategory};
 
+mod credit;
 mod saved;
 
 use crate::adapters::{
@@ -30,6 +32,13 @@ pub const SEARCH_STRETCH_GAP_MS: Millis = 10 * 60 * 1000;
 const MAX_OPEN_MS: Millis = 31 * 24 * 3600 * 1000;
 /// The key of the manual timer's task: there is one manual timer.
 pub const MANUAL_KEY: &str = "manual";
+/// Most HITs run in a frame, often on the requester's own site, where the extension cannot see
+/// the worker's input. While a task page reports that the focus is inside its frame (with the
+/// window focused and the tab visible), the task earns time without input, up to this long
+/// after the latest report. The content script repeats the report every 15 s while it stays
+/// true and says at once when it ends (focus back on the page, window left, tab hidden), so
+/// the grace only matters when the reports stop (the computer slept, the browser died).
+pub const FRAME_FOCUS_GRACE_MS: Millis = 30 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrackerSettings {
@@ -49,6 +58,9 @@ struct Tab {
     focused: bool,
     visible: bool,
     last_input: Option<Millis>,
+    /// When the page last reported that the focus is inside one of its frames (the HIT), with
+    /// the window focused and the tab visible; `None` once it reports otherwise.
+    frame_focus: Option<Millis>,
     /// The task last shown in this tab: MTurk shows "HIT Submitted" on the next page.
     last_task: Option<String>,
 }
@@ -101,12 +113,16 @@ pub enum Event {
         visible: bool,
         observation: Option<Observation>,
     },
+    /// Focus, visibility or input on a platform page (its top document: `focused` is true
+    /// when the focus is in the page or in one of its frames).
     Activity {
         tab: TabId,
         now: Millis,
         focused: bool,
         visible: bool,
         input: bool,
+        /// The focus is inside one of the page's frames (its `activeElement` is the frame).
+        in_frame: bool,
     },
     Watched {
         tab: TabId,
@@ -193,14 +209,19 @@ impl Tracker {
             Event::Page { tab, now, focused, visible, observation } => {
                 self.page(tab, now, focused, visible, observation, &mut out);
             }
-            Event::Activity { tab, now, focused, visible, input } => {
+            Event::Activity { tab, now, focused, visible, input, in_frame } => {
                 let entry = self.tab(tab);
+                let was_in_frame = entry.frame_focus.is_some();
+                let in_frame = in_frame && focused && visible;
                 entry.focused = focused;
                 entry.visible = visible;
-                if input {
+                entry.frame_focus = in_frame.then_some(now);
+                // Focus going from the frame back to the page, the window still focused, follows
+                // a click on the page: from here the idle cutoff applies again.
+                if input || (was_in_frame && !in_frame && focused && visible) {
                     entry.last_input = Some(now);
                 }
-                if input || (focused && visible && self.current.is_none()) {
+                if input || in_frame || (focused && visible && self.current.is_none()) {
                     self.current = Some(tab);
                 }
             }
@@ -246,6 +267,7 @@ impl Tracker {
             focused: false,
             visible: false,
             last_input: None,
+            frame_focus: None,
             last_task: None,
         })
     }
@@ -262,6 +284,8 @@ impl Tracker {
         let entry = self.tab(tab);
         entry.focused = focused;
         entry.visible = visible;
+        // A page just read is a new document: the focus is not in a frame until it says so.
+        entry.frame_focus = None;
         if focused && visible {
             // Arriving on a page in the foreground follows a click or a typed address.
             entry.last_input = Some(now);
@@ -403,68 +427,6 @@ impl Tracker {
             active_ms: task.active_ms.min(ended - task.started),
             what: FinishedWhat::Task { outcome, details, bonus: task.bonus },
         });
-    }
-
-    /// Credits the time from the last event to `now` (see the module documentation).
-    fn advance(&mut self, now: Millis) {
-        let from = match self.clock {
-            Some(clock) if now > clock => clock,
-            Some(_) => return,
-            None => {
-                self.clock = Some(now);
-                return;
-            }
-        };
-        self.clock = Some(now);
-        let mut credited = 0;
-        let on_platform =
-            self.current.and_then(|id| self.tabs.get(&id)).filter(|tab| tab.focused && tab.visible);
-        if let Some(tab) = on_platform
-            && let Some(last_input) = tab.last_input
-        {
-            let until = now.min(last_input + self.settings.idle_cutoff_ms);
-            if until > from {
-                credited = match tab.place.clone() {
-                    Place::Search { platform } => self.credit_search(platform, from, until),
-                    Place::Task { key } => self.credit_task(&key, from, until),
-                    Place::Elsewhere => 0,
-                };
-            }
-        }
-        // Whatever no platform page earned goes to the newest off-site task running then.
-        let rest = now - from - credited;
-        if rest > 0
-            && let Some(task) = self.tasks.iter_mut().rev().find(|task| task.off_site && task.started < now)
-        {
-            let window = now.min(task.deadline) - from.max(task.started);
-            task.active_ms += rest.min(window.max(0));
-        }
-    }
-
-    fn credit_search(&mut self, platform: Platform, from: Millis, until: Millis) -> Millis {
-        match self.searches.iter_mut().find(|stretch| stretch.platform == platform) {
-            Some(stretch) => {
-                stretch.active_ms += until - from;
-                stretch.last = until;
-            }
-            None => self.searches.push(SearchStretch {
-                platform,
-                first: from,
-                last: until,
-                active_ms: until - from,
-            }),
-        }
-        until - from
-    }
-
-    fn credit_task(&mut self, key: &str, from: Millis, until: Millis) -> Millis {
-        let Some(task) = self.tasks.iter_mut().find(|task| task.key == key) else { return 0 };
-        let span = until.min(task.deadline) - from.max(task.started);
-        if span <= 0 {
-            return 0;
-        }
-        task.active_ms += span;
-        span
     }
 
     fn expire(&mut self, now: Millis, out: &mut Outcomes) {

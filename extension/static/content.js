@@ -1,10 +1,22 @@
 // piecerate content script: the thin part that must be JavaScript. It knows no platform: the
 // background (Rust) sends a plan of CSS selectors to read and forms to watch, and decides
-// what the strings mean. It also reports focus, visibility and (at most every 2 s) input.
+// what the strings mean. It also reports focus, visibility, whether the focus is inside one of
+// the page's frames, and (at most every 2 s) input. It runs in top documents only.
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const send = (message) => api.runtime.sendMessage(message).catch(() => {});
-  const state = () => ({ focused: document.hasFocus(), visible: document.visibilityState === 'visible' });
+  // The HIT usually runs in a frame, often on the requester's own site, where the extension
+  // cannot run: while the worker works there, this page sees no input, only that the focus is
+  // in the frame (document.hasFocus() with the frame as activeElement). That is reported, and
+  // repeated every 15 s while it lasts, so the task keeps earning time (the tracker's rule).
+  const inFrame = () => {
+    const element = document.activeElement;
+    return document.hasFocus() && (element instanceof HTMLIFrameElement || element instanceof HTMLFrameElement);
+  };
+  const state = () => {
+    const visible = document.visibilityState === 'visible';
+    return { focused: document.hasFocus(), visible, in_frame: visible && inFrame() };
+  };
 
   let lastInput = 0;
   const onInput = () => {
@@ -16,13 +28,27 @@
   for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart', 'scroll']) {
     addEventListener(type, onInput, { capture: true, passive: true });
   }
-  const onFocusChange = () => send({ kind: 'activity', input: false, ...state() });
+  let reported = { focused: false, visible: false, in_frame: false };
+  let reportedAt = 0;
+  const report = () => {
+    reported = state();
+    reportedAt = Date.now();
+    send({ kind: 'activity', input: false, ...reported });
+  };
+  // Focus moves into a frame a moment after the page's blur: read the state after it settles.
+  const onFocusChange = () => setTimeout(report, 0);
   addEventListener('focus', onFocusChange);
   addEventListener('blur', onFocusChange);
+  addEventListener('focusin', onFocusChange);
+  addEventListener('focusout', onFocusChange);
   document.addEventListener('visibilitychange', onFocusChange);
-
-  // Frames (the task inside an MTurk page) only report activity, for their tab.
-  if (window.top !== window) return;
+  // Leaving the browser while the focus is in a frame fires nothing on this page (the frame's
+  // window has the blur): check every second, and repeat the frame report every 15 s.
+  setInterval(() => {
+    const now = state();
+    const changed = now.focused !== reported.focused || now.visible !== reported.visible || now.in_frame !== reported.in_frame;
+    if (changed || (now.in_frame && Date.now() - reportedAt >= 15000)) report();
+  }, 1000);
 
   // Responses of the platform's own API, relayed from the page's main world (observe-api.js).
   addEventListener('message', (event) => {

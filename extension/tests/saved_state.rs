@@ -110,10 +110,27 @@ fn sync_state_and_daily_totals_round_trip() {
 fn a_tracker_with_open_work_round_trips_and_damage_is_located() {
     let mut tracker = Tracker::new(TrackerSettings { idle_cutoff_ms: 60_000 });
     let now = 1_780_000_000_000;
-    tracker.handle(Event::Activity { tab: 3, now, focused: true, visible: true, input: true });
+    tracker.handle(Event::Activity {
+        tab: 3,
+        now,
+        focused: true,
+        visible: true,
+        input: true,
+        in_frame: false,
+    });
     tracker.handle(Event::ManualStart { now, platform: Platform::Toloka });
+    tracker.handle(Event::Activity {
+        tab: 4,
+        now,
+        focused: true,
+        visible: true,
+        input: false,
+        in_frame: true,
+    });
     round_trip(&tracker);
     let saved = tracker.to_json();
+    assert_eq!(saved["tabs"]["4"]["frame_focus"], json!(now));
+    assert_eq!(saved["tabs"]["3"]["frame_focus"], Value::Null);
     assert_eq!(saved["settings"], json!({"idle_cutoff_ms": 60_000}));
     assert_eq!(saved["tabs"]["3"]["place"], json!({"at": "elsewhere"}));
     assert_eq!(saved["tasks"][0]["platform"], "toloka");
@@ -174,7 +191,7 @@ fn messages_are_read_and_hostile_ones_refused() {
         (json!({"kind": "plan", "url": 7}), "url: expected a string, got a number"),
         (json!({"kind": "watch", "name": "submit"}), "name: 'submit' is not a watched form"),
         (
-            json!({"kind": "activity", "focused": true, "visible": true, "input": "yes"}),
+            json!({"kind": "activity", "focused": true, "visible": true, "input": "yes", "in_frame": false}),
             "input: expected true or false",
         ),
         (

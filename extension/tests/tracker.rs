@@ -43,7 +43,7 @@ fn page(tab: i64, at: Millis, observation: Option<Observation>) -> Event {
 }
 
 fn input(tab: i64, at: Millis) -> Event {
-    Event::Activity { tab, now: T0 + at, focused: true, visible: true, input: true }
+    Event::Activity { tab, now: T0 + at, focused: true, visible: true, input: true, in_frame: false }
 }
 
 fn run(tracker: &mut Tracker, events: Vec<Event>) -> Vec<Finished> {
@@ -112,10 +112,38 @@ fn a_hidden_or_unfocused_tab_earns_nothing() {
         &mut t,
         vec![
             page(1, 0, task_page("A1", 3600, 3600)),
-            Event::Activity { tab: 1, now: T0 + 10 * S, focused: false, visible: true, input: false },
-            Event::Activity { tab: 1, now: T0 + 40 * S, focused: true, visible: true, input: true },
-            Event::Activity { tab: 1, now: T0 + 50 * S, focused: true, visible: false, input: false },
-            Event::Activity { tab: 1, now: T0 + 90 * S, focused: true, visible: true, input: true },
+            Event::Activity {
+                tab: 1,
+                now: T0 + 10 * S,
+                focused: false,
+                visible: true,
+                input: false,
+                in_frame: false,
+            },
+            Event::Activity {
+                tab: 1,
+                now: T0 + 40 * S,
+                focused: true,
+                visible: true,
+                input: true,
+                in_frame: false,
+            },
+            Event::Activity {
+                tab: 1,
+                now: T0 + 50 * S,
+                focused: true,
+                visible: false,
+                input: false,
+                in_frame: false,
+            },
+            Event::Activity {
+                tab: 1,
+                now: T0 + 90 * S,
+                focused: true,
+                visible: true,
+                input: true,
+                in_frame: false,
+            },
             page(1, 100 * S, observation(PageView::Search, Some(Alert::Submitted))),
         ],
     );
@@ -237,7 +265,14 @@ fn an_off_site_study_gets_the_seconds_no_platform_page_earned() {
             },
             // 100 s of the study, then 20 s of searching on MTurk, then back to the study.
             page(3, 100 * S, observation(PageView::Search, None)),
-            Event::Activity { tab: 3, now: T0 + 120 * S, focused: false, visible: true, input: false },
+            Event::Activity {
+                tab: 3,
+                now: T0 + 120 * S,
+                focused: false,
+                visible: true,
+                input: false,
+                in_frame: false,
+            },
             Event::Submission {
                 now: T0 + 300 * S,
                 observation: submission(

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
-const [LABEL, TRANSCRIBE, CHANGED] = Object.keys(PROJECTS);
+const [LABEL, TRANSCRIBE, CHANGED, EXTERNAL] = Object.keys(PROJECTS);
 const IDLE_CUTOFF_S = 5;
 
 let server;
@@ -132,6 +132,39 @@ describe('MTurk', () => {
     // At most the work, the cutoff after the last input before the gap, and rounding.
     assert.ok(Number(task.active_seconds) <= wall - 4, `${task.active_seconds} s active of ${wall} s`);
     assert.ok(Number(task.active_seconds) >= IDLE_CUTOFF_S, JSON.stringify(task));
+  });
+
+  test('typing inside a HIT framed from the requester\'s own site counts past the idle cutoff', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await acceptAndOpen(page, EXTERNAL);
+    const frame = page.frameLocator('iframe.task-frame');
+    // The extension cannot run in this frame: every input below is invisible to it.
+    await frame.locator('#answer').click();
+    const typingFor = IDLE_CUTOFF_S * 3 * 1000;
+    const start = Date.now();
+    while (Date.now() - start < typingFor) {
+      await page.keyboard.type('by bike ', { delay: 100 });
+    }
+    const typed = (Date.now() - start) / 1000;
+    // Back on the MTurk page, then idle there: the cutoff applies again.
+    await page.click('.task-project-title');
+    await sleep((IDLE_CUTOFF_S + 6) * 1000);
+    const submitting = Date.now();
+    await frame.locator('#submit-hit').click();
+    await page.waitForSelector('.mturk-alert-content h3');
+    const submitted = (Date.now() - submitting) / 1000;
+    const task = (await waitForRecords(before, 1)).find((r) => r.kind === 'task');
+    assert.equal(task.outcome, 'submitted');
+    assert.equal(task.title, 'Short survey on commuting');
+    const active = Number(task.active_seconds);
+    // Counting only up to the cutoff after the page opened (or after the click on it) would
+    // give at most about 10 s; the typing alone took 15 s.
+    assert.ok(active >= typingFor / 1000, `${active} s active, ${typingFor / 1000} s typing`);
+    // The idle time on the page after the cutoff is not counted: at most the typing, the
+    // cutoff, the submission and a second of rounding either end.
+    const most = typed + IDLE_CUTOFF_S + submitted + 3;
+    assert.ok(active <= most, `${active} s active, at most ${most} s`);
   });
 
   test('search time between two tasks is its own unpaid record', async () => {

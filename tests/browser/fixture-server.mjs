@@ -1,5 +1,6 @@
 // HTTPS server for the extension's end-to-end tests: it plays worker.mturk.com,
-// www.mturkcontent.com, www.mturk.com and app.prolific.com from the fixture pages in
+// www.mturkcontent.com, www.mturk.com, app.prolific.com and a requester's own survey site
+// (survey.requester.example, where external HITs run in a frame) from the fixture pages in
 // tests/fixtures/sites/, by Host header, with the sites' URL structure and a strict
 // Content-Security-Policy. Chromium reaches it through --host-resolver-rules; nothing leaves
 // the machine. The certificate is self-signed and made at start with openssl.
@@ -18,13 +19,15 @@ const fill = (template, values) => template.replace(/\{\{(\w+)\}\}/g, (_, name) 
 const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // Content-Security-Policy headers in the style of the real sites: scripts only from the site.
-const MTURK_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-src https://www.mturkcontent.com; form-action 'self' https://www.mturk.com https://worker.mturk.com";
+const MTURK_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-src https://www.mturkcontent.com https://survey.requester.example; form-action 'self' https://www.mturk.com https://worker.mturk.com";
 const PROLIFIC_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self'; frame-ancestors 'none'";
 
 export const PROJECTS = {
   '3NSMGYKX8LCEFP5GP2R5IOZ1FDV5R3': { title: 'Label street images', requester: 'Street Scenes Lab', requesterId: 'A1STREETLAB', reward: '0.50', allotted: 600 },
   '3AQN9REUTFGXN3KXU3JF9DC8QCDYAN': { title: 'Transcribe receipts', requester: 'Receipt Data Co', requesterId: 'A2RECEIPTS', reward: '1.20', allotted: 1800 },
   '3CHANGEDMARKUPXXXXXXXXXXXXXXXX': { title: 'Rate search results', requester: 'Search Quality', requesterId: 'A3SEARCHQ', reward: '0.25', allotted: 900, changed: true },
+  // An external HIT: its frame shows the requester's own site, where the extension cannot run.
+  '3EXTERNALSURVEYXXXXXXXXXXXXXXX': { title: 'Short survey on commuting', requester: 'Urban Mobility Group', requesterId: 'A4MOBILITY', reward: '1.00', allotted: 1200, external: true },
 };
 export const STUDIES = {
   '6650f2c1a8e3b4d5e6f70812': { name: 'Attitudes to commuting', researcher: 'Urban Mobility Group', reward: 150, minutes: 10, maximum: 40, screeningPayment: 14 },
@@ -83,7 +86,11 @@ export async function startFixtureServer() {
       const elapsed = Math.floor((Date.now() - assignment.acceptedAt) / 1000);
       const values = { ...project, requester_id: project.requesterId, project: assignment.project, task: assignment.task,
         assignment: url.searchParams.get('assignment_id'), remaining: Math.max(0, project.allotted - elapsed) };
-      return mturkPage(response, fill(read('worker.mturk.com', project.changed ? 'task-changed.html' : 'task.html'), values));
+      const content = fill(read('worker.mturk.com', project.changed ? 'task-changed.html' : 'task.html'), values);
+      // An external HIT's frame points at the requester's site instead of MTurk's.
+      return mturkPage(response, project.external
+        ? content.replace('https://www.mturkcontent.com/dynamic/hit?', 'https://survey.requester.example/survey?')
+        : content);
     }
     if (url.pathname === '/tasks') return mturkPage(response, fill(read('worker.mturk.com', 'simple.html'), { heading: 'Your HITs Queue', text: 'Queue' }));
     if (url.pathname === '/dashboard') return mturkPage(response, fill(read('worker.mturk.com', 'simple.html'), { heading: 'Dashboard', text: 'Earnings to date' }));
@@ -148,6 +155,10 @@ export async function startFixtureServer() {
         assignments.delete(new URLSearchParams(body).get('assignmentId'));
         return redirect(response, 'https://worker.mturk.com/projects?alert=submitted');
       }
+      if (host === 'survey.requester.example' && url.pathname === '/survey') {
+        return send(response, 200, fill(read('survey.requester.example', 'survey.html'), { assignment: escapeHtml(url.searchParams.get('assignmentId') ?? '') }),
+          'text/html; charset=utf-8', "default-src 'self'; form-action https://www.mturk.com https://worker.mturk.com");
+      }
       if (host === 'app.prolific.com') return prolific(request, response, url, body);
       return send(response, 404, 'unknown host', 'text/plain', null);
     });
@@ -157,7 +168,7 @@ export async function startFixtureServer() {
   return {
     port,
     requests,
-    hostRules: ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com'].map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', '),
+    hostRules: ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example'].map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', '),
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();

@@ -58,6 +58,7 @@ impl ToJson for Tab {
             .field("focused", self.focused)
             .field("visible", self.visible)
             .optional("last_input", self.last_input)
+            .optional("frame_focus", self.frame_focus)
             .optional("last_task", self.last_task.clone())
             .build()
     }
@@ -80,6 +81,7 @@ impl FromJson for Tab {
             focused: fields.bool("focused")?,
             visible: fields.bool("visible")?,
             last_input: fields.optional_i64("last_input")?,
+            frame_focus: fields.optional_i64("frame_focus")?,
             last_task: fields.optional_string("last_task")?,
         })
     }

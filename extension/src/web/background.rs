@@ -61,9 +61,11 @@ fn decide(message: &JsValue, tab: i32, frame: i32, now: i64) -> Result<Action, J
             event(Event::Page { tab, now, focused, visible, observation: observe_page(&url, &values) })
         }
         Message::Page { .. } => Ok(Action::Events(Vec::new())),
-        Message::Activity { focused, visible, input } => {
-            event(Event::Activity { tab, now, focused, visible, input })
+        // Only the top document speaks for the tab: its focus covers its frames'.
+        Message::Activity { focused, visible, input, in_frame } if top => {
+            event(Event::Activity { tab, now, focused, visible, input, in_frame })
         }
+        Message::Activity { .. } => Ok(Action::Events(Vec::new())),
         Message::Watch { name } => event(Event::Watched { tab, now, name }),
         Message::Api { url, body } => match observe_api_response(&url, &body) {
             Ok(observations) => Ok(Action::Events(
