@@ -35,20 +35,22 @@
     reportedAt = Date.now();
     send({ kind: 'activity', input: false, ...reported });
   };
+  // Reports the state when it changed, and every 15 s while the focus stays in a frame.
+  const check = () => {
+    const now = state();
+    const changed = now.focused !== reported.focused || now.visible !== reported.visible || now.in_frame !== reported.in_frame;
+    if (changed || (now.in_frame && Date.now() - reportedAt >= 15000)) report();
+  };
   // Focus moves into a frame a moment after the page's blur: read the state after it settles.
-  const onFocusChange = () => setTimeout(report, 0);
+  const onFocusChange = () => setTimeout(check, 0);
   addEventListener('focus', onFocusChange);
   addEventListener('blur', onFocusChange);
   addEventListener('focusin', onFocusChange);
   addEventListener('focusout', onFocusChange);
   document.addEventListener('visibilitychange', onFocusChange);
   // Leaving the browser while the focus is in a frame fires nothing on this page (the frame's
-  // window has the blur): check every second, and repeat the frame report every 15 s.
-  setInterval(() => {
-    const now = state();
-    const changed = now.focused !== reported.focused || now.visible !== reported.visible || now.in_frame !== reported.in_frame;
-    if (changed || (now.in_frame && Date.now() - reportedAt >= 15000)) report();
-  }, 1000);
+  // window has the blur): check every second.
+  setInterval(check, 1000);
 
   // Responses of the platform's own API, relayed from the page's main world (observe-api.js).
   addEventListener('message', (event) => {
