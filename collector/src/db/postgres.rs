@@ -187,7 +187,11 @@ impl PostgresStore {
     }
 
     pub async fn data_version(&self) -> Result<i64, DbError> {
-        Ok(sqlx::query_scalar("SELECT last_value FROM data_version").fetch_one(&self.pool).await?)
+        // A new sequence reports its start value before its first nextval as well as after it;
+        // `is_called` tells the two apart.
+        Ok(sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM data_version")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub async fn for_each_totals(

@@ -147,3 +147,35 @@ async fn assert_export_reads_back(
     assert!(records.iter().any(|r| r.record_id().hyphenated().to_string() == record_id(1)));
     records
 }
+
+/// With a staleness allowance, a report older than the data is served at once and refreshed in
+/// the background; without one (the tests' default), every answer reflects every commit.
+#[tokio::test]
+async fn a_stale_report_is_served_while_it_is_recomputed() {
+    for database in databases().await {
+        let server =
+            start(&database, |config| config.wages_max_staleness = std::time::Duration::from_secs(60)).await;
+        let backend = server.backend;
+        let version = |answer: &crate::support::Answer| -> i64 {
+            answer.headers["piecerate-data-version"].to_str().expect("text").parse().expect("a number")
+        };
+        let first = server.get("/v1/wages").await;
+        assert_eq!(first.body["cells"], json!([]), "{backend}");
+        let token = server.enroll().await;
+        assert_eq!(server.upload(&token, &[task(1, 0, "appen", "KE", "1.00")]).await.status, 200);
+        let stale = server.get("/v1/wages").await;
+        assert_eq!(version(&stale), version(&first), "{backend}: the cached report was not served");
+        let mut fresh = None;
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let answer = server.get("/v1/wages").await;
+            if version(&answer) > version(&first) {
+                fresh = Some(answer);
+                break;
+            }
+        }
+        let fresh = fresh.unwrap_or_else(|| panic!("{backend}: the report was never refreshed"));
+        assert_eq!(fresh.body["cells"][0]["platform"], "appen", "{backend}: {}", fresh.text);
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
