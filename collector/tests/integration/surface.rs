@@ -170,3 +170,24 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
         assert!(matches!(refused, Err(collector::StartError::WrongDataset { .. })), "{backend}: {refused:?}");
     }
 }
+
+/// A demo whose first fill was interrupted says so instead of showing a partial observatory.
+#[tokio::test]
+async fn a_half_filled_demo_database_is_refused() {
+    for database in databases().await {
+        let mut config = crate::support::test_config(&database);
+        config.demo = true;
+        let store = collector::db::Database::connect(&database.url, 2).await.expect("connecting");
+        store.migrate().await.expect("migrating");
+        store.meta_set_once("dataset", "synthetic-demo").await.expect("marking");
+        let install = analysis::record::InstallId::parse("sim-0000000000000001").expect("an id");
+        store.create_install(&install, None, None).await.expect("an install");
+        store.close().await;
+        let refused = collector::start(config).await;
+        assert!(
+            matches!(refused, Err(collector::StartError::Demo(collector::demo::FillError::HalfFilled))),
+            "{}: {refused:?}",
+            database.backend
+        );
+    }
+}
