@@ -101,7 +101,7 @@ fn country_name(cell: &Cell) -> String {
 
 fn table(report: &Report) -> String {
     let mut html = String::from(
-        "<table id=\"wages-table\"><caption>Effective hourly wage per worker, US dollars. Each worker counts once per cell; the interval is a 95% confidence interval of the median.</caption><thead><tr><th scope=\"col\">Platform</th><th scope=\"col\">Country</th><th scope=\"col\">Workers</th><th scope=\"col\">Median</th><th scope=\"col\">95% interval</th><th scope=\"col\">Mean</th><th scope=\"col\">Below local minimum wage</th><th scope=\"col\">Below US $7.25</th></tr></thead><tbody>",
+        "<div class=\"table-scroll\"><table id=\"wages-table\"><caption>Effective hourly wage per worker, US dollars. Each worker counts once per cell; the interval is a 95% confidence interval of the median.</caption><thead><tr><th scope=\"col\">Platform</th><th scope=\"col\">Country</th><th scope=\"col\">Workers</th><th scope=\"col\">Median</th><th scope=\"col\">95% interval</th><th scope=\"col\">Mean</th><th scope=\"col\">Below local minimum wage</th><th scope=\"col\">Below US $7.25</th></tr></thead><tbody>",
     );
     for cell in &report.cells {
         let platform = escape(cell.platform.unwrap_or("all"));
@@ -134,7 +134,7 @@ fn table(report: &Report) -> String {
     if report.cells.is_empty() {
         html.push_str("<tr><td colspan=\"8\">No records yet.</td></tr>");
     }
-    html.push_str("</tbody></table>");
+    html.push_str("</tbody></table></div>");
     html
 }
 
