@@ -118,8 +118,11 @@ async fn stop_during_load(stop: Stop) {
             Stop::Kill => child.start_kill().expect("sending SIGKILL"),
             Stop::Terminate => {
                 let pid = child.id().expect("a running process").to_string();
-                let sent =
-                    std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("running kill");
+                // The shell's own kill, so no kill binary needs to be installed.
+                let sent = std::process::Command::new("sh")
+                    .args(["-c", &format!("kill -TERM {pid}")])
+                    .status()
+                    .expect("running kill");
                 assert!(sent.success(), "sending SIGTERM");
             }
         }
