@@ -36,6 +36,9 @@ pub struct Config {
     pub database_max_connections: u32,
     /// How many synthetic workers fill an empty demo database.
     pub demo_workers: u64,
+    /// The longest a request may take, body included; a slow or stalled client gets 408 and
+    /// nothing of its batch is stored.
+    pub request_timeout: Duration,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -81,6 +84,7 @@ impl Config {
             wages_max_staleness: Duration::from_secs(10),
             database_max_connections: 16,
             demo_workers: crate::demo::DEMO_WORKERS,
+            request_timeout: Duration::from_secs(30),
         }
     }
 

@@ -26,6 +26,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("{message}")]
     Unprocessable { message: String, errors: Vec<RecordProblem> },
+    #[error("the request took longer than {} s; send it again", .0.as_secs())]
+    Timeout(Duration),
     #[error("too many requests; retry after {} s", retry_after.as_secs())]
     TooManyRequests { retry_after: Duration },
     #[error("internal error")]
@@ -43,6 +45,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -91,6 +91,9 @@ struct ServeArgs {
     /// How many synthetic workers fill an empty demo database.
     #[arg(long, env = "PIECERATE_DEMO_WORKERS", default_value_t = collector::demo::DEMO_WORKERS)]
     demo_workers: u64,
+    /// The longest a request may take, body included (408 after that).
+    #[arg(long, env = "PIECERATE_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    request_timeout_seconds: u64,
 }
 
 impl ServeArgs {
@@ -106,6 +109,7 @@ impl ServeArgs {
             wages_max_staleness: Duration::from_secs(self.wages_max_staleness_seconds),
             database_max_connections: self.database_max_connections,
             demo_workers: self.demo_workers,
+            request_timeout: Duration::from_secs(self.request_timeout_seconds),
             ..Config::new(database_url)
         }
     }

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
@@ -74,6 +74,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/wages", get(api::wages_json))
         .route("/v1/wages.csv", get(api::wages_csv))
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), time_limit))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), demo_notice))
         .layer(middleware::from_fn(cors::cors))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
@@ -96,6 +97,17 @@ async fn observe(State(state): State<SharedState>, request: Request, next: Next)
     state.metrics.observe_request(&route, status, elapsed);
     tracing::info!(%method, route = %route, status, elapsed_us = elapsed.as_micros() as u64, "request");
     response
+}
+
+/// Answers 408 to a request that takes longer than `request_timeout`, body included, so a client
+/// that stalls cannot hold a connection and its buffers for ever. A batch cut off this way is
+/// rolled back (its transaction is dropped uncommitted) unless it had committed already, in
+/// which case sending it again counts its records as duplicates.
+async fn time_limit(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => crate::error::AppError::Timeout(state.config.request_timeout).into_response(),
+    }
 }
 
 /// In demo mode, every answer carries the notice: a header on all, and a `data_notice` field

@@ -284,3 +284,28 @@ async fn a_batch_racing_an_erasure_stores_nothing() {
         server.running.shut_down().await.expect("shutting down");
     }
 }
+
+/// A client that sends headers and then stalls in the middle of its body gets 408.
+#[tokio::test]
+async fn a_stalled_upload_times_out_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for database in databases().await {
+        let server =
+            start(&database, |config| config.request_timeout = std::time::Duration::from_millis(500)).await;
+        let token = server.enroll().await;
+        let mut stream = tokio::net::TcpStream::connect(server.running.address).await.expect("connecting");
+        let head = format!(
+            "POST /v1/records HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\
+             content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"records\": ["
+        );
+        stream.write_all(head.as_bytes()).await.expect("sending the start of a request");
+        let mut answer = Vec::new();
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "{}: no answer to a stalled request", server.backend);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{}: {answer}", server.backend);
+        assert_eq!(server.stored_records().await, 0);
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
