@@ -1,0 +1,107 @@
+//! Tests of `format.rs`.
+
+use super::*;
+
+const GOOD_ROW: &str = "0b7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18,i1,mturk,US,task,labeling,approved,2024-05-01T13:00:00Z,2024-05-01T13:10:00Z,540,0.50,,USD";
+
+fn header() -> String {
+    CSV_HEADER.join(",")
+}
+
+fn read_all(input: &str) -> Vec<Result<Record, String>> {
+    read_records(std::io::Cursor::new(input.to_owned()))
+        .unwrap()
+        .map(|result| result.map_err(|error| error.to_string()))
+        .collect()
+}
+
+#[test]
+fn reads_csv_and_reports_bad_lines_by_number() {
+    let input =
+        format!("\u{feff}{}\n{GOOD_ROW}\n\n{}\n{}\n", header(), GOOD_ROW.replace("mturk", "fiverr"), "a,b");
+    let results = read_all(&input);
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok());
+    assert!(results[1].as_ref().unwrap_err().starts_with("line 4: platform: 'fiverr'"), "{:?}", results[1]);
+    assert!(results[2].as_ref().unwrap_err().starts_with("line 5: has 2 fields"), "{:?}", results[2]);
+}
+
+#[test]
+fn plain_lines_read_as_the_csv_reader_reads_them() {
+    let lines = [
+        GOOD_ROW.to_owned(),
+        GOOD_ROW.replace("mturk", "fiverr"),
+        "a,b".to_owned(),
+        GOOD_ROW.replace(",USD", ",USD,"),
+        " ".to_owned(),
+    ];
+    for text in lines {
+        let general = read_all(&format!("{}\n{text}\n", header())).remove(0);
+        let plain = record_from_plain_csv_line(text.as_bytes(), 2).map_err(|error| error.to_string());
+        assert_eq!(plain, general, "{text}");
+    }
+    let mut not_utf8 = GOOD_ROW.as_bytes().to_vec();
+    not_utf8[38] = 0xff;
+    let error = record_from_plain_csv_line(&not_utf8, 9).unwrap_err().to_string();
+    assert_eq!(error, "line 9: install_id: is not valid UTF-8");
+}
+
+#[test]
+fn refuses_a_foreign_header() {
+    let results = read_all("HITId,WorkerId\nx,y\n");
+    assert!(results[0].as_ref().unwrap_err().contains("not record format v1"));
+}
+
+#[test]
+fn json_lines_round_trip_and_typed_errors() {
+    let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
+    let json = record_to_json(&record);
+    assert_eq!(json["active_seconds"], 540);
+    assert_eq!(json["bonus"], Value::Null);
+    let lines =
+        format!("{json}\n\n{}\n{{\"record_id\": 5}}\nnot json\n", json.to_string().replace("\"0.5\"", "0.5"));
+    let results = read_all(&lines);
+    assert_eq!(results[0].as_ref().unwrap(), &record);
+    assert!(
+        results[1].as_ref().unwrap_err().contains("line 3: reward: expected the amount as a decimal string")
+    );
+    assert!(results[2].as_ref().unwrap_err().contains("line 4: record_id: expected a string, got a number"));
+    assert!(results[3].as_ref().unwrap_err().contains("line 5: not valid JSON"));
+}
+
+#[test]
+fn json_refuses_unknown_fields() {
+    let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
+    let mut json = record_to_json(&record);
+    json["worker_id"] = Value::from("A39VVWV1GHLMFD");
+    let error = record_from_json(&json).unwrap_err();
+    assert!(error.problem.contains("unknown field 'worker_id'"), "{error}");
+}
+
+#[test]
+fn records_to_csv_writes_what_the_csv_writer_writes() {
+    let input = format!(
+        "{}\n{GOOD_ROW}\n{}\n{}\n",
+        header(),
+        "1c7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18,local-3f.a:b_c,prolific,,unpaid,search,,2024-05-01T13:00:00Z,2024-05-01T13:10:00Z,0,,,",
+        "2d7e5a4c-8d2f-4b1e-9a51-3c6f0d2e7a18,i1,other,GB,task,,returned,2024-05-01T13:00:00Z,2024-05-01T13:10:00Z,60,0.000001,12.5,GBP",
+    );
+    let records: Vec<Record> = read_all(&input).into_iter().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let mut writer = CsvRecordWriter::new(Vec::new()).unwrap();
+    for record in &records {
+        writer.write(record).unwrap();
+    }
+    let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+    assert_eq!(records_to_csv(&records), written);
+    assert_eq!(records_to_csv(&[]), format!("{}\n", header()));
+}
+
+#[test]
+fn csv_writer_output_reads_back() {
+    let records: Vec<Record> =
+        read_all(&format!("{}\n{GOOD_ROW}\n", header())).into_iter().map(Result::unwrap).collect();
+    let csv = records_to_csv(&records);
+    assert!(csv.starts_with(&header()));
+    assert_eq!(read_all(&csv).remove(0).unwrap(), records[0]);
+}
