@@ -13,6 +13,10 @@
 //!   digits of the previous row of the same kind, at the same number of decimal places.
 //!
 //! Rates move little from one period to the next, so most rows take one or two bytes.
+//!
+//! It also encodes the countries, currencies and minimum-wage tables (13.7 KB of CSV text),
+//! so the module carries neither their CSV punctuation nor the code to read it: see
+//! `encode_small_tables` for their layout.
 
 /// One row: is it monthly, its period (a year, or a month index), decimal places, digits.
 struct Row {
@@ -65,7 +69,108 @@ fn encode_run(rows: &[Row], out: &mut Vec<u8>) {
     }
 }
 
+/// The fields of one line of a small table: comma-separated, a field may be in double quotes
+/// (country names with commas); the tables have no escaped quotes.
+fn split_fields(line: &str) -> Vec<String> {
+    assert!(!line.contains("\"\""), "escaped quote in {line}");
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    for character in line.chars() {
+        match character {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            _ => fields.last_mut().expect("one field at least").push(character),
+        }
+    }
+    assert!(!quoted, "unterminated quote in {line}");
+    fields
+}
+
+/// The data lines of a small table, split, each checked to have `width` fields.
+fn table_rows(source: &str, width: usize) -> Vec<Vec<String>> {
+    println!("cargo::rerun-if-changed={source}");
+    let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
+    let rows: Vec<Vec<String>> =
+        text.lines().skip(1).filter(|line| !line.is_empty()).map(split_fields).collect();
+    for (index, row) in rows.iter().enumerate() {
+        assert!(row.len() == width, "{source} line {}: expected {width} fields", index + 2);
+    }
+    rows
+}
+
+/// A length-prefixed string (one byte of length).
+fn short_text(text: &str, out: &mut Vec<u8>) {
+    out.push(u8::try_from(text.len()).unwrap_or_else(|_| panic!("'{text}' is over 255 bytes")));
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// A code of `length` upper-case ASCII letters, written as its bytes.
+fn code(text: &str, length: usize, out: &mut Vec<u8>) {
+    assert!(
+        text.len() == length && text.bytes().all(|b| b.is_ascii_uppercase()),
+        "'{text}' is not a {length}-letter upper-case code"
+    );
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// Layouts, one record per CSV row in the same order, strings as in `short_text`:
+/// - countries: alpha-2 code, currency code (three zero bytes if none), name;
+/// - currencies: code, name (the minor-unit column is not used by the library);
+/// - minimum wages: the number of distinct sources (one byte) and each source; then per row the
+///   country code, the currency code, the hourly amount as its decimal text, the year (two
+///   bytes, little-endian) and the index of its source (one byte).
+fn encode_small_tables(out_dir: &std::path::Path) {
+    let mut countries = Vec::new();
+    for row in table_rows("data/countries.csv", 3) {
+        code(&row[0], 2, &mut countries);
+        if row[2].is_empty() {
+            countries.extend_from_slice(&[0; 3]);
+        } else {
+            code(&row[2], 3, &mut countries);
+        }
+        short_text(&row[1], &mut countries);
+    }
+    let mut currencies = Vec::new();
+    for row in table_rows("data/currencies.csv", 3) {
+        code(&row[0], 3, &mut currencies);
+        short_text(&row[1], &mut currencies);
+    }
+    let wage_rows = table_rows("data/minimum_wage_hourly.csv", 5);
+    let mut sources: Vec<&str> = Vec::new();
+    for row in &wage_rows {
+        if !sources.contains(&row[4].as_str()) {
+            sources.push(&row[4]);
+        }
+    }
+    let mut wages = vec![u8::try_from(sources.len()).expect("under 256 sources")];
+    for source in &sources {
+        short_text(source, &mut wages);
+    }
+    for row in &wage_rows {
+        code(&row[0], 2, &mut wages);
+        code(&row[1], 3, &mut wages);
+        assert!(
+            !row[2].is_empty() && row[2].bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+            "minimum wage '{}' is not a decimal",
+            row[2]
+        );
+        short_text(&row[2], &mut wages);
+        let year: u16 = row[3].parse().unwrap_or_else(|_| panic!("minimum wage year '{}'", row[3]));
+        wages.extend_from_slice(&year.to_le_bytes());
+        wages.push(sources.iter().position(|source| *source == row[4]).expect("listed above") as u8);
+    }
+    for (name, bytes) in
+        [("countries.bin", countries), ("currencies.bin", currencies), ("minimum_wages.bin", wages)]
+    {
+        let destination = out_dir.join(name);
+        std::fs::write(&destination, bytes)
+            .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
+    }
+}
+
 fn main() {
+    let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    encode_small_tables(&out_dir);
     let source = "data/usd_exchange_rates.csv";
     println!("cargo::rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
@@ -105,8 +210,7 @@ fn main() {
         out.extend_from_slice(currency.as_bytes());
         encode_run(rows, &mut out);
     }
-    let destination = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("usd_exchange_rates.bin");
+    let destination = out_dir.join("usd_exchange_rates.bin");
     std::fs::write(&destination, &out)
         .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
 }

@@ -2,10 +2,10 @@
 //! exchange rates to the US dollar, and hourly minimum wages. `analysis/data/SOURCES.md` says
 //! where each table comes from and how `scripts/make-reference-tables.py` derives it.
 //!
-//! The tables are parsed once, on first use, from text embedded with `include_str!` (the
-//! exchange rates from a compact binary form that `build.rs` derives from their CSV, a tenth
-//! of its size), so the browser extension (wasm32, no file system) sees exactly the figures the CLI
-//! and the collector use.
+//! The tables are parsed once, on first use, from compact binary forms that `build.rs` derives
+//! from their CSV files (the exchange rates in a tenth of their size; the other tables without
+//! their CSV punctuation or a CSV reader to parse them), so the browser extension (wasm32, no
+//! file system) sees exactly the figures the CLI and the collector use.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,11 +14,11 @@ use rust_decimal::Decimal;
 
 use crate::fast_hash::FastHashMap;
 
-const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
-const CURRENCIES_CSV: &str = include_str!("../data/currencies.csv");
-/// `data/usd_exchange_rates.csv` as encoded by `build.rs` (its layout is described there).
+// The tables as encoded by `build.rs` (their layouts are described there).
+const COUNTRIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/countries.bin"));
+const CURRENCIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/currencies.bin"));
 const USD_EXCHANGE_RATES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/usd_exchange_rates.bin"));
-const MINIMUM_WAGE_HOURLY_CSV: &str = include_str!("../data/minimum_wage_hourly.csv");
+const MINIMUM_WAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/minimum_wages.bin"));
 
 /// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
 pub const US_FEDERAL_MINIMUM_HOURLY_USD: f64 = 7.25;
@@ -59,6 +59,7 @@ pub(crate) fn tables() -> &'static Tables {
     })
 }
 
+#[cfg(test)]
 fn rows(table: &'static str, name: &str) -> impl Iterator<Item = csv::StringRecord> {
     let name = name.to_owned();
     csv::Reader::from_reader(table.as_bytes())
@@ -67,6 +68,7 @@ fn rows(table: &'static str, name: &str) -> impl Iterator<Item = csv::StringReco
         .map(move |(index, row)| row.unwrap_or_else(|error| panic!("{name} line {}: {error}", index + 2)))
 }
 
+#[cfg(test)]
 fn code<const N: usize>(text: &str, table: &str) -> [u8; N] {
     let bytes = text.as_bytes();
     assert!(
@@ -80,19 +82,44 @@ fn decimal(text: &str, table: &str) -> Decimal {
     text.parse().unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
 }
 
+/// The next `count` bytes of an encoded table. `build.rs` wrote the table, so a short one is a
+/// build defect.
+fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
+    assert!(bytes.len() >= count, "an embedded reference table is truncated");
+    let (head, tail) = bytes.split_at(count);
+    *bytes = tail;
+    head
+}
+
+fn take_code<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
+    take(bytes, N).try_into().expect("N bytes taken")
+}
+
+/// A string with a one-byte length, as `build.rs` writes them (checked UTF-8 from a CSV file).
+fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
+    let length = take(bytes, 1)[0];
+    std::str::from_utf8(take(bytes, usize::from(length))).expect("build.rs wrote UTF-8")
+}
+
 fn parse_countries() -> FastHashMap<[u8; 2], Country> {
-    rows(COUNTRIES_CSV, "countries.csv")
-        .map(|row| {
-            let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "countries.csv"));
-            (code::<2>(&row[0], "countries.csv"), Country { name: row[1].to_owned(), currency })
-        })
-        .collect()
+    let mut bytes = COUNTRIES;
+    let mut countries = FastHashMap::default();
+    while !bytes.is_empty() {
+        let alpha2 = take_code::<2>(&mut bytes);
+        let currency = Some(take_code::<3>(&mut bytes)).filter(|code| *code != [0; 3]);
+        countries.insert(alpha2, Country { name: take_text(&mut bytes).to_owned(), currency });
+    }
+    countries
 }
 
 fn parse_currencies() -> FastHashMap<[u8; 3], String> {
-    rows(CURRENCIES_CSV, "currencies.csv")
-        .map(|row| (code::<3>(&row[0], "currencies.csv"), row[1].to_owned()))
-        .collect()
+    let mut bytes = CURRENCIES;
+    let mut currencies = FastHashMap::default();
+    while !bytes.is_empty() {
+        let currency = take_code::<3>(&mut bytes);
+        currencies.insert(currency, take_text(&mut bytes).to_owned());
+    }
+    currencies
 }
 
 fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
@@ -126,12 +153,6 @@ fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
 
 /// The rows of the encoded rate table: (currency, year, month or 0 for an annual figure, rate).
 fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
-    fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
-        assert!(bytes.len() >= count, "usd_exchange_rates.bin is truncated");
-        let (head, tail) = bytes.split_at(count);
-        *bytes = tail;
-        head
-    }
     fn leb128(bytes: &mut &[u8]) -> u64 {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
@@ -145,7 +166,7 @@ fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
     }
     let mut rows = Vec::new();
     while !bytes.is_empty() {
-        let currency: [u8; 3] = take(&mut bytes, 3).try_into().expect("three bytes");
+        let currency = take_code::<3>(&mut bytes);
         // The previous row of each kind (annual, monthly): (period, decimal places, digits).
         let mut previous = [(0i64, 0u32, 0i64); 2];
         for _ in 0..leb128(&mut bytes) {
@@ -171,18 +192,18 @@ fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
 }
 
 fn parse_minimum_wages() -> FastHashMap<[u8; 2], MinimumWage> {
-    rows(MINIMUM_WAGE_HOURLY_CSV, "minimum_wage_hourly.csv")
-        .map(|row| {
-            let table = "minimum_wage_hourly.csv";
-            let wage = MinimumWage {
-                currency: code::<3>(&row[1], table),
-                hourly_local: decimal(&row[2], table),
-                year: row[3].parse().unwrap_or_else(|_| panic!("{table}: year '{}'", &row[3])),
-                source: row[4].to_owned(),
-            };
-            (code::<2>(&row[0], table), wage)
-        })
-        .collect()
+    let mut bytes = MINIMUM_WAGES;
+    let sources: Vec<&str> = (0..take(&mut bytes, 1)[0]).map(|_| take_text(&mut bytes)).collect();
+    let mut wages = FastHashMap::default();
+    while !bytes.is_empty() {
+        let country = take_code::<2>(&mut bytes);
+        let currency = take_code::<3>(&mut bytes);
+        let hourly_local = decimal(take_text(&mut bytes), "minimum_wage_hourly.csv");
+        let year = i64::from(u16::from_le_bytes(take_code::<2>(&mut bytes)));
+        let source = sources[usize::from(take(&mut bytes, 1)[0])].to_owned();
+        wages.insert(country, MinimumWage { currency, hourly_local, year, source });
+    }
+    wages
 }
 
 /// Units of `currency` per US dollar in the given month. Months after the last published figure
@@ -246,6 +267,35 @@ mod tests {
             assert_eq!(got.3.to_string(), want.3.to_string(), "{:?}", want);
         }
         assert!(USD_EXCHANGE_RATES.len() * 8 < csv.len());
+    }
+
+    #[test]
+    fn the_encoded_small_tables_hold_exactly_the_csv() {
+        let tables = tables();
+        let countries = include_str!("../data/countries.csv");
+        assert_eq!(rows(countries, "countries.csv").count(), tables.countries.len());
+        for row in rows(countries, "countries.csv") {
+            let country = &tables.countries[&code::<2>(&row[0], "csv")];
+            assert_eq!(country.name, &row[1]);
+            let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "csv"));
+            assert_eq!(country.currency, currency, "{}", &row[0]);
+        }
+        let currencies = include_str!("../data/currencies.csv");
+        assert_eq!(rows(currencies, "currencies.csv").count(), tables.currency_names.len());
+        for row in rows(currencies, "currencies.csv") {
+            assert_eq!(tables.currency_names[&code::<3>(&row[0], "csv")], &row[1]);
+        }
+        let wages = include_str!("../data/minimum_wage_hourly.csv");
+        assert_eq!(rows(wages, "minimum_wage_hourly.csv").count(), tables.minimum_wages.len());
+        for row in rows(wages, "minimum_wage_hourly.csv") {
+            let wage = &tables.minimum_wages[&code::<2>(&row[0], "csv")];
+            assert_eq!(wage.currency, code::<3>(&row[1], "csv"));
+            assert_eq!(wage.hourly_local.to_string(), decimal(&row[2], "csv").to_string());
+            assert_eq!(wage.year.to_string(), &row[3]);
+            assert_eq!(wage.source, &row[4]);
+        }
+        // The quoted names keep their commas.
+        assert_eq!(tables.countries[b"BQ"].name, "Bonaire, Sint Eustatius and Saba");
     }
 
     #[test]
