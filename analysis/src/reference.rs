@@ -7,7 +7,6 @@
 //! their CSV punctuation or a CSV reader to parse them), so the browser extension (wasm32, no
 //! file system) sees exactly the figures the CLI and the collector use.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
@@ -123,32 +122,55 @@ fn parse_currencies() -> FastHashMap<[u8; 3], String> {
 }
 
 fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
-    let mut monthly: HashMap<[u8; 3], HashMap<i64, Decimal>> = HashMap::new();
-    let mut annual: HashMap<[u8; 3], Vec<(i64, Decimal)>> = HashMap::new();
-    for (currency, year, month, rate) in rate_rows(USD_EXCHANGE_RATES) {
-        assert!(rate > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {rate}");
-        match month {
-            0 => annual.entry(currency).or_default().push((year, rate)),
-            month => {
-                monthly.entry(currency).or_default().insert(year * 12 + month - 1, rate);
-            }
+    let rows = rate_rows(USD_EXCHANGE_RATES);
+    // The table comes in runs of one currency; a currency could in principle have several.
+    let mut runs: Vec<([u8; 3], std::ops::Range<usize>)> = Vec::new();
+    for (index, &(currency, ..)) in rows.iter().enumerate() {
+        match runs.last_mut() {
+            Some((last, range)) if *last == currency => range.end = index + 1,
+            _ => runs.push((currency, index..index + 1)),
         }
     }
-    let currencies: Vec<[u8; 3]> = monthly.keys().chain(annual.keys()).copied().collect();
-    currencies
-        .into_iter()
-        .map(|currency| {
-            let mut by_month = monthly.get(&currency).cloned().unwrap_or_default();
-            for &(year, rate) in annual.get(&currency).into_iter().flatten() {
-                for month_index in year * 12..year * 12 + 12 {
-                    by_month.entry(month_index).or_insert(rate);
-                }
-            }
-            let mut series: Vec<(i64, Decimal)> = by_month.into_iter().collect();
-            series.sort_unstable_by_key(|&(month_index, _)| month_index);
-            (currency, series)
-        })
-        .collect()
+    let mut rates = FastHashMap::default();
+    for (currency, _) in &runs {
+        if rates.contains_key(currency) {
+            continue;
+        }
+        let of_currency = || {
+            runs.iter().filter(move |(code, _)| code == currency).flat_map(|(_, range)| &rows[range.clone()])
+        };
+        rates.insert(*currency, usd_rate_series(of_currency));
+    }
+    rates
+}
+
+/// One currency's rates by month index, ascending, from its rows (year, month or 0, rate): a
+/// monthly figure wins over its year's annual one; of two figures for one month, the last
+/// monthly one or the first annual one counts. This fills slots for the months the rows span
+/// rather than sorting, which keeps a sort routine out of the browser extension's module.
+fn usd_rate_series<'a, I: Iterator<Item = &'a ([u8; 3], i64, i64, Decimal)>>(
+    rows: impl Fn() -> I,
+) -> Vec<(i64, Decimal)> {
+    let span = |&(_, year, month, _): &([u8; 3], i64, i64, Decimal)| match month {
+        0 => (year * 12, year * 12 + 11),
+        month => (year * 12 + month - 1, year * 12 + month - 1),
+    };
+    let first = rows().map(|row| span(row).0).min().unwrap_or(0);
+    let last = rows().map(|row| span(row).1).max().unwrap_or(-1);
+    let mut slots: Vec<Option<Decimal>> = vec![None; usize::try_from(last - first + 1).unwrap_or(0)];
+    for row in rows() {
+        assert!(row.3 > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {}", row.3);
+    }
+    for row in rows().filter(|row| row.2 != 0) {
+        slots[(span(row).0 - first) as usize] = Some(row.3);
+    }
+    for row in rows().filter(|row| row.2 == 0) {
+        let (from, to) = span(row);
+        for slot in &mut slots[(from - first) as usize..=(to - first) as usize] {
+            slot.get_or_insert(row.3);
+        }
+    }
+    (first..).zip(slots).filter_map(|(month_index, rate)| Some((month_index, rate?))).collect()
 }
 
 /// The rows of the encoded rate table: (currency, year, month or 0 for an annual figure, rate).
@@ -267,6 +289,60 @@ mod tests {
             assert_eq!(got.3.to_string(), want.3.to_string(), "{:?}", want);
         }
         assert!(USD_EXCHANGE_RATES.len() * 8 < csv.len());
+    }
+
+    /// The rate series built the plain way (maps, then a sort), to check the slot filling.
+    fn usd_rates_by_sorting() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
+        let mut monthly: std::collections::HashMap<[u8; 3], std::collections::HashMap<i64, Decimal>> =
+            std::collections::HashMap::new();
+        let mut annual: std::collections::HashMap<[u8; 3], Vec<(i64, Decimal)>> =
+            std::collections::HashMap::new();
+        for (currency, year, month, rate) in rate_rows(USD_EXCHANGE_RATES) {
+            assert!(rate > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {rate}");
+            match month {
+                0 => annual.entry(currency).or_default().push((year, rate)),
+                month => {
+                    monthly.entry(currency).or_default().insert(year * 12 + month - 1, rate);
+                }
+            }
+        }
+        let currencies: Vec<[u8; 3]> = monthly.keys().chain(annual.keys()).copied().collect();
+        currencies
+            .into_iter()
+            .map(|currency| {
+                let mut by_month = monthly.get(&currency).cloned().unwrap_or_default();
+                for &(year, rate) in annual.get(&currency).into_iter().flatten() {
+                    for month_index in year * 12..year * 12 + 12 {
+                        by_month.entry(month_index).or_insert(rate);
+                    }
+                }
+                let mut series: Vec<(i64, Decimal)> = by_month.into_iter().collect();
+                series.sort_unstable_by_key(|&(month_index, _)| month_index);
+                (currency, series)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rate_series_are_those_of_maps_and_sorting() {
+        let expected = usd_rates_by_sorting();
+        assert_eq!(tables().usd_rates.len(), expected.len());
+        for (currency, series) in &expected {
+            assert_eq!(&tables().usd_rates[currency], series, "{currency:?}");
+        }
+        // Monthly figures win over their year's annual one; the first annual figure counts.
+        let rows = [
+            (*b"XTS", 2020, 0, Decimal::new(2, 0)),
+            (*b"XTS", 2020, 3, Decimal::new(5, 0)),
+            (*b"XTS", 2020, 0, Decimal::new(9, 0)),
+            (*b"XTS", 2022, 12, Decimal::new(7, 0)),
+        ];
+        let series = usd_rate_series(|| rows.iter());
+        assert_eq!(series.len(), 13);
+        assert_eq!(series[0], (2020 * 12, Decimal::new(2, 0)));
+        assert_eq!(series[2], (2020 * 12 + 2, Decimal::new(5, 0)));
+        assert_eq!(series[11], (2020 * 12 + 11, Decimal::new(2, 0)));
+        assert_eq!(series[12], (2022 * 12 + 11, Decimal::new(7, 0)));
     }
 
     #[test]
