@@ -77,14 +77,20 @@ pub async fn read<T: FromJson>(key: &str) -> Result<Option<T>, String> {
 /// The value stored under `key` in what a storage read returned; absent or unreadable gives
 /// `None` (an unreadable one is logged).
 pub fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T> {
+    // Only the conversion from JSON depends on `T`: the rest stays out of its copies, one per
+    // stored type in the wasm module.
+    let value = stored_json(key, object)?;
+    T::from_json(&value).map_err(|error| warn_unreadable(key, &error)).ok()
+}
+
+/// The JSON stored under `key`, if present and JSON at all (otherwise logged).
+fn stored_json(key: &str, object: &js_sys::Object) -> Option<Value> {
     let text = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?.as_string()?;
-    match json::from_text(&text) {
-        Ok(value) => Some(value),
-        Err(error) => {
-            api::console_warn(&format!("piecerate: stored {key} is unreadable ({error}); starting afresh"));
-            None
-        }
-    }
+    serde_json::from_str(&text).map_err(|error| warn_unreadable(key, &format!("not JSON: {error}"))).ok()
+}
+
+fn warn_unreadable(key: &str, error: &str) {
+    api::console_warn(&format!("piecerate: stored {key} is unreadable ({error}); starting afresh"));
 }
 
 /// Writes several values in one storage call, so they change together.
