@@ -147,7 +147,7 @@ impl<'a> Fields<'a> {
         name: &str,
         read: impl FnOnce(&'a Value) -> Result<T, String>,
     ) -> Result<T, String> {
-        read(self.required(name)?).map_err(|problem| format!("{name}: {problem}"))
+        read(self.required(name)?).map_err(|problem| in_field(name, &problem))
     }
 
     pub fn optional_with<T>(
@@ -155,7 +155,7 @@ impl<'a> Fields<'a> {
         name: &str,
         read: impl FnOnce(&'a Value) -> Result<T, String>,
     ) -> Result<Option<T>, String> {
-        self.get(name).map(|value| read(value).map_err(|problem| format!("{name}: {problem}"))).transpose()
+        self.get(name).map(|value| read(value).map_err(|problem| in_field(name, &problem))).transpose()
     }
 
     pub fn parse<T: FromJson>(&self, name: &str) -> Result<T, String> {
@@ -212,6 +212,12 @@ impl<'a> Fields<'a> {
     ) -> Result<Option<T>, String> {
         self.optional_with(name, |value| parse(text(value)?).map_err(|error| error.to_string()))
     }
+}
+
+/// A field's problem, prefixed with its name. Not generic, so the many copies of
+/// [`Fields::with`] (one per reader) share it in the wasm module.
+fn in_field(name: &str, problem: &str) -> String {
+    format!("{name}: {problem}")
 }
 
 pub fn text(value: &Value) -> Result<&str, String> {
