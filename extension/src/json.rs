@@ -88,7 +88,7 @@ pub fn map_of<K: Ord, T>(
     let mut map = SortedMap::new();
     for (name, value) in object {
         let entry = key(name).and_then(|key| Ok((key, read(value)?)));
-        let (key, value) = entry.map_err(|problem| format!("{name}: {problem}"))?;
+        let (key, value) = entry.map_err(|problem| in_field(name, &problem))?;
         map.insert(key, value);
     }
     Ok(map)
@@ -103,8 +103,13 @@ impl ObjectBuilder {
         ObjectBuilder::default()
     }
 
-    pub fn field(mut self, name: &str, value: impl Into<Value>) -> ObjectBuilder {
-        self.0.insert(name.to_owned(), value.into());
+    pub fn field(self, name: &str, value: impl Into<Value>) -> ObjectBuilder {
+        self.value(name, value.into())
+    }
+
+    /// `field` after the conversion: not generic, so its copies per value type stay small.
+    fn value(mut self, name: &str, value: Value) -> ObjectBuilder {
+        self.0.insert(name.to_owned(), value);
         self
     }
 
