@@ -115,7 +115,8 @@ fn code(text: &str, length: usize, out: &mut Vec<u8>) {
 
 /// Layouts, one record per CSV row in the same order, strings as in `short_text`:
 /// - countries: alpha-2 code, currency code (three zero bytes if none), name;
-/// - currencies: code, name (the minor-unit column is not used by the library);
+/// - currencies: the codes only, in ascending order (the library checks codes against them;
+///   nothing reads the names or the minor units);
 /// - minimum wages: the number of distinct sources (one byte) and each source; then per row the
 ///   country code, the currency code, the hourly amount as its decimal text, the year (two
 ///   bytes, little-endian) and the index of its source (one byte).
@@ -132,8 +133,12 @@ fn encode_small_tables(out_dir: &std::path::Path) {
     }
     let mut currencies = Vec::new();
     for row in table_rows("data/currencies.csv", 3) {
+        assert!(
+            currencies.len() < 3 || currencies[currencies.len() - 3..] < *row[0].as_bytes(),
+            "currencies.csv: {} is out of order",
+            row[0]
+        );
         code(&row[0], 3, &mut currencies);
-        short_text(&row[1], &mut currencies);
     }
     let wage_rows = table_rows("data/minimum_wage_hourly.csv", 5);
     let mut sources: Vec<&str> = Vec::new();

@@ -71,7 +71,7 @@ impl Currency {
 
     pub fn parse(text: &str) -> Result<Currency, CodeError> {
         let code = upper_ascii::<3>(text).ok_or_else(|| CodeError::CurrencySyntax(shorten(text)))?;
-        if !tables().currency_names.contains_key(&code) {
+        if tables().currencies.binary_search(&code).is_err() {
             return Err(CodeError::UnknownCurrency(text.to_owned()));
         }
         if !tables().usd_rates.contains_key(&code) {

@@ -39,7 +39,9 @@ pub(crate) struct MinimumWage {
 #[derive(Debug)]
 pub(crate) struct Tables {
     pub countries: FastHashMap<[u8; 2], Country>,
-    pub currency_names: FastHashMap<[u8; 3], String>,
+    /// The ISO 4217 codes, ascending (their names are in `data/currencies.csv`; nothing in the
+    /// library reads them, so they are not compiled in).
+    pub currencies: Vec<[u8; 3]>,
     /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
     /// Annual figures stand for every month of their year that has no monthly figure.
     pub usd_rates: FastHashMap<[u8; 3], Vec<(i64, Decimal)>>,
@@ -52,7 +54,7 @@ pub(crate) fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| Tables {
         countries: parse_countries(),
-        currency_names: parse_currencies(),
+        currencies: parse_currencies(),
         usd_rates: parse_usd_rates(),
         minimum_wages: parse_minimum_wages(),
     })
@@ -111,14 +113,8 @@ fn parse_countries() -> FastHashMap<[u8; 2], Country> {
     countries
 }
 
-fn parse_currencies() -> FastHashMap<[u8; 3], String> {
-    let mut bytes = CURRENCIES;
-    let mut currencies = FastHashMap::default();
-    while !bytes.is_empty() {
-        let currency = take_code::<3>(&mut bytes);
-        currencies.insert(currency, take_text(&mut bytes).to_owned());
-    }
-    currencies
+fn parse_currencies() -> Vec<[u8; 3]> {
+    CURRENCIES.chunks_exact(3).map(|code| code.try_into().expect("three bytes")).collect()
 }
 
 fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
@@ -252,7 +248,7 @@ mod tests {
     fn shipped_tables_parse_and_cover_the_main_currencies() {
         let tables = tables();
         assert!(tables.countries.len() >= 240);
-        assert!(tables.currency_names.len() >= 150);
+        assert!(tables.currencies.len() >= 150);
         for currency in ["USD", "EUR", "GBP", "INR", "CAD", "PHP", "KES", "NGN", "BRL", "VND"] {
             assert!(tables.usd_rates.contains_key(currency.as_bytes()), "{currency}");
         }
@@ -357,10 +353,14 @@ mod tests {
             assert_eq!(country.currency, currency, "{}", &row[0]);
         }
         let currencies = include_str!("../data/currencies.csv");
-        assert_eq!(rows(currencies, "currencies.csv").count(), tables.currency_names.len());
-        for row in rows(currencies, "currencies.csv") {
-            assert_eq!(tables.currency_names[&code::<3>(&row[0], "csv")], &row[1]);
-        }
+        let codes: Vec<[u8; 3]> =
+            rows(currencies, "currencies.csv").map(|row| code::<3>(&row[0], "csv")).collect();
+        assert_eq!(tables.currencies, codes);
+        assert!(CURRENCIES.len() == 3 * codes.len());
+        assert!(
+            tables.currencies.binary_search(b"EUR").is_ok()
+                && tables.currencies.binary_search(b"XXY").is_err()
+        );
         let wages = include_str!("../data/minimum_wage_hourly.csv");
         assert_eq!(rows(wages, "minimum_wage_hourly.csv").count(), tables.minimum_wages.len());
         for row in rows(wages, "minimum_wage_hourly.csv") {
