@@ -15,7 +15,9 @@ mod table;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::record::{Record, RecordError, RecordFields};
+use crate::codes::CountryCode;
+use crate::record::{Outcome, Platform, Record, RecordError, RecordFields, TaskCategory};
+use crate::time::Timestamp;
 
 pub use mturk::{MturkBatch, MturkBatchOptions, read_mturk_batch};
 pub use prolific::{ProlificExport, ProlificExportOptions, read_prolific_export};
@@ -109,16 +111,58 @@ impl Pseudonymizer {
 }
 
 /// Builds a record, naming the export's column rather than the record field in an error.
-pub(crate) fn build_record(
-    fields: &RecordFields<'_>,
-    line: u64,
-    column_of: impl Fn(&'static str) -> &'static str,
-) -> Result<Record, ImportError> {
-    Record::from_fields(fields).map_err(|RecordError { field, problem }| ImportError::Row {
-        line,
-        column: column_of(field).to_owned(),
-        problem,
-    })
+/// One task as a requester export knows it, in typed parts; every importer builds its records
+/// through [`RequesterTask::into_record`], so the mapping to format v1 is written once.
+pub(crate) struct RequesterTask<'a> {
+    pub record_id: Uuid,
+    pub install_id: String,
+    pub platform: Platform,
+    pub country: Option<CountryCode>,
+    pub category: Option<TaskCategory>,
+    pub outcome: Outcome,
+    pub started_at: Timestamp,
+    pub ended_at: Timestamp,
+    pub active_seconds: u64,
+    /// Empty when the export says nothing the worker was paid.
+    pub reward: String,
+    pub currency: &'a str,
+}
+
+impl RequesterTask<'_> {
+    /// Validates the task as a record; a problem is reported against the export's own column,
+    /// which `column_of` names for each record field.
+    pub(crate) fn into_record(
+        self,
+        line: u64,
+        column_of: impl Fn(&'static str) -> &'static str,
+    ) -> Result<Record, ImportError> {
+        let (record_id, started_at, ended_at, active_seconds) = (
+            self.record_id.hyphenated().to_string(),
+            self.started_at.to_string(),
+            self.ended_at.to_string(),
+            self.active_seconds.to_string(),
+        );
+        let fields = RecordFields {
+            record_id: &record_id,
+            install_id: &self.install_id,
+            platform: self.platform.as_str(),
+            country: self.country.as_ref().map_or("", CountryCode::as_str),
+            kind: "task",
+            category: self.category.map_or("", TaskCategory::as_str),
+            outcome: self.outcome.as_str(),
+            started_at: &started_at,
+            ended_at: &ended_at,
+            active_seconds: &active_seconds,
+            reward: &self.reward,
+            bonus: "",
+            currency: self.currency,
+        };
+        Record::from_fields(&fields).map_err(|RecordError { field, problem }| ImportError::Row {
+            line,
+            column: column_of(field).to_owned(),
+            problem,
+        })
+    }
 }
 
 pub(crate) fn row_error(line: u64, column: &str, problem: impl Into<String>) -> ImportError {

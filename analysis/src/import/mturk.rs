@@ -5,11 +5,11 @@ use std::io::Read;
 
 use crate::codes::CountryCode;
 use crate::money::Money;
-use crate::record::{Outcome, RecordFields, TaskCategory};
+use crate::record::{Outcome, Platform, TaskCategory};
 
 use super::requester_time::parse_requester_time;
 use super::table::{Table, text};
-use super::{ImportError, Imported, Pseudonymizer, build_record, require_columns, row_error};
+use super::{ImportError, Imported, Pseudonymizer, RequesterTask, require_columns, row_error};
 
 const WHAT: &str = "an MTurk batch-results file";
 
@@ -113,26 +113,20 @@ impl MturkBatch<'_> {
                 .map_err(|problem| row_error(line, "WorkTimeInSeconds", problem))?
                 .min(span.get()),
         };
-        let record_id = self.pseudonyms.record_id("mturk-assignment", assignment).hyphenated().to_string();
-        let install_id = self.pseudonyms.install_id("mturk-worker", worker);
-        let (started_at, ended_at) = (accepted.to_string(), submitted.to_string());
-        let (active, reward) = (active.to_string(), reward.to_string());
-        let fields = RecordFields {
-            record_id: &record_id,
-            install_id: &install_id,
-            platform: "mturk",
-            country: self.options.country.as_ref().map_or("", CountryCode::as_str),
-            kind: "task",
-            category: self.options.category.map_or("", TaskCategory::as_str),
-            outcome: outcome.as_str(),
-            started_at: &started_at,
-            ended_at: &ended_at,
-            active_seconds: &active,
-            reward: &reward,
-            bonus: "",
+        let task = RequesterTask {
+            record_id: self.pseudonyms.record_id("mturk-assignment", assignment),
+            install_id: self.pseudonyms.install_id("mturk-worker", worker),
+            platform: Platform::Mturk,
+            country: self.options.country,
+            category: self.options.category,
+            outcome,
+            started_at: accepted,
+            ended_at: submitted,
+            active_seconds: active,
+            reward: reward.to_string(),
             currency: "USD",
         };
-        let record = build_record(&fields, line, |field| match field {
+        let record = task.into_record(line, |field| match field {
             "started_at" => "AcceptTime",
             "ended_at" => "SubmitTime",
             "active_seconds" => "WorkTimeInSeconds",

@@ -7,12 +7,12 @@ use std::io::Read;
 
 use crate::codes::{CountryCode, Currency};
 use crate::money::Money;
-use crate::record::{Outcome, RecordFields, TaskCategory};
+use crate::record::{Outcome, Platform, TaskCategory};
 use crate::time::{Seconds, Timestamp};
 
 use super::requester_time::parse_requester_time;
 use super::table::{Table, text};
-use super::{ImportError, Imported, Pseudonymizer, build_record, require_columns, row_error};
+use super::{ImportError, Imported, Pseudonymizer, RequesterTask, require_columns, row_error};
 
 const WHAT: &str = "a Prolific submissions export";
 
@@ -204,29 +204,23 @@ impl ProlificExport<'_> {
         ended: Timestamp,
         active: Seconds,
     ) -> Result<Imported, ImportError> {
-        let record_id = self.pseudonyms.record_id("prolific-submission", submission).hyphenated().to_string();
-        let install_id = self.pseudonyms.install_id("prolific-participant", participant);
-        let (started_at, ended_at, active) =
-            (started.to_string(), ended.to_string(), active.get().to_string());
         // A screen-out pays only what the researcher set for it, which the export does not say.
         let reward =
             if outcome == Outcome::ScreenedOut { String::new() } else { self.options.reward.to_string() };
-        let fields = RecordFields {
-            record_id: &record_id,
-            install_id: &install_id,
-            platform: "prolific",
-            country: self.options.country.as_ref().map_or("", CountryCode::as_str),
-            kind: "task",
-            category: self.options.category.map_or("", TaskCategory::as_str),
-            outcome: outcome.as_str(),
-            started_at: &started_at,
-            ended_at: &ended_at,
-            active_seconds: &active,
-            reward: &reward,
-            bonus: "",
+        let task = RequesterTask {
+            record_id: self.pseudonyms.record_id("prolific-submission", submission),
+            install_id: self.pseudonyms.install_id("prolific-participant", participant),
+            platform: Platform::Prolific,
+            country: self.options.country,
+            category: self.options.category,
+            outcome,
+            started_at: started,
+            ended_at: ended,
+            active_seconds: active.get(),
+            reward,
             currency: self.options.currency.as_str(),
         };
-        let record = build_record(&fields, line, |field| match field {
+        let record = task.into_record(line, |field| match field {
             "started_at" => "Started at",
             "ended_at" => "Completed at",
             "active_seconds" => "Time taken",
