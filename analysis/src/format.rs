@@ -9,8 +9,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
-
+use crate::json::{self, Map, Value};
 use crate::record::{CSV_HEADER, Record, RecordError, RecordFields};
 
 /// What went wrong on one line of an input.
@@ -307,7 +306,7 @@ impl<R: BufRead> Iterator for JsonLinesRecords<R> {
                 continue;
             }
             let line = self.line;
-            return Some(match serde_json::from_str::<Value>(text) {
+            return Some(match json::parse(text) {
                 Ok(value) => record_from_json(&value).map_err(|error| LineError::Record { line, error }),
                 Err(error) => Err(LineError::Syntax { line, problem: format!("not valid JSON: {error}") }),
             });
@@ -317,17 +316,30 @@ impl<R: BufRead> Iterator for JsonLinesRecords<R> {
 
 /// Reads one record from its JSON form: an object with the CSV v1 column names as keys;
 /// `active_seconds` a whole number, every other field a string or null. Unknown keys are
-/// refused, so that nothing but the thirteen defined fields can ever enter a record.
+/// refused, so that nothing but the thirteen defined fields can ever enter a record, and so is
+/// a key given twice, which would leave the record's value to the reader's whim.
 pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
     let Value::Object(object) = value else {
-        return Err(RecordError::new("record", format!("expected a JSON object, got {}", json_type(value))));
+        return Err(RecordError::new("record", format!("expected a JSON object, got {}", value.kind())));
     };
-    if let Some(unknown) = object.keys().find(|key| !CSV_HEADER.contains(&key.as_str())) {
-        let unknown: String = unknown.chars().take(40).collect();
-        return Err(RecordError::new(
-            "record",
-            format!("unknown field '{unknown}'; record format v1 has only: {}", CSV_HEADER.join(", ")),
-        ));
+    let mut seen = [false; CSV_HEADER.len()];
+    for key in object.keys() {
+        match CSV_HEADER.iter().position(|name| name == key) {
+            Some(index) if seen[index] => {
+                return Err(RecordError::new(CSV_HEADER[index], "is given twice"));
+            }
+            Some(index) => seen[index] = true,
+            None => {
+                let unknown: String = key.chars().take(40).collect();
+                return Err(RecordError::new(
+                    "record",
+                    format!(
+                        "unknown field '{unknown}'; record format v1 has only: {}",
+                        CSV_HEADER.join(", ")
+                    ),
+                ));
+            }
+        }
     }
     let mut text: [String; 13] = Default::default();
     for (index, name) in CSV_HEADER.iter().enumerate() {
@@ -350,17 +362,16 @@ pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
     })
 }
 
-fn json_field(object: &Map<String, Value>, name: &'static str) -> Result<String, RecordError> {
+fn json_field(object: &Map, name: &'static str) -> Result<String, RecordError> {
     match (name, object.get(name)) {
         ("active_seconds", Some(Value::Number(number))) => {
             number.as_u64().map(|seconds| seconds.to_string()).ok_or_else(|| {
                 RecordError::new(name, format!("{number} is not a whole, non-negative number of seconds"))
             })
         }
-        ("active_seconds", Some(other)) => Err(RecordError::new(
-            name,
-            format!("expected a whole number of seconds, got {}", json_type(other)),
-        )),
+        ("active_seconds", Some(other)) => {
+            Err(RecordError::new(name, format!("expected a whole number of seconds, got {}", other.kind())))
+        }
         ("reward" | "bonus", Some(Value::Number(number))) => Err(RecordError::new(
             name,
             format!(
@@ -369,24 +380,12 @@ fn json_field(object: &Map<String, Value>, name: &'static str) -> Result<String,
         )),
         (_, None | Some(Value::Null)) => Ok(String::new()),
         (_, Some(Value::String(text))) => Ok(text.clone()),
-        (_, Some(other)) => {
-            Err(RecordError::new(name, format!("expected a string, got {}", json_type(other))))
-        }
+        (_, Some(other)) => Err(RecordError::new(name, format!("expected a string, got {}", other.kind()))),
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// The JSON form of a record (see [`record_from_json`]): absent fields are `null`.
+/// The JSON form of a record (see [`record_from_json`]): the fields in the order of the CSV v1
+/// columns, absent ones `null`.
 pub fn record_to_json(record: &Record) -> Value {
     let mut object = Map::new();
     let mut names = CSV_HEADER.iter();

@@ -9,6 +9,7 @@ pub mod codes;
 mod fast_hash;
 pub mod format;
 pub mod import;
+pub mod json;
 pub mod money;
 pub mod record;
 mod reference;

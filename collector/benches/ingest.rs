@@ -171,9 +171,11 @@ async fn http_ingest(url: &str, options: &Options) -> Run {
     // Bodies are made before the clock starts: the benchmark measures the collector.
     let bodies: Vec<axum::body::Bytes> = (0..options.records / BATCH)
         .map(|b| {
-            let records: Vec<serde_json::Value> =
+            let records: Vec<analysis::json::Value> =
                 (0..BATCH).map(|i| analysis::record_to_json(&record(b * BATCH + i, b, "self"))).collect();
-            axum::body::Bytes::from(serde_json::json!({ "records": records }).to_string())
+            let mut body = analysis::json::Map::new();
+            body.insert("records".to_owned(), records.into());
+            axum::body::Bytes::from(analysis::json::Value::from(body).to_string())
         })
         .collect();
     let bodies = Arc::new(bodies);

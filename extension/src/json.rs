@@ -1,11 +1,11 @@
-//! The JSON form of the extension's state and messages, written by hand over `serde_json::Value`
-//! instead of derived with serde: the library already parses and prints `Value` (JSON Lines),
-//! and a derive per type would add a parser per type to the wasm module (its size budget is in
-//! `docs/benchmarks.md`). Each type's module implements [`ToJson`] and [`FromJson`]; the layout
+//! The JSON form of the extension's state and messages, written by hand over the library's small
+//! `analysis::json::Value` instead of derived with serde: the library already parses and prints
+//! `Value` (JSON Lines), and serde would add its own parsers to the wasm module (its size budget
+//! is in `docs/benchmarks.md`). Each type's module implements [`ToJson`] and [`FromJson`]; the layout
 //! is plain objects named after the fields, library values (platforms, money, codes) as their
 //! canonical text, read back through the library's own parsers.
 
-use serde_json::{Map, Value};
+use analysis::json::{Map, Value};
 
 use crate::sorted_map::SortedMap;
 
@@ -26,7 +26,7 @@ pub fn to_text(value: &impl ToJson) -> String {
 
 /// Reads a value from JSON text.
 pub fn from_text<T: FromJson>(text: &str) -> Result<T, String> {
-    let value: Value = serde_json::from_str(text).map_err(|error| format!("not JSON: {error}"))?;
+    let value: Value = analysis::json::parse(text).map_err(|error| format!("not JSON: {error}"))?;
     T::from_json(&value)
 }
 
@@ -38,7 +38,7 @@ impl ToJson for String {
 
 impl FromJson for String {
     fn from_json(value: &Value) -> Result<String, String> {
-        value.as_str().map(str::to_owned).ok_or_else(|| format!("expected a string, got {}", kind(value)))
+        value.as_str().map(str::to_owned).ok_or_else(|| format!("expected a string, got {}", value.kind()))
     }
 }
 
@@ -50,7 +50,7 @@ impl<T: ToJson> ToJson for Vec<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value) -> Result<Vec<T>, String> {
-        let Value::Array(items) = value else { return Err(format!("expected a list, got {}", kind(value))) };
+        let Value::Array(items) = value else { return Err(format!("expected a list, got {}", value.kind())) };
         items
             .iter()
             .enumerate()
@@ -84,9 +84,11 @@ pub fn map_of<K: Ord, T>(
     key: impl Fn(&str) -> Result<K, String>,
     read: impl Fn(&Value) -> Result<T, String>,
 ) -> Result<SortedMap<K, T>, String> {
-    let Value::Object(object) = value else { return Err(format!("expected an object, got {}", kind(value))) };
+    let Value::Object(object) = value else {
+        return Err(format!("expected an object, got {}", value.kind()));
+    };
     let mut map = SortedMap::new();
-    for (name, value) in object {
+    for (name, value) in object.iter() {
         let entry = key(name).and_then(|key| Ok((key, read(value)?)));
         let (key, value) = entry.map_err(|problem| in_field(name, &problem))?;
         map.insert(key, value);
@@ -96,7 +98,7 @@ pub fn map_of<K: Ord, T>(
 
 /// A JSON object under construction, field by field.
 #[derive(Debug, Default)]
-pub struct ObjectBuilder(Map<String, Value>);
+pub struct ObjectBuilder(Map);
 
 impl ObjectBuilder {
     pub fn new() -> ObjectBuilder {
@@ -127,13 +129,13 @@ impl ObjectBuilder {
 /// The fields of a JSON object being read. Unknown fields are ignored (a newer version may
 /// have added some); an absent or `null` optional field is `None`.
 #[derive(Debug, Clone, Copy)]
-pub struct Fields<'a>(&'a Map<String, Value>);
+pub struct Fields<'a>(&'a Map);
 
 impl<'a> Fields<'a> {
     pub fn of(value: &'a Value) -> Result<Fields<'a>, String> {
         match value {
             Value::Object(map) => Ok(Fields(map)),
-            other => Err(format!("expected an object, got {}", kind(other))),
+            other => Err(format!("expected an object, got {}", other.kind())),
         }
     }
 
@@ -181,7 +183,7 @@ impl<'a> Fields<'a> {
 
     pub fn bool(&self, name: &str) -> Result<bool, String> {
         self.with(name, |value| {
-            value.as_bool().ok_or_else(|| format!("expected true or false, got {}", kind(value)))
+            value.as_bool().ok_or_else(|| format!("expected true or false, got {}", value.kind()))
         })
     }
 
@@ -197,7 +199,7 @@ impl<'a> Fields<'a> {
         self.with(name, |value| {
             value
                 .as_u64()
-                .ok_or_else(|| format!("expected a whole number of at least 0, got {}", kind(value)))
+                .ok_or_else(|| format!("expected a whole number of at least 0, got {}", value.kind()))
         })
     }
 
@@ -226,23 +228,11 @@ fn in_field(name: &str, problem: &str) -> String {
 }
 
 pub fn text(value: &Value) -> Result<&str, String> {
-    value.as_str().ok_or_else(|| format!("expected a string, got {}", kind(value)))
+    value.as_str().ok_or_else(|| format!("expected a string, got {}", value.kind()))
 }
 
 fn integer(value: &Value) -> Result<i64, String> {
-    value.as_i64().ok_or_else(|| format!("expected a whole number, got {}", kind(value)))
-}
-
-/// What kind of JSON value this is, for error messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    value.as_i64().ok_or_else(|| format!("expected a whole number, got {}", value.kind()))
 }
 
 #[cfg(test)]
@@ -251,7 +241,7 @@ mod tests {
 
     #[test]
     fn fields_name_what_is_wrong() {
-        let value: Value = serde_json::from_str(r#"{"a": "x", "n": -3, "b": null}"#).unwrap();
+        let value: Value = analysis::json::parse(r#"{"a": "x", "n": -3, "b": null}"#).unwrap();
         let fields = Fields::of(&value).unwrap();
         assert_eq!(fields.str("a").unwrap(), "x");
         assert_eq!(fields.i64("n").unwrap(), -3);

@@ -2,7 +2,7 @@
 //! form (`{"kind": "page", ...}`). Anything malformed is refused with the field at fault; the
 //! background answers it with an error and changes nothing.
 
-use serde_json::Value;
+use analysis::json::Value;
 
 use crate::adapters::{ProbeValues, WatchName};
 use crate::json::{Fields, FromJson, map_of};

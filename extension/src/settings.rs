@@ -2,8 +2,8 @@
 //! error naming the field for anything out of range. Sharing is off until the worker turns it
 //! on after reading the consent text, whose version is sent at enrollment.
 
+use analysis::json::Value;
 use analysis::{CountryCode, Currency};
-use serde_json::Value;
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 

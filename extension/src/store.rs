@@ -2,9 +2,9 @@
 //! (the thirteen fields of format v1, then the worker-only title and requester), and daily
 //! totals per platform so the popup never reads the records themselves.
 
+use analysis::json::Value;
 use analysis::{Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
 use crate::records::LocalRecord;

@@ -3,7 +3,7 @@
 //! (store and forward) and leave it only when the collector confirmed it holds them; their
 //! random record ids make a resent batch harmless (the collector counts them as duplicates).
 
-use serde_json::Value;
+use analysis::json::Value;
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
 use crate::tracker::Millis;
@@ -83,7 +83,7 @@ pub fn enrollment_body(consent_version: &str) -> String {
 /// Reads `{install_id, token}` from the collector's enrollment answer.
 pub fn parse_enrollment(body: &str) -> Result<(String, String), String> {
     let value: Value =
-        serde_json::from_str(body).map_err(|e| format!("enrollment answer is not JSON: {e}"))?;
+        analysis::json::parse(body).map_err(|e| format!("enrollment answer is not JSON: {e}"))?;
     let field = |name: &str| {
         value
             .get(name)
@@ -116,7 +116,7 @@ pub enum BatchReply {
 }
 
 pub fn classify_upload(status: u16, retry_after: Option<&str>, body: &str) -> BatchReply {
-    let json: Option<Value> = serde_json::from_str(body).ok();
+    let json: Option<Value> = analysis::json::parse(body).ok();
     match status {
         200..=299 => {
             let count =

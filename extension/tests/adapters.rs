@@ -172,7 +172,7 @@ fn plans_ask_task_pages_for_props_and_the_return_form() {
     assert_eq!(plan.watches.len(), 1);
     let json = extension::json::ToJson::to_json(&plan);
     assert_eq!(
-        json["probes"][1],
+        serde_json::from_str::<serde_json::Value>(&json.pointer("/probes/1").unwrap().to_string()).unwrap(),
         serde_json::json!({"name": "react_class", "selector": "[data-react-class]", "read": "attribute", "attribute": "data-react-class"})
     );
     assert!(!plan_for("https://example.org/").supported);

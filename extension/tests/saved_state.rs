@@ -11,6 +11,16 @@ use extension::tracker::{Event, Tracker, TrackerSettings};
 use extension::upload::SyncState;
 use serde_json::{Value, json};
 
+// The tests write JSON with serde_json's `json!` and cross to the extension's own JSON value
+// (`analysis::json::Value`) through JSON text, which both read the same way.
+fn ours(value: &Value) -> analysis::json::Value {
+    analysis::json::parse(&value.to_string()).unwrap()
+}
+
+fn theirs(value: &analysis::json::Value) -> Value {
+    serde_json::from_str(&value.to_string()).unwrap()
+}
+
 fn round_trip<T: ToJson + FromJson + PartialEq + std::fmt::Debug>(value: &T) {
     let text = to_text(value);
     assert_eq!(&from_text::<T>(&text).unwrap(), value, "{text}");
@@ -27,13 +37,13 @@ fn settings_keep_their_stored_layout() {
     })
     .unwrap();
     assert_eq!(
-        settings.to_json(),
+        theirs(&settings.to_json()),
         json!({"country": "FR", "display_currency": "EUR", "idle_cutoff_seconds": 90,
                "collector_url": "https://collector.example.org", "sharing": true})
     );
     round_trip(&settings);
     round_trip(&Settings::default());
-    assert_eq!(Settings::default().to_json()["country"], Value::Null);
+    assert_eq!(theirs(&Settings::default().to_json())["country"], Value::Null);
 }
 
 #[test]
@@ -71,8 +81,8 @@ fn sync_state_and_daily_totals_round_trip() {
         SyncState { token: Some("t".into()), install_id: Some("i".into()), ..SyncState::default() };
     state.failed(1000, Some(5000), "HTTP 503".into());
     round_trip(&state);
-    assert_eq!(state.to_json()["last_status"], "HTTP 503");
-    assert_eq!(state.to_json()["consent_version"], Value::Null);
+    assert_eq!(theirs(&state.to_json())["last_status"], "HTTP 503");
+    assert_eq!(theirs(&state.to_json())["consent_version"], Value::Null);
     round_trip(&SyncState::default());
 
     let mut days = DailyTotals::default();
@@ -96,7 +106,7 @@ fn sync_state_and_daily_totals_round_trip() {
     round_trip(&days);
     let day = Timestamp::parse("2026-03-02T00:00:00Z").unwrap().unix_seconds() / 86_400;
     assert_eq!(
-        days.to_json(),
+        theirs(&days.to_json()),
         json!({"days": {format!("{day}:mturk"): {"earnings_usd": "0.45", "paid_task_seconds": 280,
                "unpaid_task_seconds": 0, "unpaid_record_seconds": 0, "tasks": 1}}})
     );
@@ -128,7 +138,7 @@ fn a_tracker_with_open_work_round_trips_and_damage_is_located() {
         in_frame: true,
     });
     round_trip(&tracker);
-    let saved = tracker.to_json();
+    let saved = theirs(&tracker.to_json());
     assert_eq!(saved["tabs"]["4"]["frame_focus"], json!(now));
     assert_eq!(saved["tabs"]["3"]["frame_focus"], Value::Null);
     assert_eq!(saved["settings"], json!({"idle_cutoff_ms": 60_000}));
@@ -138,14 +148,14 @@ fn a_tracker_with_open_work_round_trips_and_damage_is_located() {
 
     let mut bad_place = saved.clone();
     bad_place["tabs"]["3"]["place"] = json!({"at": "moon"});
-    let error = Tracker::from_json(&bad_place).unwrap_err();
+    let error = Tracker::from_json(&ours(&bad_place)).unwrap_err();
     assert!(error.starts_with("tabs: 3: place: at: 'moon'"), "{error}");
     let mut bad_tab = saved.clone();
     bad_tab["tabs"] = json!({"three": saved["tabs"]["3"].clone()});
-    assert!(Tracker::from_json(&bad_tab).unwrap_err().contains("'three' is not a tab id"));
+    assert!(Tracker::from_json(&ours(&bad_tab)).unwrap_err().contains("'three' is not a tab id"));
     let mut bad_money = saved;
     bad_money["tasks"][0]["bonus"] = json!("-1");
-    let error = Tracker::from_json(&bad_money).unwrap_err();
+    let error = Tracker::from_json(&ours(&bad_money)).unwrap_err();
     assert!(error.starts_with("tasks: [0]: bonus:"), "{error}");
 }
 
@@ -158,14 +168,14 @@ fn task_details_keep_money_exact() {
         requester: None,
     };
     assert_eq!(
-        details.to_json(),
+        theirs(&details.to_json()),
         json!({"reward": "0.1", "currency": "GBP", "title": "Label images", "requester": null})
     );
     round_trip(&details);
 }
 
 fn message(value: Value) -> Result<Message, String> {
-    Message::from_json(&value)
+    Message::from_json(&ours(&value))
 }
 
 #[test]

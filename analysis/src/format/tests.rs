@@ -56,8 +56,9 @@ fn refuses_a_foreign_header() {
 fn json_lines_round_trip_and_typed_errors() {
     let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
     let json = record_to_json(&record);
-    assert_eq!(json["active_seconds"], 540);
-    assert_eq!(json["bonus"], Value::Null);
+    assert_eq!(json.get("active_seconds").and_then(Value::as_u64), Some(540));
+    assert_eq!(json.get("bonus"), Some(&Value::Null));
+    assert!(json.to_string().starts_with(r#"{"record_id":"#), "fields in CSV order: {json}");
     let lines =
         format!("{json}\n\n{}\n{{\"record_id\": 5}}\nnot json\n", json.to_string().replace("\"0.5\"", "0.5"));
     let results = read_all(&lines);
@@ -73,9 +74,19 @@ fn json_lines_round_trip_and_typed_errors() {
 fn json_refuses_unknown_fields() {
     let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
     let mut json = record_to_json(&record);
-    json["worker_id"] = Value::from("A39VVWV1GHLMFD");
+    json.as_object_mut().unwrap().insert("worker_id".into(), Value::from("A39VVWV1GHLMFD"));
     let error = record_from_json(&json).unwrap_err();
     assert!(error.problem.contains("unknown field 'worker_id'"), "{error}");
+}
+
+#[test]
+fn json_refuses_a_field_given_twice() {
+    let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
+    let text = record_to_json(&record).to_string();
+    let twice = text.replacen('{', r#"{"reward":"999.00","#, 1);
+    let results = read_all(&format!("{text}\n{twice}\n"));
+    assert_eq!(results[0].as_ref().unwrap(), &record);
+    assert!(results[1].as_ref().unwrap_err().contains("line 2: reward: is given twice"), "{results:?}");
 }
 
 #[test]

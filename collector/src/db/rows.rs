@@ -252,7 +252,9 @@ mod tests {
         });
         let mut records: Vec<Record> = batch(&["3.10"]).records.into_iter().map(|(_, r)| r).collect();
         for value in [unpaid, no_bonus] {
-            records.push(analysis::record_from_json(&value).unwrap());
+            records.push(
+                analysis::record_from_json(&analysis::json::parse(&value.to_string()).unwrap()).unwrap(),
+            );
         }
         for record in records {
             let row = RecordRow::from_record(&record);

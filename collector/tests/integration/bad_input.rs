@@ -75,7 +75,7 @@ async fn bad_records_are_refused_whole_batches_at_a_time() {
         refused(&server, &token, b"{\"records\": [\"\xff\xfe\"]}".to_vec(), None, 400, "not valid JSON")
             .await;
         let deep = format!("{{\"records\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes();
-        refused(&server, &token, deep, None, 400, "recursion limit").await;
+        refused(&server, &token, deep, None, 400, "nest too deeply").await;
         refused(&server, &token, br#"{"records": {}}"#.to_vec(), None, 422, "must be an array").await;
         refused(&server, &token, br#"{"records": [], "worker": "A1"}"#.to_vec(), None, 422, "unknown field")
             .await;

@@ -1,9 +1,9 @@
 //! Turning what the content script read (lists of strings per probe) and what the platform's
 //! own web app fetched (JSON) into typed observations, following an adapter's table.
 
+use analysis::json::Value;
 use analysis::{Currency, Money, Outcome, Platform, Timestamp};
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::prolific::SubmissionFields;
 use super::{Adapter, Alert, Field, FieldRule, PageRole, ProbeValues, adapter_for};
@@ -152,7 +152,7 @@ fn read_task(
         if props.len() > MAX_VALUE_BYTES {
             return Err(ExtractionError::new(rule, name, "the props are larger than 64 KiB"));
         }
-        let json: Value = serde_json::from_str(props).map_err(|error| {
+        let json: Value = analysis::json::parse(props).map_err(|error| {
             ExtractionError::new(rule, name, format!("{} props are not JSON: {error}", rule_field.component))
         })?;
         match json.pointer(rule_field.pointer) {
@@ -286,7 +286,7 @@ pub fn observe_api_response(
     if body.len() > MAX_API_BODY_BYTES {
         return Err(ExtractionError::new(rule.name, "body", "the response is larger than 2 MiB"));
     }
-    let json: Value = serde_json::from_str(body)
+    let json: Value = analysis::json::parse(body)
         .map_err(|error| ExtractionError::new(rule.name, "body", format!("not JSON: {error}")))?;
     let objects: Vec<&Value> = if rule.submissions_at.is_empty() {
         vec![&json]

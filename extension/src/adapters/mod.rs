@@ -9,7 +9,7 @@ pub mod mturk;
 pub mod prolific;
 
 use analysis::Platform;
-use serde_json::Value;
+use analysis::json::Value;
 
 use crate::json::{ObjectBuilder, ToJson};
 use crate::url::{ParsedUrl, UrlPattern};

@@ -2,8 +2,8 @@
 //! event and read back when the service worker starts again. Open tasks and search stretches
 //! are lists of objects, tabs an object keyed by tab id, a tab's place tagged by `at`.
 
+use analysis::json::Value;
 use analysis::{Money, Platform};
-use serde_json::Value;
 
 use super::{OpenTask, Place, SearchStretch, Tab, TabId, Tracker, TrackerSettings};
 use crate::adapters::TaskDetails;

@@ -1,8 +1,8 @@
 //! Bindings to the extension APIs through `piecerateApi`, which the loaders set to Firefox's
 //! `browser` or Chromium's `chrome` (both return promises in Manifest V3).
 
+use analysis::json::Value;
 use js_sys::Promise;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -42,7 +42,7 @@ pub fn to_js(value: &Value) -> JsValue {
 /// A JavaScript value (a message) as JSON, read by [`crate::json::FromJson`] afterwards.
 pub fn from_js(value: &JsValue) -> Result<Value, String> {
     let text = js_sys::JSON::stringify(value).map_err(|e| describe(&e))?.as_string().unwrap_or_default();
-    serde_json::from_str(&text).map_err(|error| error.to_string())
+    analysis::json::parse(&text).map_err(|error| error.to_string())
 }
 
 /// Reads keys from `storage.local`; absent keys are absent from the result.

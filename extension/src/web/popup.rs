@@ -2,7 +2,7 @@
 //! figures, fills the settings and the manual timer, and turns clicks into messages to the
 //! background. Opened in a tab with `?full` it is the full dashboard.
 
-use serde_json::Value;
+use analysis::json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};

@@ -2,7 +2,7 @@
 //! string under a fixed key; records in chunks of [`CHUNK_RECORDS`] lines.
 
 use analysis::InstallId;
-use serde_json::Value;
+use analysis::json::Value;
 use wasm_bindgen::JsValue;
 
 use super::api;
@@ -86,7 +86,7 @@ pub fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T
 /// The JSON stored under `key`, if present and JSON at all (otherwise logged).
 fn stored_json(key: &str, object: &js_sys::Object) -> Option<Value> {
     let text = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?.as_string()?;
-    serde_json::from_str(&text).map_err(|error| warn_unreadable(key, &format!("not JSON: {error}"))).ok()
+    analysis::json::parse(&text).map_err(|error| warn_unreadable(key, &format!("not JSON: {error}"))).ok()
 }
 
 fn warn_unreadable(key: &str, error: &str) {

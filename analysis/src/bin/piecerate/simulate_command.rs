@@ -59,8 +59,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             let writer = output.writer();
             for record in simulation {
                 tick(record.install_id());
-                serde_json::to_writer(&mut *writer, &record_to_json(&record)).with_context(context)?;
-                writer.write_all(b"\n").with_context(context)?;
+                writeln!(writer, "{}", record_to_json(&record)).with_context(context)?;
             }
         }
     }
