@@ -4,10 +4,7 @@
 //! body, a string). Readers stream, one record at a time, and report every bad line with its
 //! line number, field and problem, so that a caller can skip it and go on, or stop.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::io::{BufRead, Write};
-use std::rc::Rc;
+use std::io::{BufRead, Read, Write};
 
 use crate::json::{self, Map, Value};
 use crate::record::{CSV_HEADER, Record, RecordError, RecordFields};
@@ -63,162 +60,219 @@ pub fn read_records<R: BufRead + 'static>(
     })
 }
 
-/// Streams records from CSV v1. The header must be exactly [`CSV_HEADER`] (a byte-order mark
-/// before it is tolerated).
+/// Streams records from CSV v1 (RFC 4180: fields separated by commas, a field in double quotes
+/// may hold commas, line breaks and doubled quotes; lines end in `\n` or `\r\n`; blank lines are
+/// skipped). The header must be exactly [`CSV_HEADER`] (a byte-order mark before it is
+/// tolerated). Each error names the line the record starts on.
+///
+/// A reader of its own rather than the csv crate's: it counts lines as it goes, and it keeps
+/// the browser extension's wasm module smaller by a whole CSV parser.
 #[derive(Debug)]
-pub struct CsvRecords<R: std::io::Read> {
-    reader: csv::Reader<LineTracker<R>>,
-    lines: Rc<RefCell<LineIndex>>,
-    row: csv::ByteRecord,
+pub struct CsvRecords<R> {
+    input: R,
+    /// Physical lines read so far.
+    lines_read: u64,
+    /// The current record as read, line breaks inside quoted fields included.
+    raw: Vec<u8>,
+    /// Its fields, unquoted, one after the other; `ends[i]` is where field `i` ends.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
     header_checked: bool,
 }
 
-impl<R: std::io::Read> CsvRecords<R> {
+/// The longest record [`CsvRecords`] reads: a valid one is under 500 bytes, so anything near
+/// this is a quote left open, which would otherwise swallow the rest of the input.
+pub const MAX_CSV_RECORD_BYTES: usize = 64 * 1024;
+
+impl<R: BufRead> CsvRecords<R> {
     pub fn new(input: R) -> CsvRecords<R> {
-        let lines = Rc::new(RefCell::new(LineIndex::default()));
-        let tracker = LineTracker { inner: input, lines: Rc::clone(&lines) };
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(tracker);
-        CsvRecords { reader, lines, row: csv::ByteRecord::new(), header_checked: false }
+        CsvRecords {
+            input,
+            lines_read: 0,
+            raw: Vec::new(),
+            fields: Vec::new(),
+            ends: Vec::new(),
+            header_checked: false,
+        }
     }
 
-    fn check_header(&self, line: u64) -> Result<(), LineError> {
-        let mut names: Vec<String> =
-            self.row.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-        if let Some(first) = names.first_mut() {
-            *first = first.trim_start_matches('\u{feff}').to_owned();
+    fn field(&self, index: usize) -> &[u8] {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.fields[start..self.ends[index]]
+    }
+
+    /// Reads the next non-blank record into `raw`: one line, or more while a quoted field is
+    /// open (an odd number of quotes so far). `Ok(None)` at the end of the input; otherwise the
+    /// line the record starts on.
+    fn read_record(&mut self) -> Result<Option<u64>, LineError> {
+        loop {
+            self.raw.clear();
+            let first_line = self.lines_read + 1;
+            let mut quotes = 0;
+            loop {
+                let from = self.raw.len();
+                let limit = (MAX_CSV_RECORD_BYTES + 2 - from) as u64;
+                let count = self.input.by_ref().take(limit).read_until(b'\n', &mut self.raw)?;
+                if count == 0 {
+                    break;
+                }
+                quotes += self.raw[from..].iter().filter(|&&b| b == b'"').count();
+                if self.raw.ends_with(b"\n") {
+                    self.lines_read += 1;
+                }
+                if self.raw.len() > MAX_CSV_RECORD_BYTES {
+                    self.skip_line()?;
+                    return Err(LineError::Syntax {
+                        line: first_line,
+                        problem: format!(
+                            "not valid CSV: a record longer than {MAX_CSV_RECORD_BYTES} bytes (a quote left open?)"
+                        ),
+                    });
+                }
+                if quotes % 2 == 0 || !self.raw.ends_with(b"\n") {
+                    break;
+                }
+            }
+            if self.raw.is_empty() {
+                return Ok(None);
+            }
+            let content = self.raw.strip_suffix(b"\n").unwrap_or(&self.raw);
+            let content = content.strip_suffix(b"\r").unwrap_or(content);
+            if !content.is_empty() {
+                let length = content.len();
+                self.raw.truncate(length);
+                return Ok(Some(first_line));
+            }
         }
-        if names != CSV_HEADER {
+    }
+
+    /// Skips to the end of the current line, after an over-long record.
+    fn skip_line(&mut self) -> std::io::Result<()> {
+        if self.raw.ends_with(b"\n") {
+            return Ok(());
+        }
+        loop {
+            let buffer = self.input.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(());
+            }
+            match buffer.iter().position(|&b| b == b'\n') {
+                Some(at) => {
+                    self.input.consume(at + 1);
+                    self.lines_read += 1;
+                    return Ok(());
+                }
+                None => {
+                    let length = buffer.len();
+                    self.input.consume(length);
+                }
+            }
+        }
+    }
+
+    /// Splits `raw` into unquoted fields.
+    fn split_fields(&mut self) -> Result<(), &'static str> {
+        self.fields.clear();
+        self.ends.clear();
+        let raw = &self.raw;
+        let mut at = 0;
+        loop {
+            if raw.get(at) == Some(&b'"') {
+                at += 1;
+                loop {
+                    let Some(quote) = raw[at..].iter().position(|&b| b == b'"') else {
+                        return Err("a quoted field is not closed");
+                    };
+                    self.fields.extend_from_slice(&raw[at..at + quote]);
+                    at += quote + 1;
+                    if raw.get(at) != Some(&b'"') {
+                        break;
+                    }
+                    self.fields.push(b'"');
+                    at += 1;
+                }
+                if at < raw.len() && raw[at] != b',' {
+                    return Err("text after the closing quote of a field");
+                }
+            } else {
+                let end = raw[at..].iter().position(|&b| b == b',').map_or(raw.len(), |comma| at + comma);
+                if raw[at..end].contains(&b'"') {
+                    return Err("a quote inside a field that does not start with one");
+                }
+                self.fields.extend_from_slice(&raw[at..end]);
+                at = end;
+            }
+            self.ends.push(self.fields.len());
+            if at == raw.len() {
+                return Ok(());
+            }
+            at += 1;
+        }
+    }
+
+    /// Whether the fields just split are exactly [`CSV_HEADER`].
+    fn is_header(&self) -> bool {
+        if self.ends.len() != CSV_HEADER.len() {
+            return false;
+        }
+        let first = self.field(0);
+        let first = first.strip_prefix("\u{feff}".as_bytes()).unwrap_or(first);
+        CSV_HEADER
+            .iter()
+            .enumerate()
+            .all(|(index, name)| (if index == 0 { first } else { self.field(index) }) == name.as_bytes())
+    }
+
+    fn record(&self, line: u64) -> Result<Record, LineError> {
+        if self.ends.len() != CSV_HEADER.len() {
             return Err(LineError::Syntax {
                 line,
-                problem: format!(
-                    "the header is not record format v1; expected exactly: {}",
-                    CSV_HEADER.join(",")
-                ),
+                problem: format!("has {} fields; record format v1 has {}", self.ends.len(), CSV_HEADER.len()),
             });
         }
-        Ok(())
+        let mut text = [""; 13];
+        for (index, slot) in text.iter_mut().enumerate() {
+            *slot = std::str::from_utf8(self.field(index)).map_err(|_| LineError::Record {
+                line,
+                error: RecordError::new(CSV_HEADER[index], "is not valid UTF-8"),
+            })?;
+        }
+        record_from_text(&text, line)
     }
 }
 
-/// Line numbers by byte offset. The csv crate does not count the blank lines it skips, so the
-/// reader's own line count would point users at the wrong line; this index counts every `\n`
-/// in the chunks the parser has read and not yet moved past.
-#[derive(Debug, Default)]
-struct LineIndex {
-    /// (byte offset of the chunk, newlines before it, the chunk), oldest first.
-    chunks: VecDeque<(u64, u64, Vec<u8>)>,
-    bytes_read: u64,
-    newlines_read: u64,
-    /// Where the previous lookup stopped counting: (byte offset, newlines before it). Offsets
-    /// only grow, so each byte is counted once instead of once per record of its chunk.
-    cursor: (u64, u64),
-}
-
-impl LineIndex {
-    /// The 1-based line of the first record byte at or after `offset`, forgetting chunks that
-    /// end before it. The csv crate reports a record as starting at the blank lines it skipped
-    /// before it, so line ends right at `offset` are stepped over.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while self.chunks.len() > 1 && self.chunks[1].0 <= offset {
-            self.chunks.pop_front();
-        }
-        let Some((start, newlines_before, chunk)) = self.chunks.front() else {
-            return self.newlines_read + 1;
-        };
-        let within = (offset.saturating_sub(*start) as usize).min(chunk.len());
-        let (counted_to, counted_newlines) = match self.cursor {
-            (at, newlines) if at >= *start && at <= start + within as u64 => {
-                ((at - start) as usize, newlines)
-            }
-            _ => (0, *newlines_before),
-        };
-        let newlines =
-            counted_newlines + chunk[counted_to..within].iter().filter(|&&b| b == b'\n').count() as u64;
-        self.cursor = (start + within as u64, newlines);
-        let mut line = newlines + 1;
-        let following =
-            chunk[within..].iter().chain(self.chunks.iter().skip(1).flat_map(|(_, _, c)| c.iter()));
-        for &byte in following.take_while(|&&b| b == b'\n' || b == b'\r') {
-            line += u64::from(byte == b'\n');
-        }
-        line
-    }
-}
-
-#[derive(Debug)]
-struct LineTracker<R> {
-    inner: R,
-    lines: Rc<RefCell<LineIndex>>,
-}
-
-impl<R: std::io::Read> std::io::Read for LineTracker<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let count = self.inner.read(buffer)?;
-        if count > 0 {
-            let mut lines = self.lines.borrow_mut();
-            let chunk = buffer[..count].to_vec();
-            let (start, before) = (lines.bytes_read, lines.newlines_read);
-            lines.newlines_read += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-            lines.bytes_read += count as u64;
-            lines.chunks.push_back((start, before, chunk));
-        }
-        Ok(count)
-    }
-}
-
-impl<R: std::io::Read> Iterator for CsvRecords<R> {
+impl<R: BufRead> Iterator for CsvRecords<R> {
     type Item = Result<Record, LineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let read = self.reader.read_byte_record(&mut self.row);
-            // The line the record starts on (a quoted field may span several lines).
-            let offset = match self.row.position() {
-                Some(position) if read.is_ok() => position.byte(),
-                _ => self.reader.position().byte(),
+            let line = match self.read_record() {
+                Ok(None) => return None,
+                Ok(Some(line)) => line,
+                Err(error) => return Some(Err(error)),
             };
-            let line = self.lines.borrow_mut().line_at(offset);
-            match read {
-                Ok(false) => return None,
-                Err(error) => {
-                    let problem = format!("not valid CSV: {error}");
-                    return Some(Err(match error.into_kind() {
-                        csv::ErrorKind::Io(io) => LineError::Io(io),
-                        _ => LineError::Syntax { line, problem },
+            let split = self.split_fields();
+            if !self.header_checked {
+                // The first record is the header, whatever it holds: an input whose first line
+                // is not even CSV is not record format v1.
+                self.header_checked = true;
+                if split.is_err() || !self.is_header() {
+                    return Some(Err(LineError::Syntax {
+                        line,
+                        problem: format!(
+                            "the header is not record format v1; expected exactly: {}",
+                            CSV_HEADER.join(",")
+                        ),
                     }));
                 }
-                Ok(true) => {}
-            }
-            if !self.header_checked {
-                self.header_checked = true;
-                if let Err(error) = self.check_header(line) {
-                    return Some(Err(error));
-                }
                 continue;
             }
-            if self.row.len() == 1 && self.row[0].is_empty() {
-                continue;
+            if let Err(problem) = split {
+                return Some(Err(LineError::Syntax { line, problem: format!("not valid CSV: {problem}") }));
             }
-            return Some(parse_csv_row(&self.row, line));
+            return Some(self.record(line));
         }
     }
-}
-
-fn parse_csv_row(row: &csv::ByteRecord, line: u64) -> Result<Record, LineError> {
-    if row.len() != CSV_HEADER.len() {
-        return Err(LineError::Syntax {
-            line,
-            problem: format!("has {} fields; record format v1 has {}", row.len(), CSV_HEADER.len()),
-        });
-    }
-    let mut text = [""; 13];
-    for (index, field) in row.iter().enumerate() {
-        text[index] = std::str::from_utf8(field).map_err(|_| LineError::Record {
-            line,
-            error: RecordError::new(CSV_HEADER[index], "is not valid UTF-8"),
-        })?;
-    }
-    record_from_text(&text, line)
 }
 
 fn record_from_text(text: &[&str; 13], line: u64) -> Result<Record, LineError> {

@@ -116,3 +116,93 @@ fn csv_writer_output_reads_back() {
     assert!(csv.starts_with(&header()));
     assert_eq!(read_all(&csv).remove(0).unwrap(), records[0]);
 }
+
+/// One record's fields as the CSV reader splits them, with the line it starts on.
+type SplitRecord = Result<(u64, Vec<Vec<u8>>), String>;
+
+fn split_all(input: &[u8]) -> Vec<SplitRecord> {
+    let mut reader = CsvRecords::new(input);
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_record() {
+            Ok(None) => return rows,
+            Ok(Some(line)) => rows.push(
+                reader
+                    .split_fields()
+                    .map(|()| (line, (0..reader.ends.len()).map(|i| reader.field(i).to_vec()).collect()))
+                    .map_err(|problem| format!("line {line}: {problem}")),
+            ),
+            Err(error) => rows.push(Err(error.to_string())),
+        }
+    }
+}
+
+#[test]
+fn csv_fields_follow_rfc_4180() {
+    let rows = split_all(b"a,\"b,c\",\"d \"\"q\"\"\"\r\n\n\"multi\nline\",\"\"\r\n,\n\"\"\nlast");
+    let fields = |row: &[&str]| row.iter().map(|f| f.as_bytes().to_vec()).collect::<Vec<_>>();
+    assert_eq!(
+        rows,
+        [
+            Ok((1, fields(&["a", "b,c", "d \"q\""]))),
+            Ok((3, fields(&["multi\nline", ""]))),
+            Ok((5, fields(&["", ""]))),
+            Ok((6, fields(&[""]))),
+            Ok((7, fields(&["last"]))),
+        ]
+    );
+    assert_eq!(
+        split_all(b"a\"b,c\n"),
+        [Err("line 1: a quote inside a field that does not start with one".into())]
+    );
+    assert_eq!(split_all(b"\"a\"b,c\n"), [Err("line 1: text after the closing quote of a field".into())]);
+    assert_eq!(
+        split_all(b"x\n\"open,\nno close"),
+        [Ok((1, fields(&["x"]))), Err("line 2: a quoted field is not closed".into())]
+    );
+}
+
+#[test]
+fn an_unclosed_quote_costs_one_bounded_record_not_the_rest_of_the_input() {
+    let long = "x".repeat(MAX_CSV_RECORD_BYTES);
+    let input = format!("{}\n\"{long}\n{GOOD_ROW}\n", header());
+    let results = read_all(&input);
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(results[0].as_ref().unwrap_err().starts_with("line 2: not valid CSV: a record longer than"));
+    assert!(results[1].is_ok(), "{:?}", results[1]);
+}
+
+#[test]
+fn a_header_that_is_not_csv_is_not_a_header() {
+    let results = read_all(&format!("a\"b\n{GOOD_ROW}\n"));
+    assert!(results[0].as_ref().unwrap_err().starts_with("line 1: the header is not record format v1"));
+}
+
+#[test]
+fn csv_with_quotes_crlf_and_no_final_newline_reads_as_plain() {
+    let quoted: String = GOOD_ROW.split(',').map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",");
+    let input = format!("\u{feff}{}\r\n\r\n{quoted}\r\n{GOOD_ROW}", header());
+    let results = read_all(&input);
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0], results[1]);
+    assert!(results[0].is_ok());
+}
+
+proptest::proptest! {
+    /// Whatever the csv crate's writer writes, the reader splits back into the same fields.
+    #[test]
+    fn csv_reads_back_what_the_csv_writer_writes(
+        rows in proptest::collection::vec(
+            proptest::collection::vec("[a ,\"\r\né]{0,6}", 1..15), 1..8)
+    ) {
+        let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for row in &rows {
+            writer.write_record(row).unwrap();
+        }
+        let written = writer.into_inner().unwrap();
+        let read: Vec<Vec<Vec<u8>>> = split_all(&written).into_iter().map(|row| row.unwrap().1).collect();
+        let expected: Vec<Vec<Vec<u8>>> =
+            rows.iter().map(|row| row.iter().map(|f| f.as_bytes().to_vec()).collect()).collect();
+        proptest::prop_assert_eq!(read, expected, "{:?}", String::from_utf8_lossy(&written));
+    }
+}
