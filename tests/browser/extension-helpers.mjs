@@ -5,6 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { parseStored } from './extension-storage.mjs';
+
+export { sleep, work } from './extension-storage.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_DIR = path.resolve(here, '..', '..', 'extension', 'dist', 'chromium');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -35,35 +39,9 @@ export async function launch(hostRules) {
   };
 }
 
-/// Everything in storage.local, parsed: records (the 13 fields plus title and requester) etc.
+/// Everything the extension keeps in storage.local, read through its service worker, parsed.
 export async function stored(worker) {
-  const all = await worker.evaluate(() => chrome.storage.local.get(null));
-  const records = [];
-  const names = ['record_id', 'install_id', 'platform', 'country', 'kind', 'category', 'outcome', 'started_at',
-    'ended_at', 'active_seconds', 'reward', 'bonus', 'currency', 'title', 'requester'];
-  const chunks = Object.keys(all).filter((key) => key.startsWith('records/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
-  for (const key of chunks) {
-    for (const line of all[key].split('\n').filter(Boolean)) {
-      const fields = line.split('\t');
-      records.push(Object.fromEntries(names.map((name, index) => [name, fields[index]])));
-    }
-  }
-  const parse = (key) => (all[key] ? JSON.parse(all[key]) : null);
-  return { records, problems: parse('problems') ?? [], sync: parse('sync'), outbox: parse('outbox') ?? [], settings: parse('settings'), raw: all };
-}
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/// Moves the mouse over a page for `ms`, as a worker does while working.
-export async function work(page, ms, frame) {
-  const end = Date.now() + ms;
-  let x = 100;
-  while (Date.now() < end) {
-    x = x === 100 ? 140 : 100;
-    await page.mouse.move(x, 120);
-    if (frame) await frame.locator('body').hover({ position: { x: x - 60, y: 20 } }).catch(() => {});
-    await sleep(500);
-  }
+  return parseStored(await worker.evaluate(() => chrome.storage.local.get(null)));
 }
 
 export async function saveSettings(page, popupUrl, values) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
+import { waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL, TRANSCRIBE, CHANGED, EXTERNAL] = Object.keys(PROJECTS);
@@ -15,19 +16,11 @@ let server;
 let browser;
 let page;
 
-const recordsSince = async (count) => (await stored(browser.worker)).records.slice(count);
 const recordCount = async () => (await stored(browser.worker)).records.length;
 const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
 
 /// Waits until the extension holds `count` more records than `before`.
-async function waitForRecords(before, count) {
-  for (let i = 0; i < 40; i += 1) {
-    const records = await recordsSince(before);
-    if (records.length >= count) return records;
-    await sleep(250);
-  }
-  return recordsSince(before);
-}
+const waitForRecords = (before, count) => waitForStoredRecords(async () => (await stored(browser.worker)).records, before, count);
 
 async function acceptAndOpen(target, project) {
   await target.click(`#accept-${project}`);

@@ -2,8 +2,9 @@
 // www.mturkcontent.com, www.mturk.com, app.prolific.com and a requester's own survey site
 // (survey.requester.example, where external HITs run in a frame) from the fixture pages in
 // tests/fixtures/sites/, by Host header, with the sites' URL structure and a strict
-// Content-Security-Policy. Chromium reaches it through --host-resolver-rules; nothing leaves
-// the machine. The certificate is self-signed and made at start with openssl.
+// Content-Security-Policy. Chromium reaches it through --host-resolver-rules, Firefox through
+// a local CONNECT proxy (firefox-helpers.mjs); nothing leaves the machine. The certificate is
+// self-signed and made at start with openssl.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +34,9 @@ export const STUDIES = {
   '6650f2c1a8e3b4d5e6f70812': { name: 'Attitudes to commuting', researcher: 'Urban Mobility Group', reward: 150, minutes: 10, maximum: 40, screeningPayment: 14 },
   '6650f2c1a8e3b4d5e6f70813': { name: 'Reading comprehension', researcher: 'Language Lab', reward: 90, minutes: 6, maximum: 24, screeningPayment: 10 },
 };
+
+/// The host names the server plays; the browsers are pointed at it for these only.
+export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example'];
 
 const id = (length) => randomBytes(length).toString('hex').toUpperCase().slice(0, length);
 
@@ -168,7 +172,7 @@ export async function startFixtureServer() {
   return {
     port,
     requests,
-    hostRules: ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example'].map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', '),
+    hostRules: HOSTS.map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', '),
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();

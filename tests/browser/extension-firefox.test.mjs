@@ -1,0 +1,155 @@
+// End-to-end tests of the extension's Firefox build (extension/dist/firefox) in Debian's
+// headless Firefox ESR, driven over WebDriver BiDi: installed as a temporary add-on, the same
+// fixture sites as the Chromium tests (extension.test.mjs), and assertions on what it stored
+// and what its popup shows. Run by scripts/test-extension after the Chromium tests.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { sleep, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
+import { launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
+import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
+
+const [LABEL] = Object.keys(PROJECTS);
+const IDLE_CUTOFF_S = 5;
+
+let server;
+let firefox;
+let page;
+
+const records = async () => (await firefox.stored()).records;
+const recordCount = async () => (await records()).length;
+const waitForRecords = (before, count) => waitForStoredRecords(records, before, count);
+const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
+const text = (selector) => page.$eval(selector, (element) => element.textContent);
+const attribute = (selector, name) => page.$eval(selector, (element, name) => element.getAttribute(name), name);
+
+before(async () => {
+  server = await startFixtureServer();
+  firefox = await launchFirefox(server);
+  page = await firefox.browser.newPage();
+  const status = await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': String(IDLE_CUTOFF_S), country: 'FR', 'display-currency': 'USD' });
+  assert.equal(status, 'Settings saved.');
+});
+
+after(async () => {
+  await firefox?.close();
+  await server?.close();
+});
+
+describe('installing', () => {
+  test('a temporary install gets its host permissions and the gecko id', async () => {
+    assert.equal(firefox.extensionId, firefox.gecko.id);
+    const granted = await firefox.permissions();
+    assert.deepEqual([...granted.origins].sort(), ['https://app.prolific.com/*', 'https://worker.mturk.com/*']);
+    assert.deepEqual([...granted.permissions].sort(), ['alarms', 'storage', 'unlimitedStorage']);
+  });
+
+  test('the background page runs the wasm module: a visit to MTurk reaches its tracker', async () => {
+    await page.goto('https://worker.mturk.com/projects');
+    await work(page, 1000);
+    let tracker = null;
+    for (let i = 0; i < 20 && !tracker?.tabs; i += 1) {
+      const raw = (await firefox.stored()).raw.tracker;
+      tracker = raw ? JSON.parse(raw) : null;
+      if (!tracker?.tabs) await sleep(250);
+    }
+    const places = Object.values(tracker?.tabs ?? {}).map((tab) => tab.place);
+    assert.ok(places.some((place) => place?.at === 'search' && place?.platform === 'mturk'), JSON.stringify(tracker));
+  });
+});
+
+describe('MTurk', () => {
+  test('accept, work, submit: one task record and the search time before it', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await work(page, 2500);
+    const accepted = Date.now();
+    await page.click(`#accept-${LABEL}`);
+    const frame = await (await page.waitForSelector('iframe.task-frame')).contentFrame();
+    await work(page, 3000);
+    await frame.click('#submit-hit');
+    await page.waitForSelector('.mturk-alert-content h3');
+    const submitted = Date.now();
+    const [search, task] = await waitForRecords(before, 2);
+    assert.equal(search?.kind, 'unpaid', JSON.stringify(search));
+    assert.equal(search.category, 'search');
+    assert.equal(search.platform, 'mturk');
+    assert.ok(Number(search.active_seconds) >= 1 && Number(search.active_seconds) <= 5, JSON.stringify(search));
+    assert.equal(task?.kind, 'task', JSON.stringify(task));
+    assert.equal(task.outcome, 'submitted');
+    assert.equal(task.reward, '0.5');
+    assert.equal(task.currency, 'USD');
+    assert.equal(task.country, 'FR');
+    assert.equal(task.title, 'Label street images');
+    assert.equal(task.requester, 'Street Scenes Lab');
+    const wall = (submitted - accepted) / 1000;
+    assert.ok(seconds(task) <= wall + 2 && seconds(task) >= wall - 2, `${seconds(task)} vs ${wall}`);
+    assert.ok(Number(task.active_seconds) >= 2 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
+  });
+});
+
+describe('Prolific', () => {
+  test('a study screened out is recorded with its screening payment (the page-world script reads the API)', async () => {
+    const before = await recordCount();
+    await page.goto('https://app.prolific.com/studies');
+    await page.waitForSelector('[id^="take-part-"]');
+    await work(page, 1500);
+    await page.click('#take-part-6650f2c1a8e3b4d5e6f70812');
+    await page.waitForSelector('#return-study');
+    await sleep(2000);
+    await page.goto('https://app.prolific.com/submissions/complete?cc=SCREENOUT');
+    await page.waitForSelector('#status');
+    const added = await waitForRecords(before, 2);
+    const study = added.find((r) => r.kind === 'task');
+    assert.equal(study?.platform, 'prolific', JSON.stringify(added));
+    assert.equal(study.outcome, 'screened_out');
+    assert.equal(study.reward, '0.14');
+    assert.equal(study.currency, 'GBP');
+    assert.equal(study.title, 'Attitudes to commuting');
+    assert.ok(Number(study.active_seconds) >= 1 && Number(study.active_seconds) <= seconds(study) + 1, JSON.stringify(study));
+    const search = added.find((r) => r.kind === 'unpaid');
+    assert.equal(search?.platform, 'prolific');
+  });
+});
+
+describe('manual mode and the popup', () => {
+  test('the manual timer records what the worker enters', async () => {
+    const before = await recordCount();
+    await openExtensionPage(page, firefox.popupUrl);
+    await page.click('[data-view="timer"]');
+    await page.select('#manual-platform', 'toloka');
+    await page.click('[data-action="manual-start"]');
+    await page.waitForSelector('#timer-state[data-running="true"]');
+    await sleep(2500);
+    await page.locator('#manual-reward').fill('0.80');
+    await page.locator('#manual-currency').fill('EUR');
+    await page.select('#manual-outcome', 'approved');
+    await page.locator('#manual-title').fill('Search relevance batch');
+    await page.click('[data-action="manual-stop"]');
+    await page.waitForSelector('#timer-state[data-running="false"]');
+    const [record] = await waitForRecords(before, 1);
+    assert.equal(record?.platform, 'toloka', JSON.stringify(record));
+    assert.equal(record.outcome, 'approved');
+    assert.equal(record.reward, '0.8');
+    assert.equal(record.currency, 'EUR');
+    assert.equal(record.title, 'Search relevance batch');
+    assert.ok(Number(record.active_seconds) >= 2 && Number(record.active_seconds) <= 4, JSON.stringify(record));
+  });
+
+  test('the popup shows the stored records\' figures', async () => {
+    const all = await records();
+    assert.deepEqual(new Set(all.map((r) => r.platform)), new Set(['mturk', 'prolific', 'toloka']));
+    await openExtensionPage(page, firefox.popupUrl);
+    const tasks = await text('[data-period="today"] [data-figure="tasks"]');
+    assert.equal(Number(tasks), all.filter((r) => r.kind === 'task').length);
+    // MTurk pays in dollars: the per-platform wage is its earnings over all its counted time.
+    const mturk = all.filter((r) => r.platform === 'mturk');
+    const paid = mturk.filter((r) => r.outcome === 'submitted').reduce((sum, r) => sum + Number(r.reward), 0);
+    const time = mturk.reduce((sum, r) => sum + Number(r.active_seconds), 0);
+    const shown = Number(await attribute('[data-platform="mturk"] [data-figure="platform-wage"]', 'data-usd'));
+    assert.ok(Math.abs(shown - (paid * 3600) / time) < 1e-6, `${shown} vs ${(paid * 3600) / time}`);
+    assert.ok(Number(await attribute('[data-period="today"] [data-figure="earnings"]', 'data-usd')) > paid);
+    assert.match(await text('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
+    assert.equal(await text('#record-count'), `${all.length} records in this browser`);
+  });
+});

@@ -1,0 +1,133 @@
+// Launching Debian's Firefox ESR with the built extension (extension/dist/firefox) through
+// puppeteer-core over WebDriver BiDi, and reading what the extension stored.
+//
+// Firefox has no --host-resolver-rules: its proxy settings point at a CONNECT proxy here that
+// sends the fixture hosts to the fixture server and refuses every other host, so nothing
+// leaves the machine. The extension is installed as a temporary add-on (BiDi
+// webExtension.install, as about:debugging does), with a fixed internal UUID so that its
+// pages' addresses are known. Firefox's BiDi refuses navigations to moz-extension:// pages
+// unless started with -remote-allow-system-access.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+import { parseStored } from './extension-storage.mjs';
+import { HOSTS } from './fixture-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const EXTENSION_DIR = process.env.PIECERATE_FIREFOX_EXTENSION ?? path.resolve(here, '..', '..', 'extension', 'dist', 'firefox');
+const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+const EXTENSION_UUID = '5e1f0c3a-8a6b-4c1e-9d2f-2b7c4d9a1e01';
+
+/// An HTTP proxy that tunnels CONNECT to the fixture hosts' port 443 into the fixture server
+/// and refuses everything else (Firefox's own update and telemetry requests included).
+async function startProxy(fixturePort) {
+  const allowed = new Set(HOSTS.map((host) => `${host}:443`));
+  // Tunnels leave the HTTP server's bookkeeping once connected: they are closed here.
+  const tunnels = new Set();
+  const proxy = http.createServer((request, response) => {
+    response.writeHead(403, { 'Content-Type': 'text/plain' });
+    response.end('only CONNECT to the fixture hosts');
+  });
+  proxy.on('connect', (request, client, head) => {
+    if (!allowed.has(request.url)) {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect(fixturePort, '127.0.0.1', () => {
+      tunnels.add(client).add(upstream);
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => tunnels.delete(client));
+    upstream.on('close', () => tunnels.delete(upstream));
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: proxy.address().port,
+    close: async () => {
+      const closed = new Promise((resolve) => proxy.close(resolve));
+      proxy.closeAllConnections();
+      for (const socket of tunnels) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/// Loads one of the extension's own pages in `page`. puppeteer's goto waits for navigation
+/// events that Firefox's BiDi does not send for moz-extension:// documents, so the BiDi
+/// navigation is awaited directly and then the page's own readiness mark.
+export async function openExtensionPage(page, url, readyMark = 'body[data-opened-ms]') {
+  await page.mainFrame().browsingContext.navigate(url, 'complete');
+  await page.waitForSelector(readyMark);
+}
+
+export async function launchFirefox(server) {
+  const gecko = JSON.parse(readFileSync(path.join(EXTENSION_DIR, 'manifest.json'), 'utf8')).browser_specific_settings.gecko;
+  const proxy = await startProxy(server.port);
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    acceptInsecureCerts: true,
+    args: ['-remote-allow-system-access'],
+    extraPrefsFirefox: {
+      'network.proxy.type': 1,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': proxy.port,
+      'network.proxy.http': '127.0.0.1',
+      'network.proxy.http_port': proxy.port,
+      'network.proxy.no_proxies_on': '',
+      'extensions.webextensions.uuids': JSON.stringify({ [gecko.id]: EXTENSION_UUID }),
+    },
+  });
+  let extensionId;
+  try {
+    extensionId = await browser.installExtension(EXTENSION_DIR);
+  } catch (error) {
+    await browser.close();
+    await proxy.close();
+    throw error;
+  }
+  const base = `moz-extension://${EXTENSION_UUID}`;
+  // A tab kept on the extension's popup page, behind the tabs the tests work in: an extension
+  // page is where storage.local and the granted permissions can be read in Firefox (the
+  // background is an event page, not a service worker the driver can reach).
+  const extensionTab = await browser.newPage();
+  await openExtensionPage(extensionTab, `${base}/popup.html`);
+  return {
+    browser,
+    extensionId,
+    gecko,
+    popupUrl: `${base}/popup.html`,
+    stored: async () => parseStored(await extensionTab.evaluate(() => globalThis.browser.storage.local.get(null))),
+    permissions: () => extensionTab.evaluate(() => globalThis.browser.permissions.getAll()),
+    close: async () => {
+      await browser.close();
+      await proxy.close();
+    },
+  };
+}
+
+/// The popup's settings form, filled and saved; returns the status line.
+export async function saveSettings(page, popupUrl, values) {
+  await openExtensionPage(page, popupUrl);
+  await page.click('[data-view="settings"]');
+  for (const [id, value] of Object.entries(values)) {
+    if (typeof value === 'boolean') {
+      if ((await page.$eval(`#${id}`, (input) => input.checked)) !== value) await page.click(`#${id}`);
+    } else {
+      await page.locator(`#${id}`).fill(value);
+    }
+  }
+  await page.click('[data-action="save-settings"]');
+  await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);
+  return page.$eval('#status', (status) => status.textContent);
+}
