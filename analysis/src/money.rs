@@ -50,7 +50,8 @@ impl Money {
         if whole.trim_start_matches('0').len() > 13 {
             return Err(MoneyError::TooLarge(shortened()));
         }
-        let amount: Decimal = text.parse().map_err(|_| MoneyError::Syntax(shortened()))?;
+        // `from_str_exact` reads plain decimals only (no exponent), all that is left to read.
+        let amount = Decimal::from_str_exact(text).map_err(|_| MoneyError::Syntax(shortened()))?;
         if amount > Decimal::from(MAX_UNITS) {
             return Err(MoneyError::TooLarge(shortened()));
         }

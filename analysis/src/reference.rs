@@ -80,7 +80,7 @@ fn code<const N: usize>(text: &str, table: &str) -> [u8; N] {
 }
 
 fn decimal(text: &str, table: &str) -> Decimal {
-    text.parse().unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
+    Decimal::from_str_exact(text).unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
 }
 
 /// The next `count` bytes of an encoded table. `build.rs` wrote the table, so a short one is a

@@ -83,7 +83,7 @@ pub struct StoredTotals {
 impl StoredTotals {
     pub fn to_totals(&self) -> WorkerTotals {
         WorkerTotals {
-            earnings_usd: self.earnings_usd.parse().unwrap_or(Decimal::ZERO),
+            earnings_usd: Decimal::from_str_exact(&self.earnings_usd).unwrap_or(Decimal::ZERO),
             paid_task_time: analysis::Seconds::new(self.paid_task_seconds),
             unpaid_task_time: analysis::Seconds::new(self.unpaid_task_seconds),
             unpaid_record_time: analysis::Seconds::new(self.unpaid_record_seconds),
