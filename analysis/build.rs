@@ -86,7 +86,8 @@ fn split_fields(line: &str) -> Vec<String> {
     fields
 }
 
-/// The data lines of a small table, split, each checked to have `width` fields.
+/// The data lines of a small table, split, each checked to have `width` fields and its first
+/// field (the key the library looks rows up by, in bisection) to follow the previous row's.
 fn table_rows(source: &str, width: usize) -> Vec<Vec<String>> {
     println!("cargo::rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
@@ -94,6 +95,12 @@ fn table_rows(source: &str, width: usize) -> Vec<Vec<String>> {
         text.lines().skip(1).filter(|line| !line.is_empty()).map(split_fields).collect();
     for (index, row) in rows.iter().enumerate() {
         assert!(row.len() == width, "{source} line {}: expected {width} fields", index + 2);
+        assert!(
+            index == 0 || rows[index - 1][0] < row[0],
+            "{source} line {}: {} is out of order",
+            index + 2,
+            row[0]
+        );
     }
     rows
 }
@@ -133,11 +140,6 @@ fn encode_small_tables(out_dir: &std::path::Path) {
     }
     let mut currencies = Vec::new();
     for row in table_rows("data/currencies.csv", 3) {
-        assert!(
-            currencies.len() < 3 || currencies[currencies.len() - 3..] < *row[0].as_bytes(),
-            "currencies.csv: {} is out of order",
-            row[0]
-        );
         code(&row[0], 3, &mut currencies);
     }
     let wage_rows = table_rows("data/minimum_wage_hourly.csv", 5);
@@ -207,6 +209,9 @@ fn main() {
         };
         match runs.last_mut() {
             Some((code, rows)) if code == currency => rows.push(row),
+            // One run of rows per currency, in the order of their codes: the library looks
+            // currencies up by bisection.
+            Some((code, _)) if code.as_str() > currency => bad("currency out of order"),
             _ => runs.push((currency.to_owned(), vec![row])),
         }
     }

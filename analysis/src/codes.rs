@@ -48,7 +48,7 @@ impl CountryCode {
 
     /// The English short name, e.g. "India".
     pub fn name(&self) -> &'static str {
-        &tables().countries[&self.0].name
+        tables().countries[&self.0].name
     }
 
     /// The country's ISO 4217 currency, when it has one with a shipped exchange rate.

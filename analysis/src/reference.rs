@@ -11,8 +11,6 @@ use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 
-use crate::fast_hash::FastHashMap;
-
 // The tables as encoded by `build.rs` (their layouts are described there).
 const COUNTRIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/countries.bin"));
 const CURRENCIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/currencies.bin"));
@@ -22,9 +20,51 @@ const MINIMUM_WAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/minimum_w
 /// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
 pub const US_FEDERAL_MINIMUM_HOURLY_USD: f64 = 7.25;
 
+/// A table keyed by code, its keys in ascending order (`build.rs` writes them so), looked up by
+/// bisection: no hashing or sorting code for the browser extension's module to carry.
+#[derive(Debug)]
+pub(crate) struct Keyed<K, V>(Vec<(K, V)>);
+
+impl<K: Ord + Copy, V> Keyed<K, V> {
+    fn new() -> Keyed<K, V> {
+        Keyed(Vec::new())
+    }
+
+    /// Adds the next row; a key out of order is a defect of the embedded table.
+    fn push(&mut self, key: K, value: V) {
+        assert!(
+            self.0.last().is_none_or(|(last, _)| *last < key),
+            "an embedded reference table is out of order"
+        );
+        self.0.push((key, value));
+    }
+
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let index = self.0.binary_search_by(|(candidate, _)| candidate.cmp(key)).ok()?;
+        Some(&self.0[index].1)
+    }
+
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<K: Ord + Copy, V> std::ops::Index<&K> for Keyed<K, V> {
+    type Output = V;
+
+    fn index(&self, key: &K) -> &V {
+        self.get(key).expect("a code checked against the table")
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Country {
-    pub name: String,
+    pub name: &'static str,
     pub currency: Option<[u8; 3]>,
 }
 
@@ -33,19 +73,19 @@ pub(crate) struct MinimumWage {
     pub currency: [u8; 3],
     pub hourly_local: Decimal,
     pub year: i64,
-    pub source: String,
+    pub source: &'static str,
 }
 
 #[derive(Debug)]
 pub(crate) struct Tables {
-    pub countries: FastHashMap<[u8; 2], Country>,
+    pub countries: Keyed<[u8; 2], Country>,
     /// The ISO 4217 codes, ascending (their names are in `data/currencies.csv`; nothing in the
     /// library reads them, so they are not compiled in).
     pub currencies: Vec<[u8; 3]>,
     /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
     /// Annual figures stand for every month of their year that has no monthly figure.
-    pub usd_rates: FastHashMap<[u8; 3], Vec<(i64, Decimal)>>,
-    pub minimum_wages: FastHashMap<[u8; 2], MinimumWage>,
+    pub usd_rates: Keyed<[u8; 3], Vec<(i64, Decimal)>>,
+    pub minimum_wages: Keyed<[u8; 2], MinimumWage>,
 }
 
 /// The parsed tables. A malformed shipped table is a build defect, caught by this module's tests,
@@ -102,13 +142,13 @@ fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
     std::str::from_utf8(take(bytes, usize::from(length))).expect("build.rs wrote UTF-8")
 }
 
-fn parse_countries() -> FastHashMap<[u8; 2], Country> {
+fn parse_countries() -> Keyed<[u8; 2], Country> {
     let mut bytes = COUNTRIES;
-    let mut countries = FastHashMap::default();
+    let mut countries = Keyed::new();
     while !bytes.is_empty() {
         let alpha2 = take_code::<2>(&mut bytes);
         let currency = Some(take_code::<3>(&mut bytes)).filter(|code| *code != [0; 3]);
-        countries.insert(alpha2, Country { name: take_text(&mut bytes).to_owned(), currency });
+        countries.push(alpha2, Country { name: take_text(&mut bytes), currency });
     }
     countries
 }
@@ -117,25 +157,16 @@ fn parse_currencies() -> Vec<[u8; 3]> {
     CURRENCIES.chunks_exact(3).map(|code| code.try_into().expect("three bytes")).collect()
 }
 
-fn parse_usd_rates() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
+fn parse_usd_rates() -> Keyed<[u8; 3], Vec<(i64, Decimal)>> {
     let rows = rate_rows(USD_EXCHANGE_RATES);
-    // The table comes in runs of one currency; a currency could in principle have several.
-    let mut runs: Vec<([u8; 3], std::ops::Range<usize>)> = Vec::new();
-    for (index, &(currency, ..)) in rows.iter().enumerate() {
-        match runs.last_mut() {
-            Some((last, range)) if *last == currency => range.end = index + 1,
-            _ => runs.push((currency, index..index + 1)),
-        }
-    }
-    let mut rates = FastHashMap::default();
-    for (currency, _) in &runs {
-        if rates.contains_key(currency) {
-            continue;
-        }
-        let of_currency = || {
-            runs.iter().filter(move |(code, _)| code == currency).flat_map(|(_, range)| &rows[range.clone()])
-        };
-        rates.insert(*currency, usd_rate_series(of_currency));
+    // The table comes in one run of rows per currency, in the order of their codes.
+    let mut rates = Keyed::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let currency = rows[start].0;
+        let end = start + rows[start..].iter().take_while(|row| row.0 == currency).count();
+        rates.push(currency, usd_rate_series(|| rows[start..end].iter()));
+        start = end;
     }
     rates
 }
@@ -209,17 +240,17 @@ fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
     rows
 }
 
-fn parse_minimum_wages() -> FastHashMap<[u8; 2], MinimumWage> {
+fn parse_minimum_wages() -> Keyed<[u8; 2], MinimumWage> {
     let mut bytes = MINIMUM_WAGES;
     let sources: Vec<&str> = (0..take(&mut bytes, 1)[0]).map(|_| take_text(&mut bytes)).collect();
-    let mut wages = FastHashMap::default();
+    let mut wages = Keyed::new();
     while !bytes.is_empty() {
         let country = take_code::<2>(&mut bytes);
         let currency = take_code::<3>(&mut bytes);
         let hourly_local = decimal(take_text(&mut bytes), "minimum_wage_hourly.csv");
         let year = i64::from(u16::from_le_bytes(take_code::<2>(&mut bytes)));
-        let source = sources[usize::from(take(&mut bytes, 1)[0])].to_owned();
-        wages.insert(country, MinimumWage { currency, hourly_local, year, source });
+        let source = sources[usize::from(take(&mut bytes, 1)[0])];
+        wages.push(country, MinimumWage { currency, hourly_local, year, source });
     }
     wages
 }
@@ -250,7 +281,7 @@ mod tests {
         assert!(tables.countries.len() >= 240);
         assert!(tables.currencies.len() >= 150);
         for currency in ["USD", "EUR", "GBP", "INR", "CAD", "PHP", "KES", "NGN", "BRL", "VND"] {
-            assert!(tables.usd_rates.contains_key(currency.as_bytes()), "{currency}");
+            assert!(tables.usd_rates.contains_key(currency.as_bytes().try_into().unwrap()), "{currency}");
         }
         assert_eq!(rate("USD", 2020, 1), 1.0);
     }
@@ -288,7 +319,7 @@ mod tests {
     }
 
     /// The rate series built the plain way (maps, then a sort), to check the slot filling.
-    fn usd_rates_by_sorting() -> FastHashMap<[u8; 3], Vec<(i64, Decimal)>> {
+    fn usd_rates_by_sorting() -> std::collections::HashMap<[u8; 3], Vec<(i64, Decimal)>> {
         let mut monthly: std::collections::HashMap<[u8; 3], std::collections::HashMap<i64, Decimal>> =
             std::collections::HashMap::new();
         let mut annual: std::collections::HashMap<[u8; 3], Vec<(i64, Decimal)>> =

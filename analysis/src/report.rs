@@ -505,7 +505,7 @@ pub fn hourly_minimum_wage_usd(country: CountryCode) -> Option<f64> {
 pub fn minimum_wage_entry(country: CountryCode) -> Option<(String, &'static str, i64, &'static str)> {
     let minimum = tables().minimum_wages.get(&country.bytes())?;
     let currency = std::str::from_utf8(&minimum.currency).expect("ASCII code");
-    Some((minimum.hourly_local.to_string(), currency, minimum.year, &minimum.source))
+    Some((minimum.hourly_local.to_string(), currency, minimum.year, minimum.source))
 }
 
 fn round(value: f64, decimals: i32) -> f64 {
