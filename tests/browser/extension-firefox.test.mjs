@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { sleep, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
-import { launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
+import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
@@ -86,6 +86,25 @@ describe('MTurk', () => {
     assert.ok(seconds(task) <= wall + 2 && seconds(task) >= wall - 2, `${seconds(task)} vs ${wall}`);
     assert.ok(Number(task.active_seconds) >= 2 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
   });
+
+  test('a task across a suspension of the background event page is recorded whole', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await page.click(`#accept-${LABEL}`);
+    const frame = await (await page.waitForSelector('iframe.task-frame')).contentFrame();
+    await work(page, 1000);
+    // Reading the task without input, for less than the idle cutoff: the time counts, and
+    // Firefox suspends the idle background meanwhile.
+    await sleep(BACKGROUND_IDLE_MS + 1500);
+    assert.equal(await firefox.backgroundRunning(), false, 'the background is suspended');
+    await work(page, 1500);
+    await frame.click('#submit-hit');
+    await page.waitForSelector('.mturk-alert-content h3');
+    const task = (await waitForRecords(before, 1)).find((r) => r.kind === 'task');
+    assert.equal(task?.outcome, 'submitted', JSON.stringify(task));
+    assert.equal(task.reward, '0.5');
+    assert.ok(Number(task.active_seconds) >= 4 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
+  });
 });
 
 describe('Prolific', () => {
@@ -140,6 +159,7 @@ describe('manual mode and the popup', () => {
     const all = await records();
     assert.deepEqual(new Set(all.map((r) => r.platform)), new Set(['mturk', 'prolific', 'toloka']));
     await openExtensionPage(page, firefox.popupUrl);
+    assert.equal(await page.$eval('#site-access', (notice) => notice.hidden), true, 'no notice while the sites are accessible');
     const tasks = await text('[data-period="today"] [data-figure="tasks"]');
     assert.equal(Number(tasks), all.filter((r) => r.kind === 'task').length);
     // MTurk pays in dollars: the per-platform wage is its earnings over all its counted time.
@@ -151,5 +171,18 @@ describe('manual mode and the popup', () => {
     assert.ok(Number(await attribute('[data-period="today"] [data-figure="earnings"]', 'data-usd')) > paid);
     assert.match(await text('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
     assert.equal(await text('#record-count'), `${all.length} records in this browser`);
+  });
+});
+
+describe('access to the sites', () => {
+  test('with access to the sites revoked the popup says so, and one click gives it back', async () => {
+    const origins = ['https://worker.mturk.com/*', 'https://app.prolific.com/*'];
+    assert.equal(await firefox.inExtension((origins) => globalThis.browser.permissions.remove({ origins }), origins), true);
+    await openExtensionPage(page, firefox.popupUrl);
+    await page.waitForSelector('#site-access:not([hidden])');
+    assert.equal(await text('#site-access-text'), 'piecerate has no access to worker.mturk.com, app.prolific.com, so it measures nothing there.');
+    await page.click('#grant-site-access');
+    await page.waitForSelector('#site-access[hidden]');
+    assert.deepEqual([...(await firefox.permissions()).origins].sort(), [...origins].sort());
   });
 });

@@ -268,6 +268,7 @@ describe('manual mode and the popup', () => {
     await page.goto(browser.popupUrl);
     await page.waitForSelector('body[data-opened-ms]');
     const today = (figure) => page.getAttribute(`[data-period="today"] [data-figure="${figure}"]`, 'data-usd');
+    assert.equal(await page.isHidden('#site-access'), true, 'no notice while the sites are accessible');
     const tasks = await page.textContent('[data-period="today"] [data-figure="tasks"]');
     assert.equal(Number(tasks), records.filter((r) => r.kind === 'task').length);
     // MTurk pays in dollars: the per-platform wage is its earnings over all its counted time.

@@ -21,6 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_DIR = process.env.PIECERATE_FIREFOX_EXTENSION ?? path.resolve(here, '..', '..', 'extension', 'dist', 'firefox');
 const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
 const EXTENSION_UUID = '5e1f0c3a-8a6b-4c1e-9d2f-2b7c4d9a1e01';
+export const BACKGROUND_IDLE_MS = 2000;
 
 /// An HTTP proxy that tunnels CONNECT to the fixture hosts' port 443 into the fixture server
 /// and refuses everything else (Firefox's own update and telemetry requests included).
@@ -85,6 +86,11 @@ export async function launchFirefox(server) {
       'network.proxy.http': '127.0.0.1',
       'network.proxy.http_port': proxy.port,
       'network.proxy.no_proxies_on': '',
+      // Firefox suspends an idle background event page after 30 s (a worker reading a long
+      // task); 2 s here, so that the tests cross suspensions and restarts of the background.
+      'extensions.background.idle.timeout': BACKGROUND_IDLE_MS,
+      // permissions.request() grants without the prompt a test cannot click.
+      'extensions.webextOptionalPermissionPrompts': false,
       'extensions.webextensions.uuids': JSON.stringify({ [gecko.id]: EXTENSION_UUID }),
     },
   });
@@ -109,6 +115,11 @@ export async function launchFirefox(server) {
     popupUrl: `${base}/popup.html`,
     stored: async () => parseStored(await extensionTab.evaluate(() => globalThis.browser.storage.local.get(null))),
     permissions: () => extensionTab.evaluate(() => globalThis.browser.permissions.getAll()),
+    /// Whether the background event page is running now (not suspended).
+    backgroundRunning: () => extensionTab.evaluate(() =>
+      globalThis.browser.extension.getViews().some((view) => view.location.pathname === '/_generated_background_page.html')),
+    /// Runs `action(api)` with the extension's API in an extension page.
+    inExtension: (action, ...args) => extensionTab.evaluate(action, ...args),
     close: async () => {
       await browser.close();
       await proxy.close();
