@@ -121,13 +121,16 @@ fn code(text: &str, length: usize, out: &mut Vec<u8>) {
 }
 
 /// Layouts, one record per CSV row in the same order, strings as in `short_text`:
-/// - countries: alpha-2 code, currency code (three zero bytes if none), name;
+/// - countries: alpha-2 code, currency code (three zero bytes if none), name (with the
+///   `country-names` feature only);
 /// - currencies: the codes only, in ascending order (the library checks codes against them;
 ///   nothing reads the names or the minor units);
 /// - minimum wages: the number of distinct sources (one byte) and each source; then per row the
 ///   country code, the currency code, the hourly amount as its decimal text, the year (two
 ///   bytes, little-endian) and the index of its source (one byte).
 fn encode_small_tables(out_dir: &std::path::Path) {
+    // Country names only with the `country-names` feature (see Cargo.toml).
+    let names = std::env::var_os("CARGO_FEATURE_COUNTRY_NAMES").is_some();
     let mut countries = Vec::new();
     for row in table_rows("data/countries.csv", 3) {
         code(&row[0], 2, &mut countries);
@@ -136,7 +139,9 @@ fn encode_small_tables(out_dir: &std::path::Path) {
         } else {
             code(&row[2], 3, &mut countries);
         }
-        short_text(&row[1], &mut countries);
+        if names {
+            short_text(&row[1], &mut countries);
+        }
     }
     let mut currencies = Vec::new();
     for row in table_rows("data/currencies.csv", 3) {

@@ -47,6 +47,7 @@ impl CountryCode {
     }
 
     /// The English short name, e.g. "India".
+    #[cfg(feature = "country-names")]
     pub fn name(&self) -> &'static str {
         tables().countries[&self.0].name
     }
@@ -115,6 +116,7 @@ mod tests {
 
     #[test]
     fn accepts_listed_codes_only() {
+        #[cfg(feature = "country-names")]
         assert_eq!(CountryCode::parse("IN").unwrap().name(), "India");
         assert_eq!(CountryCode::parse("FR").unwrap().currency(), Some(Currency::parse("EUR").unwrap()));
         assert!(matches!(CountryCode::parse("in"), Err(CodeError::CountrySyntax(_))));

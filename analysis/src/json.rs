@@ -173,10 +173,22 @@ impl Value {
         }
         let mut value = self;
         for token in pointer.strip_prefix('/')?.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            // `~1` stands for `/` and `~0` for `~`; any other `~` makes the pointer invalid.
+            let mut name = String::with_capacity(token.len());
+            let mut characters = token.chars();
+            while let Some(character) = characters.next() {
+                name.push(match character {
+                    '~' => match characters.next()? {
+                        '0' => '~',
+                        '1' => '/',
+                        _ => return None,
+                    },
+                    other => other,
+                });
+            }
             value = match value {
-                Value::Object(map) => map.get(&token)?,
-                Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                Value::Object(map) => map.get(&name)?,
+                Value::Array(items) => items.get(name.parse::<usize>().ok()?)?,
                 _ => return None,
             };
         }
@@ -500,11 +512,10 @@ impl Parser<'_> {
 
     fn hex4(&mut self) -> Parsed<u32> {
         let digits = self.text.get(self.at..self.at + 4).ok_or("\\u needs four hex digits")?;
-        if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            return Err("\\u needs four hex digits");
-        }
+        let value = digits.chars().try_fold(0, |value, digit| Some(value * 16 + digit.to_digit(16)?));
+        let value = value.ok_or("\\u needs four hex digits")?;
         self.at += 4;
-        u32::from_str_radix(digits, 16).map_err(|_| "\\u needs four hex digits")
+        Ok(value)
     }
 
     /// A number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as its text.

@@ -64,6 +64,7 @@ impl<K: Ord + Copy, V> std::ops::Index<&K> for Keyed<K, V> {
 
 #[derive(Debug)]
 pub(crate) struct Country {
+    #[cfg(feature = "country-names")]
     pub name: &'static str,
     pub currency: Option<[u8; 3]>,
 }
@@ -148,7 +149,14 @@ fn parse_countries() -> Keyed<[u8; 2], Country> {
     while !bytes.is_empty() {
         let alpha2 = take_code::<2>(&mut bytes);
         let currency = Some(take_code::<3>(&mut bytes)).filter(|code| *code != [0; 3]);
-        countries.push(alpha2, Country { name: take_text(&mut bytes), currency });
+        countries.push(
+            alpha2,
+            Country {
+                #[cfg(feature = "country-names")]
+                name: take_text(&mut bytes),
+                currency,
+            },
+        );
     }
     countries
 }
@@ -379,6 +387,7 @@ mod tests {
         assert_eq!(rows(countries, "countries.csv").count(), tables.countries.len());
         for row in rows(countries, "countries.csv") {
             let country = &tables.countries[&code::<2>(&row[0], "csv")];
+            #[cfg(feature = "country-names")]
             assert_eq!(country.name, &row[1]);
             let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "csv"));
             assert_eq!(country.currency, currency, "{}", &row[0]);
@@ -402,6 +411,7 @@ mod tests {
             assert_eq!(wage.source, &row[4]);
         }
         // The quoted names keep their commas.
+        #[cfg(feature = "country-names")]
         assert_eq!(tables.countries[b"BQ"].name, "Bonaire, Sint Eustatius and Saba");
     }
 

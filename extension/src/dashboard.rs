@@ -94,14 +94,17 @@ pub fn dashboard(daily: &DailyTotals, today: i64, country: Option<analysis::Coun
     }
 }
 
-/// Amounts in the worker's display currency, at this month's rate.
+/// How the worker sees figures: amounts in their display currency at this month's rate, and
+/// their country by its name in the popup's language (the browser knows the names; the library
+/// ships none to the extension).
 #[derive(Debug, Clone, Copy)]
-pub struct Display {
+pub struct Display<'a> {
     pub currency: Currency,
     pub at: Timestamp,
+    pub country_name: &'a str,
 }
 
-impl Display {
+impl Display<'_> {
     fn amount(&self, usd: Decimal) -> String {
         let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
         format!("{} {}", local.round_dp(2), self.currency)
@@ -147,7 +150,7 @@ fn hours(seconds: analysis::Seconds) -> String {
 
 /// The dashboard as HTML. Every figure carries `data-figure` (and machine-readable values) so
 /// tests and assistive tools can find it.
-pub fn render(view: &Dashboard, settings: &Settings, display: Display, t: Translate<'_>) -> String {
+pub fn render(view: &Dashboard, settings: &Settings, display: Display<'_>, t: Translate<'_>) -> String {
     let mut html = String::new();
     for (name, title, period) in [
         ("today", t("periodToday", &[]), &view.today),
@@ -198,7 +201,7 @@ fn render_period(
     period: &PeriodTotals,
     minimum_usd: Option<f64>,
     settings: &Settings,
-    display: Display,
+    display: Display<'_>,
     t: Translate<'_>,
 ) {
     let totals = &period.all;
@@ -224,14 +227,14 @@ fn render_period(
         escape(&t("tasks", &[])),
         totals.tasks
     );
-    if let (Some(wage), Some(minimum), Some(country)) = (headline, minimum_usd, settings.country) {
+    if let (Some(wage), Some(minimum), Some(_)) = (headline, minimum_usd, settings.country) {
         let percent = fixed(wage / minimum * 100.0, 0);
         let key = if wage < minimum { "belowMinimum" } else { "atOrAboveMinimum" };
         let _ = write!(
             html,
             "<p class=\"minimum {}\" data-figure=\"minimum\">{}</p>",
             if wage < minimum { "below" } else { "above" },
-            escape(&t(key, &[&percent, country.name(), &display.hourly(minimum)]))
+            escape(&t(key, &[&percent, display.country_name, &display.hourly(minimum)]))
         );
     }
     let _ = write!(html, "<details><summary>{}</summary><ul>", escape(&t("otherMethods", &[])));

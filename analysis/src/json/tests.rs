@@ -94,6 +94,7 @@ fn pointers_follow_rfc_6901() {
     assert_eq!(value.pointer("/a/b~1c/2"), None);
     assert_eq!(value.pointer("/a/x"), None);
     assert_eq!(value.pointer("a"), None);
+    assert_eq!(value.pointer("/a/b~2c"), None, "~ is only ~0 or ~1");
 }
 
 #[test]

@@ -106,7 +106,12 @@ fn draw(loaded: &Loaded) {
     let now = analysis::Timestamp::from_unix_seconds(api::now_millis() / 1000)
         .unwrap_or_else(|_| analysis::Timestamp::parse("2026-01-01T00:00:00Z").expect("valid"));
     let view = dashboard(&loaded.days, today_local(), loaded.settings.country);
-    let display = Display { currency: loaded.settings.display_currency, at: now };
+    let country_name = loaded.settings.country.map(|country| api::country_name(country.as_str()));
+    let display = Display {
+        currency: loaded.settings.display_currency,
+        at: now,
+        country_name: country_name.as_deref().unwrap_or_default(),
+    };
     set_html("dashboard", &render(&view, &loaded.settings, display, &translate));
     let count = loaded.meta.as_ref().map_or(0, |m| m.count);
     set_html("record-count", &escape(&translate("recordCount", &[&count.to_string()])));

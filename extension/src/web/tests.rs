@@ -18,10 +18,12 @@ export function install_fake_api() {
       set: async (items) => { for (const [k, v] of Object.entries(items)) data.set(k, v); },
       remove: async (keys) => { for (const k of keys) data.delete(k); },
     } },
-    i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser` : name },
+    i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser`
+      : name === 'locale' ? globalThis.piecerateTestLocale : name },
     runtime: { sendMessage: async () => ({ ok: true }) },
   };
 }
+export function set_locale(locale) { globalThis.piecerateTestLocale = locale; }
 export function build_popup_dom() {
   const root = document.createElement('div');
   root.innerHTML = '<div id="dashboard"></div><p id="record-count"></p><div id="problems"></div>' +
@@ -32,6 +34,7 @@ export function build_popup_dom() {
 "#)]
 extern "C" {
     fn install_fake_api();
+    fn set_locale(locale: &str);
     fn build_popup_dom();
 }
 
@@ -109,6 +112,20 @@ async fn the_popup_draws_the_stored_totals() {
         Some("1 records in this browser")
     );
     assert!(document.body().unwrap().get_attribute("data-opened-ms").is_some());
+}
+
+#[wasm_bindgen_test]
+fn countries_are_named_in_the_language_of_the_messages() {
+    install_fake_api();
+    set_locale("fr");
+    assert_eq!(api::country_name("DE"), "Allemagne");
+    assert_eq!(api::country_name("CI"), "Côte d’Ivoire");
+    set_locale("en");
+    assert_eq!(api::country_name("DE"), "Germany");
+    // A code the browser has no name for shows as itself.
+    assert_eq!(api::country_name("QQ"), "QQ");
+    set_locale("not a language tag");
+    assert_eq!(api::country_name("DE"), "DE");
 }
 
 #[wasm_bindgen_test]
