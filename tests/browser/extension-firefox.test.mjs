@@ -3,9 +3,13 @@
 // fixture sites as the Chromium tests (extension.test.mjs), and assertions on what it stored
 // and what its popup shows. Run by scripts/test-extension after the Chromium tests.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { sleep, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
+import { query, startCollector } from './collector-process.mjs';
+import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
@@ -171,6 +175,41 @@ describe('manual mode and the popup', () => {
     assert.ok(Number(await attribute('[data-period="today"] [data-figure="earnings"]', 'data-usd')) > paid);
     assert.match(await text('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
     assert.equal(await text('#record-count'), `${all.length} records in this browser`);
+  });
+});
+
+describe('sharing with a collector', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-firefox-sharing-'));
+  const database = path.join(dir, 'collector.db');
+  let collector;
+
+  before(async () => {
+    collector = await startCollector(database, '127.0.0.1:0');
+  });
+
+  after(async () => {
+    if (collector?.running()) await collector.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('after opting in the collector holds exactly this browser\'s records, coarsened to the hour', async () => {
+    const status = await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': String(IDLE_CUTOFF_S), country: 'FR', 'display-currency': 'USD',
+      'collector-url': collector.address, sharing: true });
+    assert.equal(status, 'Settings saved.');
+    const consentVersion = await text('#consent-version');
+    const local = await records();
+    const rows = await waitFor(() => { const r = query(database, 'SELECT * FROM records'); return r.length === local.length && r; }, 'the upload');
+    assert.deepEqual(rows.map((r) => r.record_id).sort(), local.map((r) => r.record_id).sort());
+    for (const row of rows) {
+      const mine = local.find((r) => r.record_id === row.record_id);
+      assert.equal(row.started_at, Math.floor(Date.parse(mine.started_at) / 3600000) * 3600);
+      assert.equal(row.active_seconds, Number(mine.active_seconds));
+      assert.equal(row.platform, mine.platform);
+    }
+    const [install] = query(database, 'SELECT * FROM installs');
+    assert.equal(install.consent_version, consentVersion);
+    const { sync } = await waitFor(async () => { const s = await firefox.stored(); return s.sync?.sent === local.length && s; }, 'the sent count');
+    assert.equal(sync.failures, 0);
   });
 });
 

@@ -3,18 +3,16 @@
 // identifies the worker; with the collector down, records wait and arrive once, without
 // duplicates, when it is back; erasing empties the collector for this install.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
+import { query as queryDatabase, startCollector } from './collector-process.mjs';
 import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
+import { waitFor } from './extension-storage.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const COLLECTOR = path.resolve(here, '..', '..', 'target', 'debug', 'piecerate-collector');
 const [LABEL] = Object.keys(PROJECTS);
 const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-sharing-'));
 const database = path.join(dir, 'collector.db');
@@ -25,34 +23,7 @@ let page;
 let collector;
 let collectorUrl;
 
-async function startCollector(listen) {
-  const child = spawn(COLLECTOR, ['serve', '--listen', listen, '--database-url', `sqlite://${database}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const address = await new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (match) resolve(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
-  });
-  return { child, address };
-}
-
-async function stopCollector() {
-  const exited = new Promise((resolve) => collector.child.on('exit', resolve));
-  collector.child.kill('SIGTERM');
-  await exited;
-}
-
-/// Rows of the collector's database, read with Python's sqlite3 (no client library needed).
-function query(sql) {
-  const out = execFileSync('python3', ['-c', `import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.row_factory = sqlite3.Row
-print(json.dumps([dict(row) for row in db.execute(sys.argv[2])]))`, database, sql]);
-  return JSON.parse(out);
-}
+const query = (sql) => queryDatabase(database, sql);
 
 async function doOneTask() {
   await page.goto('https://worker.mturk.com/projects');
@@ -72,17 +43,8 @@ async function sendNow() {
   await sleep(500);
 }
 
-async function waitFor(check, what) {
-  for (let i = 0; i < 60; i += 1) {
-    const value = await check();
-    if (value) return value;
-    await sleep(250);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
 before(async () => {
-  collector = await startCollector('127.0.0.1:0');
+  collector = await startCollector(database, '127.0.0.1:0');
   collectorUrl = collector.address;
   server = await startFixtureServer();
   browser = await launch(server.hostRules);
@@ -93,7 +55,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (collector && collector.child.exitCode === null) await stopCollector();
+  if (collector?.running()) await collector.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -131,14 +93,14 @@ test('after opting in the collector holds exactly these records, coarsened, and 
 
 test('with the collector down records wait, and arrive once when it is back', async () => {
   const port = new URL(collectorUrl).port;
-  await stopCollector();
+  await collector.stop();
   await doOneTask();
   await sendNow();
   const waiting = await waitFor(async () => { const s = await stored(browser.worker); return s.outbox.length >= 1 && s; }, 'a queued record');
   assert.match(waiting.sync.last_status, /unreachable/);
   assert.ok(waiting.sync.failures >= 1);
   const total = waiting.records.length;
-  collector = await startCollector(`127.0.0.1:${port}`);
+  collector = await startCollector(database, `127.0.0.1:${port}`);
   await sendNow();
   await waitFor(() => query('SELECT count(*) AS n FROM records')[0].n === total, 'the queued records');
   await sendNow();

@@ -45,3 +45,13 @@ export async function waitForRecords(read, before, count) {
   }
   return (await read()).slice(before);
 }
+
+/// Polls `check` (up to 15 s) until it gives a truthy value, and returns that value.
+export async function waitFor(check, what) {
+  for (let i = 0; i < 60; i += 1) {
+    const value = await check();
+    if (value) return value;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

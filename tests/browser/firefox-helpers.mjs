@@ -86,6 +86,8 @@ export async function launchFirefox(server) {
       'network.proxy.http': '127.0.0.1',
       'network.proxy.http_port': proxy.port,
       'network.proxy.no_proxies_on': '',
+      // The collector the sharing test runs on 127.0.0.1 is reached directly.
+      'network.proxy.allow_hijacking_localhost': false,
       // Firefox suspends an idle background event page after 30 s (a worker reading a long
       // task); 2 s here, so that the tests cross suspensions and restarts of the background.
       'extensions.background.idle.timeout': BACKGROUND_IDLE_MS,
