@@ -164,7 +164,9 @@ impl InstallId {
             return Err(format!("is {} characters long; the limit is {MAX_INSTALL_ID_LEN}", text.len()));
         }
         if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c))) {
-            return Err(format!("contains {bad:?}; only letters, digits and - _ . : are allowed"));
+            // Escaped, so that a control character or a look-alike shows as what it is.
+            let bad = bad.escape_default();
+            return Err(format!("contains '{bad}'; only letters, digits and - _ . : are allowed"));
         }
         Ok(InstallId(text.to_owned()))
     }
@@ -344,7 +346,8 @@ impl Record {
             end = last_hour;
             start = start.min(end - (active + HOUR - 1).div_euclid(HOUR) * HOUR);
         }
-        let at = |seconds: i64| Timestamp::from_unix_seconds(seconds).expect("whole hours inside the range");
+        // Whole hours inside the range, as computed above.
+        let at = Timestamp::nearest_to_unix_seconds;
         Record { started_at: at(start), ended_at: at(end), ..self.clone() }
     }
 

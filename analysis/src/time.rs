@@ -95,6 +95,12 @@ impl Timestamp {
         Ok(timestamp)
     }
 
+    /// The supported time nearest to `seconds` since 1970-01-01T00:00:00Z: for a clock that
+    /// may be off (a browser's), and for times computed inside the range.
+    pub fn nearest_to_unix_seconds(seconds: i64) -> Timestamp {
+        Timestamp(seconds.clamp(EARLIEST.0, LATEST.0 - 1))
+    }
+
     pub fn unix_seconds(self) -> i64 {
         self.0
     }

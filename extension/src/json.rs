@@ -51,11 +51,13 @@ impl<T: ToJson> ToJson for Vec<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value) -> Result<Vec<T>, String> {
         let Value::Array(items) = value else { return Err(format!("expected a list, got {}", value.kind())) };
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| T::from_json(item).map_err(|problem| format!("[{index}]: {problem}")))
-            .collect()
+        // A loop rather than collecting into a `Result`: the collecting adapter is a sizeable
+        // copy per item type in the wasm module.
+        let mut list = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            list.push(T::from_json(item).map_err(|problem| format!("[{index}]: {problem}"))?);
+        }
+        Ok(list)
     }
 }
 

@@ -302,11 +302,12 @@ pub fn observe_api_response(
             }
         }
     };
-    objects
-        .into_iter()
-        .map(|object| read_submission(adapter.platform, rule.name, fields, object))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    // A loop rather than collecting into a `Result`, which weighs kilobytes in the wasm module.
+    let mut submissions = Vec::with_capacity(objects.len());
+    for object in objects {
+        submissions.push(read_submission(adapter.platform, rule.name, fields, object)?);
+    }
+    Ok(Some(submissions))
 }
 
 fn read_submission(

@@ -18,6 +18,16 @@ extern "C" {
     fn get_message(name: &str, substitutions: &JsValue) -> String;
     #[wasm_bindgen(js_namespace = ["piecerateApi", "runtime"], js_name = sendMessage, catch)]
     fn send_message(message: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "runtime"], js_name = getManifest)]
+    fn get_manifest() -> JsValue;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions"], js_name = contains, catch)]
+    fn permissions_contains(permissions: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions"], js_name = request, catch)]
+    fn permissions_request(permissions: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions", "onAdded"], js_name = addListener)]
+    fn on_permissions_added(listener: &js_sys::Function);
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions", "onRemoved"], js_name = addListener)]
+    fn on_permissions_removed(listener: &js_sys::Function);
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buffer: &mut [u8]);
     #[wasm_bindgen(js_name = fetch)]
@@ -90,6 +100,42 @@ pub fn country_name(code: &str) -> String {
         .ok()
         .and_then(|name| name.as_string())
         .unwrap_or_else(|| code.to_owned())
+}
+
+/// Access to the platforms' sites, as the manifest asks for it (`{origins: host_permissions}`),
+/// and those sites' host names for the worker to read (`worker.mturk.com, app.prolific.com`).
+pub fn site_access() -> (JsValue, String) {
+    let origins = js_sys::Reflect::get(&get_manifest(), &"host_permissions".into()).unwrap_or_default();
+    let mut hosts = String::new();
+    for origin in js_sys::Array::from(&origins).iter().filter_map(|origin| origin.as_string()) {
+        if !hosts.is_empty() {
+            hosts.push_str(", ");
+        }
+        let host = origin.strip_prefix("https://").unwrap_or(&origin);
+        hosts.push_str(host.strip_suffix("/*").unwrap_or(host));
+    }
+    let permissions = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&permissions, &"origins".into(), &origins);
+    (permissions.into(), hosts)
+}
+
+/// Whether the extension holds these permissions (if the browser cannot tell, it is assumed to).
+pub async fn has_permissions(permissions: &JsValue) -> bool {
+    let Ok(promise) = permissions_contains(permissions) else { return true };
+    JsFuture::from(promise).await.ok().and_then(|held| held.as_bool()).unwrap_or(true)
+}
+
+/// Asks the worker for these permissions. The browser allows it only while a click is being
+/// handled, so this must be called synchronously from the click's listener; the answer comes
+/// as a permissions change.
+pub fn request_permissions(permissions: &JsValue) {
+    let _ = permissions_request(permissions);
+}
+
+/// Calls `listener` whenever the extension's permissions change.
+pub fn on_permissions_changed(listener: &js_sys::Function) {
+    on_permissions_added(listener);
+    on_permissions_removed(listener);
 }
 
 pub fn random_bytes() -> [u8; 16] {

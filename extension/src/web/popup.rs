@@ -103,8 +103,7 @@ fn today_local() -> i64 {
 }
 
 fn draw(loaded: &Loaded) {
-    let now = analysis::Timestamp::from_unix_seconds(api::now_millis() / 1000)
-        .unwrap_or_else(|_| analysis::Timestamp::parse("2026-01-01T00:00:00Z").expect("valid"));
+    let now = analysis::Timestamp::nearest_to_unix_seconds(api::now_millis() / 1000);
     let view = dashboard(&loaded.days, today_local(), loaded.settings.country);
     let country_name = loaded.settings.country.map(|country| api::country_name(country.as_str()));
     let display = Display {
@@ -178,6 +177,11 @@ pub async fn popup_main() -> Result<(), JsValue> {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = body.set_attribute("data-ready-at-ms", &fixed(performance.now(), 1));
     }
+    set_html("site-access-text", &escape(&translate("siteAccessMissing", &[&api::site_access().1])));
+    spawn_action("site-access".to_owned());
+    let on_permissions = Closure::<dyn Fn()>::new(|| spawn_action("site-access".to_owned()));
+    api::on_permissions_changed(on_permissions.as_ref().unchecked_ref());
+    on_permissions.forget();
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Ok(Some(button)) = target.closest("[data-action],[data-view]") else { return };
@@ -186,11 +190,13 @@ pub async fn popup_main() -> Result<(), JsValue> {
             return;
         }
         let action = button.get_attribute("data-action").unwrap_or_default();
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = act(&action).await {
-                status(&error);
-            }
-        });
+        if action == "grant-site-access" {
+            // Asked now, while the click is handled, as the browser requires; the notice goes
+            // when the browser reports the permissions added.
+            api::request_permissions(&api::site_access().0);
+            return;
+        }
+        spawn_action(action);
     });
     document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
     let on_change = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
@@ -210,6 +216,26 @@ pub async fn popup_main() -> Result<(), JsValue> {
     // The popup lives as long as its page; the listener with it.
     on_click.forget();
     Ok(())
+}
+
+/// Runs a popup action; its error, if any, shows in the status line. Every action goes through
+/// this one future, so the module holds one copy of the task that runs it.
+fn spawn_action(action: String) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = act(&action).await {
+            status(&error);
+        }
+    });
+}
+
+/// Without access to the platforms' sites (withheld at install, or taken back later in the
+/// browser's add-on settings, which both browsers allow) no content script runs there and
+/// nothing is timed: the popup says so, with a button that asks for it.
+async fn show_site_access() {
+    let held = api::has_permissions(&api::site_access().0).await;
+    if let Some(notice) = by_id("site-access").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        notice.set_hidden(held);
+    }
 }
 
 fn show_view(view: &str) {
@@ -236,6 +262,7 @@ fn kind(kind: &str) -> ObjectBuilder {
 
 async fn act(action: &str) -> Result<(), String> {
     match action {
+        "site-access" => show_site_access().await,
         "save-settings" => {
             let form = ObjectBuilder::new()
                 .field("country", input_value("country"))

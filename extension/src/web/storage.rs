@@ -118,7 +118,8 @@ pub async fn meta() -> Result<Meta, String> {
 }
 
 pub fn install_id(meta: &Meta) -> InstallId {
-    InstallId::parse(&meta.install_id).unwrap_or_else(|_| InstallId::parse("local").expect("valid id"))
+    let id = InstallId::parse(&meta.install_id).ok().or_else(|| InstallId::parse("local").ok());
+    id.expect("\"local\" is a valid install id")
 }
 
 /// Appends records: the last chunk is rewritten, new chunks are added as needed, and the

@@ -12,6 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen(inline_js = r#"
 export function install_fake_api() {
   const data = new Map();
+  const added = [];
   globalThis.piecerateApi = {
     storage: { local: {
       get: async (keys) => Object.fromEntries(keys.filter((k) => data.has(k)).map((k) => [k, data.get(k)])),
@@ -20,21 +21,37 @@ export function install_fake_api() {
     } },
     i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser`
       : name === 'locale' ? globalThis.piecerateTestLocale : name },
-    runtime: { sendMessage: async () => ({ ok: true }) },
+    runtime: {
+      sendMessage: async () => ({ ok: true }),
+      getManifest: () => ({ host_permissions: ['https://worker.mturk.com/*', 'https://app.prolific.com/*'] }),
+    },
+    permissions: {
+      contains: async () => globalThis.piecerateTestSitesGranted,
+      request: async () => {
+        globalThis.piecerateTestSitesGranted = true;
+        for (const listener of added) listener();
+        return true;
+      },
+      onAdded: { addListener: (listener) => added.push(listener) },
+      onRemoved: { addListener() {} },
+    },
   };
 }
 export function set_locale(locale) { globalThis.piecerateTestLocale = locale; }
+export function set_sites_granted(granted) { globalThis.piecerateTestSitesGranted = granted; }
 export function build_popup_dom() {
   const root = document.createElement('div');
   root.innerHTML = '<div id="dashboard"></div><p id="record-count"></p><div id="problems"></div>' +
     '<p id="timer-state"></p><p id="sync-state"></p><p id="status"></p><input id="country"><input id="display-currency">' +
-    '<input id="idle-cutoff"><input id="collector-url"><input id="sharing" type="checkbox"><span id="consent-version"></span>';
+    '<input id="idle-cutoff"><input id="collector-url"><input id="sharing" type="checkbox"><span id="consent-version"></span>' +
+    '<p id="site-access" hidden><span id="site-access-text"></span><button id="grant-site-access" data-action="grant-site-access"></button></p>';
   document.body.append(root);
 }
 "#)]
 extern "C" {
     fn install_fake_api();
     fn set_locale(locale: &str);
+    fn set_sites_granted(granted: bool);
     fn build_popup_dom();
 }
 
@@ -77,6 +94,22 @@ async fn records_survive_a_storage_round_trip_across_chunks() {
     assert!(storage::all_records().await.unwrap().0.is_empty());
 }
 
+/// Whether `condition` holds within a second, checked every 10 ms (the popup updates itself
+/// after promises settle).
+async fn eventually(condition: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if condition() {
+            return true;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().unwrap();
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
+    condition()
+}
+
 #[wasm_bindgen_test]
 async fn the_popup_draws_the_stored_totals() {
     install_fake_api();
@@ -103,8 +136,20 @@ async fn the_popup_draws_the_stored_totals() {
     local =
         crate::records::to_record(&finished, api::random_bytes(), local.record.install_id(), None).unwrap();
     storage::append(&[local], api::utc_offset_minutes()).await.unwrap();
+    set_sites_granted(false);
     popup::popup_main().await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
+    // Without access to the platforms' sites, the popup says so and asks for it on a click.
+    let notice: web_sys::HtmlElement = document.get_element_by_id("site-access").unwrap().dyn_into().unwrap();
+    assert!(eventually(|| !notice.hidden()).await, "the notice shows");
+    assert_eq!(
+        document.get_element_by_id("site-access-text").unwrap().text_content().as_deref(),
+        Some("siteAccessMissing")
+    );
+    let button: web_sys::HtmlElement =
+        document.get_element_by_id("grant-site-access").unwrap().dyn_into().unwrap();
+    button.click();
+    assert!(eventually(|| notice.hidden()).await, "access granted, the notice goes");
     let wage = document.query_selector("[data-period=\"today\"] [data-figure=\"wage\"]").unwrap().unwrap();
     assert_eq!(wage.get_attribute("data-usd").as_deref(), Some("9.0000"), "today is day {today}");
     assert_eq!(
