@@ -265,6 +265,14 @@ mod tests {
         assert_eq!(t.year_month(), (2020, 7));
     }
 
+    #[test]
+    fn a_clock_outside_the_range_gives_its_nearest_supported_time() {
+        let nearest = |seconds| Timestamp::nearest_to_unix_seconds(seconds).to_string();
+        assert_eq!(nearest(0), "2005-01-01T00:00:00Z");
+        assert_eq!(nearest(i64::MAX), "2099-12-31T23:59:59Z");
+        assert_eq!(nearest(1_594_634_202), "2020-07-13T09:56:42Z");
+    }
+
     proptest! {
         #[test]
         fn display_and_parse_round_trip(seconds in EARLIEST.0..LATEST.0) {
