@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { query, startCollector } from './collector-process.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
+import { assertScreenedOut, assertSearchThenLabelTask, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
@@ -23,7 +24,6 @@ let page;
 const records = async () => (await firefox.stored()).records;
 const recordCount = async () => (await records()).length;
 const waitForRecords = (before, count) => waitForStoredRecords(records, before, count);
-const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
 const text = (selector) => page.$eval(selector, (element) => element.textContent);
 const attribute = (selector, name) => page.$eval(selector, (element, name) => element.getAttribute(name), name);
 
@@ -73,21 +73,7 @@ describe('MTurk', () => {
     await frame.click('#submit-hit');
     await page.waitForSelector('.mturk-alert-content h3');
     const submitted = Date.now();
-    const [search, task] = await waitForRecords(before, 2);
-    assert.equal(search?.kind, 'unpaid', JSON.stringify(search));
-    assert.equal(search.category, 'search');
-    assert.equal(search.platform, 'mturk');
-    assert.ok(Number(search.active_seconds) >= 1 && Number(search.active_seconds) <= 5, JSON.stringify(search));
-    assert.equal(task?.kind, 'task', JSON.stringify(task));
-    assert.equal(task.outcome, 'submitted');
-    assert.equal(task.reward, '0.5');
-    assert.equal(task.currency, 'USD');
-    assert.equal(task.country, 'FR');
-    assert.equal(task.title, 'Label street images');
-    assert.equal(task.requester, 'Street Scenes Lab');
-    const wall = (submitted - accepted) / 1000;
-    assert.ok(seconds(task) <= wall + 2 && seconds(task) >= wall - 2, `${seconds(task)} vs ${wall}`);
-    assert.ok(Number(task.active_seconds) >= 2 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
+    assertSearchThenLabelTask(await waitForRecords(before, 2), { accepted, submitted, maxSearchSeconds: 5 });
   });
 
   test('a task across a suspension of the background event page is recorded whole', async () => {
@@ -113,24 +99,8 @@ describe('MTurk', () => {
 describe('Prolific', () => {
   test('a study screened out is recorded with its screening payment (the page-world script reads the API)', async () => {
     const before = await recordCount();
-    await page.goto('https://app.prolific.com/studies');
-    await page.waitForSelector('[id^="take-part-"]');
-    await work(page, 1500);
-    await page.click('#take-part-6650f2c1a8e3b4d5e6f70812');
-    await page.waitForSelector('#return-study');
-    await sleep(2000);
-    await page.goto('https://app.prolific.com/submissions/complete?cc=SCREENOUT');
-    await page.waitForSelector('#status');
-    const added = await waitForRecords(before, 2);
-    const study = added.find((r) => r.kind === 'task');
-    assert.equal(study?.platform, 'prolific', JSON.stringify(added));
-    assert.equal(study.outcome, 'screened_out');
-    assert.equal(study.reward, '0.14');
-    assert.equal(study.currency, 'GBP');
-    assert.equal(study.title, 'Attitudes to commuting');
-    assert.ok(Number(study.active_seconds) >= 1 && Number(study.active_seconds) <= seconds(study) + 1, JSON.stringify(study));
-    const search = added.find((r) => r.kind === 'unpaid');
-    assert.equal(search?.platform, 'prolific');
+    await screenOutOfStudy(page);
+    assertScreenedOut(await waitForRecords(before, 2));
   });
 });
 

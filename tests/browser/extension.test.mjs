@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
 import { waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
+import { assertScreenedOut, assertSearchThenLabelTask, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL, TRANSCRIBE, CHANGED, EXTERNAL] = Object.keys(PROJECTS);
@@ -17,7 +18,6 @@ let browser;
 let page;
 
 const recordCount = async () => (await stored(browser.worker)).records.length;
-const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
 
 /// Waits until the extension holds `count` more records than `before`.
 const waitForRecords = (before, count) => waitForStoredRecords(async () => (await stored(browser.worker)).records, before, count);
@@ -55,21 +55,7 @@ describe('MTurk', () => {
     await work(page, 3000);
     await submitHit(page);
     const submitted = Date.now();
-    const [search, task] = await waitForRecords(before, 2);
-    assert.equal(search.kind, 'unpaid');
-    assert.equal(search.category, 'search');
-    assert.equal(search.platform, 'mturk');
-    assert.ok(Number(search.active_seconds) >= 1 && Number(search.active_seconds) <= 4, JSON.stringify(search));
-    assert.equal(task.kind, 'task');
-    assert.equal(task.outcome, 'submitted');
-    assert.equal(task.reward, '0.5');
-    assert.equal(task.currency, 'USD');
-    assert.equal(task.country, 'FR');
-    assert.equal(task.title, 'Label street images');
-    assert.equal(task.requester, 'Street Scenes Lab');
-    const wall = (submitted - accepted) / 1000;
-    assert.ok(seconds(task) <= wall + 2 && seconds(task) >= wall - 2, `${seconds(task)} vs ${wall}`);
-    assert.ok(Number(task.active_seconds) >= 2 && Number(task.active_seconds) <= seconds(task), JSON.stringify(task));
+    assertSearchThenLabelTask(await waitForRecords(before, 2), { accepted, submitted, maxSearchSeconds: 4 });
   });
 
   test('accept then return: a returned task that paid nothing', async () => {
@@ -197,24 +183,8 @@ describe('MTurk', () => {
 describe('Prolific', () => {
   test('a study screened out is recorded with its screening payment', async () => {
     const before = await recordCount();
-    await page.goto('https://app.prolific.com/studies');
-    await page.waitForSelector('[id^="take-part-"]');
-    await work(page, 1500);
-    await page.click('#take-part-6650f2c1a8e3b4d5e6f70812');
-    await page.waitForSelector('#return-study');
-    await sleep(2000);
-    await page.goto('https://app.prolific.com/submissions/complete?cc=SCREENOUT');
-    await page.waitForSelector('#status');
-    const records = await waitForRecords(before, 2);
-    const study = records.find((r) => r.kind === 'task');
-    assert.equal(study.platform, 'prolific');
-    assert.equal(study.outcome, 'screened_out');
-    assert.equal(study.reward, '0.14');
-    assert.equal(study.currency, 'GBP');
-    assert.equal(study.title, 'Attitudes to commuting');
-    assert.ok(Number(study.active_seconds) >= 1 && Number(study.active_seconds) <= seconds(study) + 1, JSON.stringify(study));
-    const search = records.find((r) => r.kind === 'unpaid');
-    assert.equal(search?.platform, 'prolific');
+    await screenOutOfStudy(page);
+    assertScreenedOut(await waitForRecords(before, 2));
   });
 
   test('a returned study paid nothing', async () => {
