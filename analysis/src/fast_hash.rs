@@ -1,6 +1,5 @@
-//! A fast, unkeyed hash for maps whose keys no input can choose: ISO codes of the compiled-in
-//! reference tables, and the report's (worker index, cell) pairs, where worker indices are
-//! handed out in sequence. Keys that come from input text (install ids) keep the standard
+//! A fast, unkeyed hash for maps whose keys no input can choose: the report's (worker index,
+//! cell) pairs, where worker indices are handed out in sequence. Keys that come from input text (install ids) keep the standard
 //! keyed hash, which resists inputs crafted to collide.
 //!
 //! The mixing step is the one of the Firefox/rustc "Fx" hash: rotate, xor, multiply.

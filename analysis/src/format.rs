@@ -246,24 +246,22 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            // The first record is the header, whatever it holds: an input whose first line is
+            // not even CSV (or is over-long) is not record format v1.
             let line = match self.read_record() {
                 Ok(None) => return None,
                 Ok(Some(line)) => line,
+                Err(LineError::Syntax { line, .. }) if !self.header_checked => {
+                    self.header_checked = true;
+                    return Some(Err(not_a_header(line)));
+                }
                 Err(error) => return Some(Err(error)),
             };
             let split = self.split_fields();
             if !self.header_checked {
-                // The first record is the header, whatever it holds: an input whose first line
-                // is not even CSV is not record format v1.
                 self.header_checked = true;
                 if split.is_err() || !self.is_header() {
-                    return Some(Err(LineError::Syntax {
-                        line,
-                        problem: format!(
-                            "the header is not record format v1; expected exactly: {}",
-                            CSV_HEADER.join(",")
-                        ),
-                    }));
+                    return Some(Err(not_a_header(line)));
                 }
                 continue;
             }
@@ -272,6 +270,13 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
             }
             return Some(self.record(line));
         }
+    }
+}
+
+fn not_a_header(line: u64) -> LineError {
+    LineError::Syntax {
+        line,
+        problem: format!("the header is not record format v1; expected exactly: {}", CSV_HEADER.join(",")),
     }
 }
 

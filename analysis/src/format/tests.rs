@@ -174,8 +174,12 @@ fn an_unclosed_quote_costs_one_bounded_record_not_the_rest_of_the_input() {
 
 #[test]
 fn a_header_that_is_not_csv_is_not_a_header() {
-    let results = read_all(&format!("a\"b\n{GOOD_ROW}\n"));
-    assert!(results[0].as_ref().unwrap_err().starts_with("line 1: the header is not record format v1"));
+    for first in ["a\"b\"".to_owned(), "x".repeat(MAX_CSV_RECORD_BYTES + 10)] {
+        let results = read_all(&format!("{first}\nx\n"));
+        assert!(results[0].as_ref().unwrap_err().starts_with("line 1: the header is not record format v1"));
+        // The next line is a record, not a second chance at the header.
+        assert!(results[1].as_ref().unwrap_err().starts_with("line 2: has 1 fields"), "{results:?}");
+    }
 }
 
 #[test]
