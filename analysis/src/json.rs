@@ -97,7 +97,6 @@ impl Map {
     pub fn values(&self) -> impl Iterator<Item = &Value> {
         self.0.iter().map(|(_, value)| value)
     }
-
 }
 
 impl Value {
