@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { parseStored } from './extension-storage.mjs';
+import { noonEnvironment, parseStored } from './extension-storage.mjs';
 
 export { sleep, work } from './extension-storage.mjs';
 
@@ -17,6 +17,7 @@ export async function launch(hostRules) {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'piecerate-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
+    env: noonEnvironment(),
     ignoreDefaultArgs: ['--disable-extensions'],
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
       `--load-extension=${EXTENSION_DIR}`, `--disable-extensions-except=${EXTENSION_DIR}`,

@@ -22,6 +22,15 @@ export function parseStored(all) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/// The environment to start a browser in: a time zone (`Etc/GMT±N`) where it is about noon now.
+/// The popup's today, week and month start afresh at local midnight, so a run that crossed one
+/// would see records of "yesterday" missing from today's figures; a test run lasts minutes.
+export function noonEnvironment() {
+  // Local hour = UTC hour + offset; Etc/GMT-N is UTC+N (the sign is inverted in these names).
+  const offset = 12 - new Date().getUTCHours();
+  return { ...process.env, TZ: `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}` };
+}
+
 /// Moves the mouse over a page for `ms`, as a worker does while working (`page.mouse.move` is
 /// the same in playwright and puppeteer). `frame` (playwright only) is a frame to hover too.
 export async function work(page, ms, frame) {

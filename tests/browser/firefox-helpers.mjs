@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
-import { parseStored } from './extension-storage.mjs';
+import { noonEnvironment, parseStored } from './extension-storage.mjs';
 import { HOSTS } from './fixture-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -76,6 +76,7 @@ export async function launchFirefox(server) {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
+    env: noonEnvironment(),
     headless: true,
     acceptInsecureCerts: true,
     args: ['-remote-allow-system-access'],

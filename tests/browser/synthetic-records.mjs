@@ -31,10 +31,11 @@ function startMs(index, count, now) {
 }
 
 /// What the popup's "today" and "month" sections must count for `syntheticExport(count, now)`
-/// when opened at `openedAt`: records go to the local day of their start (at the browser's
-/// current UTC offset, as the extension files them), months are calendar months.
-export function expectedFigures(count, now, openedAt) {
-  const offsetMs = -new Date(openedAt).getTimezoneOffset() * 60_000;
+/// when opened at `openedAt` in a browser whose `Date.getTimezoneOffset()` is
+/// `timezoneOffsetMinutes`: records go to the local day of their start (at the browser's current
+/// UTC offset, as the extension files them), months are calendar months.
+export function expectedFigures(count, now, openedAt, timezoneOffsetMinutes) {
+  const offsetMs = -timezoneOffsetMinutes * 60_000;
   const localDay = (ms) => Math.floor((ms + offsetMs) / DAY_MS);
   const today = localDay(openedAt);
   const todayDate = new Date(today * DAY_MS);
