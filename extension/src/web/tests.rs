@@ -116,16 +116,19 @@ async fn the_popup_draws_the_stored_totals() {
     build_popup_dom();
     let today = (api::now_millis() / 1000 + api::utc_offset_minutes() * 60).div_euclid(86_400);
     let mut local = record(0);
-    // A record started now, so it falls on today.
+    // A minute of work that started today, at most an hour ago (never before local midnight,
+    // which would file it under yesterday): 0.15 dollars a minute is 9 an hour.
+    let today_started_ms = (today * 86_400 - api::utc_offset_minutes() * 60) * 1000;
+    let started = (api::now_millis() - 3_600_000).max(today_started_ms);
     let finished = crate::tracker::Finished {
         platform: analysis::Platform::Prolific,
-        started: api::now_millis() - 3_600_000,
-        ended: api::now_millis(),
-        active_ms: 3_600_000,
+        started,
+        ended: started + 60_000,
+        active_ms: 60_000,
         what: crate::tracker::FinishedWhat::Task {
             outcome: analysis::Outcome::Submitted,
             details: crate::adapters::TaskDetails {
-                reward: analysis::Money::parse("9").unwrap(),
+                reward: analysis::Money::parse("0.15").unwrap(),
                 currency: analysis::Currency::USD,
                 title: None,
                 requester: None,
