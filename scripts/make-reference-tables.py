@@ -13,7 +13,8 @@ Writes, deterministically (re-running gives byte-identical files):
     currencies.csv            code,name,minor_unit
     countries.csv             alpha2,name,currency
     usd_exchange_rates.csv    currency,period,units_per_usd,source
-    minimum_wage_hourly.csv   country,currency,hourly_local,year,source
+    ppp_factors.csv           country,year,lcu_per_international_dollar
+    minimum_wages.csv         (by scripts/minimum_wages.py, from analysis/data/minimum-wage/)
 
 Python 3 standard library only. Diagnostics (unmapped names, skipped rows) go
 to stderr; see analysis/data/SOURCES.md for what every rule means and why.
@@ -34,7 +35,7 @@ COUNTRY_CODES_CSV = "iso/country-codes_datahub.csv"
 FRED_MONTHLY_CSV = "exchange-rates/fred_exchange_rates_monthly.csv"
 FRED_ANNUAL_CSV = "exchange-rates/fred_exchange_rates_annual.csv"
 WDI_FCRF_CSV = "exchange-rates/worldbank_API_PA.NUS.FCRF_DS2_en_csv_v2_22859.csv"
-WIKI_MINWAGE_CSV = "minimum-wage/wikipedia_list_of_countries_by_minimum_wage_c2020.csv"
+WDI_PPP_CSV = "exchange-rates/worldbank_API_PA.NUS.PPP_DS2_en_csv_v2_13721.csv"
 
 # Microtask platforms start in 2005: older rates are not emitted.
 FIRST_YEAR = 2005
@@ -113,9 +114,8 @@ WDI_SKIP = {
 }
 
 # ---------------------------------------------------------------------------
-# minimum_wage_hourly.csv
-#
-# Wikipedia country names that the ISO name lists do not spell the same way.
+# Country names that the ISO name lists do not spell the same way (for looking
+# countries up by name).
 NAME_ALIASES = {
     "united states": "US",
     "united states of america": "US",
@@ -162,14 +162,6 @@ NAME_ALIASES = {
     "kyrgyzstan": "KG",
     "slovakia": "SK",
 }
-# Currency of the wage when countries.csv has none (ISO: "no universal
-# currency"). The Wikipedia entry for Palestine quotes the wage in shekels.
-MINWAGE_CURRENCY_FILL = {"PS": "ILS"}
-# How far the rate year may be from the effective year when the effective year
-# itself has no rate.
-MAX_RATE_YEAR_GAP = 5
-US_FEDERAL = ("US", "USD", "7.25", 2009, "US-DOL")  # $7.25 since 24 July 2009 (US DOL)
-
 
 def warn(msg):
     print("make-reference-tables: " + msg, file=sys.stderr)
@@ -302,9 +294,9 @@ def build_countries(src, active_codes):
     return out, alpha3, index
 
 
-def read_wdi(src):
+def read_wdi(src, name=WDI_FCRF_CSV):
     """WDI API_ file -> {country code: {year: source text}} (empty cells dropped)."""
-    path = os.path.join(src, WDI_FCRF_CSV)
+    path = os.path.join(src, name)
     with open(path, encoding="utf-8-sig", newline="") as f:
         lines = f.read().splitlines()
     # Preamble: "Data Source", blank, "Last Updated Date", blank; then the header.
@@ -415,73 +407,21 @@ def build_rates(wdi_series, fred_monthly):
 # ---------------------------------------------------------------------------
 
 
-def col(header, prefix):
-    for h in header:
-        if h.replace("\u00a0", " ").startswith(prefix):
-            return h
-    raise KeyError(prefix)
-
-
-def build_min_wage(src, countries, name_index, wdi_series, fred_annual, rate_currencies):
-    path = os.path.join(src, WIKI_MINWAGE_CSV)
-    rows = read_csv_dicts(path)
-    header = list(rows[0].keys())
-    c_country = col(header, "Country")
-    c_hourly = col(header, "Nominal hourly")
-    c_eff = col(header, "Effective per")
-    currency_of = {a2: cur for a2, _, cur in countries}
-
-    out = {}
-    report = {"unmapped": [], "no_hourly": [], "no_currency": [], "no_rate": [], "fallback": []}
-    for r in rows:
-        name = clean_text(re.sub(r"\[[^\]]*\]", "", r[c_country]))
-        a2 = name_index.get(normalize_name(name))
-        hourly_text = re.sub(r"\[[^\]]*\]", "", r[c_hourly]).replace(",", "").strip()
-        eff = r[c_eff].strip()
-        years = re.findall(r"(?<!\d)(\d{4})(?!\d)", eff)
-        year = int(years[-1]) if years else 2020
-        if a2 is None:
-            report["unmapped"].append(name)
+def build_ppp(src, countries, alpha3):
+    """PPP conversion factors (GDP, LCU per international dollar) per country and year, from
+    2005. Aggregates (regions, income groups) have no alpha-2 code and are left out."""
+    wdi = read_wdi(src, WDI_PPP_CSV)
+    known = {a2 for a2, _, _ in countries}
+    rows = []
+    for a3, series in wdi.items():
+        a2 = alpha3.get(a3)
+        if a2 is None or a2 not in known:
             continue
-        if a2 == US_FEDERAL[0]:
-            continue  # replaced by the federal minimum below
-        if not hourly_text:
-            report["no_hourly"].append(name)
-            continue
-        usd = Decimal(hourly_text)
-        cur = currency_of.get(a2) or MINWAGE_CURRENCY_FILL.get(a2, "")
-        if not cur:
-            report["no_currency"].append(name)
-            continue
-        if cur not in rate_currencies:
-            report["no_rate"].append("%s (%s)" % (name, cur))
-            continue
-        if cur == "USD":
-            rate, rate_year = "1", year
-        else:
-            vals = dict(wdi_series[cur][1]) if cur in wdi_series else {}
-            if not vals:
-                vals = fred_annual.get(cur, {})  # TWD: no WDI row for Taiwan
-            if year in vals:
-                rate_year = year
-            else:
-                near = sorted(vals, key=lambda y: (abs(y - year), -y))
-                if not near or abs(near[0] - year) > MAX_RATE_YEAR_GAP:
-                    report["no_rate"].append("%s (%s %d)" % (name, cur, year))
-                    continue
-                rate_year = near[0]
-                report["fallback"].append("%s: %s rate of %d for %d" % (name, cur, rate_year, year))
-            rate = vals[rate_year]
-        local = usd * Decimal(rate)
-        if a2 in out:
-            raise ValueError("two Wikipedia rows map to %s" % a2)
-        out[a2] = (a2, cur, format_money(local), str(year), "Wikipedia-2020")
-    a2, cur, amount, year, source = US_FEDERAL
-    out[a2] = (a2, cur, amount, str(year), source)
-    for k, v in report.items():
-        if v:
-            warn("minimum wage %s: %s" % (k, "; ".join(v)))
-    return [out[k] for k in sorted(out)]
+        for year, text in series.items():
+            if year >= FIRST_YEAR:
+                rows.append((a2, str(year), format_rate(text)))
+    rows.sort()
+    return rows
 
 
 def main(argv):
@@ -500,16 +440,20 @@ def main(argv):
     missing = sorted(rate_currencies - active)
     if missing:
         raise ValueError("rates for non-active currencies: %s" % missing)
-    min_wage = build_min_wage(src, countries, name_index, wdi_series, fred_annual, rate_currencies)
+    ppp = build_ppp(src, countries, alpha3)
 
     write_csv(os.path.join(dst, "currencies.csv"), ["code", "name", "minor_unit"], currencies)
     write_csv(os.path.join(dst, "countries.csv"), ["alpha2", "name", "currency"], countries)
     write_csv(os.path.join(dst, "usd_exchange_rates.csv"),
               ["currency", "period", "units_per_usd", "source"], rates)
-    write_csv(os.path.join(dst, "minimum_wage_hourly.csv"),
-              ["country", "currency", "hourly_local", "year", "source"], min_wage)
-    warn("wrote %d currencies, %d countries, %d rates (%d currencies), %d minimum wages to %s"
-         % (len(currencies), len(countries), len(rates), len(rate_currencies), len(min_wage), dst))
+    write_csv(os.path.join(dst, "ppp_factors.csv"), ["country", "year", "lcu_per_international_dollar"], ppp)
+    warn("wrote %d currencies, %d countries, %d rates (%d currencies), %d PPP factors to %s"
+         % (len(currencies), len(countries), len(rates), len(rate_currencies), len(ppp), dst))
+    # The minimum wages come from sources kept in the repository, checked row by row.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import minimum_wages
+    if dst == os.path.join(REPO_ROOT, "analysis", "data"):
+        minimum_wages.main(["minimum_wages.py"])
 
 
 if __name__ == "__main__":
