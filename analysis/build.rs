@@ -14,7 +14,7 @@
 //!
 //! Rates move little from one period to the next, so most rows take one or two bytes.
 //!
-//! It also encodes the countries, currencies and minimum-wage tables (13.7 KB of CSV text),
+//! It also encodes the countries, currencies and minimum-wage tables,
 //! so the module carries neither their CSV punctuation nor the code to read it: see
 //! `encode_small_tables` for their layout.
 
@@ -70,13 +70,17 @@ fn encode_run(rows: &[Row], out: &mut Vec<u8>) {
 }
 
 /// The fields of one line of a small table: comma-separated, a field may be in double quotes
-/// (country names with commas); the tables have no escaped quotes.
+/// (names and notes with commas), a doubled quote inside quotes stands for one.
 fn split_fields(line: &str) -> Vec<String> {
-    assert!(!line.contains("\"\""), "escaped quote in {line}");
     let mut fields = vec![String::new()];
     let mut quoted = false;
-    for character in line.chars() {
+    let mut characters = line.chars().peekable();
+    while let Some(character) = characters.next() {
         match character {
+            '"' if quoted && characters.peek() == Some(&'"') => {
+                characters.next();
+                fields.last_mut().expect("one field at least").push('"');
+            }
             '"' => quoted = !quoted,
             ',' if !quoted => fields.push(String::new()),
             _ => fields.last_mut().expect("one field at least").push(character),
@@ -87,8 +91,9 @@ fn split_fields(line: &str) -> Vec<String> {
 }
 
 /// The data lines of a small table, split, each checked to have `width` fields and its first
-/// field (the key the library looks rows up by, in bisection) to follow the previous row's.
-fn table_rows(source: &str, width: usize) -> Vec<Vec<String>> {
+/// field (the key the library looks rows up by, in bisection) to follow the previous row's, or,
+/// with `repeated_keys`, not to precede it.
+fn table_rows(source: &str, width: usize, repeated_keys: bool) -> Vec<Vec<String>> {
     println!("cargo::rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
     let rows: Vec<Vec<String>> =
@@ -96,7 +101,7 @@ fn table_rows(source: &str, width: usize) -> Vec<Vec<String>> {
     for (index, row) in rows.iter().enumerate() {
         assert!(row.len() == width, "{source} line {}: expected {width} fields", index + 2);
         assert!(
-            index == 0 || rows[index - 1][0] < row[0],
+            index == 0 || rows[index - 1][0] < row[0] || (repeated_keys && rows[index - 1][0] == row[0]),
             "{source} line {}: {} is out of order",
             index + 2,
             row[0]
@@ -125,14 +130,12 @@ fn code(text: &str, length: usize, out: &mut Vec<u8>) {
 ///   `country-names` feature only);
 /// - currencies: the codes only, in ascending order (the library checks codes against them;
 ///   nothing reads the names or the minor units);
-/// - minimum wages: the number of distinct sources (one byte) and each source; then per row the
-///   country code, the currency code, the hourly amount as its decimal text, the year (two
-///   bytes, little-endian) and the index of its source (one byte).
+/// - minimum wages: see `encode_minimum_wages`.
 fn encode_small_tables(out_dir: &std::path::Path) {
     // Country names only with the `country-names` feature (see Cargo.toml).
     let names = std::env::var_os("CARGO_FEATURE_COUNTRY_NAMES").is_some();
     let mut countries = Vec::new();
-    for row in table_rows("data/countries.csv", 3) {
+    for row in table_rows("data/countries.csv", 3, false) {
         code(&row[0], 2, &mut countries);
         if row[2].is_empty() {
             countries.extend_from_slice(&[0; 3]);
@@ -144,40 +147,123 @@ fn encode_small_tables(out_dir: &std::path::Path) {
         }
     }
     let mut currencies = Vec::new();
-    for row in table_rows("data/currencies.csv", 3) {
+    for row in table_rows("data/currencies.csv", 3, false) {
         code(&row[0], 3, &mut currencies);
     }
-    let wage_rows = table_rows("data/minimum_wage_hourly.csv", 5);
-    let mut sources: Vec<&str> = Vec::new();
-    for row in &wage_rows {
-        if !sources.contains(&row[4].as_str()) {
-            sources.push(&row[4]);
-        }
+    let wages = encode_minimum_wages(&table_rows("data/minimum_wages.csv", 12, true));
+    // PPP factors: per row the country code, the year (two bytes, little-endian) and the factor
+    // as its decimal text.
+    let mut ppp = Vec::new();
+    for row in table_rows("data/ppp_factors.csv", 3, true) {
+        code(&row[0], 2, &mut ppp);
+        let year: u16 = row[1].parse().unwrap_or_else(|_| panic!("ppp_factors.csv: year '{}'", row[1]));
+        ppp.extend_from_slice(&year.to_le_bytes());
+        assert!(row[2].bytes().all(|b| b.is_ascii_digit() || b == b'.'), "ppp_factors.csv: '{}'", row[2]);
+        short_text(&row[2], &mut ppp);
     }
-    let mut wages = vec![u8::try_from(sources.len()).expect("under 256 sources")];
-    for source in &sources {
-        short_text(source, &mut wages);
-    }
-    for row in &wage_rows {
-        code(&row[0], 2, &mut wages);
-        code(&row[1], 3, &mut wages);
-        assert!(
-            !row[2].is_empty() && row[2].bytes().all(|b| b.is_ascii_digit() || b == b'.'),
-            "minimum wage '{}' is not a decimal",
-            row[2]
-        );
-        short_text(&row[2], &mut wages);
-        let year: u16 = row[3].parse().unwrap_or_else(|_| panic!("minimum wage year '{}'", row[3]));
-        wages.extend_from_slice(&year.to_le_bytes());
-        wages.push(sources.iter().position(|source| *source == row[4]).expect("listed above") as u8);
-    }
-    for (name, bytes) in
-        [("countries.bin", countries), ("currencies.bin", currencies), ("minimum_wages.bin", wages)]
-    {
+    for (name, bytes) in [
+        ("countries.bin", countries),
+        ("currencies.bin", currencies),
+        ("minimum_wages.bin", wages),
+        ("ppp_factors.bin", ppp),
+    ] {
         let destination = out_dir.join(name);
         std::fs::write(&destination, bytes)
             .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
     }
+}
+
+/// The minimum-wage table (`data/minimum_wages.csv`, rows in the order of country, region and
+/// date). Its texts (regions, amounts, hours, sources, files, notes) are kept once each in a pool:
+/// the number of texts (two bytes, little-endian), then each as a two-byte length and its bytes.
+/// Then per row: country code; region (index of its text, or 0xFFFF for a national row); basis
+/// (0 statutory, 1 lowest regional rate, 2 no statutory minimum, 3 a minimum whose amount the
+/// sources do not give); currency code (three zero bytes if none); amount (text index or
+/// 0xFFFF); period (0 hour, 1 day, 2 week, 3 month, 4 none); hours per period (text index or 0xFFFF); in-force date (days since 1970-01-01, four
+/// bytes, little-endian, signed); source, source file and note (text indexes).
+fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut pool = TextPool::default();
+    let mut body = Vec::new();
+    for row in rows {
+        let [country, region, basis, currency, amount, period, hours, _hourly, date, source, file, note] =
+            &row[..]
+        else {
+            unreachable!("table_rows checked the width")
+        };
+        code(country, 2, &mut body);
+        body.extend_from_slice(&pool.optional(region).to_le_bytes());
+        body.push(match basis.as_str() {
+            "statutory" => 0,
+            "lowest_regional" => 1,
+            "none" => 2,
+            "unknown" => 3,
+            other => panic!("minimum_wages.csv: basis '{other}'"),
+        });
+        if currency.is_empty() {
+            body.extend_from_slice(&[0; 3]);
+        } else {
+            code(currency, 3, &mut body);
+        }
+        for number in [amount, hours] {
+            assert!(
+                number.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+                "minimum_wages.csv: '{number}' is not a decimal"
+            );
+        }
+        body.extend_from_slice(&pool.optional(amount).to_le_bytes());
+        body.push(match period.as_str() {
+            "hour" => 0,
+            "day" => 1,
+            "week" => 2,
+            "month" => 3,
+            "none" | "unknown" => 4,
+            other => panic!("minimum_wages.csv: period '{other}'"),
+        });
+        body.extend_from_slice(&pool.optional(hours).to_le_bytes());
+        body.extend_from_slice(&days_since_1970(date).to_le_bytes());
+        for text in [source, file, note] {
+            body.extend_from_slice(&pool.index(text).to_le_bytes());
+        }
+    }
+    let mut out = u16::try_from(pool.0.len()).expect("fewer than 65,535 texts").to_le_bytes().to_vec();
+    for text in &pool.0 {
+        out.extend_from_slice(&u16::try_from(text.len()).expect("a text under 64 KiB").to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Texts kept once each, referred to by their index.
+#[derive(Default)]
+struct TextPool(Vec<String>);
+
+impl TextPool {
+    fn index(&mut self, text: &str) -> u16 {
+        let position = self.0.iter().position(|t| t == text).unwrap_or_else(|| {
+            self.0.push(text.to_owned());
+            self.0.len() - 1
+        });
+        u16::try_from(position).expect("fewer than 65,535 texts")
+    }
+
+    /// The index of a text, or 0xFFFF for an empty one.
+    fn optional(&mut self, text: &str) -> u16 {
+        if text.is_empty() { 0xFFFF } else { self.index(text) }
+    }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the library's `Date` holds the same number).
+fn days_since_1970(text: &str) -> i32 {
+    let parts: Vec<i64> = text.split('-').map(|part| part.parse().unwrap_or(-1)).collect();
+    let [year, month, day] = parts[..] else { panic!("minimum_wages.csv: date '{text}'") };
+    assert!((1..=12).contains(&month) && (1..=31).contains(&day), "minimum_wages.csv: date '{text}'");
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    i32::try_from(era * 146_097 + day_of_era - 719_468).expect("a date near today")
 }
 
 fn main() {

@@ -61,6 +61,32 @@ impl CountryCode {
     pub(crate) fn bytes(self) -> [u8; 2] {
         self.0
     }
+
+    /// A code from a shipped table, which `build.rs` checked against the country list.
+    pub(crate) fn from_table(bytes: [u8; 2]) -> CountryCode {
+        CountryCode(bytes)
+    }
+}
+
+/// The country whose English name is `lowercase_name`, or the only one whose name starts with
+/// it ("united kingdom" finds GB): for suggesting a code to someone who typed a name.
+#[cfg(feature = "country-names")]
+pub(crate) fn country_named(lowercase_name: &str) -> Option<CountryCode> {
+    let countries = &tables().countries;
+    let named = |exact: bool| {
+        countries.codes().filter(move |code| {
+            let name = countries[code].name.to_lowercase();
+            if exact { name == lowercase_name } else { name.starts_with(lowercase_name) }
+        })
+    };
+    if let Some(code) = named(true).next() {
+        return Some(CountryCode(code));
+    }
+    let mut prefixed = named(false);
+    match (prefixed.next(), prefixed.next()) {
+        (Some(code), None) => Some(CountryCode(code)),
+        _ => None,
+    }
 }
 
 /// An active ISO 4217 currency code with a shipped exchange rate to US dollars.

@@ -10,7 +10,9 @@ mod fast_hash;
 pub mod format;
 pub mod import;
 pub mod json;
+pub mod minimum_wage;
 pub mod money;
+pub mod ppp;
 pub mod record;
 mod reference;
 pub mod report;
@@ -27,6 +29,9 @@ pub use record::{
     Activity, InstallId, Outcome, Platform, Record, RecordError, RecordFields, TaskCategory, UnpaidCategory,
 };
 pub use reference::US_FEDERAL_MINIMUM_HOURLY_USD;
-pub use report::{Cell, CellStatistics, Dimension, Grouping, Report, ReportBuilder, ReportOptions, report};
+pub use report::{
+    Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Grouping, Report, ReportBuilder,
+    ReportOptions, report,
+};
 pub use time::{Seconds, Timestamp};
 pub use wage::{Method, WorkerTotals, worker_totals};

@@ -1,5 +1,5 @@
-//! The reference tables compiled into the library: ISO 3166-1 countries, ISO 4217 currencies,
-//! exchange rates to the US dollar, and hourly minimum wages. `analysis/data/SOURCES.md` says
+//! The reference tables compiled into the library: ISO 3166-1 countries, ISO 4217 currencies and
+//! exchange rates to the US dollar (minimum wages are in `minimum_wage.rs`). `analysis/data/SOURCES.md` says
 //! where each table comes from and how `scripts/make-reference-tables.py` derives it.
 //!
 //! The tables are parsed once, on first use, from compact binary forms that `build.rs` derives
@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 const COUNTRIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/countries.bin"));
 const CURRENCIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/currencies.bin"));
 const USD_EXCHANGE_RATES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/usd_exchange_rates.bin"));
-const MINIMUM_WAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/minimum_wages.bin"));
 
 /// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
 pub const US_FEDERAL_MINIMUM_HOURLY_USD: f64 = 7.25;
@@ -44,6 +43,12 @@ impl<K: Ord + Copy, V> Keyed<K, V> {
         Some(&self.0[index].1)
     }
 
+    /// The keys, in ascending order.
+    #[cfg(feature = "country-names")]
+    pub fn codes(&self) -> impl Iterator<Item = K> + '_ {
+        self.0.iter().map(|(key, _)| *key)
+    }
+
     pub fn contains_key(&self, key: &K) -> bool {
         self.get(key).is_some()
     }
@@ -70,14 +75,6 @@ pub(crate) struct Country {
 }
 
 #[derive(Debug)]
-pub(crate) struct MinimumWage {
-    pub currency: [u8; 3],
-    pub hourly_local: Decimal,
-    pub year: i64,
-    pub source: &'static str,
-}
-
-#[derive(Debug)]
 pub(crate) struct Tables {
     pub countries: Keyed<[u8; 2], Country>,
     /// The ISO 4217 codes, ascending (their names are in `data/currencies.csv`; nothing in the
@@ -86,7 +83,6 @@ pub(crate) struct Tables {
     /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
     /// Annual figures stand for every month of their year that has no monthly figure.
     pub usd_rates: Keyed<[u8; 3], Vec<(i64, Decimal)>>,
-    pub minimum_wages: Keyed<[u8; 2], MinimumWage>,
 }
 
 /// The parsed tables. A malformed shipped table is a build defect, caught by this module's tests,
@@ -97,7 +93,6 @@ pub(crate) fn tables() -> &'static Tables {
         countries: parse_countries(),
         currencies: parse_currencies(),
         usd_rates: parse_usd_rates(),
-        minimum_wages: parse_minimum_wages(),
     })
 }
 
@@ -120,24 +115,26 @@ fn code<const N: usize>(text: &str, table: &str) -> [u8; N] {
     bytes.try_into().expect("length checked above")
 }
 
+#[cfg(test)]
 fn decimal(text: &str, table: &str) -> Decimal {
     Decimal::from_str_exact(text).unwrap_or_else(|error| panic!("{table}: '{text}': {error}"))
 }
 
 /// The next `count` bytes of an encoded table. `build.rs` wrote the table, so a short one is a
 /// build defect.
-fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
+pub(crate) fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
     assert!(bytes.len() >= count, "an embedded reference table is truncated");
     let (head, tail) = bytes.split_at(count);
     *bytes = tail;
     head
 }
 
-fn take_code<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
+pub(crate) fn take_code<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
     take(bytes, N).try_into().expect("N bytes taken")
 }
 
 /// A string with a one-byte length, as `build.rs` writes them (checked UTF-8 from a CSV file).
+#[cfg(feature = "country-names")]
 fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
     let length = take(bytes, 1)[0];
     std::str::from_utf8(take(bytes, usize::from(length))).expect("build.rs wrote UTF-8")
@@ -246,21 +243,6 @@ fn rate_rows(mut bytes: &[u8]) -> Vec<([u8; 3], i64, i64, Decimal)> {
         }
     }
     rows
-}
-
-fn parse_minimum_wages() -> Keyed<[u8; 2], MinimumWage> {
-    let mut bytes = MINIMUM_WAGES;
-    let sources: Vec<&str> = (0..take(&mut bytes, 1)[0]).map(|_| take_text(&mut bytes)).collect();
-    let mut wages = Keyed::new();
-    while !bytes.is_empty() {
-        let country = take_code::<2>(&mut bytes);
-        let currency = take_code::<3>(&mut bytes);
-        let hourly_local = decimal(take_text(&mut bytes), "minimum_wage_hourly.csv");
-        let year = i64::from(u16::from_le_bytes(take_code::<2>(&mut bytes)));
-        let source = sources[usize::from(take(&mut bytes, 1)[0])];
-        wages.push(country, MinimumWage { currency, hourly_local, year, source });
-    }
-    wages
 }
 
 /// Units of `currency` per US dollar in the given month. Months after the last published figure
@@ -401,27 +383,8 @@ mod tests {
             tables.currencies.binary_search(b"EUR").is_ok()
                 && tables.currencies.binary_search(b"XXY").is_err()
         );
-        let wages = include_str!("../data/minimum_wage_hourly.csv");
-        assert_eq!(rows(wages, "minimum_wage_hourly.csv").count(), tables.minimum_wages.len());
-        for row in rows(wages, "minimum_wage_hourly.csv") {
-            let wage = &tables.minimum_wages[&code::<2>(&row[0], "csv")];
-            assert_eq!(wage.currency, code::<3>(&row[1], "csv"));
-            assert_eq!(wage.hourly_local.to_string(), decimal(&row[2], "csv").to_string());
-            assert_eq!(wage.year.to_string(), &row[3]);
-            assert_eq!(wage.source, &row[4]);
-        }
         // The quoted names keep their commas.
         #[cfg(feature = "country-names")]
         assert_eq!(tables.countries[b"BQ"].name, "Bonaire, Sint Eustatius and Saba");
-    }
-
-    #[test]
-    fn minimum_wages_are_in_local_currency() {
-        let us = &tables().minimum_wages[b"US"];
-        assert_eq!(us.currency, *b"USD");
-        assert_eq!(us.hourly_local, Decimal::new(725, 2));
-        let france = &tables().minimum_wages[b"FR"];
-        assert_eq!(france.currency, *b"EUR");
-        assert!(france.hourly_local > Decimal::from(8) && france.hourly_local < Decimal::from(13));
     }
 }

@@ -8,21 +8,22 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use crate::codes::{CountryCode, Currency};
+use crate::codes::CountryCode;
 use crate::fast_hash::FastHashMap;
-use crate::money::Money;
+use crate::minimum_wage::Basis;
 use crate::record::{Activity, InstallId, Platform, Record, TaskCategory};
-use crate::reference::{US_FEDERAL_MINIMUM_HOURLY_USD, tables};
+use crate::reference::US_FEDERAL_MINIMUM_HOURLY_USD;
 use crate::stats::{mean, median_confidence_interval, percentile};
 use crate::time::{Seconds, Timestamp};
-use crate::wage::{Method, WorkerTotals, session_gaps};
+use crate::wage::{Method, TimeKind, WorkerTotals, session_gaps};
 
 mod merge;
+mod minimum;
 mod totals;
+pub use minimum::CellMinimumWage;
+use minimum::{MinimumPay, Valuation, Worth};
 pub use totals::{TotalsCell, TotalsError};
 
 pub const REPORT_SCHEMA: &str = "piecerate.report/1";
@@ -102,6 +103,41 @@ impl fmt::Display for Grouping {
     }
 }
 
+/// What money is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CurrencyBasis {
+    /// US dollars at each month's market exchange rate.
+    #[default]
+    Usd,
+    /// International dollars at purchasing-power parity (World Bank PPP, GDP), through the
+    /// worker's country: for comparing what wages buy across countries.
+    Ppp,
+}
+
+impl CurrencyBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CurrencyBasis::Usd => "usd",
+            CurrencyBasis::Ppp => "ppp",
+        }
+    }
+}
+
+impl FromStr for CurrencyBasis {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CurrencyBasis, String> {
+        match text {
+            "usd" => Ok(CurrencyBasis::Usd),
+            "ppp" => Ok(CurrencyBasis::Ppp),
+            other => Err(format!(
+                "'{}' is not a currency basis; expected usd or ppp",
+                other.chars().take(16).collect::<String>()
+            )),
+        }
+    }
+}
+
 /// Everything that shapes a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
@@ -111,6 +147,7 @@ pub struct ReportOptions {
     pub min_workers: u32,
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
     pub min_hours: f64,
+    pub currency_basis: CurrencyBasis,
 }
 
 impl Default for ReportOptions {
@@ -120,6 +157,7 @@ impl Default for ReportOptions {
             grouping: Grouping::default(),
             min_workers: MIN_PUBLISHED_WORKERS,
             min_hours: DEFAULT_MIN_HOURS,
+            currency_basis: CurrencyBasis::Usd,
         }
     }
 }
@@ -152,9 +190,15 @@ impl CellKey {
 #[derive(Debug, Default)]
 struct WorkerCell {
     totals: WorkerTotals,
+    /// What the local minimum wage would have paid for the same time, per kind of time.
+    minimum: MinimumPay,
     /// Unpaid time that has no task category yet; spread over the worker's categories at the end.
     uncategorised_unpaid: Seconds,
+    /// What the minimum would have paid for `uncategorised_unpaid`, spread with it.
+    uncategorised_minimum: MinimumPay,
     country: Option<CountryCode>,
+    /// Some earnings could not be valued at purchasing-power parity (no country, or no factor).
+    unvalued: bool,
 }
 
 #[derive(Debug)]
@@ -176,10 +220,12 @@ pub struct ReportBuilder {
     /// together, and comparing two ids is much cheaper than hashing one.
     last_install: Option<(InstallId, u32)>,
     session_spans: Vec<(u32, SessionSpan)>,
+    valuation: Valuation,
 }
 
 impl ReportBuilder {
     pub fn new(options: ReportOptions) -> ReportBuilder {
+        let basis = options.currency_basis;
         ReportBuilder {
             options,
             install_index: HashMap::new(),
@@ -187,6 +233,7 @@ impl ReportBuilder {
             cells: FastHashMap::default(),
             last_install: None,
             session_spans: Vec::new(),
+            valuation: Valuation::new(basis),
         }
     }
 
@@ -222,23 +269,28 @@ impl ReportBuilder {
                 },
             ));
         }
-        match record.activity() {
-            Activity::Task { category, .. } => {
-                let key = CellKey { category: by_category.then_some(category), ..base };
-                let cell = self.cells.entry((worker, key)).or_default();
-                cell.totals.add(record);
-                cell.country = cell.country.or(record.country());
+        let (year, month) = record.started_at().year_month();
+        let value = self.valuation.of(record.country(), year, month);
+        let key = match record.activity() {
+            Activity::Task { category, .. } => CellKey { category: by_category.then_some(category), ..base },
+            Activity::Unpaid { .. } => base,
+        };
+        let cell = self.cells.entry((worker, key)).or_default();
+        cell.country = cell.country.or(record.country());
+        let earnings = match value.worth {
+            Worth::Market => record.earnings_usd(),
+            Worth::Ppp(factor) => record.earnings_usd() * factor,
+            Worth::Unvalued => {
+                cell.unvalued = true;
+                record.earnings_usd()
             }
-            Activity::Unpaid { .. } if by_category => {
-                let cell = self.cells.entry((worker, base)).or_default();
-                cell.uncategorised_unpaid += record.active();
-                cell.country = cell.country.or(record.country());
-            }
-            Activity::Unpaid { .. } => {
-                let cell = self.cells.entry((worker, base)).or_default();
-                cell.totals.add(record);
-                cell.country = cell.country.or(record.country());
-            }
+        };
+        if by_category && matches!(record.activity(), Activity::Unpaid { .. }) {
+            cell.uncategorised_unpaid += record.active();
+            cell.uncategorised_minimum.add(TimeKind::UnpaidRecord, record.active(), &value, (year, month));
+        } else {
+            let kind = cell.totals.add_valued(record, earnings);
+            cell.minimum.add(kind, record.active(), &value, (year, month));
         }
     }
 
@@ -255,14 +307,21 @@ impl ReportBuilder {
             groups.entry(key).or_default().push((worker, cell));
         }
         let mut excluded_workers = 0;
+        let mut unvalued_workers = 0;
         let mut keys: Vec<CellKey> = groups.keys().copied().collect();
         keys.sort_unstable();
         let mut cells = Vec::with_capacity(keys.len());
-        let (mut any_simulated, mut any_requester) = (false, false);
+        let (mut any_simulated, mut any_requester, mut any_lowest_regional) = (false, false, false);
+        let mut unknown_minimum_workers = 0;
         for key in keys {
             let members = &groups[&key];
-            let included: Vec<&(u32, WorkerCell)> = members
+            let valued: Vec<&(u32, WorkerCell)> = members
                 .iter()
+                .filter(|(_, cell)| options.currency_basis == CurrencyBasis::Usd || !cell.unvalued)
+                .collect();
+            unvalued_workers += (members.len() - valued.len()) as u64;
+            let included: Vec<&(u32, WorkerCell)> = valued
+                .into_iter()
                 .filter(|(_, cell)| {
                     let hours = cell.totals.counted_time(options.method).hours();
                     hours > 0.0 && hours >= options.min_hours
@@ -276,6 +335,18 @@ impl ReportBuilder {
             any_requester |= contains_requester_data;
             let statistics = (included.len() >= options.min_workers as usize)
                 .then(|| CellStatistics::of(&included, options.method));
+            let minimum_wage = match (&statistics, key.country) {
+                (Some(_), Some(Some(country))) => {
+                    Some(CellMinimumWage::of(country, &included, options.method, &mut self.valuation))
+                }
+                _ => None,
+            };
+            if let Some(statistics) = &statistics {
+                unknown_minimum_workers += statistics.n_workers - statistics.n_workers_with_known_minimum;
+                any_lowest_regional |= included.iter().any(|(_, cell)| {
+                    cell.minimum.latest.is_some_and(|row| row.basis == Basis::LowestRegional)
+                });
+            }
             cells.push(Cell {
                 platform: key.platform.map(Platform::as_str),
                 country: key.country.map(|country| country.map(|c| c.as_str().to_owned())),
@@ -284,6 +355,7 @@ impl ReportBuilder {
                 suppressed: statistics.is_none(),
                 n_workers_fewer_than: statistics.is_none().then_some(options.min_workers),
                 statistics,
+                minimum_wage,
                 contains_simulated,
                 contains_requester_data,
             });
@@ -295,10 +367,24 @@ impl ReportBuilder {
         if any_requester {
             notes.push("Some cells contain workers imported from requester-side exports, whose times are wall times from accept to submit, including time the task sat in the worker's queue: their wages are lower bounds.".to_owned());
         }
+        notes.push("A worker is below the local minimum wage when their earnings are less than what the statutory minimum in force in each month of their counted time (on its first day) would have paid for those hours; workers whose minimum is not known for all their counted time are left out of that share.".to_owned());
+        if any_lowest_regional {
+            notes.push("Where a country sets minimum wages only per region (Canada), its workers are compared with the lowest regional rate, so their share below the local minimum is a lower bound.".to_owned());
+        }
+        if unknown_minimum_workers > 0 {
+            notes.push(format!("{unknown_minimum_workers} worker-cell pair{} in published cells had no known minimum wage for some of their counted time (no statutory minimum, or none in the shipped sources) and {} left out of the share below the local minimum.", if unknown_minimum_workers == 1 { "" } else { "s" }, if unknown_minimum_workers == 1 { "is" } else { "are" }));
+        }
+        if options.currency_basis == CurrencyBasis::Ppp {
+            notes.push("Money is in international dollars at purchasing-power parity (World Bank PPP conversion factor, GDP; the latest published year is used for later years): the fields named *_usd hold international dollars, and the $7.25 reference is 7.25 international dollars.".to_owned());
+            if unvalued_workers > 0 {
+                notes.push(format!("{unvalued_workers} worker-cell pair{} without a country or a PPP factor for it could not be valued at purchasing-power parity and {} left out.", if unvalued_workers == 1 { "" } else { "s" }, if unvalued_workers == 1 { "is" } else { "are" }));
+            }
+        }
         Report {
             schema: REPORT_SCHEMA,
             method: options.method.to_string(),
             by: options.grouping.to_string(),
+            currency_basis: options.currency_basis.as_str(),
             min_workers: options.min_workers,
             min_hours: options.min_hours,
             cells,
@@ -317,10 +403,14 @@ impl ReportBuilder {
                 // A gap is the search for the record that follows it, so it joins that cell.
                 let (worker, span) = &run[index];
                 let cell = self.cells.entry((*worker, span.key)).or_default();
+                let (year, month) = span.start.year_month();
+                let value = self.valuation.of(cell.country, year, month);
                 if self.options.grouping.contains(Dimension::Category) {
                     cell.uncategorised_unpaid += gap;
+                    cell.uncategorised_minimum.add(TimeKind::UnpaidRecord, gap, &value, (year, month));
                 } else {
                     cell.totals.session_gap_time += gap;
+                    cell.minimum.add(TimeKind::SessionGap, gap, &value, (year, month));
                 }
             }
         }
@@ -356,12 +446,15 @@ impl ReportBuilder {
             let shares = task_time.get(&(worker, base)).filter(|s| s.iter().any(|&(_, t)| t > 0));
             let base_cell = self.cells.get_mut(&(worker, base)).expect("pending cells exist");
             base_cell.uncategorised_unpaid = Seconds::ZERO;
-            let country = base_cell.country;
+            let minimum = std::mem::take(&mut base_cell.uncategorised_minimum);
+            let (country, unvalued) = (base_cell.country, base_cell.unvalued);
             let Some(shares) = shares else {
                 let target =
                     self.cells.entry((worker, CellKey { category: Some(None), ..base })).or_default();
                 target.totals.unpaid_record_time += unpaid;
+                target.minimum.merge(&minimum);
                 target.country = target.country.or(country);
+                target.unvalued |= unvalued;
                 continue;
             };
             let total: u64 = shares.iter().map(|&(_, t)| t).sum();
@@ -374,8 +467,10 @@ impl ReportBuilder {
                     (u128::from(unpaid.get()) * u128::from(time) / u128::from(total)) as u64
                 };
                 given += share;
-                self.cells.get_mut(&(worker, key)).expect("listed above").totals.unpaid_record_time +=
-                    Seconds::new(share);
+                let target = self.cells.get_mut(&(worker, key)).expect("listed above");
+                target.totals.unpaid_record_time += Seconds::new(share);
+                target.minimum.merge(&minimum.share(share, unpaid.get()));
+                target.unvalued |= unvalued;
             }
         }
         self.cells.retain(|(_, key), cell| {
@@ -401,6 +496,8 @@ pub struct Report {
     pub schema: &'static str,
     pub method: String,
     pub by: String,
+    /// `usd` (market exchange rates) or `ppp` (international dollars).
+    pub currency_basis: &'static str,
     pub min_workers: u32,
     pub min_hours: f64,
     pub cells: Vec<Cell>,
@@ -426,6 +523,10 @@ pub struct Cell {
     pub n_workers_fewer_than: Option<u32>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<CellStatistics>,
+    /// The minimum wage the cell's workers were compared with: on published cells that have a
+    /// country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_wage: Option<CellMinimumWage>,
     pub suppressed: bool,
     pub contains_simulated: bool,
     pub contains_requester_data: bool,
@@ -445,7 +546,9 @@ pub struct CellStatistics {
     pub p75_hourly_usd: f64,
     pub p90_hourly_usd: f64,
     pub median_ci95_usd: Option<[f64; 2]>,
+    /// Among the workers whose minimum wage is known for all their counted time.
     pub share_below_local_minimum: Option<f64>,
+    pub n_workers_with_known_minimum: u64,
     pub share_below_usd_7_25: f64,
 }
 
@@ -460,9 +563,9 @@ impl CellStatistics {
             n_tasks += cell.totals.tasks;
             paid += cell.totals.paid_task_time;
             unpaid += cell.totals.unpaid_time(method);
-            if let Some(minimum) = cell.country.and_then(hourly_minimum_wage_usd) {
+            if let Some(below) = cell.minimum.is_below(&cell.totals, method) {
                 known_minimum += 1;
-                below_minimum += u64::from(wage < minimum);
+                below_minimum += u64::from(below);
             }
             below_reference += u64::from(wage < US_FEDERAL_MINIMUM_HOURLY_USD);
         }
@@ -484,31 +587,13 @@ impl CellStatistics {
                 .map(|(lo, hi)| [round(lo, 4), round(hi, 4)]),
             share_below_local_minimum: (known_minimum > 0)
                 .then(|| round(below_minimum as f64 / known_minimum as f64, 4)),
+            n_workers_with_known_minimum: known_minimum,
             share_below_usd_7_25: round(below_reference as f64 / n, 4),
         }
     }
 }
 
-/// A country's hourly minimum wage in US dollars, converted at the average of the year it took
-/// effect (the shipped table is in local currency).
-pub fn hourly_minimum_wage_usd(country: CountryCode) -> Option<f64> {
-    let minimum = tables().minimum_wages.get(&country.bytes())?;
-    let currency = Currency::from_table(minimum.currency);
-    let mid_year =
-        Timestamp::parse(&format!("{:04}-07-01T00:00:00Z", minimum.year.clamp(2005, 2099))).ok()?;
-    let amount = Money::parse(&minimum.hourly_local.to_string()).ok()?;
-    let usd: Decimal = amount.to_usd(currency, mid_year);
-    usd.to_f64()
-}
-
-/// The shipped minimum-wage entry of a country: local amount, currency, year and source.
-pub fn minimum_wage_entry(country: CountryCode) -> Option<(String, &'static str, i64, &'static str)> {
-    let minimum = tables().minimum_wages.get(&country.bytes())?;
-    let currency = std::str::from_utf8(&minimum.currency).expect("ASCII code");
-    Some((minimum.hourly_local.to_string(), currency, minimum.year, minimum.source))
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
+pub(crate) fn round(value: f64, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
     (value * factor).round() / factor
 }

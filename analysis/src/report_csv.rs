@@ -24,16 +24,59 @@ const STATISTIC_COLUMNS: [&str; 17] = [
     "contains_simulated",
 ];
 
+/// The minimum wage of a published cell with a country (see `CellMinimumWage`).
+const MINIMUM_WAGE_COLUMNS: [&str; 9] = [
+    "n_workers_with_known_minimum",
+    "minimum_wage_status",
+    "minimum_wage_hourly_local",
+    "minimum_wage_currency",
+    "minimum_wage_in_force_from",
+    "minimum_wage_basis",
+    "minimum_wage_source",
+    "minimum_wage_hourly_usd",
+    "minimum_wage_reason",
+];
+
+fn minimum_wage_fields(cell: &Cell) -> Vec<String> {
+    let known = cell.statistics.as_ref().map(|s| s.n_workers_with_known_minimum.to_string());
+    let Some(minimum) = &cell.minimum_wage else {
+        let mut fields = vec![known.unwrap_or_default()];
+        fields.resize(MINIMUM_WAGE_COLUMNS.len(), String::new());
+        return fields;
+    };
+    vec![
+        known.unwrap_or_default(),
+        minimum.status.to_owned(),
+        minimum.hourly_local.map(|v| v.to_string()).unwrap_or_default(),
+        minimum.currency.clone().unwrap_or_default(),
+        minimum.in_force_from.clone().unwrap_or_default(),
+        minimum.basis.unwrap_or_default().to_owned(),
+        minimum.source.unwrap_or_default().to_owned(),
+        minimum.hourly_usd.map(|v| v.to_string()).unwrap_or_default(),
+        minimum.reason.clone().unwrap_or_default(),
+    ]
+}
+
 impl Report {
     /// One row per cell: the grouping keys of the report's `by`, then the statistics (empty where
-    /// a cell is suppressed or a value is null), then `contains_requester_data`.
+    /// a cell is suppressed or a value is null), then `contains_requester_data`, then the
+    /// minimum wage the cell was compared with and the report's currency basis.
     pub fn to_csv(&self) -> String {
         let dimensions: Vec<&str> = self.by.split(',').filter(|d| !d.is_empty()).collect();
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let header = dimensions.iter().copied().chain(STATISTIC_COLUMNS).chain(["contains_requester_data"]);
+        let header = dimensions
+            .iter()
+            .copied()
+            .chain(STATISTIC_COLUMNS)
+            .chain(["contains_requester_data"])
+            .chain(MINIMUM_WAGE_COLUMNS)
+            .chain(["currency_basis"]);
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
-            writer.write_record(row(cell, &dimensions)).expect("writing to memory");
+            let mut fields = row(cell, &dimensions);
+            fields.extend(minimum_wage_fields(cell));
+            fields.push(self.currency_basis.to_owned());
+            writer.write_record(fields).expect("writing to memory");
         }
         String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
     }
@@ -94,8 +137,19 @@ mod tests {
             p75_hourly_usd: 4.0,
             p90_hourly_usd: 7.5,
             median_ci95_usd: Some([1.5, 2.5]),
-            share_below_local_minimum: None,
+            share_below_local_minimum: Some(0.5),
+            n_workers_with_known_minimum: 12,
             share_below_usd_7_25: 0.9167,
+        };
+        let minimum = crate::report::CellMinimumWage {
+            status: "known",
+            hourly_local: Some(7.25),
+            currency: Some("USD".to_owned()),
+            in_force_from: Some("2009-07-24".to_owned()),
+            basis: Some("statutory"),
+            source: Some("VZ/Zipperer historicalminwage (DOL)"),
+            hourly_usd: Some(7.25),
+            reason: None,
         };
         let cell = |country: Option<&str>, statistics: Option<CellStatistics>| Cell {
             platform: Some("mturk"),
@@ -104,6 +158,7 @@ mod tests {
             category: None,
             n_workers_fewer_than: statistics.is_none().then_some(10),
             suppressed: statistics.is_none(),
+            minimum_wage: statistics.is_some().then(|| minimum.clone()),
             statistics,
             contains_simulated: false,
             contains_requester_data: true,
@@ -112,6 +167,7 @@ mod tests {
             schema: crate::report::REPORT_SCHEMA,
             method: "all".to_owned(),
             by: "platform,country".to_owned(),
+            currency_basis: "usd",
             min_workers: 10,
             min_hours: 0.5,
             cells: vec![cell(Some("US"), Some(statistics)), cell(None, None)],
@@ -119,9 +175,9 @@ mod tests {
             notes: Vec::new(),
         };
         let expected = "\
-platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data
-mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,,0.9167,false,true
-mturk,,true,,10,,,,,,,,,,,,,,false,true
+platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis
+mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,0.5,0.9167,false,true,12,known,7.25,USD,2009-07-24,statutory,VZ/Zipperer historicalminwage (DOL),7.25,,usd
+mturk,,true,,10,,,,,,,,,,,,,,false,true,,,,,,,,,,usd
 ";
         assert_eq!(report.to_csv(), expected);
     }

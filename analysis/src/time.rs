@@ -145,6 +145,72 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// A calendar day (proleptic Gregorian, as days since 1970-01-01): the day a minimum wage takes
+/// effect, or the day someone asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(i32);
+
+/// Why a date could not be read. The caller adds the field or flag name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a date like 2024-07-15 (YYYY-MM-DD, from 1900 to 2099)")]
+pub struct DateError(String);
+
+impl Date {
+    /// Parses `YYYY-MM-DD` for a year from 1900 to 2099.
+    pub fn parse(text: &str) -> Result<Date, DateError> {
+        let error = || DateError(shorten(text));
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(error());
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<i64> {
+            bytes[range]
+                .iter()
+                .try_fold(0i64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0')))
+        };
+        let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+            return Err(error());
+        };
+        Date::from_ymd(year, month, day).ok_or_else(error)
+    }
+
+    /// The date of a year, month (1-12) and day, if it exists and the year is 1900 to 2099.
+    pub fn from_ymd(year: i64, month: i64, day: i64) -> Option<Date> {
+        let valid = (1900..=2099).contains(&year)
+            && (1..=12).contains(&month)
+            && (1..=days_in_month(year, month)).contains(&day);
+        valid.then(|| Date(days_from_civil(year, month, day) as i32))
+    }
+
+    /// The first day of a month.
+    pub fn first_of_month(year: i64, month: i64) -> Option<Date> {
+        Date::from_ymd(year, month, 1)
+    }
+
+    /// The day (UTC) of an instant.
+    pub fn of(at: Timestamp) -> Date {
+        Date(at.0.div_euclid(86_400) as i32)
+    }
+
+    /// Days since 1970-01-01, the form `build.rs` embeds dates in.
+    pub(crate) fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
+    pub fn year_month(self) -> (i64, i64) {
+        let (year, month, _) = civil_from_days(i64::from(self.0));
+        (year, month)
+    }
+}
+
+impl fmt::Display for Date {
+    /// `YYYY-MM-DD`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month, day) = civil_from_days(i64::from(self.0));
+        write!(f, "{year:04}-{month:02}-{day:02}")
+    }
+}
+
 /// A non-negative number of whole seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Seconds(u64);
@@ -271,6 +337,19 @@ mod tests {
         assert_eq!(nearest(0), "2005-01-01T00:00:00Z");
         assert_eq!(nearest(i64::MAX), "2099-12-31T23:59:59Z");
         assert_eq!(nearest(1_594_634_202), "2020-07-13T09:56:42Z");
+    }
+
+    #[test]
+    fn dates_parse_print_and_refuse_nonsense() {
+        let date = Date::parse("2024-02-29").unwrap();
+        assert_eq!(date.to_string(), "2024-02-29");
+        assert_eq!(date.year_month(), (2024, 2));
+        assert_eq!(Date::of(Timestamp::parse("2024-02-29T23:59:59Z").unwrap()), date);
+        assert!(Date::first_of_month(2024, 3).unwrap() > date);
+        for bad in ["", "2023-02-29", "2024-13-01", "2024-1-01", "1899-12-31", "2100-01-01", "2024-07-15T00"]
+        {
+            assert!(Date::parse(bad).is_err(), "{bad}");
+        }
     }
 
     proptest! {

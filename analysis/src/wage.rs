@@ -71,6 +71,30 @@ impl fmt::Display for Method {
     }
 }
 
+/// The kinds of time [`WorkerTotals`] keeps apart, which the methods count or leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeKind {
+    PaidTask = 0,
+    UnpaidTask = 1,
+    UnpaidRecord = 2,
+    SessionGap = 3,
+}
+
+impl TimeKind {
+    pub const ALL: [TimeKind; 4] =
+        [TimeKind::PaidTask, TimeKind::UnpaidTask, TimeKind::UnpaidRecord, TimeKind::SessionGap];
+
+    /// Whether a method counts this kind of time.
+    pub fn counted_by(self, method: Method) -> bool {
+        match self {
+            TimeKind::PaidTask => true,
+            TimeKind::UnpaidTask => !matches!(method, Method::Paid),
+            TimeKind::UnpaidRecord => matches!(method, Method::All | Method::Session { .. }),
+            TimeKind::SessionGap => matches!(method, Method::Session { .. }),
+        }
+    }
+}
+
 /// What one worker earned and spent, split the ways the methods need.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WorkerTotals {
@@ -87,19 +111,40 @@ pub struct WorkerTotals {
 }
 
 impl WorkerTotals {
-    pub fn add(&mut self, record: &Record) {
+    /// Adds a record; says which kind of time its active seconds went to.
+    pub fn add(&mut self, record: &Record) -> TimeKind {
+        self.add_valued(record, record.earnings_usd())
+    }
+
+    /// Adds a record whose earnings were valued otherwise than at market rates (a report at
+    /// purchasing-power parity); `earnings` are zero exactly when the record's are.
+    pub fn add_valued(&mut self, record: &Record, earnings: Decimal) -> TimeKind {
         match record.activity() {
             Activity::Task { .. } => {
-                let earnings = record.earnings_usd();
                 self.tasks += 1;
                 self.earnings_usd += earnings;
                 if earnings > Decimal::ZERO {
                     self.paid_task_time += record.active();
+                    TimeKind::PaidTask
                 } else {
                     self.unpaid_task_time += record.active();
+                    TimeKind::UnpaidTask
                 }
             }
-            Activity::Unpaid { .. } => self.unpaid_record_time += record.active(),
+            Activity::Unpaid { .. } => {
+                self.unpaid_record_time += record.active();
+                TimeKind::UnpaidRecord
+            }
+        }
+    }
+
+    /// The seconds of one kind of time.
+    pub fn time(&self, kind: TimeKind) -> Seconds {
+        match kind {
+            TimeKind::PaidTask => self.paid_task_time,
+            TimeKind::UnpaidTask => self.unpaid_task_time,
+            TimeKind::UnpaidRecord => self.unpaid_record_time,
+            TimeKind::SessionGap => self.session_gap_time,
         }
     }
 

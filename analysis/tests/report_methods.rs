@@ -56,7 +56,13 @@ fn worker_a() -> Vec<Record> {
 }
 
 fn options(method: Method, by: &str) -> ReportOptions {
-    ReportOptions { method, grouping: by.parse().unwrap(), min_workers: 1, min_hours: 0.0 }
+    ReportOptions {
+        method,
+        grouping: by.parse().unwrap(),
+        min_workers: 1,
+        min_hours: 0.0,
+        ..ReportOptions::default()
+    }
 }
 
 fn only_statistics(report: &Report) -> &CellStatistics {

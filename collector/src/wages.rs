@@ -165,6 +165,7 @@ pub async fn compute(
         grouping: query.grouping(),
         min_workers: rules.min_workers,
         min_hours: rules.min_hours,
+        currency_basis: analysis::report::CurrencyBasis::Usd,
     };
     let mut builder = ReportBuilder::new(options);
     builder.accepts_totals().map_err(|e| DbError::CorruptRow(e.to_string()))?;

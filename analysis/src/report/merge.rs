@@ -24,7 +24,10 @@ impl ReportBuilder {
         for ((worker, key), cell) in later.cells {
             let target = self.cells.entry((worker_of[worker as usize], key)).or_default();
             target.totals.merge(&cell.totals);
+            target.minimum.merge(&cell.minimum);
             target.uncategorised_unpaid += cell.uncategorised_unpaid;
+            target.uncategorised_minimum.merge(&cell.uncategorised_minimum);
+            target.unvalued |= cell.unvalued;
             // The first record seen names a cell's country; `self`'s records came first.
             target.country = target.country.or(cell.country);
         }
@@ -80,6 +83,7 @@ mod tests {
                     grouping: grouping.parse::<Grouping>().unwrap(),
                     min_workers: 1,
                     min_hours: 0.0,
+                    ..ReportOptions::default()
                 };
                 let whole = report(&records, options.clone());
                 for split in 0..=records.len() {

@@ -8,11 +8,12 @@
 //! platform, country and month. `session:M` needs each record's times and `category` needs each
 //! task's category, so both are refused here.
 
+use super::minimum::Worth;
 use super::{CellKey, Dimension, ReportBuilder};
 use crate::codes::CountryCode;
 use crate::record::{InstallId, Platform, Record};
 use crate::time::Timestamp;
-use crate::wage::{Method, WorkerTotals};
+use crate::wage::{Method, TimeKind, WorkerTotals};
 
 /// The finest cell whose totals are kept for a worker: platform, country and calendar month
 /// (UTC) of the record's start.
@@ -69,8 +70,8 @@ impl ReportBuilder {
     }
 
     /// Adds one worker's totals for one cell, as if that cell's records had been added one by
-    /// one with [`ReportBuilder::add`]. A worker whose records span several countries gets the
-    /// minimum wage of the first country added, as with records.
+    /// one with [`ReportBuilder::add`]: the cell's country and month give its earnings' value and
+    /// its minimum wage, as each record's own do.
     pub fn add_totals(
         &mut self,
         install: &InstallId,
@@ -94,8 +95,19 @@ impl ReportBuilder {
             month: grouping.contains(Dimension::Month).then_some(cell.month),
             category: None,
         };
+        let (year, month) = cell.month;
+        let value = self.valuation.of(cell.country, year, month);
         let worker_cell = self.cells.entry((worker, key)).or_default();
-        worker_cell.totals.merge(totals);
+        let mut totals = *totals;
+        match value.worth {
+            Worth::Market => {}
+            Worth::Ppp(factor) => totals.earnings_usd *= factor,
+            Worth::Unvalued => worker_cell.unvalued = true,
+        }
+        worker_cell.totals.merge(&totals);
+        for kind in TimeKind::ALL {
+            worker_cell.minimum.add(kind, totals.time(kind), &value, cell.month);
+        }
         worker_cell.country = worker_cell.country.or(cell.country);
         Ok(())
     }
@@ -162,8 +174,13 @@ mod tests {
         }
         for method in Method::STANDARD {
             for by in ["", "platform", "country", "month", "platform,country", "platform,country,month"] {
-                let options =
-                    ReportOptions { method, grouping: by.parse().unwrap(), min_workers: 2, min_hours: 0.2 };
+                let options = ReportOptions {
+                    method,
+                    grouping: by.parse().unwrap(),
+                    min_workers: 2,
+                    min_hours: 0.2,
+                    ..ReportOptions::default()
+                };
                 let expected = report(&records, options.clone());
                 let mut builder = ReportBuilder::new(options);
                 for ((install, cell), worker_totals) in &totals {

@@ -4,6 +4,7 @@
 //! manual.
 
 mod import_command;
+mod minimum_wage_command;
 mod progress;
 mod read_input;
 mod render;
@@ -36,6 +37,8 @@ enum Command {
     Import(import_command::ImportCommand),
     /// Writes synthetic records (install ids starting with sim-) for demos, tests and benchmarks.
     Simulate(simulate_command::SimulateArgs),
+    /// The statutory minimum wage in force in a country or region on a day, with its source.
+    MinimumWage(minimum_wage_command::MinimumWageArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_command::run(args),
         Command::Import(command) => import_command::run(command),
         Command::Simulate(args) => simulate_command::run(args),
+        Command::MinimumWage(args) => minimum_wage_command::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

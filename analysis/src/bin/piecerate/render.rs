@@ -2,7 +2,7 @@
 //! (the library's rendering), and two for people, an aligned terminal table and a GitHub
 //! Markdown table, both followed by the notes a reader needs to interpret the figures.
 
-use analysis::report::{Cell, CellStatistics, Report};
+use analysis::report::{Cell, CellMinimumWage, CellStatistics, Report};
 use anyhow::Result;
 
 use crate::report_command::Format;
@@ -51,6 +51,50 @@ const COLUMNS: [Column; 13] = [
     ("below local minimum", |s| s.share_below_local_minimum.map_or("n/a".to_owned(), percent)),
 ];
 
+/// What the report's money is.
+fn money(report: &Report) -> &'static str {
+    if report.currency_basis == "ppp" {
+        "international dollars at purchasing-power parity"
+    } else {
+        "US dollars"
+    }
+}
+
+/// A cell's minimum wage for the table: `11.44 GBP/h since 2024-04-01`, or why there is none.
+fn threshold(minimum: &CellMinimumWage) -> String {
+    match (minimum.hourly_local, &minimum.currency, &minimum.in_force_from) {
+        (Some(hourly), Some(currency), Some(since)) => {
+            let lowest = if minimum.basis == Some("lowest_regional") { " (lowest regional)" } else { "" };
+            format!("{hourly:.2} {currency}/h since {since}{lowest}")
+        }
+        _ if minimum.status == "none" => "no statutory minimum".to_owned(),
+        _ => "not known".to_owned(),
+    }
+}
+
+/// One note per distinct minimum wage the report's cells used, with its source, and one per
+/// reason a cell had none.
+fn thresholds_used(report: &Report) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for cell in &report.cells {
+        let (Some(minimum), Some(Some(country))) = (&cell.minimum_wage, &cell.country) else { continue };
+        let line = match (&minimum.reason, minimum.source) {
+            (Some(reason), _) => format!("Local minimum of {country}: not compared: {reason}."),
+            (None, Some(source)) => format!(
+                "Local minimum of {country}: {} (latest in force in the cell; source: {source}; worth {:.2} {} per hour on average over the cell's hours).",
+                threshold(minimum),
+                minimum.hourly_usd.unwrap_or_default(),
+                if report.currency_basis == "ppp" { "international dollars" } else { "US dollars" }
+            ),
+            (None, None) => continue,
+        };
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
 fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
@@ -77,6 +121,10 @@ fn human(report: &Report, input: &InputSummary, style: Style) -> String {
         header.push("group".to_owned());
     }
     header.extend(COLUMNS.iter().map(|(title, _)| title.to_string()));
+    let by_country = groups.contains(&"country");
+    if by_country {
+        header.push("local minimum used".to_owned());
+    }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for cell in &report.cells {
         let mut row: Vec<String> = groups.iter().map(|g| group_value(cell, g)).collect();
@@ -84,18 +132,24 @@ fn human(report: &Report, input: &InputSummary, style: Style) -> String {
             row.push("all workers".to_owned());
         }
         match &cell.statistics {
-            Some(statistics) => row.extend(COLUMNS.iter().map(|(_, value)| value(statistics))),
+            Some(statistics) => {
+                row.extend(COLUMNS.iter().map(|(_, value)| value(statistics)));
+                if by_country {
+                    row.push(cell.minimum_wage.as_ref().map_or_else(String::new, threshold));
+                }
+            }
             None => {
                 let k = cell.n_workers_fewer_than.unwrap_or(report.min_workers);
                 row.push(format!("suppressed: fewer than {k} workers"));
-                row.extend((1..COLUMNS.len()).map(|_| String::new()));
+                row.extend((1..COLUMNS.len() + usize::from(by_country)).map(|_| String::new()));
             }
         }
         rows.push(row);
     }
     let mut out = String::new();
     let title = format!(
-        "Effective hourly wages in US dollars, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        "Effective hourly wages in {}, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        money(report),
         report.method,
         if groups.is_empty() {
             "all workers together".to_owned()
@@ -194,9 +248,11 @@ fn footer(report: &Report, input: &InputSummary, style: Style) -> String {
         }
     ));
     notes.push(format!(
-        "Wages are earnings converted to US dollars at the month's exchange rate, divided by the hours counted under method {}; see docs/methodology.md.",
+        "Wages are earnings converted to {} at the month's exchange rate, divided by the hours counted under method {}; see docs/methodology.md.",
+        money(report),
         report.method
     ));
+    notes.extend(thresholds_used(report));
     let mut out = String::from(if style == Style::Markdown { "Notes:\n\n" } else { "Notes:\n" });
     for note in notes {
         out.push_str(&format!("- {note}\n"));

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use analysis::report::Grouping;
+use analysis::report::{CurrencyBasis, Grouping};
 use analysis::{Method, ReportBuilder, ReportOptions};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -30,6 +30,10 @@ pub struct ReportArgs {
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
     #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, value_parser = parse_min_hours, value_name = "H")]
     min_hours: f64,
+    /// Money in US dollars at market rates (usd), or in international dollars at
+    /// purchasing-power parity through each worker's country (ppp).
+    #[arg(long, default_value = "usd", value_parser = parse_currency_basis, value_name = "BASIS")]
+    currency_basis: CurrencyBasis,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Write the report here instead of to standard output.
@@ -56,6 +60,10 @@ pub enum Format {
 }
 
 fn parse_method(text: &str) -> Result<Method, String> {
+    text.parse()
+}
+
+fn parse_currency_basis(text: &str) -> Result<CurrencyBasis, String> {
     text.parse()
 }
 
@@ -87,6 +95,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         grouping: args.by.clone(),
         min_workers: args.min_workers,
         min_hours: args.min_hours,
+        currency_basis: args.currency_basis,
     };
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
