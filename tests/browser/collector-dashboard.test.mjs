@@ -88,10 +88,16 @@ test('the dashboard shows the table, the chart and suppressed cells, all from lo
   assert.match(suppressedText, /suppressed/);
   assert.doesNotMatch(suppressedText, /\$\d/, 'a suppressed cell shows a wage');
   const firstRow = await published.first().locator('td').allInnerTexts();
-  assert.equal(firstRow.length, 8);
+  assert.equal(firstRow.length, 9);
   assert.match(firstRow[3], /^\$\d+\.\d\d$/, `median: ${firstRow[3]}`);
   assert.match(firstRow[4], /^\$\d+\.\d\d–\$\d+\.\d\d$/, `interval: ${firstRow[4]}`);
   assert.match(firstRow[6], /^(\d+%|–)$/, `share below the local minimum: ${firstRow[6]}`);
+  // Each country row names the minimum it was compared with, in local currency and dated.
+  assert.match(firstRow[7], /^(.+\/h since \d{4}-\d\d-\d\d.*|no statutory minimum|not known|–)$/, `threshold: ${firstRow[7]}`);
+  const us = published.filter({ hasText: 'United States' }).first();
+  if (await us.count() > 0) {
+    assert.equal(await us.locator('td.threshold').innerText(), '$7.25/h since 2009-07-24');
+  }
 
   const chart = page.locator('svg#spread-chart');
   assert.ok(await chart.isVisible(), 'the chart is not visible');

@@ -99,9 +99,47 @@ fn country_name(cell: &Cell) -> String {
     }
 }
 
+/// Currency signs people read faster than codes; every other currency shows its ISO code.
+const CURRENCY_SIGNS: [(&str, &str); 8] = [
+    ("USD", "$"),
+    ("GBP", "£"),
+    ("EUR", "€"),
+    ("BRL", "R$"),
+    ("CAD", "CA$"),
+    ("MXN", "MX$"),
+    ("INR", "₹"),
+    ("PHP", "₱"),
+];
+
+/// A cell's local minimum wage: "R$6.42/h since 2024-01-01", with its source on hover, or why
+/// there is none to compare with.
+fn threshold(minimum: &analysis::CellMinimumWage) -> String {
+    match (minimum.hourly_local, &minimum.currency, &minimum.in_force_from) {
+        (Some(hourly), Some(currency), Some(since)) => {
+            let amount = match CURRENCY_SIGNS.iter().find(|(code, _)| code == currency) {
+                Some((_, sign)) => format!("{sign}{hourly:.2}"),
+                None => format!("{hourly:.2} {currency}"),
+            };
+            let lowest =
+                if minimum.basis == Some("lowest_regional") { " (lowest regional rate)" } else { "" };
+            format!(
+                "<span title=\"source: {}\">{}/h since {}{lowest}</span>",
+                escape(minimum.source.unwrap_or("")),
+                escape(&amount),
+                escape(since)
+            )
+        }
+        _ => format!(
+            "<span title=\"{}\">{}</span>",
+            escape(minimum.reason.as_deref().unwrap_or("")),
+            if minimum.status == "none" { "no statutory minimum" } else { "not known" }
+        ),
+    }
+}
+
 fn table(report: &Report) -> String {
     let mut html = String::from(
-        "<div class=\"table-scroll\"><table id=\"wages-table\"><caption>Effective hourly wage per worker, US dollars. Each worker counts once per cell; the interval is a 95% confidence interval of the median.</caption><thead><tr><th scope=\"col\">Platform</th><th scope=\"col\">Country</th><th scope=\"col\">Workers</th><th scope=\"col\">Median</th><th scope=\"col\">95% interval</th><th scope=\"col\">Mean</th><th scope=\"col\">Below local minimum wage</th><th scope=\"col\">Below US $7.25</th></tr></thead><tbody>",
+        "<div class=\"table-scroll\"><table id=\"wages-table\"><caption>Effective hourly wage per worker, US dollars. Each worker counts once per cell; the interval is a 95% confidence interval of the median.</caption><thead><tr><th scope=\"col\">Platform</th><th scope=\"col\">Country</th><th scope=\"col\">Workers</th><th scope=\"col\">Median</th><th scope=\"col\">95% interval</th><th scope=\"col\">Mean</th><th scope=\"col\">Below local minimum wage</th><th scope=\"col\">Local minimum used</th><th scope=\"col\">Below US $7.25</th></tr></thead><tbody>",
     );
     for cell in &report.cells {
         let platform = escape(cell.platform.unwrap_or("all"));
@@ -114,25 +152,26 @@ fn table(report: &Report) -> String {
                     .unwrap_or_else(|| "–".into());
                 let _ = write!(
                     html,
-                    "<tr class=\"published\"><td>{platform}</td><td>{country}</td><td>{}</td><td>{}</td><td>{interval}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr class=\"published\"><td>{platform}</td><td>{country}</td><td>{}</td><td>{}</td><td>{interval}</td><td>{}</td><td>{}</td><td class=\"threshold\">{}</td><td>{}</td></tr>",
                     s.n_workers,
                     money(s.median_hourly_usd),
                     money(s.mean_hourly_usd),
                     share(s.share_below_local_minimum),
+                    cell.minimum_wage.as_ref().map_or_else(|| "–".to_owned(), threshold),
                     share(Some(s.share_below_usd_7_25)),
                 );
             }
             None => {
                 let _ = write!(
                     html,
-                    "<tr class=\"suppressed\" data-suppressed=\"true\"><td>{platform}</td><td>{country}</td><td>fewer than {}</td><td class=\"suppressed-note\" colspan=\"5\">suppressed: too few workers to publish without pointing at individuals</td></tr>",
+                    "<tr class=\"suppressed\" data-suppressed=\"true\"><td>{platform}</td><td>{country}</td><td>fewer than {}</td><td class=\"suppressed-note\" colspan=\"6\">suppressed: too few workers to publish without pointing at individuals</td></tr>",
                     cell.n_workers_fewer_than.unwrap_or(report.min_workers)
                 );
             }
         }
     }
     if report.cells.is_empty() {
-        html.push_str("<tr><td colspan=\"8\">No records yet.</td></tr>");
+        html.push_str("<tr><td colspan=\"9\">No records yet.</td></tr>");
     }
     html.push_str("</tbody></table></div>");
     html
@@ -189,7 +228,7 @@ pub async fn page(
     }
     let _ = write!(
         html,
-        "<footer><p>Local minimum wages and exchange rates come from the tables shipped with the analysis library (see the methodology). Workers with less than {} hours in a cell are left out of it. Data version {}.</p></footer></body></html>",
+        "<footer><p>Local minimum wages are the statutory ones in force in each month of the workers' counted time, in local currency, from the dated table shipped with the analysis library (sources on hover and in the methodology); exchange rates likewise. Workers with less than {} hours in a cell are left out of it. Data version {}.</p></footer></body></html>",
         state.config.min_hours, by_country.data_version
     );
     Ok(html_page(html))
