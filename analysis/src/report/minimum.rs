@@ -38,14 +38,17 @@ pub(super) struct Value {
     pub minimum: Option<(f64, &'static MinimumWage)>,
 }
 
+/// A country (if known) and a month (year, month).
+type CountryMonth = (Option<CountryCode>, i64, i64);
+
 /// Looks up and keeps each country and month's [`Value`]; records of one worker usually share
 /// their country and month, so the last one is kept apart from the map.
 #[derive(Debug)]
 pub(super) struct Valuation {
     basis: CurrencyBasis,
     minimums: MonthlyMinimum,
-    values: HashMap<(Option<CountryCode>, i64, i64), Value>,
-    last: Option<((Option<CountryCode>, i64, i64), Value)>,
+    values: HashMap<CountryMonth, Value>,
+    last: Option<(CountryMonth, Value)>,
 }
 
 impl Valuation {
