@@ -230,13 +230,13 @@ def valid_date(text):
     return day <= days
 
 
-def read_sets(countries, convertible, evidence, warnings, only):
+def read_sets(countries, convertible, evidence, warnings, only, sets=SETS):
     """Every row of every set (or of the set named `only`), checked, as (set name, row)."""
     rows = []
-    for name in sorted(os.listdir(SETS)):
+    for name in sorted(os.listdir(sets)):
         if only and name != only:
             continue
-        set_dir = os.path.join(SETS, name)
+        set_dir = os.path.join(sets, name)
         if not os.path.isdir(set_dir):
             continue
         for required in ("rows.csv", "PROVENANCE.md"):
@@ -392,11 +392,11 @@ def lowest_regional(rows):
     return derived
 
 
-def build(countries, convertible, only=None):
+def build(countries, convertible, only=None, sets=SETS):
     """The shipped table's rows, sorted, and the warnings met on the way."""
     warnings = []
     evidence = Evidence()
-    rows = trim_to_first_day(merge(read_sets(countries, convertible, evidence, warnings, only), warnings))
+    rows = trim_to_first_day(merge(read_sets(countries, convertible, evidence, warnings, only, sets), warnings))
     for row in rows:
         if row["country"] in REGIONAL_ONLY and not row["region"]:
             raise SourceError("%s: a national row for a country listed in REGIONAL_ONLY" % row["country"])
