@@ -78,6 +78,13 @@ fn unknown_codes_and_dates_are_refused_with_the_right_one() {
     assert!(run.stderr.contains("is not an ISO 3166-1 country code"), "{}", run.stderr);
 }
 
+/// `piecerate report` on one file by country, every cell published, with more flags.
+fn report_by_country(records: &std::path::Path, flags: &[&str]) -> String {
+    let mut args = vec!["report", "--input", path_str(records), "--by", "country", "--min-workers", "1"];
+    args.extend_from_slice(flags);
+    piecerate(&args).ok()
+}
+
 /// One worker's two hours, one each side of the UK's April 2024 change, paid `march` and
 /// `april` pounds.
 fn change_date_records(install: &str, march: &str, april: &str, first_id: u32) -> String {
@@ -140,20 +147,7 @@ fn a_report_on_a_july_2024_uk_export_uses_the_national_living_wage_of_then() {
     ])
     .ok();
     for format in ["json", "csv", "markdown", "table"] {
-        let out = piecerate(&[
-            "report",
-            "--input",
-            path_str(&records),
-            "--by",
-            "country",
-            "--min-workers",
-            "1",
-            "--min-hours",
-            "0",
-            "--format",
-            format,
-        ])
-        .ok();
+        let out = report_by_country(&records, &["--min-hours", "0", "--format", format]);
         match format {
             "json" => {
                 let report: Value = serde_json::from_str(&out).unwrap();
@@ -174,23 +168,8 @@ fn a_report_on_a_july_2024_uk_export_uses_the_national_living_wage_of_then() {
 fn reports_at_purchasing_power_parity_say_so() {
     let records = fixture("records/hand-computed.csv");
     let run = |basis: &str| -> Value {
-        serde_json::from_str(
-            &piecerate(&[
-                "report",
-                "--input",
-                path_str(&records),
-                "--by",
-                "country",
-                "--min-workers",
-                "1",
-                "--currency-basis",
-                basis,
-                "--format",
-                "json",
-            ])
-            .ok(),
-        )
-        .unwrap()
+        serde_json::from_str(&report_by_country(&records, &["--currency-basis", basis, "--format", "json"]))
+            .unwrap()
     };
     let (usd, ppp) = (run("usd"), run("ppp"));
     assert_eq!(usd["currency_basis"], "usd");
