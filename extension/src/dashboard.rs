@@ -1,14 +1,14 @@
 //! The popup's figures: today, this week and this month, from the stored daily totals, with
-//! the library's wage definition and minimum wages; rendered as escaped HTML so the view can
-//! be tested without a browser.
+//! the library's wage definition and the minimum wage in force today where the worker works;
+//! rendered as escaped HTML so the view can be tested without a browser.
 
 use std::fmt::Write as _;
 
-use analysis::report::hourly_minimum_wage_usd;
+use analysis::minimum_wage::{self, Basis, Jurisdiction, Period, Threshold, Unknown};
+use analysis::time::Date;
 use analysis::{Currency, Method, Platform, Timestamp, WorkerTotals};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::settings::Settings;
 use crate::store::DailyTotals;
 
 /// Looks a message up by its `_locales` name, with `$1`-style substitutions.
@@ -74,10 +74,43 @@ pub struct Dashboard {
     pub month: PeriodTotals,
     /// Paid and unpaid hours of the last 14 days, oldest first.
     pub recent_days: Vec<(i64, f64, f64)>,
-    pub minimum_wage_usd: Option<f64>,
+    /// `None` until the worker sets their country.
+    pub minimum: Option<WorkerMinimum>,
 }
 
-pub fn dashboard(daily: &DailyTotals, today: i64, country: Option<analysis::CountryCode>) -> Dashboard {
+/// The minimum wage the worker's figures are compared with: the one in force today in their
+/// region (or their whole country), or why there is none to compare with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkerMinimum {
+    pub jurisdiction: Jurisdiction,
+    pub threshold: Threshold,
+    /// US dollars per hour at this month's exchange rate; `None` unless the threshold is known
+    /// and its currency has a shipped rate, and then nothing is compared.
+    pub hourly_usd: Option<f64>,
+}
+
+impl WorkerMinimum {
+    /// The minimum in force on the (UTC) day of `now`, converted at the rate of its month.
+    pub fn in_force(jurisdiction: Jurisdiction, now: Timestamp) -> WorkerMinimum {
+        let today = Date::of(now);
+        let threshold = minimum_wage::in_force(&jurisdiction, today);
+        let (year, month) = today.year_month();
+        let hourly_usd = match threshold {
+            Threshold::Known(row) => row.hourly_usd(year, month),
+            _ => None,
+        };
+        WorkerMinimum { jurisdiction, threshold, hourly_usd }
+    }
+}
+
+/// The dashboard of the local day `today` (days since 1970-01-01), with the minimum wage of
+/// `jurisdiction` in force at `now`.
+pub fn dashboard(
+    daily: &DailyTotals,
+    today: i64,
+    jurisdiction: Option<Jurisdiction>,
+    now: Timestamp,
+) -> Dashboard {
     let periods = Periods::for_day(today);
     let recent_days = (today - 13..=today)
         .map(|day| {
@@ -90,7 +123,7 @@ pub fn dashboard(daily: &DailyTotals, today: i64, country: Option<analysis::Coun
         week: period_totals(daily, periods.week_start, today),
         month: period_totals(daily, periods.month_start, today),
         recent_days,
-        minimum_wage_usd: country.and_then(hourly_minimum_wage_usd),
+        minimum: jurisdiction.map(|jurisdiction| WorkerMinimum::in_force(jurisdiction, now)),
     }
 }
 
@@ -150,14 +183,21 @@ fn hours(seconds: analysis::Seconds) -> String {
 
 /// The dashboard as HTML. Every figure carries `data-figure` (and machine-readable values) so
 /// tests and assistive tools can find it.
-pub fn render(view: &Dashboard, settings: &Settings, display: Display<'_>, t: Translate<'_>) -> String {
+pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> String {
     let mut html = String::new();
+    // Where the minimum applies, as the comparisons name it: the region's code, or the
+    // country's name in the popup's language.
+    let place = view.minimum.map(|minimum| minimum.jurisdiction.region.unwrap_or(display.country_name));
+    if let Some(minimum) = &view.minimum {
+        render_threshold(&mut html, minimum, place.unwrap_or_default(), display, t);
+    }
+    let comparison = view.minimum.and_then(|minimum| minimum.hourly_usd).zip(place);
     for (name, title, period) in [
         ("today", t("periodToday", &[]), &view.today),
         ("week", t("periodWeek", &[]), &view.week),
         ("month", t("periodMonth", &[]), &view.month),
     ] {
-        render_period(&mut html, name, &title, period, view.minimum_wage_usd, settings, display, t);
+        render_period(&mut html, name, &title, period, comparison, display, t);
     }
     let _ = write!(html, "<section class=\"breakdown\"><h2>{}</h2>", escape(&t("perPlatform", &[])));
     if view.month.by_platform.is_empty() {
@@ -193,14 +233,94 @@ pub fn render(view: &Dashboard, settings: &Settings, display: Display<'_>, t: Tr
     html
 }
 
-#[expect(clippy::too_many_arguments, reason = "a private helper of render")]
+/// The worker's own minimum: its amount per hour in its currency, since when and from which
+/// source; or, when there is none to compare with, the library's reason, never a number.
+fn render_threshold(
+    html: &mut String,
+    minimum: &WorkerMinimum,
+    place: &str,
+    display: Display<'_>,
+    t: Translate<'_>,
+) {
+    let jurisdiction = minimum.jurisdiction;
+    let _ = write!(
+        html,
+        "<section class=\"threshold\"><p data-figure=\"minimum-threshold\" data-status=\"{}\" data-jurisdiction=\"{}\"",
+        minimum.threshold.status(),
+        escape(&jurisdiction.to_string())
+    );
+    let known = match minimum.threshold {
+        Threshold::Known(row) => row.rate.zip(row.hourly_local()).map(|(rate, hourly)| (row, rate, hourly)),
+        _ => None,
+    };
+    let Some((row, rate, hourly)) = known else {
+        let reason = reason(&minimum.threshold, place, t);
+        let _ = write!(html, ">{}</p></section>", escape(&t("minimumNoComparison", &[&reason])));
+        return;
+    };
+    let amount = fixed_decimal(hourly, 2);
+    let _ = write!(
+        html,
+        " data-local=\"{amount}\" data-currency=\"{}\" data-since=\"{}\" data-usd=\"{}\" title=\"{}\">{}</p>",
+        rate.currency,
+        row.in_force_from,
+        minimum.hourly_usd.map_or(String::new(), |usd| fixed(usd, 4)),
+        escape(row.note),
+        escape(&t(
+            "minimumThreshold",
+            &[place, &format!("{amount} {}/h", rate.currency), &row.in_force_from.to_string(), row.source]
+        ))
+    );
+    // A national figure of a country whose minimums are set per region is only the lowest of
+    // them; one of a country with regional minimums may be below the worker's own.
+    if jurisdiction.region.is_none() && !minimum_wage::regions(jurisdiction.country).is_empty() {
+        let key =
+            if row.basis == Basis::LowestRegional { "minimumLowestRegional" } else { "minimumChooseRegion" };
+        let _ = write!(
+            html,
+            "<p class=\"muted\" data-figure=\"minimum-region-hint\">{}</p>",
+            escape(&t(key, &[display.country_name]))
+        );
+    }
+    html.push_str("</section>");
+}
+
+/// Why there is no minimum to compare with, in the popup's language: the cases of the library's
+/// `Threshold::reason`, each a message of its own.
+fn reason(threshold: &Threshold, place: &str, t: Translate<'_>) -> String {
+    match threshold {
+        Threshold::NoStatutoryMinimum(row) => t("minimumReasonNone", &[place, row.source]),
+        Threshold::Unknown(Unknown::BeforeFirstKnown { first }) => {
+            t("minimumReasonBeforeFirst", &[place, &first.to_string()])
+        }
+        Threshold::Unknown(Unknown::AmountNotInSources(row)) => {
+            t("minimumReasonAmountUnknown", &[place, &row.in_force_from.to_string()])
+        }
+        Threshold::Unknown(Unknown::NoHoursConvention(row)) => match row.rate {
+            Some(rate) => {
+                let period = match rate.period {
+                    Period::Hour => "perHour",
+                    Period::Day => "perDay",
+                    Period::Week => "perWeek",
+                    Period::Month => "perMonth",
+                };
+                let amount = format!("{} {} {}", rate.amount, rate.currency, t(period, &[]));
+                t("minimumReasonNoHours", &[place, &amount])
+            }
+            None => t("minimumReasonNotInSources", &[place]),
+        },
+        Threshold::Unknown(Unknown::NotInSources) | Threshold::Known(_) => {
+            t("minimumReasonNotInSources", &[place])
+        }
+    }
+}
+
 fn render_period(
     html: &mut String,
     name: &str,
     title: &str,
     period: &PeriodTotals,
-    minimum_usd: Option<f64>,
-    settings: &Settings,
+    comparison: Option<(f64, &str)>,
     display: Display<'_>,
     t: Translate<'_>,
 ) {
@@ -227,14 +347,14 @@ fn render_period(
         escape(&t("tasks", &[])),
         totals.tasks
     );
-    if let (Some(wage), Some(minimum), Some(_)) = (headline, minimum_usd, settings.country) {
+    if let (Some(wage), Some((minimum, place))) = (headline, comparison) {
         let percent = fixed(wage / minimum * 100.0, 0);
         let key = if wage < minimum { "belowMinimum" } else { "atOrAboveMinimum" };
         let _ = write!(
             html,
             "<p class=\"minimum {}\" data-figure=\"minimum\">{}</p>",
             if wage < minimum { "below" } else { "above" },
-            escape(&t(key, &[&percent, display.country_name, &display.hourly(minimum)]))
+            escape(&t(key, &[&percent, place, &display.hourly(minimum)]))
         );
     }
     let _ = write!(html, "<details><summary>{}</summary><ul>", escape(&t("otherMethods", &[])));

@@ -1,8 +1,11 @@
 //! The worker's settings, one typed struct parsed from what the settings form sends, with an
 //! error naming the field for anything out of range. Sharing is off until the worker turns it
-//! on after reading the consent text, whose version is sent at enrollment.
+//! on after reading the consent text, whose version is sent at enrollment. The region (a state
+//! or province, for the minimum wage the popup compares with) is local only: no record, batch
+//! or enrollment carries it.
 
 use analysis::json::Value;
+use analysis::minimum_wage::{self, Jurisdiction};
 use analysis::{CountryCode, Currency};
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
@@ -19,6 +22,9 @@ const MAX_URL_LEN: usize = 512;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub country: Option<CountryCode>,
+    /// A region of `country` with a minimum wage of its own (`US-CA`, `CA-ON`); none means the
+    /// whole country. Kept in this browser only.
+    pub region: Option<Region>,
     pub display_currency: Currency,
     pub idle_cutoff_seconds: u32,
     /// The collector's base URL, e.g. `https://collector.example.org`; none means no uploads.
@@ -30,6 +36,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             country: None,
+            region: None,
             display_currency: Currency::USD,
             idle_cutoff_seconds: DEFAULT_IDLE_CUTOFF_SECONDS,
             collector_url: None,
@@ -50,10 +57,44 @@ fn error(field: &'static str, problem: impl Into<String>) -> SettingsError {
     SettingsError { field, problem: problem.into() }
 }
 
+/// A region of a country that has rows of its own in the library's minimum-wage table (an ISO
+/// 3166-2 code such as `US-CA`). It exists only for the country it was read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region(&'static str);
+
+impl Region {
+    /// Reads a region of `country` (upper or lower case); anything else is refused with the
+    /// problem, which the caller files under its field.
+    pub fn parse(country: Option<CountryCode>, text: &str) -> Result<Region, String> {
+        let text = text.trim();
+        let Some(country) = country else {
+            return Err(format!("'{}' needs a country: choose the country first", short(text)));
+        };
+        let known = minimum_wage::regions(country);
+        match known.iter().find(|code| code.eq_ignore_ascii_case(text)) {
+            Some(code) => Ok(Region(code)),
+            None if known.is_empty() => Err(format!(
+                "'{}' is not a region of {country}: the minimum-wage table has no regions of {country}",
+                short(text)
+            )),
+            None => Err(format!(
+                "'{}' is not a region of {country} with a minimum wage of its own in the table",
+                short(text)
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
 /// The settings form's fields as text, as the page sends them.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsForm {
     pub country: String,
+    /// A region code, or empty for the whole country.
+    pub region: String,
     pub display_currency: String,
     pub idle_cutoff_seconds: String,
     pub collector_url: String,
@@ -65,6 +106,10 @@ impl Settings {
         let country = match form.country.trim() {
             "" => None,
             text => Some(CountryCode::parse(text).map_err(|e| error("country", e.to_string()))?),
+        };
+        let region = match form.region.trim() {
+            "" => None,
+            text => Some(Region::parse(country, text).map_err(|problem| error("region", problem))?),
         };
         let display_currency = match form.display_currency.trim() {
             "" => Currency::USD,
@@ -91,7 +136,20 @@ impl Settings {
         if form.sharing && collector_url.is_none() {
             return Err(error("sharing", "needs a collector URL to send records to"));
         }
-        Ok(Settings { country, display_currency, idle_cutoff_seconds, collector_url, sharing: form.sharing })
+        Ok(Settings {
+            country,
+            region,
+            display_currency,
+            idle_cutoff_seconds,
+            collector_url,
+            sharing: form.sharing,
+        })
+    }
+
+    /// Where the worker's minimum wage is looked up: their region, or their whole country.
+    pub fn jurisdiction(&self) -> Option<Jurisdiction> {
+        let country = self.country?;
+        Some(Jurisdiction { country, region: self.region.map(Region::as_str) })
     }
 }
 
@@ -133,6 +191,7 @@ impl ToJson for Settings {
     fn to_json(&self) -> Value {
         ObjectBuilder::new()
             .optional("country", self.country.map(|code| code.as_str().to_owned()))
+            .optional("region", self.region.map(Region::as_str))
             .field("display_currency", self.display_currency.as_str())
             .field("idle_cutoff_seconds", self.idle_cutoff_seconds)
             .optional("collector_url", self.collector_url.clone())
@@ -144,8 +203,11 @@ impl ToJson for Settings {
 impl FromJson for Settings {
     fn from_json(value: &Value) -> Result<Settings, String> {
         let fields = Fields::of(value)?;
+        let country = fields.optional_text_of("country", CountryCode::parse)?;
         Ok(Settings {
-            country: fields.optional_text_of("country", CountryCode::parse)?,
+            country,
+            // Absent from settings stored before regions existed: the whole country.
+            region: fields.optional_text_of("region", |text| Region::parse(country, text))?,
             display_currency: fields.text_of("display_currency", Currency::parse)?,
             idle_cutoff_seconds: fields.with("idle_cutoff_seconds", |value| {
                 value
@@ -167,6 +229,7 @@ impl FromJson for SettingsForm {
         let text = |name: &str| fields.optional_string(name).map(Option::unwrap_or_default);
         Ok(SettingsForm {
             country: text("country")?,
+            region: text("region")?,
             display_currency: text("display_currency")?,
             idle_cutoff_seconds: text("idle_cutoff_seconds")?,
             collector_url: text("collector_url")?,

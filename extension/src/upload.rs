@@ -6,6 +6,7 @@
 use analysis::json::Value;
 
 use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::records::LocalRecord;
 use crate::tracker::Millis;
 
 /// Records per request; the collector accepts up to 1000.
@@ -93,6 +94,17 @@ pub fn parse_enrollment(body: &str) -> Result<(String, String), String> {
             .ok_or_else(|| format!("enrollment answer has no {name}"))
     };
     Ok((field("install_id")?, field("token")?))
+}
+
+/// The JSON a record is sent as (and waits as in the outbox): coarsened to the hour, without
+/// the local install id (the collector takes the install from the token). Title and requester
+/// are never part of it, nor anything of the settings but the country the record was made with.
+pub fn outgoing(local: &LocalRecord) -> String {
+    let mut value = analysis::record_to_json(&local.record.coarsened());
+    if let Some(object) = value.as_object_mut() {
+        object.remove("install_id");
+    }
+    value.to_string()
 }
 
 /// One upload request body: `{"records": [...]}` from the outbox's JSON texts.

@@ -29,7 +29,8 @@ fn round_trip<T: ToJson + FromJson + PartialEq + std::fmt::Debug>(value: &T) {
 #[test]
 fn settings_keep_their_stored_layout() {
     let settings = Settings::from_form(&SettingsForm {
-        country: "FR".into(),
+        country: "US".into(),
+        region: "US-CA".into(),
         display_currency: "EUR".into(),
         idle_cutoff_seconds: "90".into(),
         collector_url: "https://collector.example.org".into(),
@@ -38,12 +39,26 @@ fn settings_keep_their_stored_layout() {
     .unwrap();
     assert_eq!(
         theirs(&settings.to_json()),
-        json!({"country": "FR", "display_currency": "EUR", "idle_cutoff_seconds": 90,
+        json!({"country": "US", "region": "US-CA", "display_currency": "EUR", "idle_cutoff_seconds": 90,
                "collector_url": "https://collector.example.org", "sharing": true})
     );
     round_trip(&settings);
     round_trip(&Settings::default());
     assert_eq!(theirs(&Settings::default().to_json())["country"], Value::Null);
+    assert_eq!(theirs(&Settings::default().to_json())["region"], Value::Null);
+}
+
+#[test]
+fn settings_stored_before_regions_existed_still_load() {
+    let stored = json!({"country": "US", "display_currency": "USD", "idle_cutoff_seconds": 60,
+                        "collector_url": null, "sharing": false});
+    let settings = Settings::from_json(&ours(&stored)).unwrap();
+    assert_eq!(settings.country.map(|c| c.as_str().to_owned()).as_deref(), Some("US"));
+    assert_eq!(settings.region, None, "the whole country");
+    assert_eq!(settings.jurisdiction().unwrap().to_string(), "US");
+    let with_null = json!({"country": "CA", "region": null, "display_currency": "CAD",
+                           "idle_cutoff_seconds": 60, "sharing": false});
+    assert_eq!(Settings::from_json(&ours(&with_null)).unwrap().region, None);
 }
 
 #[test]
@@ -67,6 +82,19 @@ fn damaged_settings_name_the_field() {
         ),
         (r#"{"display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": "yes"}"#, "sharing"),
         (r#"{"display_currency": "USD", "idle_cutoff_seconds": 60}"#, "sharing"),
+        // A region must be one of the stored country's, and needs a country.
+        (
+            r#"{"country": "FR", "region": "US-CA", "display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false}"#,
+            "region",
+        ),
+        (
+            r#"{"region": "US-CA", "display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false}"#,
+            "region",
+        ),
+        (
+            r#"{"country": "US", "region": 6, "display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false}"#,
+            "region",
+        ),
     ] {
         let error = from_text::<Settings>(text).unwrap_err();
         assert!(error.starts_with(&format!("{field}: ")), "{text}: {error}");
@@ -193,6 +221,13 @@ fn messages_are_read_and_hostile_ones_refused() {
         panic!("save_settings")
     };
     assert_eq!((form.country.as_str(), form.idle_cutoff_seconds.as_str(), form.sharing), ("FR", "", true));
+    assert_eq!(form.region, "", "a form without a region (an older popup) means the whole country");
+    let Ok(Message::SaveSettings { form }) =
+        message(json!({"kind": "save_settings", "form": {"country": "US", "region": "US-CA"}}))
+    else {
+        panic!("save_settings with a region")
+    };
+    assert_eq!(form.region, "US-CA");
 
     for (bad, problem) in [
         (json!({"kind": "launch_missiles"}), "kind: 'launch_missiles' is not a known message"),
@@ -213,6 +248,7 @@ fn messages_are_read_and_hostile_ones_refused() {
             "values: expected an object",
         ),
         (json!({"kind": "save_settings", "form": {"sharing": 1}}), "form: sharing: expected true or false"),
+        (json!({"kind": "save_settings", "form": {"region": ["US-CA"]}}), "form: region: expected a string"),
         (json!("page"), "expected an object, got a string"),
     ] {
         let error = message(bad.clone()).unwrap_err();

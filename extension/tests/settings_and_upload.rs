@@ -1,19 +1,31 @@
-//! Settings parsing (field-named errors for anything out of range) and the upload protocol's
-//! reading of collector answers, with backoff.
+//! Settings parsing (field-named errors for anything out of range), the region staying in the
+//! browser, and the upload protocol's reading of collector answers, with backoff.
 
+use analysis::minimum_wage::Jurisdiction;
+use analysis::{InstallId, Money, Outcome, Platform};
+use extension::adapters::TaskDetails;
+use extension::records::to_record;
 use extension::settings::{Settings, SettingsForm};
+use extension::store::encode_line;
+use extension::tracker::{Finished, FinishedWhat};
 use extension::upload::{
-    BatchReply, SyncState, batch_body, classify_upload, parse_enrollment, retry_after_ms,
+    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_enrollment,
+    retry_after_ms,
 };
 
 fn form(country: &str, currency: &str, idle: &str, url: &str, sharing: bool) -> SettingsForm {
     SettingsForm {
         country: country.into(),
+        region: String::new(),
         display_currency: currency.into(),
         idle_cutoff_seconds: idle.into(),
         collector_url: url.into(),
         sharing,
     }
+}
+
+fn with_region(country: &str, region: &str) -> SettingsForm {
+    SettingsForm { region: region.into(), ..form(country, "USD", "60", "", false) }
 }
 
 #[test]
@@ -41,6 +53,91 @@ fn settings_accept_good_values_and_name_the_bad_field() {
     ] {
         let error = Settings::from_form(&bad).unwrap_err();
         assert_eq!(error.field, field, "{bad:?}: {error}");
+    }
+}
+
+#[test]
+fn a_region_is_one_of_the_chosen_country() {
+    let check = |country: &str, region: &str, expected: &str| {
+        let settings = Settings::from_form(&with_region(country, region)).unwrap();
+        assert_eq!(settings.jurisdiction().unwrap(), Jurisdiction::parse(expected).unwrap(), "{region}");
+    };
+    check("US", "US-CA", "US-CA");
+    check("US", " us-ca ", "US-CA");
+    check("CA", "CA-ON", "CA-ON");
+    check("US", "", "US");
+    check("DK", "", "DK");
+    assert_eq!(Settings::from_form(&with_region("", "")).unwrap().jurisdiction(), None);
+}
+
+#[test]
+fn a_region_not_of_the_country_or_hostile_is_refused_naming_the_field() {
+    let huge = "US-".repeat(100_000);
+    for (country, region, problem) in [
+        ("FR", "US-CA", "'US-CA' is not a region of FR: the minimum-wage table has no regions of FR"),
+        ("US", "CA-ON", "'CA-ON' is not a region of US with a minimum wage of its own in the table"),
+        ("", "US-CA", "'US-CA' needs a country: choose the country first"),
+        ("US", "US", "'US' is not a region of US"),
+        ("US", "CA", "'CA' is not a region of US"),
+        ("US", "US-ZZ", "'US-ZZ' is not a region of US"),
+        ("US", "US-CA,US-NY", "'US-CA,US-NY' is not a region of US"),
+        ("US", "US-CA\u{0}", "is not a region of US"),
+        ("US", "<img src=x onerror=alert(1)>", "'<img src=x onerror=alert(1)>' is not a region of US"),
+        ("US", "US-\u{202e}AC", "is not a region of US"),
+        ("US", &huge, "is not a region of US"),
+    ] {
+        let error = Settings::from_form(&with_region(country, region)).unwrap_err();
+        assert_eq!(error.field, "region", "{region:.40}: {error}");
+        assert!(error.problem.contains(problem), "{region:.40}: {error}");
+        assert!(
+            error.problem.len() < 200,
+            "the problem quotes a bounded part of the input: {}",
+            error.problem.len()
+        );
+    }
+    // A bad country is reported as the country's problem, before the region's.
+    assert_eq!(Settings::from_form(&with_region("ZZ", "US-CA")).unwrap_err().field, "country");
+}
+
+/// The region is for the popup's comparison only: the records made with it, the local store,
+/// the outbox, the upload batches and the enrollment carry the country and nothing of the region.
+#[test]
+fn a_region_never_enters_records_or_uploads() {
+    let settings = Settings::from_form(&SettingsForm {
+        region: "US-CA".into(),
+        ..form("US", "USD", "60", "https://collector.example.org", true)
+    })
+    .unwrap();
+    assert_eq!(settings.region.map(|r| r.as_str()), Some("US-CA"));
+    let finished = Finished {
+        platform: Platform::Mturk,
+        started: 1_780_000_000_000,
+        ended: 1_780_000_600_000,
+        active_ms: 540_000,
+        what: FinishedWhat::Task {
+            outcome: Outcome::Submitted,
+            details: TaskDetails {
+                reward: Money::parse("0.50").unwrap(),
+                currency: analysis::Currency::USD,
+                title: Some("Transcribe a receipt".into()),
+                requester: None,
+            },
+            bonus: Money::ZERO,
+        },
+    };
+    let install = InstallId::parse("local-test").unwrap();
+    let local = to_record(&finished, [7; 16], &install, settings.country).unwrap();
+    assert_eq!(local.record.country().map(|c| c.as_str().to_owned()).as_deref(), Some("US"));
+    let sent = outgoing(&local);
+    assert!(sent.contains(r#""country":"US""#), "{sent}");
+    for text in [
+        sent.clone(),
+        batch_body(&[sent]),
+        encode_line(&local),
+        analysis::format::records_to_csv([&local.record]),
+        enrollment_body(extension::settings::CONSENT_VERSION),
+    ] {
+        assert!(!text.contains("US-CA") && !text.contains("region"), "{text}");
     }
 }
 

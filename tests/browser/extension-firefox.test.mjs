@@ -143,6 +143,8 @@ describe('manual mode and the popup', () => {
     assert.ok(Math.abs(shown - (paid * 3600) / time) < 1e-6, `${shown} vs ${(paid * 3600) / time}`);
     assert.ok(Number(await attribute('[data-period="today"] [data-figure="earnings"]', 'data-usd')) > paid);
     assert.match(await text('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
+    assert.match(await text('[data-figure="minimum-threshold"]'),
+      /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await text('#record-count'), `${all.length} records in this browser`);
   });
 });

@@ -49,8 +49,10 @@ export async function saveSettings(page, popupUrl, values) {
   await page.goto(popupUrl);
   await page.waitForSelector('body[data-opened-ms]');
   await page.click('[data-view="settings"]');
+  // In order: the region list follows the country typed before it.
   for (const [id, value] of Object.entries(values)) {
     if (typeof value === 'boolean') await page.setChecked(`#${id}`, value);
+    else if (await page.$eval(`#${id}`, (field) => field.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
     else await page.fill(`#${id}`, value);
   }
   await page.click('[data-action="save-settings"]');

@@ -110,6 +110,25 @@ test('with the collector down records wait, and arrive once when it is back', as
   assert.deepEqual(query('SELECT count(DISTINCT record_id) AS n, count(*) AS rows FROM records'), [{ n: total, rows: total }]);
 });
 
+test('a region chosen for the minimum wage stays in the browser: the collector gets the country only', async () => {
+  const before = query('SELECT count(*) AS n FROM records')[0].n;
+  const status = await saveSettings(page, browser.popupUrl, { 'idle-cutoff': '5', country: 'CA', region: 'CA-ON', 'collector-url': collectorUrl, sharing: true });
+  assert.equal(status, 'Settings saved.');
+  const threshold = await page.waitForSelector('[data-figure="minimum-threshold"][data-jurisdiction="CA-ON"]', { state: 'attached' });
+  assert.match(await threshold.textContent(), /^Minimum wage \(CA-ON\): \d+\.\d\d CAD\/h since \d{4}-\d\d-\d\d — source: /);
+  await doOneTask();
+  await sendNow();
+  const countries = () => query('SELECT country, count(*) AS n FROM records GROUP BY country ORDER BY country');
+  await waitFor(() => countries().some((row) => row.country === 'CA' && row.n >= 2), 'the upload');
+  assert.deepEqual(countries().map((row) => row.country), ['CA', 'FR']);
+  assert.equal(countries().find((row) => row.country === 'FR').n, before);
+  const state = await stored(browser.worker);
+  assert.equal(state.settings.region, 'CA-ON', 'kept in the browser');
+  const bytes = readFileSync(database).toString('latin1');
+  assert.ok(!bytes.includes('CA-ON'), 'the collector never received the region');
+  for (const record of state.records) assert.ok(!('region' in record), JSON.stringify(record));
+});
+
 test('erasing empties the collector for this install and turns sharing off', async () => {
   await page.goto(browser.popupUrl);
   await page.waitForSelector('body[data-opened-ms]');

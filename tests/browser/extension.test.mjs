@@ -249,6 +249,9 @@ describe('manual mode and the popup', () => {
     assert.ok(Math.abs(shown - (paid * 3600) / time) < 1e-6, `${shown} vs ${(paid * 3600) / time}`);
     assert.ok(Number(await today('earnings')) > paid);
     assert.match(await page.textContent('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
+    // The worker's own threshold: today's French minimum, its date and source.
+    assert.match(await page.textContent('[data-figure="minimum-threshold"]'),
+      /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await page.textContent('#record-count'), `${records.length} records in this browser`);
   });
 });

@@ -137,6 +137,8 @@ export async function saveSettings(page, popupUrl, values) {
   for (const [id, value] of Object.entries(values)) {
     if (typeof value === 'boolean') {
       if ((await page.$eval(`#${id}`, (input) => input.checked)) !== value) await page.click(`#${id}`);
+    } else if (await page.$eval(`#${id}`, (field) => field.tagName === 'SELECT')) {
+      await page.select(`#${id}`, value);
     } else {
       await page.locator(`#${id}`).fill(value);
     }

@@ -16,7 +16,8 @@ use crate::records::{LocalRecord, to_record};
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::tracker::{Event, Outcomes, Tracker, TrackerSettings};
 use crate::upload::{
-    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, parse_enrollment, retry_after_ms,
+    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_enrollment,
+    retry_after_ms,
 };
 
 fn fail(text: impl Into<String>) -> JsValue {
@@ -225,16 +226,6 @@ async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Res
         queue(&records).await?;
     }
     Ok(())
-}
-
-/// The JSON a record is sent as: coarsened to the hour, without the local install id (the
-/// collector takes the install from the token). Title and requester are never part of it.
-fn outgoing(local: &LocalRecord) -> String {
-    let mut value = analysis::record_to_json(&local.record.coarsened());
-    if let Some(object) = value.as_object_mut() {
-        object.remove("install_id");
-    }
-    value.to_string()
 }
 
 async fn queue(records: &[LocalRecord]) -> Result<(), String> {

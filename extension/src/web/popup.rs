@@ -2,7 +2,10 @@
 //! figures, fills the settings and the manual timer, and turns clicks into messages to the
 //! background. Opened in a tab with `?full` it is the full dashboard.
 
+use std::fmt::Write as _;
+
 use analysis::json::Value;
+use analysis::minimum_wage;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -104,14 +107,14 @@ fn today_local() -> i64 {
 
 fn draw(loaded: &Loaded) {
     let now = analysis::Timestamp::nearest_to_unix_seconds(api::now_millis() / 1000);
-    let view = dashboard(&loaded.days, today_local(), loaded.settings.country);
+    let view = dashboard(&loaded.days, today_local(), loaded.settings.jurisdiction(), now);
     let country_name = loaded.settings.country.map(|country| api::country_name(country.as_str()));
     let display = Display {
         currency: loaded.settings.display_currency,
         at: now,
         country_name: country_name.as_deref().unwrap_or_default(),
     };
-    set_html("dashboard", &render(&view, &loaded.settings, display, &translate));
+    set_html("dashboard", &render(&view, display, &translate));
     let count = loaded.meta.as_ref().map_or(0, |m| m.count);
     set_html("record-count", &escape(&translate("recordCount", &[&count.to_string()])));
     let problems: String = loaded
@@ -148,6 +151,7 @@ fn draw(loaded: &Loaded) {
 
 fn fill_settings(settings: &Settings) {
     set_value("country", settings.country.map(|c| c.as_str().to_owned()).unwrap_or_default().as_str());
+    fill_regions(settings.region.map_or("", |region| region.as_str()));
     set_value("display-currency", settings.display_currency.as_str());
     set_value("idle-cutoff", &settings.idle_cutoff_seconds.to_string());
     set_value("collector-url", settings.collector_url.as_deref().unwrap_or(""));
@@ -155,6 +159,19 @@ fn fill_settings(settings: &Settings) {
         input.set_checked(settings.sharing);
     }
     set_html("consent-version", &escape(CONSENT_VERSION));
+}
+
+/// Offers the whole country and the regions with a minimum wage of their own of the country in
+/// the form, keeping `selected` when that country has it.
+fn fill_regions(selected: &str) {
+    let country = analysis::CountryCode::parse(input_value("country").trim()).ok();
+    let regions = country.map(minimum_wage::regions).unwrap_or_default();
+    let mut options = format!("<option value=\"\">{}</option>", escape(&translate("regionWhole", &[])));
+    for code in &regions {
+        let _ = write!(options, "<option value=\"{code}\">{code}</option>");
+    }
+    set_html("region", &options);
+    set_value("region", if regions.contains(&selected) { selected } else { "" });
 }
 
 async fn refresh() -> Result<(), String> {
@@ -199,19 +216,27 @@ pub async fn popup_main() -> Result<(), JsValue> {
         spawn_action(action);
     });
     document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
+    // One listener for typing a country (its regions follow) and for a chosen file (an
+    // import); typing in other fields does not call it.
     let on_change = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-        if input.id() != "import-file" {
-            return;
-        }
-        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = import_file(file).await {
-                status(&error);
+        match (event.type_().as_str(), input.id().as_str()) {
+            ("input", "country") => fill_regions(&input_value("region")),
+            ("change", "import-file") => {
+                let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(error) = import_file(file).await {
+                        status(&error);
+                    }
+                });
             }
-        });
+            _ => {}
+        }
     });
     document().add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
+    if let Some(country) = by_id("country") {
+        country.add_event_listener_with_callback("input", on_change.as_ref().unchecked_ref())?;
+    }
     on_change.forget();
     // The popup lives as long as its page; the listener with it.
     on_click.forget();
@@ -266,6 +291,7 @@ async fn act(action: &str) -> Result<(), String> {
         "save-settings" => {
             let form = ObjectBuilder::new()
                 .field("country", input_value("country"))
+                .field("region", input_value("region"))
                 .field("display_currency", input_value("display-currency"))
                 .field("idle_cutoff_seconds", input_value("idle-cutoff"))
                 .field("collector_url", input_value("collector-url"))

@@ -39,10 +39,15 @@ export function install_fake_api() {
 }
 export function set_locale(locale) { globalThis.piecerateTestLocale = locale; }
 export function set_sites_granted(granted) { globalThis.piecerateTestSitesGranted = granted; }
+export function type_into(id, value) {
+  const input = document.getElementById(id);
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
 export function build_popup_dom() {
   const root = document.createElement('div');
   root.innerHTML = '<div id="dashboard"></div><p id="record-count"></p><div id="problems"></div>' +
-    '<p id="timer-state"></p><p id="sync-state"></p><p id="status"></p><input id="country"><input id="display-currency">' +
+    '<p id="timer-state"></p><p id="sync-state"></p><p id="status"></p><input id="country"><select id="region"></select><input id="display-currency">' +
     '<input id="idle-cutoff"><input id="collector-url"><input id="sharing" type="checkbox"><span id="consent-version"></span>' +
     '<p id="site-access" hidden><span id="site-access-text"></span><button id="grant-site-access" data-action="grant-site-access"></button></p>';
   document.body.append(root);
@@ -52,6 +57,7 @@ extern "C" {
     fn install_fake_api();
     fn set_locale(locale: &str);
     fn set_sites_granted(granted: bool);
+    fn type_into(id: &str, value: &str);
     fn build_popup_dom();
 }
 
@@ -160,6 +166,38 @@ async fn the_popup_draws_the_stored_totals() {
         Some("1 records in this browser")
     );
     assert!(document.body().unwrap().get_attribute("data-opened-ms").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_region_list_follows_the_country_and_the_threshold_shows() {
+    install_fake_api();
+    // The popup names the country in the messages' language.
+    set_locale("en");
+    build_popup_dom();
+    let settings = crate::settings::Settings::from_form(&crate::settings::SettingsForm {
+        country: "US".into(),
+        region: "US-CA".into(),
+        idle_cutoff_seconds: "60".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    storage::write(&[(storage::SETTINGS, storage::json(&settings))]).await.unwrap();
+    popup::popup_main().await.unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let region: web_sys::HtmlSelectElement =
+        document.get_element_by_id("region").unwrap().dyn_into().unwrap();
+    assert_eq!(region.value(), "US-CA");
+    let states = analysis::minimum_wage::regions(analysis::CountryCode::parse("US").unwrap());
+    assert_eq!(region.length() as usize, states.len() + 1, "the whole country and the states");
+    assert_eq!(region.item(0).unwrap().text_content().as_deref(), Some("regionWhole"));
+    let threshold = document.query_selector("[data-figure=\"minimum-threshold\"]").unwrap().unwrap();
+    assert_eq!(threshold.get_attribute("data-jurisdiction").as_deref(), Some("US-CA"));
+    assert_eq!(threshold.get_attribute("data-status").as_deref(), Some("known"));
+    // Typing another country offers its regions (none for France), the whole country chosen.
+    type_into("country", "FR");
+    assert_eq!((region.length(), region.value()), (1, String::new()));
+    type_into("country", "CA");
+    assert_eq!(region.length(), 14, "Canada's 13 provinces and territories and the whole country");
 }
 
 #[wasm_bindgen_test]
