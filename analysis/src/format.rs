@@ -281,22 +281,7 @@ fn not_a_header(line: u64) -> LineError {
 }
 
 fn record_from_text(text: &[&str; 13], line: u64) -> Result<Record, LineError> {
-    let fields = RecordFields {
-        record_id: text[0],
-        install_id: text[1],
-        platform: text[2],
-        country: text[3],
-        kind: text[4],
-        category: text[5],
-        outcome: text[6],
-        started_at: text[7],
-        ended_at: text[8],
-        active_seconds: text[9],
-        reward: text[10],
-        bonus: text[11],
-        currency: text[12],
-    };
-    Record::from_fields(&fields).map_err(|error| LineError::Record { line, error })
+    Record::from_fields(&RecordFields::from_row(*text)).map_err(|error| LineError::Record { line, error })
 }
 
 /// Reads one data line of CSV v1 that contains no quote, no line break and no carriage return,
@@ -404,21 +389,7 @@ pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
     for (index, name) in CSV_HEADER.iter().enumerate() {
         text[index] = json_field(object, name)?;
     }
-    Record::from_fields(&RecordFields {
-        record_id: &text[0],
-        install_id: &text[1],
-        platform: &text[2],
-        country: &text[3],
-        kind: &text[4],
-        category: &text[5],
-        outcome: &text[6],
-        started_at: &text[7],
-        ended_at: &text[8],
-        active_seconds: &text[9],
-        reward: &text[10],
-        bonus: &text[11],
-        currency: &text[12],
-    })
+    Record::from_fields(&RecordFields::from_row(text.each_ref().map(String::as_str)))
 }
 
 fn json_field(object: &Map, name: &'static str) -> Result<String, RecordError> {

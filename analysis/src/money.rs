@@ -58,6 +58,12 @@ impl Money {
         Ok(Money(amount.normalize()))
     }
 
+    /// Builds an amount from a count of hundredths (cents, pence), as the simulator pays.
+    pub fn from_cents(cents: u64) -> Money {
+        let cents = cents.min(MAX_UNITS as u64 * 100);
+        Money(Decimal::new(cents as i64, 2).normalize())
+    }
+
     /// Builds an amount from a count of millionths, the unit the simulator and importers use.
     pub fn from_micros(micros: u64) -> Money {
         let micros = micros.min(MAX_UNITS as u64 * 1_000_000);

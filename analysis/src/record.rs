@@ -1,8 +1,10 @@
 //! Record format v1: one task or one stretch of unpaid time, of one anonymous install.
 //! `docs/record-format.md` is the user-facing description; this module is its definition.
 //!
-//! A `Record` can only be built by [`Record::from_fields`], which checks every field and every
-//! rule between fields, so code that holds a `Record` never re-checks it.
+//! A `Record` has one door, [`Record::new`], which takes typed parts ([`RecordParts`]) and checks
+//! every rule between them; [`Record::from_fields`] parses text fields into those parts first.
+//! Code that holds a `Record` never re-checks it, and code that has typed values (the tracker,
+//! the simulator, the importers, the collector's rows) never formats them as text to get one.
 
 use std::fmt;
 
@@ -213,6 +215,20 @@ pub struct Record {
     active: Seconds,
 }
 
+/// The typed parts of a record, for [`Record::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordParts {
+    pub record_id: Uuid,
+    pub install_id: InstallId,
+    pub platform: Platform,
+    pub country: Option<CountryCode>,
+    pub activity: Activity,
+    pub started_at: Timestamp,
+    pub ended_at: Timestamp,
+    /// Time the worker actually spent, at most `ended_at - started_at`.
+    pub active: Seconds,
+}
+
 /// The thirteen fields of a record as text, in [`CSV_HEADER`] order; empty means absent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecordFields<'a> {
@@ -231,8 +247,64 @@ pub struct RecordFields<'a> {
     pub currency: &'a str,
 }
 
+impl<'a> RecordFields<'a> {
+    /// The fields of a row whose columns are in [`CSV_HEADER`] order: the one mapping of the
+    /// thirteen columns to the fields, for every reader of text records.
+    pub fn from_row(row: [&'a str; 13]) -> RecordFields<'a> {
+        let [
+            record_id,
+            install_id,
+            platform,
+            country,
+            kind,
+            category,
+            outcome,
+            started_at,
+            ended_at,
+            active_seconds,
+            reward,
+            bonus,
+            currency,
+        ] = row;
+        RecordFields {
+            record_id,
+            install_id,
+            platform,
+            country,
+            kind,
+            category,
+            outcome,
+            started_at,
+            ended_at,
+            active_seconds,
+            reward,
+            bonus,
+            currency,
+        }
+    }
+}
+
 impl Record {
-    /// Checks every field and the rules between them; the first problem found is returned.
+    /// The one door: checks the rules between the parts (the times' order and span, the active
+    /// time within the span, a task's pay within [`MAX_TASK_PAY_USD`]), in that order.
+    pub fn new(parts: RecordParts) -> Result<Record, RecordError> {
+        let RecordParts { record_id, install_id, platform, country, activity, started_at, ended_at, active } =
+            parts;
+        let span = check_span(started_at, ended_at)?;
+        if active > span {
+            return Err(RecordError::new(
+                "active_seconds",
+                format!("{} is more than the {} s between started_at and ended_at", active.get(), span.get()),
+            ));
+        }
+        if let Activity::Task { reward, bonus, currency, .. } = activity {
+            check_pay(reward, bonus, currency, started_at)?;
+        }
+        Ok(Record { record_id, install_id, platform, country, activity, started_at, ended_at, active })
+    }
+
+    /// Parses each text field into its typed part, then goes through [`Record::new`]. The
+    /// first problem found is returned, fields in [`CSV_HEADER`] order, then the rules.
     pub fn from_fields(fields: &RecordFields<'_>) -> Result<Record, RecordError> {
         let record_id = parse_record_id(fields.record_id)?;
         let install_id =
@@ -245,22 +317,12 @@ impl Record {
         let started_at =
             Timestamp::parse(fields.started_at).map_err(|e| RecordError::new("started_at", e))?;
         let ended_at = Timestamp::parse(fields.ended_at).map_err(|e| RecordError::new("ended_at", e))?;
-        let span = ended_at.seconds_since(started_at).ok_or_else(|| {
-            RecordError::new("ended_at", format!("{ended_at} is before started_at {started_at}"))
-        })?;
-        if span > MAX_RECORD_SPAN {
-            return Err(RecordError::new(
-                "ended_at",
-                format!(
-                    "the record spans {} s; the limit is {} s (31 days)",
-                    span.get(),
-                    MAX_RECORD_SPAN.get()
-                ),
-            ));
-        }
-        let active = parse_active_seconds(fields.active_seconds, span)?;
+        // The span is checked before the later fields are read, as it always was: a record whose
+        // times are wrong is reported for its times.
+        check_span(started_at, ended_at)?;
+        let active = parse_active_seconds(fields.active_seconds)?;
         let activity = match fields.kind {
-            "task" => parse_task(fields, started_at)?,
+            "task" => parse_task(fields)?,
             "unpaid" => parse_unpaid(fields)?,
             other => {
                 return Err(RecordError::new(
@@ -272,7 +334,30 @@ impl Record {
                 ));
             }
         };
-        Ok(Record { record_id, install_id, platform, country, activity, started_at, ended_at, active })
+        Record::new(RecordParts {
+            record_id,
+            install_id,
+            platform,
+            country,
+            activity,
+            started_at,
+            ended_at,
+            active,
+        })
+    }
+
+    /// The record's typed parts, e.g. to build a changed copy through [`Record::new`].
+    pub fn parts(&self) -> RecordParts {
+        RecordParts {
+            record_id: self.record_id,
+            install_id: self.install_id.clone(),
+            platform: self.platform,
+            country: self.country,
+            activity: self.activity,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            active: self.active,
+        }
     }
 
     pub fn record_id(&self) -> Uuid {
@@ -400,7 +485,44 @@ fn parse_record_id(text: &str) -> Result<Uuid, RecordError> {
     })
 }
 
-fn parse_active_seconds(text: &str, span: Seconds) -> Result<Seconds, RecordError> {
+/// The time between start and end, which must not be negative nor longer than
+/// [`MAX_RECORD_SPAN`].
+fn check_span(started_at: Timestamp, ended_at: Timestamp) -> Result<Seconds, RecordError> {
+    let span = ended_at.seconds_since(started_at).ok_or_else(|| {
+        RecordError::new("ended_at", format!("{ended_at} is before started_at {started_at}"))
+    })?;
+    if span > MAX_RECORD_SPAN {
+        return Err(RecordError::new(
+            "ended_at",
+            format!("the record spans {} s; the limit is {} s (31 days)", span.get(), MAX_RECORD_SPAN.get()),
+        ));
+    }
+    Ok(span)
+}
+
+/// A task may pay at most [`MAX_TASK_PAY_USD`], reward and bonus together.
+fn check_pay(
+    reward: Money,
+    bonus: Money,
+    currency: Currency,
+    started_at: Timestamp,
+) -> Result<(), RecordError> {
+    let pay_usd = (reward + bonus).to_usd(currency, started_at);
+    if pay_usd > Decimal::from(MAX_TASK_PAY_USD) {
+        let field = if bonus > reward { "bonus" } else { "reward" };
+        return Err(RecordError::new(
+            field,
+            format!(
+                "reward plus bonus is {} {currency} (about {} USD); one task may pay at most {MAX_TASK_PAY_USD} USD",
+                reward + bonus,
+                pay_usd.round_dp(2)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_active_seconds(text: &str) -> Result<Seconds, RecordError> {
     let active: u64 = text.parse().map_err(|_| {
         RecordError::new(
             "active_seconds",
@@ -410,16 +532,10 @@ fn parse_active_seconds(text: &str, span: Seconds) -> Result<Seconds, RecordErro
             ),
         )
     })?;
-    if active > span.get() {
-        return Err(RecordError::new(
-            "active_seconds",
-            format!("{active} is more than the {} s between started_at and ended_at", span.get()),
-        ));
-    }
     Ok(Seconds::new(active))
 }
 
-fn parse_task(fields: &RecordFields<'_>, started_at: Timestamp) -> Result<Activity, RecordError> {
+fn parse_task(fields: &RecordFields<'_>) -> Result<Activity, RecordError> {
     let category = match fields.category {
         "" => None,
         text => Some(TaskCategory::parse(text).map_err(|p| RecordError::new("category", p))?),
@@ -440,18 +556,6 @@ fn parse_task(fields: &RecordFields<'_>, started_at: Timestamp) -> Result<Activi
         ));
     }
     let currency = Currency::parse(fields.currency).map_err(|e| RecordError::new("currency", e))?;
-    let pay_usd = (reward + bonus).to_usd(currency, started_at);
-    if pay_usd > Decimal::from(MAX_TASK_PAY_USD) {
-        let field = if bonus > reward { "bonus" } else { "reward" };
-        return Err(RecordError::new(
-            field,
-            format!(
-                "reward plus bonus is {} {currency} (about {} USD); one task may pay at most {MAX_TASK_PAY_USD} USD",
-                reward + bonus,
-                pay_usd.round_dp(2)
-            ),
-        ));
-    }
     Ok(Activity::Task { category, outcome, reward, bonus, currency })
 }
 

@@ -13,9 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 use crate::codes::{CountryCode, Currency};
-use crate::record::{Outcome, Record, RecordFields};
+use crate::money::Money;
+use crate::record::{Activity, InstallId, Outcome, Record, RecordParts};
 use crate::reference::units_per_usd;
-use crate::time::Timestamp;
+use crate::time::{Seconds, Timestamp};
 use profiles::{PROFILES, PayCurrency, PlatformProfile};
 
 /// Simulated records start no earlier than this instant (2024-01-01T00:00:00Z)...
@@ -89,7 +90,8 @@ pub fn simulate_worker(seed: u64, index: u64) -> Vec<Record> {
         PayCurrency::Fixed(code) => Currency::parse(code).expect("listed code"),
         PayCurrency::Local => country.currency().expect("profiles list countries with a shipped rate"),
     };
-    let install_id = format!("sim-{:016x}", rng.r#gen::<u64>());
+    let install_id = InstallId::parse(&format!("sim-{:016x}", rng.r#gen::<u64>()))
+        .expect("sim- and hex digits are an install id");
 
     // The worker's hourly wage under method `all`, and their unpaid hours per paid hour: about
     // 20 minutes per paid hour on average (ILO 2018), varying from worker to worker.
@@ -115,16 +117,7 @@ pub fn simulate_worker(seed: u64, index: u64) -> Vec<Record> {
     let mut records = Vec::with_capacity(items.len());
     for (item, (start, end)) in items.iter().zip(spans) {
         let record_id = uuid::Builder::from_random_bytes(rng.r#gen::<[u8; 16]>()).into_uuid();
-        records.push(make_record(
-            &record_id.hyphenated().to_string(),
-            &install_id,
-            profile,
-            country,
-            currency,
-            item,
-            start,
-            end,
-        ));
+        records.push(make_record(record_id, &install_id, profile, country, currency, item, start, end));
     }
     records
 }
@@ -233,8 +226,8 @@ fn schedule(rng: &mut ChaCha8Rng, items: &[Item]) -> Vec<(i64, i64)> {
 
 #[expect(clippy::too_many_arguments, reason = "one call site, each argument a distinct field")]
 fn make_record(
-    record_id: &str,
-    install_id: &str,
+    record_id: uuid::Uuid,
+    install_id: &InstallId,
     profile: &PlatformProfile,
     country: CountryCode,
     currency: Currency,
@@ -244,18 +237,7 @@ fn make_record(
 ) -> Record {
     let started_at = Timestamp::from_unix_seconds(start).expect("inside the simulation window");
     let ended_at = Timestamp::from_unix_seconds(end).expect("inside the simulation window");
-    let (started_text, ended_text) = (started_at.to_string(), ended_at.to_string());
-    let mut fields = RecordFields {
-        record_id,
-        install_id,
-        platform: profile.platform.as_str(),
-        country: country.as_str(),
-        started_at: &started_text,
-        ended_at: &ended_text,
-        ..RecordFields::default()
-    };
-    let (active_text, reward_text, bonus_text);
-    match *item {
+    let (activity, active) = match *item {
         Item::Task { outcome, category_index, active, pay_usd, with_bonus, .. } => {
             let (year, month) = started_at.year_month();
             let rate = units_per_usd(currency.bytes(), year, month).expect("a Currency has a rate");
@@ -264,28 +246,30 @@ fn make_record(
             // Every task with pay pays at least one unit of the currency's cents.
             let pay_cents = if pay_usd > 0.0 { pay_cents.max(1) } else { 0 };
             let bonus_cents = if with_bonus { pay_cents / 5 } else { 0 };
-            reward_text = cents(pay_cents - bonus_cents);
-            bonus_text = if bonus_cents > 0 { cents(bonus_cents) } else { String::new() };
-            active_text = active.to_string();
-            fields.kind = "task";
-            fields.category = category_index.map_or("", |i| profile.categories[i].0.as_str());
-            fields.outcome = outcome.as_str();
-            fields.reward = &reward_text;
-            fields.bonus = &bonus_text;
-            fields.currency = currency.as_str();
+            let activity = Activity::Task {
+                category: category_index.map(|i| profile.categories[i].0),
+                outcome,
+                reward: Money::from_cents(pay_cents - bonus_cents),
+                bonus: Money::from_cents(bonus_cents),
+                currency,
+            };
+            (activity, active)
         }
         Item::Unpaid { category_index, active } => {
-            active_text = active.to_string();
-            fields.kind = "unpaid";
-            fields.category = profile.unpaid_categories[category_index].0.as_str();
+            (Activity::Unpaid { category: profile.unpaid_categories[category_index].0 }, active)
         }
-    }
-    fields.active_seconds = &active_text;
-    Record::from_fields(&fields).unwrap_or_else(|error| panic!("a simulated record is invalid: {error}"))
-}
-
-fn cents(cents: u64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+    };
+    Record::new(RecordParts {
+        record_id,
+        install_id: install_id.clone(),
+        platform: profile.platform,
+        country: Some(country),
+        activity,
+        started_at,
+        ended_at,
+        active: Seconds::new(active),
+    })
+    .unwrap_or_else(|error| panic!("a simulated record is invalid: {error}"))
 }
 
 /// A log-normal draw with the given median.

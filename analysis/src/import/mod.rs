@@ -15,9 +15,10 @@ mod table;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::codes::CountryCode;
-use crate::record::{Outcome, Platform, Record, RecordError, RecordFields, TaskCategory};
-use crate::time::Timestamp;
+use crate::codes::{CountryCode, Currency};
+use crate::money::Money;
+use crate::record::{Activity, InstallId, Outcome, Platform, Record, RecordError, RecordParts, TaskCategory};
+use crate::time::{Seconds, Timestamp};
 
 pub use mturk::{MturkBatch, MturkBatchOptions, read_mturk_batch};
 pub use prolific::{ProlificExport, ProlificExportOptions, read_prolific_export};
@@ -90,14 +91,14 @@ impl Pseudonymizer {
     }
 
     /// `req-` and 32 hex digits: the first 16 bytes of the salted hash of a worker id.
-    pub fn install_id(&self, domain: &str, worker: &str) -> String {
+    pub fn install_id(&self, domain: &str, worker: &str) -> InstallId {
         let digest = self.digest(domain, worker);
         let mut id = String::with_capacity(REQUESTER_INSTALL_PREFIX.len() + 32);
         id.push_str(REQUESTER_INSTALL_PREFIX);
         for byte in &digest[..16] {
             id.push_str(&format!("{byte:02x}"));
         }
-        id
+        InstallId::parse(&id).expect("req- and hex digits are an install id")
     }
 
     /// A UUID (version 8, RFC 9562 variant) from the salted hash of an assignment id.
@@ -113,51 +114,46 @@ impl Pseudonymizer {
 /// Builds a record, naming the export's column rather than the record field in an error.
 /// One task as a requester export knows it, in typed parts; every importer builds its records
 /// through [`RequesterTask::into_record`], so the mapping to format v1 is written once.
-pub(crate) struct RequesterTask<'a> {
+pub(crate) struct RequesterTask {
     pub record_id: Uuid,
-    pub install_id: String,
+    pub install_id: InstallId,
     pub platform: Platform,
     pub country: Option<CountryCode>,
     pub category: Option<TaskCategory>,
     pub outcome: Outcome,
     pub started_at: Timestamp,
     pub ended_at: Timestamp,
-    pub active_seconds: u64,
-    /// Empty when the export says nothing the worker was paid.
-    pub reward: String,
-    pub currency: &'a str,
+    pub active: Seconds,
+    /// Zero when the export says nothing the worker was paid.
+    pub reward: Money,
+    pub currency: Currency,
 }
 
-impl RequesterTask<'_> {
-    /// Validates the task as a record; a problem is reported against the export's own column,
-    /// which `column_of` names for each record field.
+impl RequesterTask {
+    /// Builds the record through [`Record::new`]; a problem is reported against the export's
+    /// own column, which `column_of` names for each record field.
     pub(crate) fn into_record(
         self,
         line: u64,
         column_of: impl Fn(&'static str) -> &'static str,
     ) -> Result<Record, ImportError> {
-        let (record_id, started_at, ended_at, active_seconds) = (
-            self.record_id.hyphenated().to_string(),
-            self.started_at.to_string(),
-            self.ended_at.to_string(),
-            self.active_seconds.to_string(),
-        );
-        let fields = RecordFields {
-            record_id: &record_id,
-            install_id: &self.install_id,
-            platform: self.platform.as_str(),
-            country: self.country.as_ref().map_or("", CountryCode::as_str),
-            kind: "task",
-            category: self.category.map_or("", TaskCategory::as_str),
-            outcome: self.outcome.as_str(),
-            started_at: &started_at,
-            ended_at: &ended_at,
-            active_seconds: &active_seconds,
-            reward: &self.reward,
-            bonus: "",
-            currency: self.currency,
+        let parts = RecordParts {
+            record_id: self.record_id,
+            install_id: self.install_id,
+            platform: self.platform,
+            country: self.country,
+            activity: Activity::Task {
+                category: self.category,
+                outcome: self.outcome,
+                reward: self.reward,
+                bonus: Money::ZERO,
+                currency: self.currency,
+            },
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            active: self.active,
         };
-        Record::from_fields(&fields).map_err(|RecordError { field, problem }| ImportError::Row {
+        Record::new(parts).map_err(|RecordError { field, problem }| ImportError::Row {
             line,
             column: column_of(field).to_owned(),
             problem,
@@ -200,6 +196,7 @@ mod tests {
         assert_eq!(id, a.install_id("mturk-worker", "A39VVWV1GHLMFD"));
         assert_ne!(id, b.install_id("mturk-worker", "A39VVWV1GHLMFD"));
         assert_ne!(id, a.install_id("prolific-participant", "A39VVWV1GHLMFD"));
+        let id = id.as_str();
         assert!(id.starts_with("req-") && id.len() == 36 && !id.contains("A39V"), "{id}");
         let record_id = a.record_id("mturk-assignment", "34PGFRQONOBFXMC0YDM99S3OZY5WJO");
         assert_eq!(record_id.get_version_num(), 8);

@@ -3,9 +3,10 @@
 
 use std::io::Read;
 
-use crate::codes::CountryCode;
+use crate::codes::{CountryCode, Currency};
 use crate::money::Money;
 use crate::record::{Outcome, Platform, TaskCategory};
+use crate::time::Seconds;
 
 use super::requester_time::parse_requester_time;
 use super::table::{Table, text};
@@ -122,9 +123,9 @@ impl MturkBatch<'_> {
             outcome,
             started_at: accepted,
             ended_at: submitted,
-            active_seconds: active,
-            reward: reward.to_string(),
-            currency: "USD",
+            active: Seconds::new(active),
+            reward,
+            currency: Currency::USD,
         };
         let record = task.into_record(line, |field| match field {
             "started_at" => "AcceptTime",

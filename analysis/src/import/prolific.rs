@@ -205,8 +205,7 @@ impl ProlificExport<'_> {
         active: Seconds,
     ) -> Result<Imported, ImportError> {
         // A screen-out pays only what the researcher set for it, which the export does not say.
-        let reward =
-            if outcome == Outcome::ScreenedOut { String::new() } else { self.options.reward.to_string() };
+        let reward = if outcome == Outcome::ScreenedOut { Money::ZERO } else { self.options.reward };
         let task = RequesterTask {
             record_id: self.pseudonyms.record_id("prolific-submission", submission),
             install_id: self.pseudonyms.install_id("prolific-participant", participant),
@@ -216,9 +215,9 @@ impl ProlificExport<'_> {
             outcome,
             started_at: started,
             ended_at: ended,
-            active_seconds: active.get(),
+            active,
             reward,
-            currency: self.options.currency.as_str(),
+            currency: self.options.currency,
         };
         let record = task.into_record(line, |field| match field {
             "started_at" => "Started at",

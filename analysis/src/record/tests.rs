@@ -154,3 +154,63 @@ fn coarsened_records_are_valid_records() {
         assert_eq!(again.map(|r| r.active()), Ok(coarse.active()), "{started_at}..{ended_at}");
     }
 }
+
+#[test]
+fn the_typed_door_checks_the_rules_between_parts() {
+    let record = Record::from_fields(&task_fields()).unwrap();
+    // A record's own parts go through the door unchanged.
+    assert_eq!(Record::new(record.parts()).unwrap(), record);
+    let check = |change: &dyn Fn(&mut RecordParts), field: &str, fragment: &str| {
+        let mut parts = record.parts();
+        change(&mut parts);
+        let error = Record::new(parts).expect_err("should be refused");
+        assert_eq!(error.field, field, "{error}");
+        assert!(error.problem.contains(fragment), "{error}");
+    };
+    check(&|p| p.ended_at = p.started_at, "active_seconds", "more than");
+    check(&|p| std::mem::swap(&mut p.started_at, &mut p.ended_at), "ended_at", "before started_at");
+    check(&|p| p.ended_at = p.started_at.plus(Seconds::new(40 * 24 * 3600)), "ended_at", "the limit is");
+    check(&|p| p.active = Seconds::new(601), "active_seconds", "601 is more than the 600 s");
+    check(
+        &|p| {
+            p.activity = Activity::Task {
+                category: None,
+                outcome: Outcome::Approved,
+                reward: Money::parse("999.99").unwrap(),
+                bonus: Money::parse("0.02").unwrap(),
+                currency: Currency::USD,
+            }
+        },
+        "reward",
+        "at most 1000 USD",
+    );
+    // Unpaid time carries no pay to check.
+    let mut parts = record.parts();
+    parts.activity = Activity::Unpaid { category: UnpaidCategory::Search };
+    assert_eq!(Record::new(parts).unwrap().earnings_usd(), Decimal::ZERO);
+}
+
+#[test]
+fn rows_map_to_fields_in_header_order() {
+    let row = CSV_HEADER;
+    let fields = RecordFields::from_row(row);
+    let mut again = Vec::new();
+    for (name, value) in CSV_HEADER.iter().zip([
+        fields.record_id,
+        fields.install_id,
+        fields.platform,
+        fields.country,
+        fields.kind,
+        fields.category,
+        fields.outcome,
+        fields.started_at,
+        fields.ended_at,
+        fields.active_seconds,
+        fields.reward,
+        fields.bonus,
+        fields.currency,
+    ]) {
+        again.push((*name, value));
+    }
+    assert!(again.iter().all(|(name, value)| name == value), "{again:?}");
+}

@@ -56,7 +56,7 @@ fn imported_wages_match_a_hand_computation_per_worker() {
     let pseudonyms = Pseudonymizer::new(&salt_bytes());
     for (worker_id, (dollars, seconds)) in &expected {
         let install = pseudonyms.install_id("mturk-worker", worker_id);
-        let mine: Vec<&Record> = records.iter().filter(|r| r.install_id().as_str() == install).collect();
+        let mine: Vec<&Record> = records.iter().filter(|r| r.install_id() == &install).collect();
         let wage = worker_totals(mine, Method::All).hourly_wage_usd(Method::All).unwrap();
         let by_hand = dollars / (*seconds as f64 / 3600.0);
         assert!((wage - by_hand).abs() < 1e-9, "{worker_id}: {wage} != {by_hand}");
