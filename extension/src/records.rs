@@ -1,8 +1,8 @@
 //! Finished tasks and search stretches become real `analysis::Record`s (format v1), checked by
 //! the library like any other input. Title and requester stay beside the record, locally.
 
-use analysis::{CountryCode, InstallId, Record, RecordError, RecordFields, Timestamp};
-use uuid::Uuid;
+use analysis::record::RecordParts;
+use analysis::{Activity, CountryCode, InstallId, Record, RecordError, Seconds, Timestamp};
 
 use crate::tracker::{Finished, FinishedWhat, Millis};
 
@@ -28,42 +28,31 @@ pub fn to_record(
     let ended_s = (finished.ended + 999).div_euclid(1000).max(started_s);
     let active_s = ((finished.active_ms.max(0) + 500) / 1000).min(ended_s - started_s);
     let timestamp = |seconds: i64, field: &'static str| {
-        Timestamp::from_unix_seconds(seconds).map(|t| t.to_string()).map_err(|e| RecordError::new(field, e))
+        Timestamp::from_unix_seconds(seconds).map_err(|e| RecordError::new(field, e))
     };
-    let started_at = timestamp(started_s, "started_at")?;
-    let ended_at = timestamp(ended_s, "ended_at")?;
-    let active = active_s.to_string();
-    let id = Uuid::hyphenated(record_id).to_string();
-    let country_text = country.map(|c| c.as_str().to_owned()).unwrap_or_default();
-    let (kind, category, outcome, reward, bonus, currency, title, requester) = match &finished.what {
+    let (activity, title, requester) = match &finished.what {
         FinishedWhat::Task { outcome, details, bonus } => (
-            "task",
-            "",
-            outcome.as_str(),
-            details.reward.to_string(),
-            bonus.to_string(),
-            details.currency.as_str().to_owned(),
+            Activity::Task {
+                category: None,
+                outcome: *outcome,
+                reward: details.reward,
+                bonus: *bonus,
+                currency: details.currency,
+            },
             details.title.clone(),
             details.requester.clone(),
         ),
-        FinishedWhat::Unpaid(category) => {
-            ("unpaid", category.as_str(), "", String::new(), String::new(), String::new(), None, None)
-        }
+        FinishedWhat::Unpaid(category) => (Activity::Unpaid { category: *category }, None, None),
     };
-    let record = Record::from_fields(&RecordFields {
-        record_id: &id,
-        install_id: install.as_str(),
-        platform: finished.platform.as_str(),
-        country: &country_text,
-        kind,
-        category,
-        outcome,
-        started_at: &started_at,
-        ended_at: &ended_at,
-        active_seconds: &active,
-        reward: &reward,
-        bonus: if bonus == "0" { "" } else { &bonus },
-        currency: &currency,
+    let record = Record::new(RecordParts {
+        record_id,
+        install_id: install.clone(),
+        platform: finished.platform,
+        country,
+        activity,
+        started_at: timestamp(started_s, "started_at")?,
+        ended_at: timestamp(ended_s, "ended_at")?,
+        active: Seconds::new(u64::try_from(active_s).unwrap_or(0)),
     })?;
     Ok(LocalRecord { record, title, requester })
 }

@@ -37,22 +37,9 @@ pub fn decode_line(line: &str, index: usize) -> Result<LocalRecord, StoredLineEr
     if fields.len() != 15 {
         return Err(StoredLineError { index, problem: format!("has {} fields instead of 15", fields.len()) });
     }
-    let record = Record::from_fields(&RecordFields {
-        record_id: fields[0],
-        install_id: fields[1],
-        platform: fields[2],
-        country: fields[3],
-        kind: fields[4],
-        category: fields[5],
-        outcome: fields[6],
-        started_at: fields[7],
-        ended_at: fields[8],
-        active_seconds: fields[9],
-        reward: fields[10],
-        bonus: fields[11],
-        currency: fields[12],
-    })
-    .map_err(|error| StoredLineError { index, problem: error.to_string() })?;
+    let row: [&str; 13] = fields[..13].try_into().expect("15 fields counted above");
+    let record = Record::from_fields(&RecordFields::from_row(row))
+        .map_err(|error| StoredLineError { index, problem: error.to_string() })?;
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_owned());
     Ok(LocalRecord { record, title: optional(fields[13]), requester: optional(fields[14]) })
 }
