@@ -5,9 +5,71 @@
 //! is plain objects named after the fields, library values (platforms, money, codes) as their
 //! canonical text, read back through the library's own parsers.
 
+use std::fmt;
+
 use analysis::json::{Map, Value};
 
 use crate::sorted_map::SortedMap;
+
+/// Why stored state or a message could not be read: where (the fields and list positions
+/// leading to the value, outermost first) and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    path: Vec<String>,
+    pub problem: JsonProblem,
+}
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonProblem {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("missing")]
+    Missing,
+    #[error("expected {expected}, got {got}")]
+    Expected { expected: &'static str, got: &'static str },
+    /// The value has the right JSON type but is not a valid value of its field.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl JsonError {
+    pub fn new(problem: JsonProblem) -> JsonError {
+        JsonError { path: Vec::new(), problem }
+    }
+
+    /// A value of the right JSON type that its field does not accept.
+    pub fn invalid(problem: impl fmt::Display) -> JsonError {
+        JsonError::new(JsonProblem::Invalid(problem.to_string()))
+    }
+
+    fn expected(expected: &'static str, value: &Value) -> JsonError {
+        JsonError::new(JsonProblem::Expected { expected, got: value.kind() })
+    }
+
+    /// The same error, found inside the field or list position `segment`.
+    pub fn inside(mut self, segment: impl Into<String>) -> JsonError {
+        self.path.insert(0, segment.into());
+        self
+    }
+
+    /// The field names and list positions leading to the value at fault, outermost first.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+}
+
+impl fmt::Display for JsonError {
+    /// `settings: country: 'ZZ' is not …`, as a person reads a path.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.path {
+            write!(f, "{segment}: ")?;
+        }
+        write!(f, "{}", self.problem)
+    }
+}
+
+impl std::error::Error for JsonError {}
 
 /// A value that has a JSON form.
 pub trait ToJson {
@@ -16,7 +78,7 @@ pub trait ToJson {
 
 /// A value that can be read back from its JSON form; the error names the field at fault.
 pub trait FromJson: Sized {
-    fn from_json(value: &Value) -> Result<Self, String>;
+    fn from_json(value: &Value) -> Result<Self, JsonError>;
 }
 
 /// JSON text of a value.
@@ -25,8 +87,9 @@ pub fn to_text(value: &impl ToJson) -> String {
 }
 
 /// Reads a value from JSON text.
-pub fn from_text<T: FromJson>(text: &str) -> Result<T, String> {
-    let value: Value = analysis::json::parse(text).map_err(|error| format!("not JSON: {error}"))?;
+pub fn from_text<T: FromJson>(text: &str) -> Result<T, JsonError> {
+    let value: Value = analysis::json::parse(text)
+        .map_err(|error| JsonError::new(JsonProblem::NotJson(error.to_string())))?;
     T::from_json(&value)
 }
 
@@ -37,8 +100,8 @@ impl ToJson for String {
 }
 
 impl FromJson for String {
-    fn from_json(value: &Value) -> Result<String, String> {
-        value.as_str().map(str::to_owned).ok_or_else(|| format!("expected a string, got {}", value.kind()))
+    fn from_json(value: &Value) -> Result<String, JsonError> {
+        text(value).map(str::to_owned)
     }
 }
 
@@ -49,13 +112,13 @@ impl<T: ToJson> ToJson for Vec<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Value) -> Result<Vec<T>, String> {
-        let Value::Array(items) = value else { return Err(format!("expected a list, got {}", value.kind())) };
+    fn from_json(value: &Value) -> Result<Vec<T>, JsonError> {
+        let Value::Array(items) = value else { return Err(JsonError::expected("a list", value)) };
         // A loop rather than collecting into a `Result`: the collecting adapter is a sizeable
         // copy per item type in the wasm module.
         let mut list = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            list.push(T::from_json(item).map_err(|problem| format!("[{index}]: {problem}"))?);
+            list.push(T::from_json(item).map_err(|error| error.inside(format!("[{index}]")))?);
         }
         Ok(list)
     }
@@ -83,16 +146,16 @@ pub fn object_of<'a, K: ToString + 'a, T: ToJson + 'a>(
 /// prefixed with the field's name.
 pub fn map_of<K: Ord, T>(
     value: &Value,
-    key: impl Fn(&str) -> Result<K, String>,
-    read: impl Fn(&Value) -> Result<T, String>,
-) -> Result<SortedMap<K, T>, String> {
+    key: impl Fn(&str) -> Result<K, JsonError>,
+    read: impl Fn(&Value) -> Result<T, JsonError>,
+) -> Result<SortedMap<K, T>, JsonError> {
     let Value::Object(object) = value else {
-        return Err(format!("expected an object, got {}", value.kind()));
+        return Err(JsonError::expected("an object", value));
     };
     let mut map = SortedMap::new();
     for (name, value) in object.iter() {
         let entry = key(name).and_then(|key| Ok((key, read(value)?)));
-        let (key, value) = entry.map_err(|problem| in_field(name, &problem))?;
+        let (key, value) = entry.map_err(|error| in_field(name, error))?;
         map.insert(key, value);
     }
     Ok(map)
@@ -134,10 +197,10 @@ impl ObjectBuilder {
 pub struct Fields<'a>(&'a Map);
 
 impl<'a> Fields<'a> {
-    pub fn of(value: &'a Value) -> Result<Fields<'a>, String> {
+    pub fn of(value: &'a Value) -> Result<Fields<'a>, JsonError> {
         match value {
             Value::Object(map) => Ok(Fields(map)),
-            other => Err(format!("expected an object, got {}", other.kind())),
+            other => Err(JsonError::expected("an object", other)),
         }
     }
 
@@ -146,95 +209,91 @@ impl<'a> Fields<'a> {
         self.0.get(name).filter(|value| !value.is_null())
     }
 
-    fn required(&self, name: &str) -> Result<&'a Value, String> {
-        self.get(name).ok_or_else(|| format!("{name}: missing"))
+    fn required(&self, name: &str) -> Result<&'a Value, JsonError> {
+        self.get(name).ok_or_else(|| JsonError::new(JsonProblem::Missing).inside(name))
     }
 
     /// A field read by `read`, its error prefixed with the field's name.
     pub fn with<T>(
         &self,
         name: &str,
-        read: impl FnOnce(&'a Value) -> Result<T, String>,
-    ) -> Result<T, String> {
-        read(self.required(name)?).map_err(|problem| in_field(name, &problem))
+        read: impl FnOnce(&'a Value) -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
+        read(self.required(name)?).map_err(|error| in_field(name, error))
     }
 
     pub fn optional_with<T>(
         &self,
         name: &str,
-        read: impl FnOnce(&'a Value) -> Result<T, String>,
-    ) -> Result<Option<T>, String> {
-        self.get(name).map(|value| read(value).map_err(|problem| in_field(name, &problem))).transpose()
+        read: impl FnOnce(&'a Value) -> Result<T, JsonError>,
+    ) -> Result<Option<T>, JsonError> {
+        self.get(name).map(|value| read(value).map_err(|error| in_field(name, error))).transpose()
     }
 
-    pub fn parse<T: FromJson>(&self, name: &str) -> Result<T, String> {
+    pub fn parse<T: FromJson>(&self, name: &str) -> Result<T, JsonError> {
         self.with(name, T::from_json)
     }
 
-    pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
+    pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, JsonError> {
         self.optional_with(name, T::from_json)
     }
 
-    pub fn str(&self, name: &str) -> Result<&'a str, String> {
+    pub fn str(&self, name: &str) -> Result<&'a str, JsonError> {
         self.with(name, text)
     }
 
-    pub fn optional_string(&self, name: &str) -> Result<Option<String>, String> {
+    pub fn optional_string(&self, name: &str) -> Result<Option<String>, JsonError> {
         self.optional_with(name, |value| text(value).map(str::to_owned))
     }
 
-    pub fn bool(&self, name: &str) -> Result<bool, String> {
-        self.with(name, |value| {
-            value.as_bool().ok_or_else(|| format!("expected true or false, got {}", value.kind()))
-        })
+    pub fn bool(&self, name: &str) -> Result<bool, JsonError> {
+        self.with(name, |value| value.as_bool().ok_or_else(|| JsonError::expected("true or false", value)))
     }
 
-    pub fn i64(&self, name: &str) -> Result<i64, String> {
+    pub fn i64(&self, name: &str) -> Result<i64, JsonError> {
         self.with(name, integer)
     }
 
-    pub fn optional_i64(&self, name: &str) -> Result<Option<i64>, String> {
+    pub fn optional_i64(&self, name: &str) -> Result<Option<i64>, JsonError> {
         self.optional_with(name, integer)
     }
 
-    pub fn u64(&self, name: &str) -> Result<u64, String> {
+    pub fn u64(&self, name: &str) -> Result<u64, JsonError> {
         self.with(name, |value| {
-            value
-                .as_u64()
-                .ok_or_else(|| format!("expected a whole number of at least 0, got {}", value.kind()))
+            value.as_u64().ok_or_else(|| JsonError::expected("a whole number of at least 0", value))
         })
     }
 
     /// A field holding the canonical text of a library value, read by its parser.
-    pub fn text_of<T, E: std::fmt::Display>(
+    pub fn text_of<T, E: fmt::Display>(
         &self,
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<T, String> {
-        self.with(name, |value| parse(text(value)?).map_err(|error| error.to_string()))
+    ) -> Result<T, JsonError> {
+        self.with(name, |value| parse(text(value)?).map_err(JsonError::invalid))
     }
 
-    pub fn optional_text_of<T, E: std::fmt::Display>(
+    pub fn optional_text_of<T, E: fmt::Display>(
         &self,
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<Option<T>, String> {
-        self.optional_with(name, |value| parse(text(value)?).map_err(|error| error.to_string()))
+    ) -> Result<Option<T>, JsonError> {
+        self.optional_with(name, |value| parse(text(value)?).map_err(JsonError::invalid))
     }
 }
 
-/// A field's problem, prefixed with its name. Not generic, so the many copies of
+/// A field's error, placed inside the field. Not generic, so the many copies of
 /// [`Fields::with`] (one per reader) share it in the wasm module.
-fn in_field(name: &str, problem: &str) -> String {
-    format!("{name}: {problem}")
+fn in_field(name: &str, error: JsonError) -> JsonError {
+    error.inside(name)
 }
 
-pub fn text(value: &Value) -> Result<&str, String> {
-    value.as_str().ok_or_else(|| format!("expected a string, got {}", value.kind()))
+pub fn text(value: &Value) -> Result<&str, JsonError> {
+    value.as_str().ok_or_else(|| JsonError::expected("a string", value))
 }
 
-fn integer(value: &Value) -> Result<i64, String> {
-    value.as_i64().ok_or_else(|| format!("expected a whole number, got {}", value.kind()))
+fn integer(value: &Value) -> Result<i64, JsonError> {
+    value.as_i64().ok_or_else(|| JsonError::expected("a whole number", value))
 }
 
 #[cfg(test)]
@@ -247,15 +306,20 @@ mod tests {
         let fields = Fields::of(&value).unwrap();
         assert_eq!(fields.str("a").unwrap(), "x");
         assert_eq!(fields.i64("n").unwrap(), -3);
-        assert_eq!(fields.u64("n").unwrap_err(), "n: expected a whole number of at least 0, got a number");
-        assert_eq!(fields.optional_string("b").unwrap(), None);
-        assert_eq!(fields.str("b").unwrap_err(), "b: missing");
-        assert_eq!(fields.bool("a").unwrap_err(), "a: expected true or false, got a string");
-        assert_eq!(Fields::of(&Value::from(3)).unwrap_err(), "expected an object, got a number");
+        let error = |result: Result<_, JsonError>| result.map(|_: ()| ()).unwrap_err().to_string();
         assert_eq!(
-            from_text::<Vec<String>>(r#"["a", 1]"#).unwrap_err(),
+            error(fields.u64("n").map(drop)),
+            "n: expected a whole number of at least 0, got a number"
+        );
+        assert_eq!(fields.optional_string("b").unwrap(), None);
+        let missing = fields.str("b").unwrap_err();
+        assert_eq!((missing.path(), &missing.problem), (&["b".to_owned()][..], &JsonProblem::Missing));
+        assert_eq!(error(fields.bool("a").map(drop)), "a: expected true or false, got a string");
+        assert_eq!(error(Fields::of(&Value::from(3)).map(drop)), "expected an object, got a number");
+        assert_eq!(
+            error(from_text::<Vec<String>>(r#"["a", 1]"#).map(drop)),
             "[1]: expected a string, got a number"
         );
-        assert!(from_text::<Vec<String>>("[").unwrap_err().starts_with("not JSON"));
+        assert!(matches!(from_text::<Vec<String>>("[").unwrap_err().problem, JsonProblem::NotJson(_)));
     }
 }

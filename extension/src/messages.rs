@@ -5,7 +5,7 @@
 use analysis::json::Value;
 
 use crate::adapters::{ProbeValues, WatchName};
-use crate::json::{Fields, FromJson, map_of};
+use crate::json::{Fields, FromJson, JsonError, map_of};
 use crate::settings::SettingsForm;
 
 /// What content scripts and the popup send: `{"kind": "page", ...}` etc.
@@ -57,7 +57,7 @@ pub enum Message {
 }
 
 impl FromJson for Message {
-    fn from_json(value: &Value) -> Result<Message, String> {
+    fn from_json(value: &Value) -> Result<Message, JsonError> {
         let fields = Fields::of(value)?;
         let text = |name: &str| fields.str(name).map(str::to_owned);
         Ok(match fields.str("kind")? {
@@ -92,10 +92,11 @@ impl FromJson for Message {
             "delete_local" => Message::DeleteLocal,
             "import" => Message::Import { text: text("text")? },
             other => {
-                return Err(format!(
-                    "kind: '{}' is not a known message",
+                return Err(JsonError::invalid(format!(
+                    "'{}' is not a known message",
                     other.chars().take(32).collect::<String>()
-                ));
+                ))
+                .inside("kind"));
             }
         })
     }

@@ -4,7 +4,7 @@
 use analysis::record::RecordParts;
 use analysis::{Activity, CountryCode, InstallId, Record, RecordError, Seconds, Timestamp};
 
-use crate::tracker::{Finished, FinishedWhat, Millis};
+use crate::tracker::{Finished, FinishedWhat};
 
 /// A record and what only the worker's own view may show about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +55,4 @@ pub fn to_record(
         active: Seconds::new(u64::try_from(active_s).unwrap_or(0)),
     })?;
     Ok(LocalRecord { record, title, requester })
-}
-
-/// Seconds since the epoch of a record's start, as the tracker counts (milliseconds).
-pub fn started_millis(record: &Record) -> Millis {
-    record.started_at().unix_seconds() * 1000
 }

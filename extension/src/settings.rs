@@ -8,7 +8,7 @@ use analysis::json::Value;
 use analysis::minimum_wage::{self, Jurisdiction};
 use analysis::{CountryCode, Currency};
 
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson};
 
 /// The version of the consent text in `_locales/*/messages.json` (`consentText`). Change it
 /// whenever that text changes, so the collector knows what each install agreed to.
@@ -57,6 +57,17 @@ fn error(field: &'static str, problem: impl Into<String>) -> SettingsError {
     SettingsError { field, problem: problem.into() }
 }
 
+/// Why a region was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionError {
+    #[error("'{0}' needs a country: choose the country first")]
+    NoCountry(String),
+    #[error("'{given}' is not a region of {country}: the minimum-wage table has no regions of {country}")]
+    CountryWithoutRegions { given: String, country: CountryCode },
+    #[error("'{given}' is not a region of {country} with a minimum wage of its own in the table")]
+    NotARegionOf { given: String, country: CountryCode },
+}
+
 /// A region of a country that has rows of its own in the library's minimum-wage table (an ISO
 /// 3166-2 code such as `US-CA`). It exists only for the country it was read for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,22 +76,18 @@ pub struct Region(&'static str);
 impl Region {
     /// Reads a region of `country` (upper or lower case); anything else is refused with the
     /// problem, which the caller files under its field.
-    pub fn parse(country: Option<CountryCode>, text: &str) -> Result<Region, String> {
+    pub fn parse(country: Option<CountryCode>, text: &str) -> Result<Region, RegionError> {
         let text = text.trim();
         let Some(country) = country else {
-            return Err(format!("'{}' needs a country: choose the country first", short(text)));
+            return Err(RegionError::NoCountry(short(text)));
         };
         let known = minimum_wage::regions(country);
         match known.iter().find(|code| code.eq_ignore_ascii_case(text)) {
             Some(code) => Ok(Region(code)),
-            None if known.is_empty() => Err(format!(
-                "'{}' is not a region of {country}: the minimum-wage table has no regions of {country}",
-                short(text)
-            )),
-            None => Err(format!(
-                "'{}' is not a region of {country} with a minimum wage of its own in the table",
-                short(text)
-            )),
+            None if known.is_empty() => {
+                Err(RegionError::CountryWithoutRegions { given: short(text), country })
+            }
+            None => Err(RegionError::NotARegionOf { given: short(text), country }),
         }
     }
 
@@ -109,7 +116,9 @@ impl Settings {
         };
         let region = match form.region.trim() {
             "" => None,
-            text => Some(Region::parse(country, text).map_err(|problem| error("region", problem))?),
+            text => {
+                Some(Region::parse(country, text).map_err(|problem| error("region", problem.to_string()))?)
+            }
         };
         let display_currency = match form.display_currency.trim() {
             "" => Currency::USD,
@@ -201,7 +210,7 @@ impl ToJson for Settings {
 }
 
 impl FromJson for Settings {
-    fn from_json(value: &Value) -> Result<Settings, String> {
+    fn from_json(value: &Value) -> Result<Settings, JsonError> {
         let fields = Fields::of(value)?;
         let country = fields.optional_text_of("country", CountryCode::parse)?;
         Ok(Settings {
@@ -213,7 +222,7 @@ impl FromJson for Settings {
                 value
                     .as_u64()
                     .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| "expected whole seconds".to_owned())
+                    .ok_or_else(|| JsonError::invalid("expected whole seconds"))
             })?,
             collector_url: fields.optional_string("collector_url")?,
             sharing: fields.bool("sharing")?,
@@ -224,7 +233,7 @@ impl FromJson for Settings {
 /// The form as the popup sends it: every field text (or a tick box); absent fields are empty,
 /// so that [`Settings::from_form`] names what is missing.
 impl FromJson for SettingsForm {
-    fn from_json(value: &Value) -> Result<SettingsForm, String> {
+    fn from_json(value: &Value) -> Result<SettingsForm, JsonError> {
         let fields = Fields::of(value)?;
         let text = |name: &str| fields.optional_string(name).map(Option::unwrap_or_default);
         Ok(SettingsForm {

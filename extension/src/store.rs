@@ -6,7 +6,7 @@ use analysis::json::Value;
 use analysis::{Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
 
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
+use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson, map_of, object_of};
 use crate::records::LocalRecord;
 use crate::sorted_map::SortedMap;
 
@@ -131,7 +131,7 @@ impl ToJson for StoredTotals {
 }
 
 impl FromJson for StoredTotals {
-    fn from_json(value: &Value) -> Result<StoredTotals, String> {
+    fn from_json(value: &Value) -> Result<StoredTotals, JsonError> {
         let fields = Fields::of(value)?;
         Ok(StoredTotals {
             earnings_usd: fields.str("earnings_usd")?.to_owned(),
@@ -151,7 +151,7 @@ impl ToJson for DailyTotals {
 }
 
 impl FromJson for DailyTotals {
-    fn from_json(value: &Value) -> Result<DailyTotals, String> {
+    fn from_json(value: &Value) -> Result<DailyTotals, JsonError> {
         let key = |name: &str| Ok(name.to_owned());
         let days = Fields::of(value)?.with("days", |value| map_of(value, key, StoredTotals::from_json))?;
         Ok(DailyTotals { days })

@@ -444,11 +444,6 @@ impl Tracker {
         self.searches = kept;
         out.finished.extend(stale.into_iter().filter_map(finish_search));
     }
-
-    /// Ends every search stretch now (the worker asked for their figures to be current).
-    pub fn end_searches(&mut self) -> Vec<Finished> {
-        self.searches.drain(..).filter_map(finish_search).collect()
-    }
 }
 
 fn finish_search(stretch: SearchStretch) -> Option<Finished> {

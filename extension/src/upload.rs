@@ -5,7 +5,7 @@
 
 use analysis::json::Value;
 
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::json::{Fields, FromJson, JsonError, JsonProblem, ObjectBuilder, ToJson};
 use crate::records::LocalRecord;
 use crate::tracker::Millis;
 
@@ -82,16 +82,16 @@ pub fn enrollment_body(consent_version: &str) -> String {
 }
 
 /// Reads `{install_id, token}` from the collector's enrollment answer.
-pub fn parse_enrollment(body: &str) -> Result<(String, String), String> {
-    let value: Value =
-        analysis::json::parse(body).map_err(|e| format!("enrollment answer is not JSON: {e}"))?;
-    let field = |name: &str| {
+pub fn parse_enrollment(body: &str) -> Result<(String, String), JsonError> {
+    let value: Value = analysis::json::parse(body)
+        .map_err(|e| JsonError::new(JsonProblem::NotJson(e.to_string())).inside("enrollment answer"))?;
+    let field = |name: &'static str| {
         value
             .get(name)
             .and_then(Value::as_str)
             .filter(|text| !text.is_empty() && text.len() <= 512)
             .map(str::to_owned)
-            .ok_or_else(|| format!("enrollment answer has no {name}"))
+            .ok_or_else(|| JsonError::new(JsonProblem::Missing).inside(name).inside("enrollment answer"))
     };
     Ok((field("install_id")?, field("token")?))
 }
@@ -190,7 +190,7 @@ impl ToJson for SyncState {
 }
 
 impl FromJson for SyncState {
-    fn from_json(value: &Value) -> Result<SyncState, String> {
+    fn from_json(value: &Value) -> Result<SyncState, JsonError> {
         let fields = Fields::of(value)?;
         let whole = |name: &str| fields.u64(name);
         Ok(SyncState {

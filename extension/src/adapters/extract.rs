@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::prolific::SubmissionFields;
 use super::{Adapter, Alert, Field, FieldRule, PageRole, ProbeValues, adapter_for};
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson};
+use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson};
 use crate::sorted_map::SortedMap;
 use crate::url::ParsedUrl;
 
@@ -58,7 +58,7 @@ impl ToJson for TaskDetails {
 }
 
 impl FromJson for TaskDetails {
-    fn from_json(value: &Value) -> Result<TaskDetails, String> {
+    fn from_json(value: &Value) -> Result<TaskDetails, JsonError> {
         let fields = Fields::of(value)?;
         Ok(TaskDetails {
             reward: fields.text_of("reward", Money::parse)?,
@@ -127,7 +127,7 @@ fn read_task(
     values: &ProbeValues,
 ) -> Result<PageView, ExtractionError> {
     let key = url.query_value(key_query).unwrap_or_default();
-    task_key(key).map_err(|problem| ExtractionError::new(rule, key_query, problem))?;
+    task_key(key).map_err(|problem| ExtractionError::new(rule, key_query, problem.to_string()))?;
     // Props by component: the class attribute names the component, the props are JSON.
     let classes = probe_values(values, "react_class");
     let props = probe_values(values, "react_props");
@@ -217,18 +217,20 @@ fn field_name(field: Field) -> &'static str {
 
 /// Task keys are platform ids; only plain ASCII ids are accepted, so a key is never text
 /// a page chose to smuggle into storage.
-fn task_key(key: &str) -> Result<(), String> {
+fn task_key(key: &str) -> Result<(), BadTaskKey> {
     if key.is_empty()
         || key.len() > 64
         || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(format!(
-            "'{}' is not a task id (1 to 64 letters, digits, - or _)",
-            key.chars().take(70).collect::<String>()
-        ));
+        return Err(BadTaskKey(key.chars().take(70).collect()));
     }
     Ok(())
 }
+
+/// A task key that is not a plain platform id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a task id (1 to 64 letters, digits, - or _)")]
+struct BadTaskKey(String);
 
 fn seconds(rule: &'static str, field: &'static str, text: &str) -> Result<u64, ExtractionError> {
     let value: u64 = text.trim().parse().map_err(|_| {
@@ -319,7 +321,7 @@ fn read_submission(
     let string = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
     let id = string(fields.id)
         .ok_or_else(|| ExtractionError::new(rule, "id", format!("no string at {}", fields.id)))?;
-    task_key(id).map_err(|problem| ExtractionError::new(rule, "id", problem))?;
+    task_key(id).map_err(|problem| ExtractionError::new(rule, "id", problem.to_string()))?;
     let status = string(fields.status)
         .ok_or_else(|| ExtractionError::new(rule, "status", format!("no string at {}", fields.status)))?;
     let state = match fields.statuses.iter().find(|(word, _)| word.eq_ignore_ascii_case(status)) {

@@ -54,6 +54,11 @@ pub enum WatchName {
     Return,
 }
 
+/// A form name the extension does not watch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a watched form")]
+pub struct UnknownWatch(String);
+
 impl WatchName {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,10 +66,10 @@ impl WatchName {
         }
     }
 
-    pub fn parse(text: &str) -> Result<WatchName, String> {
+    pub fn parse(text: &str) -> Result<WatchName, UnknownWatch> {
         match text {
             "return" => Ok(WatchName::Return),
-            other => Err(format!("'{}' is not a watched form", other.chars().take(32).collect::<String>())),
+            other => Err(UnknownWatch(other.chars().take(32).collect())),
         }
     }
 }

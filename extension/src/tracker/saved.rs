@@ -7,7 +7,7 @@ use analysis::{Money, Platform};
 
 use super::{OpenTask, Place, SearchStretch, Tab, TabId, Tracker, TrackerSettings};
 use crate::adapters::TaskDetails;
-use crate::json::{Fields, FromJson, ObjectBuilder, ToJson, map_of, object_of};
+use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson, map_of, object_of};
 
 impl ToJson for Tracker {
     fn to_json(&self) -> Value {
@@ -26,12 +26,13 @@ impl ToJson for Tracker {
 }
 
 impl FromJson for Tracker {
-    fn from_json(value: &Value) -> Result<Tracker, String> {
+    fn from_json(value: &Value) -> Result<Tracker, JsonError> {
         let fields = Fields::of(value)?;
         let settings = fields.with("settings", |value| {
             Ok(TrackerSettings { idle_cutoff_ms: Fields::of(value)?.i64("idle_cutoff_ms")? })
         })?;
-        let tab_id = |id: &str| id.parse::<TabId>().map_err(|_| format!("'{id}' is not a tab id"));
+        let tab_id =
+            |id: &str| id.parse::<TabId>().map_err(|_| JsonError::invalid(format!("'{id}' is not a tab id")));
         let tabs = fields.with("tabs", |value| map_of(value, tab_id, Tab::from_json))?;
         Ok(Tracker {
             settings,
@@ -65,7 +66,7 @@ impl ToJson for Tab {
 }
 
 impl FromJson for Tab {
-    fn from_json(value: &Value) -> Result<Tab, String> {
+    fn from_json(value: &Value) -> Result<Tab, JsonError> {
         let fields = Fields::of(value)?;
         let place = fields.with("place", |value| {
             let place = Fields::of(value)?;
@@ -73,7 +74,10 @@ impl FromJson for Tab {
                 "elsewhere" => Ok(Place::Elsewhere),
                 "search" => Ok(Place::Search { platform: place.text_of("platform", Platform::parse)? }),
                 "task" => Ok(Place::Task { key: place.str("key")?.to_owned() }),
-                other => Err(format!("at: '{}' is not elsewhere, search or task", short(other))),
+                other => {
+                    Err(JsonError::invalid(format!("'{}' is not elsewhere, search or task", short(other)))
+                        .inside("at"))
+                }
             }
         })?;
         Ok(Tab {
@@ -103,7 +107,7 @@ impl ToJson for OpenTask {
 }
 
 impl FromJson for OpenTask {
-    fn from_json(value: &Value) -> Result<OpenTask, String> {
+    fn from_json(value: &Value) -> Result<OpenTask, JsonError> {
         let fields = Fields::of(value)?;
         Ok(OpenTask {
             key: fields.str("key")?.to_owned(),
@@ -130,7 +134,7 @@ impl ToJson for SearchStretch {
 }
 
 impl FromJson for SearchStretch {
-    fn from_json(value: &Value) -> Result<SearchStretch, String> {
+    fn from_json(value: &Value) -> Result<SearchStretch, JsonError> {
         let fields = Fields::of(value)?;
         Ok(SearchStretch {
             platform: fields.text_of("platform", Platform::parse)?,

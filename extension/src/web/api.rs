@@ -1,6 +1,8 @@
 //! Bindings to the extension APIs through `piecerateApi`, which the loaders set to Firefox's
 //! `browser` or Chromium's `chrome` (both return promises in Manifest V3).
 
+use super::error::WebError;
+use crate::json::{JsonError, JsonProblem};
 use analysis::json::Value;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -56,32 +58,41 @@ pub fn to_js(value: &Value) -> JsValue {
 }
 
 /// A JavaScript value (a message) as JSON, read by [`crate::json::FromJson`] afterwards.
-pub fn from_js(value: &JsValue) -> Result<Value, String> {
-    let text = js_sys::JSON::stringify(value).map_err(|e| describe(&e))?.as_string().unwrap_or_default();
-    analysis::json::parse(&text).map_err(|error| error.to_string())
+pub fn from_js(value: &JsValue) -> Result<Value, WebError> {
+    let text =
+        js_sys::JSON::stringify(value).map_err(|e| WebError::browser(&e))?.as_string().unwrap_or_default();
+    analysis::json::parse(&text)
+        .map_err(|error| WebError::Json(JsonError::new(JsonProblem::NotJson(error.to_string()))))
 }
 
 /// Reads keys from `storage.local`; absent keys are absent from the result.
-pub async fn get(keys: &[&str]) -> Result<js_sys::Object, String> {
+pub async fn get(keys: &[&str]) -> Result<js_sys::Object, WebError> {
     let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
-    let value =
-        JsFuture::from(storage_get(&list).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
-    value.dyn_into().map_err(|_| "storage returned no object".to_owned())
+    let value = JsFuture::from(storage_get(&list).map_err(|e| WebError::browser(&e))?)
+        .await
+        .map_err(|e| WebError::browser(&e))?;
+    value.dyn_into().map_err(|_| WebError::unexpected("storage returned no object"))
 }
 
-pub async fn set(items: &js_sys::Object) -> Result<(), String> {
-    JsFuture::from(storage_set(items).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+pub async fn set(items: &js_sys::Object) -> Result<(), WebError> {
+    JsFuture::from(storage_set(items).map_err(|e| WebError::browser(&e))?)
+        .await
+        .map_err(|e| WebError::browser(&e))?;
     Ok(())
 }
 
-pub async fn remove(keys: &[String]) -> Result<(), String> {
+pub async fn remove(keys: &[String]) -> Result<(), WebError> {
     let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
-    JsFuture::from(storage_remove(&list).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    JsFuture::from(storage_remove(&list).map_err(|e| WebError::browser(&e))?)
+        .await
+        .map_err(|e| WebError::browser(&e))?;
     Ok(())
 }
 
-pub async fn message(message: &Value) -> Result<JsValue, String> {
-    JsFuture::from(send_message(&to_js(message)).map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))
+pub async fn message(message: &Value) -> Result<JsValue, WebError> {
+    JsFuture::from(send_message(&to_js(message)).map_err(|e| WebError::browser(&e))?)
+        .await
+        .map_err(|e| WebError::browser(&e))
 }
 
 pub fn translate(name: &str, substitutions: &[&str]) -> String {
@@ -167,25 +178,27 @@ pub async fn http(
     url: &str,
     token: Option<&str>,
     body: Option<&str>,
-) -> Result<HttpReply, String> {
+) -> Result<HttpReply, WebError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
+    let headers = web_sys::Headers::new().map_err(|e| WebError::browser(&e))?;
     if let Some(token) = token {
-        headers.set("Authorization", &format!("Bearer {token}")).map_err(|e| describe(&e))?;
+        headers.set("Authorization", &format!("Bearer {token}")).map_err(|e| WebError::browser(&e))?;
     }
     if let Some(body) = body {
-        headers.set("Content-Type", "application/json").map_err(|e| describe(&e))?;
+        headers.set("Content-Type", "application/json").map_err(|e| WebError::browser(&e))?;
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| describe(&e))?;
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| WebError::browser(&e))?;
     let response: web_sys::Response = JsFuture::from(fetch_request(&request))
         .await
-        .map_err(|e| describe(&e))?
+        .map_err(|e| WebError::browser(&e))?
         .dyn_into()
-        .map_err(|_| "not a response".to_owned())?;
+        .map_err(|_| WebError::unexpected("fetch gave no response"))?;
     let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let text = JsFuture::from(response.text().map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
+    let text = JsFuture::from(response.text().map_err(|e| WebError::browser(&e))?)
+        .await
+        .map_err(|e| WebError::browser(&e))?;
     Ok(HttpReply { status: response.status(), retry_after, body: text.as_string().unwrap_or_default() })
 }

@@ -2,7 +2,8 @@
 //! browser event becomes a tracker event; finished tasks become records in the local store
 //! and, with sharing on, in the outbox that [`sync`] uploads.
 
-use analysis::{Currency, Money, Outcome, Platform};
+use super::error::WebError;
+use analysis::{Currency, Money, Outcome, Platform, RecordError};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,8 +21,8 @@ use crate::upload::{
     retry_after_ms,
 };
 
-fn fail(text: impl Into<String>) -> JsValue {
-    api::to_js(&ObjectBuilder::new().field("error", text.into()).build())
+fn fail(error: impl std::fmt::Display) -> JsValue {
+    api::to_js(&ObjectBuilder::new().field("error", error.to_string()).build())
 }
 
 fn ok() -> JsValue {
@@ -48,7 +49,7 @@ enum Action {
 /// Reads a message: `tab` is the sender's tab (-1 for the popup), `frame` its frame.
 fn decide(message: &JsValue, tab: i32, frame: i32, now: i64) -> Result<Action, JsValue> {
     let message = api::from_js(message)
-        .and_then(|value| Message::from_json(&value))
+        .and_then(|value| Ok(Message::from_json(&value)?))
         .map_err(|e| fail(format!("message: {e}")))?;
     let tab = i64::from(tab);
     let top = frame == 0;
@@ -164,11 +165,11 @@ fn manual_stop(
     bonus: &str,
     currency: &str,
     title: &str,
-) -> Result<Event, String> {
-    let outcome = Outcome::parse(outcome).map_err(|p| format!("outcome: {p}"))?;
-    let reward = Money::parse(reward.trim()).map_err(|e| format!("reward: {e}"))?;
-    let bonus = Money::parse(bonus.trim()).map_err(|e| format!("bonus: {e}"))?;
-    let currency = Currency::parse(currency.trim()).map_err(|e| format!("currency: {e}"))?;
+) -> Result<Event, WebError> {
+    let outcome = Outcome::parse(outcome).map_err(|p| RecordError::new("outcome", p))?;
+    let reward = Money::parse(reward.trim()).map_err(|e| RecordError::new("reward", e))?;
+    let bonus = Money::parse(bonus.trim()).map_err(|e| RecordError::new("bonus", e))?;
+    let currency = Currency::parse(currency.trim()).map_err(|e| RecordError::new("currency", e))?;
     let title = (!title.trim().is_empty()).then(|| label(title));
     Ok(Event::ManualStop {
         now,
@@ -184,7 +185,7 @@ async fn settings() -> Settings {
 
 /// Runs events through the tracker, saves the new state, stores what finished: the settings
 /// and the tracker read in one storage call, the tracker written in one.
-async fn apply(events: Vec<Event>) -> Result<(), String> {
+async fn apply(events: Vec<Event>) -> Result<(), WebError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -205,7 +206,7 @@ async fn apply(events: Vec<Event>) -> Result<(), String> {
     store_finished(out, &settings, now).await
 }
 
-async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), String> {
+async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), WebError> {
     let mut records: Vec<LocalRecord> = Vec::new();
     if !out.finished.is_empty() {
         let meta = storage::meta().await?;
@@ -228,13 +229,13 @@ async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Res
     Ok(())
 }
 
-async fn queue(records: &[LocalRecord]) -> Result<(), String> {
+async fn queue(records: &[LocalRecord]) -> Result<(), WebError> {
     let mut outbox: Vec<String> = read(OUTBOX).await?.unwrap_or_default();
     outbox.extend(records.iter().map(outgoing));
     write(&[(OUTBOX, json(&outbox))]).await
 }
 
-async fn save_settings(settings: Settings, now: i64) -> Result<(), String> {
+async fn save_settings(settings: Settings, now: i64) -> Result<(), WebError> {
     let before = self::settings().await;
     write(&[(SETTINGS, json(&settings))]).await?;
     if settings.sharing && !before.sharing {
@@ -249,7 +250,7 @@ async fn save_settings(settings: Settings, now: i64) -> Result<(), String> {
     Ok(())
 }
 
-async fn erase_shared(now: i64) -> Result<(), String> {
+async fn erase_shared(now: i64) -> Result<(), WebError> {
     let mut sync_state: SyncState = read(SYNC).await?.unwrap_or_default();
     let mut settings = settings().await;
     settings.sharing = false;
@@ -261,7 +262,7 @@ async fn erase_shared(now: i64) -> Result<(), String> {
 }
 
 /// Uploads what waits in the outbox, or finishes an erase; on failure, backs off.
-async fn sync(now: i64, force: bool) -> Result<(), String> {
+async fn sync(now: i64, force: bool) -> Result<(), WebError> {
     let settings = settings().await;
     let mut state: SyncState = read(SYNC).await?.unwrap_or_default();
     let Some(base) = settings.collector_url.clone() else { return Ok(()) };
@@ -298,7 +299,7 @@ async fn sync(now: i64, force: bool) -> Result<(), String> {
                     state.consent_version = Some(CONSENT_VERSION.to_owned());
                     state.succeeded("enrolled".to_owned());
                 }
-                Err(problem) => state.failed(now, None, problem),
+                Err(problem) => state.failed(now, None, problem.to_string()),
             },
             Ok(reply) => state.failed(
                 now,
@@ -371,8 +372,9 @@ async fn sync(now: i64, force: bool) -> Result<(), String> {
 
 /// Adds the records of an export to the local store, in batches; bad lines are counted and the
 /// first few logged, and never stop the good ones.
-async fn import(text: String, now: i64) -> Result<(usize, usize), String> {
-    let lines = analysis::read_records(std::io::Cursor::new(text.into_bytes())).map_err(|e| e.to_string())?;
+async fn import(text: String, now: i64) -> Result<(usize, usize), WebError> {
+    let lines = analysis::read_records(std::io::Cursor::new(text.into_bytes()))
+        .map_err(|e| WebError::Import(e.to_string()))?;
     let (mut imported, mut refused) = (0, 0);
     let mut problems = Vec::new();
     let mut batch: Vec<LocalRecord> = Vec::new();

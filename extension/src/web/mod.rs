@@ -4,6 +4,7 @@
 
 mod api;
 mod background;
+mod error;
 pub(crate) mod popup;
 pub(crate) mod storage;
 

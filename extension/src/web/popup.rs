@@ -2,6 +2,7 @@
 //! figures, fills the settings and the manual timer, and turns clicks into messages to the
 //! background. Opened in a tab with `?full` it is the full dashboard.
 
+use super::error::WebError;
 use std::fmt::Write as _;
 
 use analysis::json::Value;
@@ -87,7 +88,7 @@ struct Loaded {
     sync: SyncState,
 }
 
-async fn load() -> Result<Loaded, String> {
+async fn load() -> Result<Loaded, WebError> {
     let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
     let object = api::get(&keys).await?;
     Ok(Loaded {
@@ -174,7 +175,7 @@ fn fill_regions(selected: &str) {
     set_value("region", if regions.contains(&selected) { selected } else { "" });
 }
 
-async fn refresh() -> Result<(), String> {
+async fn refresh() -> Result<(), WebError> {
     let loaded = load().await?;
     draw(&loaded);
     Ok(())
@@ -185,7 +186,7 @@ async fn refresh() -> Result<(), String> {
 pub async fn popup_main() -> Result<(), JsValue> {
     let started = js_sys::Date::now();
     apply_i18n();
-    let loaded = load().await.map_err(|e| JsValue::from_str(&e))?;
+    let loaded = load().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
     draw(&loaded);
     fill_settings(&loaded.settings);
     let body = document().body().expect("the popup has a body");
@@ -226,7 +227,7 @@ pub async fn popup_main() -> Result<(), JsValue> {
                 let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(error) = import_file(file).await {
-                        status(&error);
+                        status(&error.to_string());
                     }
                 });
             }
@@ -248,7 +249,7 @@ pub async fn popup_main() -> Result<(), JsValue> {
 fn spawn_action(action: String) {
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(error) = act(&action).await {
-            status(&error);
+            status(&error.to_string());
         }
     });
 }
@@ -271,11 +272,11 @@ fn show_view(view: &str) {
     }
 }
 
-async fn send(message: Value) -> Result<Value, String> {
+async fn send(message: Value) -> Result<Value, WebError> {
     let reply = api::message(&message).await?;
     let reply = api::from_js(&reply).unwrap_or(Value::Null);
     if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
-        return Err(error.to_owned());
+        return Err(WebError::Background(error.to_owned()));
     }
     Ok(reply)
 }
@@ -285,7 +286,7 @@ fn kind(kind: &str) -> ObjectBuilder {
     ObjectBuilder::new().field("kind", kind)
 }
 
-async fn act(action: &str) -> Result<(), String> {
+async fn act(action: &str) -> Result<(), WebError> {
     match action {
         "site-access" => show_site_access().await,
         "save-settings" => {
@@ -336,13 +337,13 @@ async fn act(action: &str) -> Result<(), String> {
         "open-full" => {
             let _ = web_sys::window().map(|w| w.open_with_url_and_target("popup.html?full", "_blank"));
         }
-        other => return Err(format!("unknown action {other}")),
+        other => return Err(WebError::UnknownAction(other.to_owned())),
     }
     refresh().await
 }
 
-async fn import_file(file: web_sys::File) -> Result<(), String> {
-    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|e| api::describe(&e))?;
+async fn import_file(file: web_sys::File) -> Result<(), WebError> {
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|e| WebError::browser(&e))?;
     let reply = send(kind("import").field("text", text.as_string().unwrap_or_default()).build()).await?;
     let count = |name: &str| reply.get(name).and_then(|v| v.as_u64()).unwrap_or(0).to_string();
     status(&translate("imported", &[&count("imported"), &count("refused")]));
@@ -350,7 +351,7 @@ async fn import_file(file: web_sys::File) -> Result<(), String> {
 }
 
 /// Offers every stored record as CSV v1 or JSON Lines v1, written by the library.
-async fn export(csv: bool) -> Result<(), String> {
+async fn export(csv: bool) -> Result<(), WebError> {
     let (records, errors) = storage::all_records().await?;
     let plain: Vec<&analysis::Record> = records.iter().map(|local| &local.record).collect();
     let (text, name, mime) = if csv {
@@ -366,11 +367,14 @@ async fn export(csv: bool) -> Result<(), String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(&text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| api::describe(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| api::describe(&e))?;
-    let anchor: web_sys::HtmlAnchorElement =
-        document().create_element("a").map_err(|e| api::describe(&e))?.dyn_into().map_err(|_| "no anchor")?;
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|e| WebError::browser(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| WebError::browser(&e))?;
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|e| WebError::browser(&e))?
+        .dyn_into()
+        .map_err(|_| WebError::unexpected("no anchor"))?;
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();

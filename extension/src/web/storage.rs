@@ -1,6 +1,8 @@
 //! The local store in `storage.local` (with `unlimitedStorage`): each value a JSON or text
 //! string under a fixed key; records in chunks of [`CHUNK_RECORDS`] lines.
 
+use super::error::WebError;
+use crate::json::JsonError;
 use analysis::InstallId;
 use analysis::json::Value;
 use wasm_bindgen::JsValue;
@@ -45,12 +47,13 @@ impl ToJson for Meta {
 }
 
 impl FromJson for Meta {
-    fn from_json(value: &Value) -> Result<Meta, String> {
+    fn from_json(value: &Value) -> Result<Meta, JsonError> {
         let fields = Fields::of(value)?;
         let count = fields.u64("count")?;
         Ok(Meta {
             install_id: fields.str("install_id")?.to_owned(),
-            count: usize::try_from(count).map_err(|_| format!("count: {count} is too large"))?,
+            count: usize::try_from(count)
+                .map_err(|_| JsonError::invalid(format!("{count} is too large")).inside("count"))?,
         })
     }
 }
@@ -62,14 +65,14 @@ impl ToJson for Problem {
 }
 
 impl FromJson for Problem {
-    fn from_json(value: &Value) -> Result<Problem, String> {
+    fn from_json(value: &Value) -> Result<Problem, JsonError> {
         let fields = Fields::of(value)?;
         Ok(Problem { at: fields.i64("at")?, text: fields.str("text")?.to_owned() })
     }
 }
 
 /// Reads one JSON value stored as a string; absent or unreadable gives `None`.
-pub async fn read<T: FromJson>(key: &str) -> Result<Option<T>, String> {
+pub async fn read<T: FromJson>(key: &str) -> Result<Option<T>, WebError> {
     let object = api::get(&[key]).await?;
     Ok(parse_stored(key, &object))
 }
@@ -80,7 +83,7 @@ pub fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T
     // Only the conversion from JSON depends on `T`: the rest stays out of its copies, one per
     // stored type in the wasm module.
     let value = stored_json(key, object)?;
-    T::from_json(&value).map_err(|error| warn_unreadable(key, &error)).ok()
+    T::from_json(&value).map_err(|error| warn_unreadable(key, &error.to_string())).ok()
 }
 
 /// The JSON stored under `key`, if present and JSON at all (otherwise logged).
@@ -94,11 +97,11 @@ fn warn_unreadable(key: &str, error: &str) {
 }
 
 /// Writes several values in one storage call, so they change together.
-pub async fn write(pairs: &[(&str, String)]) -> Result<(), String> {
+pub async fn write(pairs: &[(&str, String)]) -> Result<(), WebError> {
     let object = js_sys::Object::new();
     for (key, text) in pairs {
         js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(text))
-            .map_err(|e| api::describe(&e))?;
+            .map_err(|e| WebError::browser(&e))?;
     }
     api::set(&object).await
 }
@@ -107,7 +110,7 @@ pub fn json(value: &impl ToJson) -> String {
     json::to_text(value)
 }
 
-pub async fn meta() -> Result<Meta, String> {
+pub async fn meta() -> Result<Meta, WebError> {
     if let Some(meta) = read::<Meta>(META).await? {
         return Ok(meta);
     }
@@ -124,7 +127,7 @@ pub fn install_id(meta: &Meta) -> InstallId {
 
 /// Appends records: the last chunk is rewritten, new chunks are added as needed, and the
 /// count and daily totals change in the same storage call.
-pub async fn append(records: &[LocalRecord], utc_offset_minutes: i64) -> Result<(), String> {
+pub async fn append(records: &[LocalRecord], utc_offset_minutes: i64) -> Result<(), WebError> {
     if records.is_empty() {
         return Ok(());
     }
@@ -151,15 +154,15 @@ pub async fn append(records: &[LocalRecord], utc_offset_minutes: i64) -> Result<
     write(&borrowed).await
 }
 
-async fn read_chunk(index: usize) -> Result<String, String> {
+async fn read_chunk(index: usize) -> Result<String, WebError> {
     let key = chunk_key(index);
     let object = api::get(&[&key]).await?;
-    let value = js_sys::Reflect::get(&object, &JsValue::from_str(&key)).map_err(|e| api::describe(&e))?;
+    let value = js_sys::Reflect::get(&object, &JsValue::from_str(&key)).map_err(|e| WebError::browser(&e))?;
     Ok(value.as_string().unwrap_or_default())
 }
 
 /// Every stored record, and the lines that could not be read.
-pub async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), String> {
+pub async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), WebError> {
     let meta = meta().await?;
     let chunks = meta.count.div_ceil(CHUNK_RECORDS);
     let keys: Vec<String> = (0..chunks).map(chunk_key).collect();
@@ -180,7 +183,7 @@ pub async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), S
 }
 
 /// Deletes every record, the totals and the outbox; settings and sharing state stay.
-pub async fn delete_local() -> Result<(), String> {
+pub async fn delete_local() -> Result<(), WebError> {
     let meta = meta().await?;
     let mut keys: Vec<String> = (0..meta.count.div_ceil(CHUNK_RECORDS)).map(chunk_key).collect();
     keys.extend([DAYS, OUTBOX, PROBLEMS].map(str::to_owned));
@@ -189,7 +192,7 @@ pub async fn delete_local() -> Result<(), String> {
 }
 
 /// Logs problems and keeps the most recent for the popup, in one read and one write.
-pub async fn add_problems(texts: Vec<String>, now: i64) -> Result<(), String> {
+pub async fn add_problems(texts: Vec<String>, now: i64) -> Result<(), WebError> {
     if texts.is_empty() {
         return Ok(());
     }
