@@ -11,7 +11,7 @@ use crate::db::DbError;
 use crate::ingest::{BatchError, RecordProblem};
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]

@@ -17,11 +17,11 @@ use crate::db::{Database, DbError};
 const MAX_CACHED_QUERIES: usize = 256;
 
 /// The banner of the demo, in every page and answer.
-pub const DEMO_NOTICE: &str = "synthetic demonstration data";
+pub(crate) const DEMO_NOTICE: &str = "synthetic demonstration data";
 
 /// One wage query the collector can answer from its totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WagesQuery {
+pub(crate) struct WagesQuery {
     method: Method,
     grouping: Grouping,
     /// `YYYYMM`: only records that started in this month.
@@ -41,14 +41,18 @@ impl Hash for WagesQuery {
 impl WagesQuery {
     /// A query of `method` by `grouping`, of one month (`YYYYMM`) or all; refused if the
     /// collector does not publish it.
-    pub fn new(method: Method, grouping: Grouping, month: Option<i64>) -> Result<WagesQuery, String> {
+    pub(crate) fn new(method: Method, grouping: Grouping, month: Option<i64>) -> Result<WagesQuery, String> {
         check_grouping(&grouping)?;
         check_method(method)?;
         Ok(WagesQuery { method, grouping, month })
     }
 
     /// Reads the query parameters; absent ones take the defaults `by=platform,country&method=all`.
-    pub fn parse(by: Option<&str>, method: Option<&str>, month: Option<&str>) -> Result<WagesQuery, String> {
+    pub(crate) fn parse(
+        by: Option<&str>,
+        method: Option<&str>,
+        month: Option<&str>,
+    ) -> Result<WagesQuery, String> {
         let grouping: Grouping = by.unwrap_or("platform,country").parse().map_err(|e| format!("by: {e}"))?;
         check_grouping(&grouping)?;
         let method: Method = method.unwrap_or("all").parse().map_err(|e| format!("method: {e}"))?;
@@ -92,7 +96,7 @@ fn parse_month(text: &str) -> Result<i64, String> {
 
 /// A computed report and its two encodings.
 #[derive(Debug)]
-pub struct CachedReport {
+pub(crate) struct CachedReport {
     pub data_version: i64,
     pub computed_at: Instant,
     pub report: Report,
@@ -102,14 +106,14 @@ pub struct CachedReport {
 
 /// Reports by query, plus one lock per query so that concurrent misses compute once.
 #[derive(Debug, Default)]
-pub struct WagesCache {
+pub(crate) struct WagesCache {
     entries: Mutex<HashMap<WagesQuery, Arc<CachedReport>>>,
     computing: Mutex<HashMap<WagesQuery, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What shapes every report the collector publishes.
 #[derive(Debug, Clone, Copy)]
-pub struct PublishingRules {
+pub(crate) struct PublishingRules {
     pub min_workers: u32,
     pub min_hours: f64,
     pub demo: bool,
@@ -123,7 +127,7 @@ impl WagesCache {
 
     /// The report for `query`, at most `max_staleness` behind the data (a stale one is
     /// refreshed in the background); computed now when there is none or it is too old.
-    pub async fn get(
+    pub(crate) async fn get(
         self: &Arc<Self>,
         database: &Database,
         query: &WagesQuery,
@@ -179,7 +183,7 @@ impl WagesCache {
 }
 
 /// One streaming pass over the stored totals through the library's `ReportBuilder`.
-pub async fn compute(
+pub(crate) async fn compute(
     database: &Database,
     query: &WagesQuery,
     rules: &PublishingRules,

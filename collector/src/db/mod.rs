@@ -142,7 +142,7 @@ impl Database {
         on_backend!(self, store => store.create_install(public_id, token_hash, consent_version).await)
     }
 
-    pub async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
+    pub(crate) async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
         on_backend!(self, store => store.install_by_token_hash(token_hash).await)
     }
 
@@ -168,7 +168,7 @@ impl Database {
     }
 
     /// Streams every install's totals (of one month, `YYYYMM`, if given) into `visit`.
-    pub async fn for_each_totals(
+    pub(crate) async fn for_each_totals(
         &self,
         month: Option<i64>,
         visit: impl FnMut(&InstallId, &TotalsCell, &WorkerTotals),
@@ -184,7 +184,7 @@ impl Database {
         on_backend!(self, store => store.for_each_record(visit).await)
     }
 
-    pub async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
+    pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
         on_backend!(self, store => store.meta(key).await)
     }
 

@@ -27,7 +27,7 @@ use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, Wages
 
 /// What every handler can reach.
 #[derive(Debug)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub config: Config,
     pub database: Database,
     pub metrics: Metrics,
@@ -64,9 +64,9 @@ impl AppState {
     }
 }
 
-pub type SharedState = Arc<AppState>;
+pub(crate) type SharedState = Arc<AppState>;
 
-pub fn router(state: SharedState) -> Router {
+pub(crate) fn router(state: SharedState) -> Router {
     let reads = Router::new()
         .route("/", get(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
