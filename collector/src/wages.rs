@@ -252,5 +252,12 @@ mod tests {
             let error = WagesQuery::parse(by, method, month).unwrap_err();
             assert!(error.starts_with(field), "{error}");
         }
+        // The typed door keeps the same rules.
+        let by_category = Grouping::new(&[Dimension::Platform, Dimension::Category]);
+        assert!(WagesQuery::new(Method::All, by_category, None).unwrap_err().starts_with("by:"));
+        let session = Method::Session { max_gap_minutes: 15 };
+        assert!(WagesQuery::new(session, Grouping::default(), None).unwrap_err().starts_with("method:"));
+        let by_platform = WagesQuery::new(Method::Paid, Grouping::new(&[Dimension::Platform]), None);
+        assert_eq!(by_platform, WagesQuery::parse(Some("platform"), Some("paid"), None));
     }
 }
