@@ -23,7 +23,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// The token of an `Authorization: Bearer TOKEN` header, if it has that shape.
-pub fn bearer_token(header: Option<&str>) -> Option<&str> {
+pub(crate) fn bearer_token(header: Option<&str>) -> Option<&str> {
     let header = header?.trim();
     let (scheme, token) = header.split_once(' ')?;
     let token = token.trim();

@@ -7,12 +7,12 @@ use std::time::Duration;
 use analysis::report::{DEFAULT_MIN_HOURS, MIN_PUBLISHED_WORKERS};
 
 /// The largest request body accepted, before decompression.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The largest request body accepted after gzip decompression: a batch of 1000 records in
 /// generously indented JSON stays well under this.
-pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
+const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 /// The most records one `POST /v1/records` may carry.
-pub const MAX_BATCH_RECORDS: usize = 1000;
+pub(crate) const MAX_BATCH_RECORDS: usize = 1000;
 
 /// Everything the collector needs to run.
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ impl Config {
     }
 
     /// Checks every rule between settings; the collector refuses to start otherwise.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.min_workers < MIN_PUBLISHED_WORKERS {
             return Err(ConfigError::MinWorkersTooLow(self.min_workers));
         }

@@ -10,12 +10,12 @@ use crate::ingest::ParsedBatch;
 /// Enough synthetic workers that most platform and country cells pass suppression.
 pub const DEMO_WORKERS: u64 = 1500;
 /// The seed of the demo, fixed so every demo shows the same figures.
-pub const DEMO_SEED: u64 = 2024;
+const DEMO_SEED: u64 = 2024;
 const RECORDS_PER_BATCH: usize = 1000;
 
 /// Fills an empty demo database; does nothing when it was filled before. A fill that was
 /// interrupted (the demo stopped during its first start) is reported, not silently shown.
-pub async fn fill_once(database: &Database, workers: u64) -> Result<u64, FillError> {
+pub(crate) async fn fill_once(database: &Database, workers: u64) -> Result<u64, FillError> {
     if database.meta("demo_filled").await?.is_some() {
         return Ok(0);
     }

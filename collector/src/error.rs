@@ -11,7 +11,7 @@ use crate::db::DbError;
 use crate::ingest::{BatchError, RecordProblem};
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -30,12 +30,18 @@ pub enum AppError {
     Timeout(Duration),
     #[error("too many requests; retry after {} s", retry_after.as_secs())]
     TooManyRequests { retry_after: Duration },
+    /// The server failed; the answer says nothing internal, the log says everything.
     #[error("internal error")]
     Internal(#[from] DbError),
+    /// The server failed while writing, before the write committed. (An error of the commit
+    /// itself can in principle come after the database committed, when the connection breaks:
+    /// then sending the same batch again counts its records as duplicates, and nothing is lost.)
+    #[error("internal error; nothing of this request was stored")]
+    NotStored(#[source] DbError),
 }
 
 impl AppError {
-    pub fn status(&self) -> StatusCode {
+    fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -46,7 +52,7 @@ impl AppError {
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) | AppError::NotStored(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -69,7 +75,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let body = match &self {
-            AppError::Internal(error) => {
+            AppError::Internal(error) | AppError::NotStored(error) => {
                 let mut chain = error.to_string();
                 let mut source = std::error::Error::source(error);
                 while let Some(cause) = source {
@@ -78,7 +84,7 @@ impl IntoResponse for AppError {
                     source = cause.source();
                 }
                 tracing::error!(error = %chain, "internal error");
-                json!({ "error": "internal error; nothing of this request was stored" })
+                json!({ "error": self.to_string() })
             }
             AppError::Unprocessable { message, errors } => json!({ "error": message, "errors": errors }),
             other => json!({ "error": other.to_string() }),
@@ -95,5 +101,28 @@ impl IntoResponse for AppError {
             _ => {}
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn message(error: AppError) -> (StatusCode, String) {
+        let response = error.into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        (status, body["error"].as_str().expect("a message").to_owned())
+    }
+
+    #[tokio::test]
+    async fn only_a_failed_write_says_nothing_was_stored() {
+        let (status, read) = message(AppError::Internal(DbError::UnknownScheme)).await;
+        assert_eq!((status, read.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, "internal error"));
+        let (status, write) = message(AppError::NotStored(DbError::UnknownScheme)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(write, "internal error; nothing of this request was stored");
+        assert!(!write.contains("sqlite") && !read.contains("sqlite"), "nothing internal is said");
     }
 }

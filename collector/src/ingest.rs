@@ -49,7 +49,7 @@ pub struct ParsedBatch {
 
 /// The body as JSON bytes: undone gzip when `Content-Encoding: gzip`, bounded after
 /// decompression too, so a small compressed body cannot expand into gigabytes.
-pub fn decode_body(
+pub(crate) fn decode_body(
     body: &[u8],
     content_encoding: Option<&str>,
     limits: &BatchLimits,

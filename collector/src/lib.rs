@@ -2,16 +2,20 @@
 //! batch or none), and publishes effective hourly wages per platform and country, computed by
 //! the `analysis` library, as JSON, CSV and a dashboard. `docs/collector.md` is the guide.
 
+// Every `pub` item is part of what the binary, the tests and the benchmark use; the rest says
+// `pub(crate)` or less, so a dead item is found by the compiler.
+#![warn(unreachable_pub)]
+
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
-pub mod error;
-pub mod http;
+mod error;
+mod http;
 pub mod ingest;
-pub mod metrics;
-pub mod rate_limit;
-pub mod wages;
+mod metrics;
+mod rate_limit;
+mod wages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,7 +50,7 @@ pub enum StartError {
 
 /// Connects, migrates, and checks the database holds the kind of data this run expects (a demo
 /// never writes into workers' data, and real uploads never mix with synthetic ones).
-pub async fn open_database(config: &Config) -> Result<Database, StartError> {
+async fn open_database(config: &Config) -> Result<Database, StartError> {
     config.validate()?;
     let database = Database::connect(&config.database_url, config.database_max_connections).await?;
     database.migrate().await?;

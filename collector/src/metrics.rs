@@ -20,7 +20,7 @@ struct Histogram {
 }
 
 #[derive(Debug, Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     pub records_accepted: AtomicU64,
@@ -29,7 +29,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn observe_request(&self, route: &str, status: u16, elapsed: Duration) {
+    pub(crate) fn observe_request(&self, route: &str, status: u16, elapsed: Duration) {
         *self
             .requests
             .lock()
@@ -46,14 +46,14 @@ impl Metrics {
         histogram.count += 1;
     }
 
-    pub fn count_records(&self, accepted: u64, duplicate: u64, rejected: u64) {
+    pub(crate) fn count_records(&self, accepted: u64, duplicate: u64, rejected: u64) {
         self.records_accepted.fetch_add(accepted, Ordering::Relaxed);
         self.records_duplicate.fetch_add(duplicate, Ordering::Relaxed);
         self.records_rejected.fetch_add(rejected, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition format, version 0.0.4.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         out.push_str("# HELP piecerate_http_requests_total HTTP requests answered, by route and status.\n");
         out.push_str("# TYPE piecerate_http_requests_total counter\n");

@@ -19,13 +19,13 @@ struct Bucket {
 }
 
 #[derive(Debug)]
-pub struct RateLimiter<K> {
+pub(crate) struct RateLimiter<K> {
     limit: RateLimit,
     buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 impl<K: Hash + Eq + Clone> RateLimiter<K> {
-    pub fn new(limit: RateLimit) -> RateLimiter<K> {
+    pub(crate) fn new(limit: RateLimit) -> RateLimiter<K> {
         RateLimiter { limit, buckets: Mutex::new(HashMap::new()) }
     }
 
@@ -34,7 +34,7 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
     }
 
     /// Takes one request from `key`'s bucket, or says how long until one is available.
-    pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
         let burst = f64::from(self.limit.burst);
         let rate = self.per_second();
         let mut buckets = self.buckets.lock().expect("no panics while holding the lock");
@@ -56,7 +56,7 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
     }
 
     /// Forgets a key, e.g. an erased install.
-    pub fn forget(&self, key: &K) {
+    pub(crate) fn forget(&self, key: &K) {
         self.buckets.lock().expect("no panics while holding the lock").remove(key);
     }
 }

@@ -3,6 +3,7 @@
 //! data version moved. A dashboard hit reads the cached JSON.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,42 +17,69 @@ use crate::db::{Database, DbError};
 const MAX_CACHED_QUERIES: usize = 256;
 
 /// The banner of the demo, in every page and answer.
-pub const DEMO_NOTICE: &str = "synthetic demonstration data";
+pub(crate) const DEMO_NOTICE: &str = "synthetic demonstration data";
 
-/// One wage query, as accepted by `/v1/wages`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct WagesQuery {
-    pub method: Method,
-    /// `platform`, `country` and `month`, in the library's order.
-    pub by: String,
+/// One wage query the collector can answer from its totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WagesQuery {
+    method: Method,
+    grouping: Grouping,
     /// `YYYYMM`: only records that started in this month.
-    pub month: Option<i64>,
+    month: Option<i64>,
+}
+
+// By hand because `Grouping` is not `Hash`; consistent with the derived `Eq`, which compares
+// the same three parts.
+impl Hash for WagesQuery {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.method.hash(state);
+        self.grouping.dimensions().hash(state);
+        self.month.hash(state);
+    }
 }
 
 impl WagesQuery {
-    /// Reads the query parameters; absent ones take the defaults `by=platform,country&method=all`.
-    pub fn parse(by: Option<&str>, method: Option<&str>, month: Option<&str>) -> Result<WagesQuery, String> {
-        let grouping: Grouping = by.unwrap_or("platform,country").parse().map_err(|e| format!("by: {e}"))?;
-        if grouping.contains(Dimension::Category) {
-            return Err(
-                "by: category is not published by the collector; group by platform, country or month".into(),
-            );
-        }
-        let method: Method = method.unwrap_or("all").parse().map_err(|e| format!("method: {e}"))?;
-        if let Method::Session { .. } = method {
-            return Err(
-                "method: the collector publishes all, task and paid; records sent by the extension carry unpaid time \
-                 themselves, so session gaps are not estimated"
-                    .into(),
-            );
-        }
-        let month = month.map(parse_month).transpose()?;
-        Ok(WagesQuery { method, by: grouping.to_string(), month })
+    /// A query of `method` by `grouping`, of one month (`YYYYMM`) or all; refused if the
+    /// collector does not publish it.
+    pub(crate) fn new(method: Method, grouping: Grouping, month: Option<i64>) -> Result<WagesQuery, String> {
+        check_grouping(&grouping)?;
+        check_method(method)?;
+        Ok(WagesQuery { method, grouping, month })
     }
 
-    fn grouping(&self) -> Grouping {
-        self.by.parse().expect("checked when parsed")
+    /// Reads the query parameters; absent ones take the defaults `by=platform,country&method=all`.
+    pub(crate) fn parse(
+        by: Option<&str>,
+        method: Option<&str>,
+        month: Option<&str>,
+    ) -> Result<WagesQuery, String> {
+        let grouping: Grouping = by.unwrap_or("platform,country").parse().map_err(|e| format!("by: {e}"))?;
+        check_grouping(&grouping)?;
+        let method: Method = method.unwrap_or("all").parse().map_err(|e| format!("method: {e}"))?;
+        check_method(method)?;
+        let month = month.map(parse_month).transpose()?;
+        Ok(WagesQuery { method, grouping, month })
     }
+}
+
+fn check_grouping(grouping: &Grouping) -> Result<(), String> {
+    if grouping.contains(Dimension::Category) {
+        return Err(
+            "by: category is not published by the collector; group by platform, country or month".into()
+        );
+    }
+    Ok(())
+}
+
+fn check_method(method: Method) -> Result<(), String> {
+    if let Method::Session { .. } = method {
+        return Err(
+            "method: the collector publishes all, task and paid; records sent by the extension carry unpaid time \
+             themselves, so session gaps are not estimated"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 fn parse_month(text: &str) -> Result<i64, String> {
@@ -68,7 +96,7 @@ fn parse_month(text: &str) -> Result<i64, String> {
 
 /// A computed report and its two encodings.
 #[derive(Debug)]
-pub struct CachedReport {
+pub(crate) struct CachedReport {
     pub data_version: i64,
     pub computed_at: Instant,
     pub report: Report,
@@ -78,14 +106,14 @@ pub struct CachedReport {
 
 /// Reports by query, plus one lock per query so that concurrent misses compute once.
 #[derive(Debug, Default)]
-pub struct WagesCache {
+pub(crate) struct WagesCache {
     entries: Mutex<HashMap<WagesQuery, Arc<CachedReport>>>,
     computing: Mutex<HashMap<WagesQuery, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What shapes every report the collector publishes.
 #[derive(Debug, Clone, Copy)]
-pub struct PublishingRules {
+pub(crate) struct PublishingRules {
     pub min_workers: u32,
     pub min_hours: f64,
     pub demo: bool,
@@ -99,7 +127,7 @@ impl WagesCache {
 
     /// The report for `query`, at most `max_staleness` behind the data (a stale one is
     /// refreshed in the background); computed now when there is none or it is too old.
-    pub async fn get(
+    pub(crate) async fn get(
         self: &Arc<Self>,
         database: &Database,
         query: &WagesQuery,
@@ -141,7 +169,7 @@ impl WagesCache {
         let version = database.data_version().await?;
         let started = Instant::now();
         let report = compute(database, query, &rules).await?;
-        tracing::info!(by = %query.by, method = %query.method, elapsed_ms = started.elapsed().as_millis() as u64,
+        tracing::info!(by = %query.grouping, method = %query.method, elapsed_ms = started.elapsed().as_millis() as u64,
             "wage report recomputed");
         let cached = Arc::new(encode(report, version, &rules));
         let mut entries = self.entries.lock().expect("no panics under lock");
@@ -155,14 +183,14 @@ impl WagesCache {
 }
 
 /// One streaming pass over the stored totals through the library's `ReportBuilder`.
-pub async fn compute(
+pub(crate) async fn compute(
     database: &Database,
     query: &WagesQuery,
     rules: &PublishingRules,
 ) -> Result<Report, DbError> {
     let options = ReportOptions {
         method: query.method,
-        grouping: query.grouping(),
+        grouping: query.grouping.clone(),
         min_workers: rules.min_workers,
         min_hours: rules.min_hours,
         currency_basis: analysis::report::CurrencyBasis::Usd,
@@ -206,9 +234,12 @@ mod tests {
     #[test]
     fn queries_default_and_refuse_what_totals_cannot_answer() {
         let query = WagesQuery::parse(None, None, None).unwrap();
-        assert_eq!((query.method, query.by.as_str(), query.month), (Method::All, "platform,country", None));
+        assert_eq!(
+            (query.method, query.grouping.to_string().as_str(), query.month),
+            (Method::All, "platform,country", None)
+        );
         let query = WagesQuery::parse(Some("country,platform"), Some("paid"), Some("2024-05")).unwrap();
-        assert_eq!((query.by.as_str(), query.month), ("platform,country", Some(202405)));
+        assert_eq!((query.grouping.to_string().as_str(), query.month), ("platform,country", Some(202405)));
         for (by, method, month, field) in [
             (Some("category"), None, None, "by:"),
             (Some("worker"), None, None, "by:"),
@@ -221,5 +252,12 @@ mod tests {
             let error = WagesQuery::parse(by, method, month).unwrap_err();
             assert!(error.starts_with(field), "{error}");
         }
+        // The typed door keeps the same rules.
+        let by_category = Grouping::new(&[Dimension::Platform, Dimension::Category]);
+        assert!(WagesQuery::new(Method::All, by_category, None).unwrap_err().starts_with("by:"));
+        let session = Method::Session { max_gap_minutes: 15 };
+        assert!(WagesQuery::new(session, Grouping::default(), None).unwrap_err().starts_with("method:"));
+        let by_platform = WagesQuery::new(Method::Paid, Grouping::new(&[Dimension::Platform]), None);
+        assert_eq!(by_platform, WagesQuery::parse(Some("platform"), Some("paid"), None));
     }
 }

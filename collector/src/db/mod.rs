@@ -1,9 +1,11 @@
 //! All SQL of the collector, behind typed functions: handlers and commands call these and
-//! never build SQL. One backend module per database; rows are converted in `rows`.
+//! never build SQL. Every operation is written once, in `store`, over sqlx's `Database`; each
+//! backend module holds only its dialect; rows are converted in `rows`.
 
 mod postgres;
 pub mod rows;
 mod sqlite;
+mod store;
 
 use std::borrow::Cow;
 
@@ -12,6 +14,9 @@ use analysis::WorkerTotals;
 use analysis::record::InstallId;
 use analysis::report::TotalsCell;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Postgres, Sqlite};
+
+use self::store::Store;
 
 use crate::ingest::{ParsedBatch, RecordProblem};
 
@@ -69,9 +74,22 @@ pub struct ErasedCounts {
 
 /// The collector's database, SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
-pub enum Database {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PostgresStore),
+pub struct Database(Backends);
+
+#[derive(Debug, Clone)]
+enum Backends {
+    Sqlite(Store<Sqlite>),
+    Postgres(Store<Postgres>),
+}
+
+/// The same call on whichever backend the database is.
+macro_rules! on_backend {
+    ($database:expr, $store:ident => $call:expr) => {
+        match &$database.0 {
+            Backends::Sqlite($store) => $call,
+            Backends::Postgres($store) => $call,
+        }
+    };
 }
 
 fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
@@ -94,9 +112,9 @@ impl Database {
     /// Connects (creating a SQLite file if missing); does not migrate.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbError> {
         if url.starts_with("sqlite:") {
-            Ok(Database::Sqlite(sqlite::SqliteStore::connect(url, max_connections).await?))
+            Ok(Database(Backends::Sqlite(sqlite::connect(url, max_connections).await?)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Database::Postgres(postgres::PostgresStore::connect(url, max_connections).await?))
+            Ok(Database(Backends::Postgres(postgres::connect(url, max_connections).await?)))
         } else {
             Err(DbError::UnknownScheme)
         }
@@ -104,16 +122,13 @@ impl Database {
 
     /// Applies the migrations of `migrations/<backend>/` that are not applied yet.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        match self {
-            Database::Sqlite(store) => store.migrate().await,
-            Database::Postgres(store) => store.migrate().await,
-        }
+        on_backend!(self, store => store.migrate().await)
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Database::Sqlite(_) => "sqlite",
-            Database::Postgres(_) => "postgres",
+        match self.0 {
+            Backends::Sqlite(_) => "sqlite",
+            Backends::Postgres(_) => "postgres",
         }
     }
 
@@ -124,17 +139,11 @@ impl Database {
         token_hash: Option<&str>,
         consent_version: Option<&str>,
     ) -> Result<Install, DbError> {
-        match self {
-            Database::Sqlite(store) => store.create_install(public_id, token_hash, consent_version).await,
-            Database::Postgres(store) => store.create_install(public_id, token_hash, consent_version).await,
-        }
+        on_backend!(self, store => store.create_install(public_id, token_hash, consent_version).await)
     }
 
-    pub async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
-        match self {
-            Database::Sqlite(store) => store.install_by_token_hash(token_hash).await,
-            Database::Postgres(store) => store.install_by_token_hash(token_hash).await,
-        }
+    pub(crate) async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
+        on_backend!(self, store => store.install_by_token_hash(token_hash).await)
     }
 
     /// Stores a batch in one transaction: new records, their totals, the data version. Either
@@ -144,38 +153,27 @@ impl Database {
         install: &Install,
         batch: &ParsedBatch,
     ) -> Result<StoredCounts, StoreError> {
-        match self {
-            Database::Sqlite(store) => store.store_batch(install, batch).await,
-            Database::Postgres(store) => store.store_batch(install, batch).await,
-        }
+        on_backend!(self, store => store.store_batch(install, batch).await)
     }
 
     /// Erases every record of an install, its totals and the install itself.
     pub async fn erase_install(&self, install: &Install) -> Result<ErasedCounts, DbError> {
-        match self {
-            Database::Sqlite(store) => store.erase_install(install).await,
-            Database::Postgres(store) => store.erase_install(install).await,
-        }
+        on_backend!(self, store => store.erase_install(install).await)
     }
 
-    /// A number that changes after every committed write that changes reports.
+    /// A number that changes with every committed write that changes reports, at its commit:
+    /// a reader that sees a version sees all the data written before it.
     pub async fn data_version(&self) -> Result<i64, DbError> {
-        match self {
-            Database::Sqlite(store) => store.data_version().await,
-            Database::Postgres(store) => store.data_version().await,
-        }
+        on_backend!(self, store => store.data_version().await)
     }
 
     /// Streams every install's totals (of one month, `YYYYMM`, if given) into `visit`.
-    pub async fn for_each_totals(
+    pub(crate) async fn for_each_totals(
         &self,
         month: Option<i64>,
         visit: impl FnMut(&InstallId, &TotalsCell, &WorkerTotals),
     ) -> Result<(), DbError> {
-        match self {
-            Database::Sqlite(store) => store.for_each_totals(month, visit).await,
-            Database::Postgres(store) => store.for_each_totals(month, visit).await,
-        }
+        on_backend!(self, store => store.for_each_totals(month, visit).await)
     }
 
     /// Streams every stored record into `visit`, which may stop the stream with an error.
@@ -183,46 +181,27 @@ impl Database {
         &self,
         visit: impl FnMut(Record) -> Result<(), E>,
     ) -> Result<(), E> {
-        match self {
-            Database::Sqlite(store) => store.for_each_record(visit).await,
-            Database::Postgres(store) => store.for_each_record(visit).await,
-        }
+        on_backend!(self, store => store.for_each_record(visit).await)
     }
 
-    pub async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
-        match self {
-            Database::Sqlite(store) => store.meta(key).await,
-            Database::Postgres(store) => store.meta(key).await,
-        }
+    pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
+        on_backend!(self, store => store.meta(key).await)
     }
 
     /// Sets `key` unless it is set already; answers the value in force afterwards.
     pub async fn meta_set_once(&self, key: &str, value: &str) -> Result<String, DbError> {
-        match self {
-            Database::Sqlite(store) => store.meta_set_once(key, value).await,
-            Database::Postgres(store) => store.meta_set_once(key, value).await,
-        }
+        on_backend!(self, store => store.meta_set_once(key, value).await)
     }
 
     pub async fn install_count(&self) -> Result<i64, DbError> {
-        match self {
-            Database::Sqlite(store) => store.install_count().await,
-            Database::Postgres(store) => store.install_count().await,
-        }
+        on_backend!(self, store => store.install_count().await)
     }
 
     /// Lets in-flight queries finish and closes every connection.
     pub async fn close(&self) {
-        match self {
-            Database::Sqlite(store) => store.close().await,
-            Database::Postgres(store) => store.close().await,
-        }
+        on_backend!(self, store => store.close().await)
     }
 }
-
-/// The columns of `records` in the order the backends read them.
-const RECORD_COLUMNS: &str = "record_id, platform, country, kind, category, outcome, started_at, ended_at, active_seconds, reward, bonus, currency";
-const TOTALS_COLUMNS: &str = "platform, country, month, earnings_usd, paid_task_seconds, unpaid_task_seconds, unpaid_record_seconds, tasks";
 
 fn corrupt(what: impl std::fmt::Display) -> DbError {
     DbError::CorruptRow(what.to_string())

@@ -60,7 +60,7 @@ impl RecordRow {
     }
 
     /// The record again, validated by the library as if it had just arrived.
-    pub fn to_record(&self, install: &str) -> Result<Record, RecordError> {
+    pub(crate) fn to_record(&self, install: &str) -> Result<Record, RecordError> {
         let time = |field: &'static str, seconds: i64| {
             Timestamp::from_unix_seconds(seconds)
                 .map(|t| t.to_string())
@@ -91,7 +91,7 @@ impl RecordRow {
 
 /// One install's totals for one cell, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotalsRow {
+pub(crate) struct TotalsRow {
     pub platform: String,
     /// Empty when the records carry no country.
     pub country: String,
@@ -104,7 +104,7 @@ pub struct TotalsRow {
 }
 
 impl TotalsRow {
-    pub fn new(cell: &TotalsCell, totals: &WorkerTotals) -> TotalsRow {
+    pub(crate) fn new(cell: &TotalsCell, totals: &WorkerTotals) -> TotalsRow {
         let seconds = |s: Seconds| i64::try_from(s.get()).unwrap_or(i64::MAX);
         TotalsRow {
             platform: cell.platform.as_str().to_owned(),
@@ -119,7 +119,7 @@ impl TotalsRow {
     }
 
     /// The cell and totals again; `None` (with what is wrong) for a row the collector did not write.
-    pub fn parse(&self) -> Result<(TotalsCell, WorkerTotals), String> {
+    pub(crate) fn parse(&self) -> Result<(TotalsCell, WorkerTotals), String> {
         let platform = Platform::parse(&self.platform)?;
         let country = match self.country.as_str() {
             "" => None,
@@ -142,14 +142,14 @@ impl TotalsRow {
 
 /// A batch sorted against what its install already stored.
 #[derive(Debug)]
-pub struct SortedBatch<'a> {
+pub(crate) struct SortedBatch<'a> {
     pub new: Vec<&'a Record>,
     pub duplicates: u64,
 }
 
 /// Same id and same content (after coarsening) is a duplicate; same id and different content
 /// is a conflict, which refuses the batch: a record, once sent, does not change.
-pub fn sort_batch<'a>(
+pub(crate) fn sort_batch<'a>(
     batch: &'a ParsedBatch,
     stored: &HashMap<String, Record>,
 ) -> Result<SortedBatch<'a>, Vec<RecordProblem>> {
@@ -174,7 +174,7 @@ pub fn sort_batch<'a>(
 }
 
 /// What the new records add to each cell, summed by the library's `WorkerTotals::add`.
-pub fn totals_by_cell<'a>(
+pub(crate) fn totals_by_cell<'a>(
     records: impl IntoIterator<Item = &'a Record>,
 ) -> BTreeMap<TotalsCell, WorkerTotals> {
     let mut cells: BTreeMap<TotalsCell, WorkerTotals> = BTreeMap::new();
@@ -185,7 +185,7 @@ pub fn totals_by_cell<'a>(
 }
 
 /// Stored totals plus a batch's, merged by `WorkerTotals::merge`, ready to be written back.
-pub fn merged_totals(
+pub(crate) fn merged_totals(
     added: &BTreeMap<TotalsCell, WorkerTotals>,
     stored: &[TotalsRow],
 ) -> Result<Vec<TotalsRow>, String> {
@@ -205,7 +205,7 @@ pub fn merged_totals(
 }
 
 /// The install id records of this install carry in reports and exports.
-pub fn install_id(public_id: &str) -> Result<InstallId, String> {
+pub(crate) fn install_id(public_id: &str) -> Result<InstallId, String> {
     InstallId::parse(public_id)
 }
 

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -15,7 +16,7 @@ use super::SharedState;
 use crate::auth::{bearer_token, new_credentials, token_hash};
 use crate::db::{Install, StoreError};
 use crate::error::AppError;
-use crate::ingest::{BatchLimits, decode_body, parse_batch};
+use crate::ingest::{BatchError, BatchLimits, RecordProblem, decode_body, parse_batch};
 use crate::wages::{CachedReport, WagesQuery};
 
 /// The OpenAPI 3.1 description of this API, kept next to the code it describes.
@@ -24,7 +25,7 @@ const OPENAPI: &str = include_str!("../../openapi.json");
 const MAX_ENROLL_BODY_BYTES: usize = 4096;
 const MAX_CONSENT_VERSION_LEN: usize = 64;
 
-pub async fn health(State(state): State<SharedState>) -> Response {
+pub(super) async fn health(State(state): State<SharedState>) -> Response {
     match state.database.data_version().await {
         Ok(_) => Json(json!({ "status": "ok" })).into_response(),
         Err(error) => {
@@ -35,16 +36,16 @@ pub async fn health(State(state): State<SharedState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<SharedState>) -> Response {
+pub(super) async fn metrics(State(state): State<SharedState>) -> Response {
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
 }
 
-pub async fn openapi() -> Response {
+pub(super) async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], OPENAPI).into_response()
 }
 
-pub async fn not_found() -> AppError {
+pub(super) async fn not_found() -> AppError {
     AppError::NotFound("no such page or endpoint; the API is described at /v1/openapi.json".into())
 }
 
@@ -71,22 +72,30 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
-/// The install of the request's bearer token; 401 for a missing, malformed or unknown token
-/// (including the token of an erased install).
-async fn authenticate(state: &SharedState, headers: &HeaderMap) -> Result<Install, AppError> {
-    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token = bearer_token(header).ok_or_else(|| {
-        AppError::Unauthorized("send the install's token as Authorization: Bearer TOKEN".into())
-    })?;
-    state.database.install_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-        AppError::Unauthorized(
-            "this token is not valid: it was never issued, or its install was erased".into(),
-        )
-    })
+/// The install of the request's bearer token, for the handlers that act for an install; 401 for
+/// a missing, malformed or unknown token (including the token of an erased install).
+#[derive(Debug)]
+pub(super) struct AuthenticatedInstall(Install);
+
+impl FromRequestParts<SharedState> for AuthenticatedInstall {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, AppError> {
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = bearer_token(header).ok_or_else(|| {
+            AppError::Unauthorized("send the install's token as Authorization: Bearer TOKEN".into())
+        })?;
+        let install = state.database.install_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
+            AppError::Unauthorized(
+                "this token is not valid: it was never issued, or its install was erased".into(),
+            )
+        })?;
+        Ok(AuthenticatedInstall(install))
+    }
 }
 
 /// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
-pub async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
+pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
     state
         .enroll_limiter
         .check(&(), Instant::now())
@@ -100,7 +109,11 @@ pub async fn enroll(State(state): State<SharedState>, request: Request) -> Resul
         parse_enrollment(&body)?
     };
     let (public_id, token) = new_credentials();
-    state.database.create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref()).await?;
+    state
+        .database
+        .create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref())
+        .await
+        .map_err(AppError::NotStored)?;
     let body = json!({ "install_id": public_id.as_str(), "token": token });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -108,7 +121,7 @@ pub async fn enroll(State(state): State<SharedState>, request: Request) -> Resul
 fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
     let invalid = |field: &str, problem: String| AppError::Unprocessable {
         message: "the enrollment body is not valid".into(),
-        errors: vec![crate::ingest::RecordProblem { index: None, field: field.into(), problem }],
+        errors: vec![RecordProblem { index: None, field: field.into(), problem }],
     };
     let value: Value = serde_json::from_slice(body)
         .map_err(|error| AppError::BadRequest(format!("the body is not valid JSON: {error}")))?;
@@ -138,26 +151,29 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
 }
 
 /// `POST /v1/records`: one batch, stored whole or not at all; answered after the commit.
-pub async fn upload(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let install = authenticate(&state, &parts.headers).await?;
+pub(super) async fn upload(
+    State(state): State<SharedState>,
+    AuthenticatedInstall(install): AuthenticatedInstall,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
     state
         .upload_limiter
         .check(&install.key, Instant::now())
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-    require_json(&parts.headers)?;
-    let body = read_body(&parts.headers, body, state.config.max_body_bytes).await?;
+    require_json(&headers)?;
+    let body = read_body(&headers, body, state.config.max_body_bytes).await?;
     let limits = BatchLimits {
         max_decompressed_bytes: state.config.max_decompressed_bytes,
         max_records: crate::config::MAX_BATCH_RECORDS,
     };
-    let encoding = parts.headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("unreadable"));
+    let encoding = headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("unreadable"));
     let parsed = decode_body(&body, encoding, &limits)
         .and_then(|json| parse_batch(&json, &install.public_id, &limits));
     let batch = match parsed {
         Ok(batch) => batch,
         Err(error) => {
-            if let crate::ingest::BatchError::Invalid(problems) = &error {
+            if let BatchError::Invalid(problems) = &error {
                 state.metrics.count_records(0, 0, problems.len() as u64);
             }
             return Err(error.into());
@@ -179,23 +195,22 @@ pub async fn upload(State(state): State<SharedState>, request: Request) -> Resul
             })
         }
         Err(StoreError::InstallGone) => Err(AppError::Unauthorized("this install was erased".into())),
-        Err(StoreError::Db(error)) => Err(error.into()),
+        Err(StoreError::Db(error)) => Err(AppError::NotStored(error)),
     }
 }
 
 /// `DELETE /v1/installs/me`: erases every record of the token's install, and the install.
-pub async fn erase(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let install = authenticate(&state, &headers).await?;
-    let erased = state.database.erase_install(&install).await?;
+pub(super) async fn erase(
+    State(state): State<SharedState>,
+    AuthenticatedInstall(install): AuthenticatedInstall,
+) -> Result<Response, AppError> {
+    let erased = state.database.erase_install(&install).await.map_err(AppError::NotStored)?;
     state.upload_limiter.forget(&install.key);
     Ok(Json(json!({ "records_erased": erased.records, "installs_erased": erased.installs })).into_response())
 }
 
 /// The query of `/v1/wages` and `/v1/wages.csv`; unknown parameters are refused.
-pub async fn cached_report(
-    state: &SharedState,
-    params: &HashMap<String, String>,
-) -> Result<std::sync::Arc<CachedReport>, AppError> {
+fn wages_query(params: &HashMap<String, String>) -> Result<WagesQuery, AppError> {
     if let Some(unknown) = params.keys().find(|key| !["by", "method", "month"].contains(&key.as_str())) {
         return Err(AppError::BadRequest(format!(
             "unknown parameter '{}'; expected by, method, month",
@@ -203,8 +218,7 @@ pub async fn cached_report(
         )));
     }
     let get = |name: &str| params.get(name).map(String::as_str);
-    let query = WagesQuery::parse(get("by"), get("method"), get("month")).map_err(AppError::BadRequest)?;
-    Ok(state.wages.get(&state.database, &query, state.publishing_rules()).await?)
+    WagesQuery::parse(get("by"), get("method"), get("month")).map_err(AppError::BadRequest)
 }
 
 fn report_headers(
@@ -218,20 +232,20 @@ fn report_headers(
 }
 
 /// `GET /v1/wages`: the `piecerate.report/1` JSON.
-pub async fn wages_json(
+pub(super) async fn wages_json(
     State(state): State<SharedState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let report = cached_report(&state, &params).await?;
+    let report = state.wages_report(&wages_query(&params)?).await?;
     Ok((report_headers(&report, "application/json"), report.json.clone()).into_response())
 }
 
 /// `GET /v1/wages.csv`: the same report as CSV.
-pub async fn wages_csv(
+pub(super) async fn wages_csv(
     State(state): State<SharedState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let report = cached_report(&state, &params).await?;
+    let report = state.wages_report(&wages_query(&params)?).await?;
     let disposition = HeaderValue::from_static("attachment; filename=\"piecerate-wages.csv\"");
     Ok((
         report_headers(&report, "text/csv; charset=utf-8"),

@@ -5,6 +5,7 @@ mod api;
 mod chart;
 mod cors;
 mod dashboard;
+mod html;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,18 +16,18 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::db::Database;
+use crate::db::{Database, DbError};
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
-use crate::wages::{DEMO_NOTICE, PublishingRules, WagesCache};
+use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, WagesQuery};
 
 /// What every handler can reach.
 #[derive(Debug)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub config: Config,
     pub database: Database,
     pub metrics: Metrics,
@@ -37,7 +38,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, database: Database) -> AppState {
+    pub(crate) fn new(config: Config, database: Database) -> AppState {
         AppState {
             upload_limiter: RateLimiter::new(config.upload_rate),
             enroll_limiter: RateLimiter::new(config.enroll_rate),
@@ -48,7 +49,7 @@ impl AppState {
         }
     }
 
-    pub fn publishing_rules(&self) -> PublishingRules {
+    fn publishing_rules(&self) -> PublishingRules {
         PublishingRules {
             min_workers: self.config.min_workers,
             min_hours: self.config.min_hours,
@@ -56,29 +57,48 @@ impl AppState {
             max_staleness: self.config.wages_max_staleness,
         }
     }
+
+    /// The published report for `query`, from the wage cache.
+    async fn wages_report(&self, query: &WagesQuery) -> Result<Arc<CachedReport>, DbError> {
+        self.wages.get(&self.database, query, self.publishing_rules()).await
+    }
 }
 
-pub type SharedState = Arc<AppState>;
+pub(crate) type SharedState = Arc<AppState>;
 
-pub fn router(state: SharedState) -> Router {
-    Router::new()
+pub(crate) fn router(state: SharedState) -> Router {
+    let reads = Router::new()
         .route("/", get(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
-        .route("/assets/dashboard.css", get(dashboard::stylesheet))
+        .route("/assets/dashboard.css", get(html::stylesheet))
         .route("/healthz", get(api::health))
         .route("/metrics", get(api::metrics))
         .route("/v1/openapi.json", get(api::openapi))
-        .route("/v1/installs", post(api::enroll))
-        .route("/v1/installs/me", axum::routing::delete(api::erase))
-        .route("/v1/records", post(api::upload))
         .route("/v1/wages", get(api::wages_json))
         .route("/v1/wages.csv", get(api::wages_csv))
-        .fallback(api::not_found)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), time_limit))
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), demo_notice))
-        .layer(middleware::from_fn(cors::cors))
+        .fallback(api::not_found);
+    let writes = Router::new()
+        .route("/v1/installs", post(api::enroll))
+        .route("/v1/installs/me", delete(api::erase))
+        .route("/v1/records", post(api::upload));
+    // Each router's CORS rule wraps its routes outside the time limit and the demo notice, so
+    // that every answer a browser may read, a 408 included, carries it.
+    let reads = with_limit_and_notice(reads, &state).layer(cors::public());
+    let writes = with_limit_and_notice(writes, &state)
+        .layer(cors::extension_origins())
+        .layer(middleware::from_fn(cors::refuse_other_origins));
+    reads
+        .merge(writes)
+        .layer(middleware::from_fn(cors::preflights_answer_no_content))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
         .with_state(state)
+}
+
+/// The time limit, then the demo notice around it, on every route of `router`.
+fn with_limit_and_notice(router: Router<SharedState>, state: &SharedState) -> Router<SharedState> {
+    router
+        .layer(middleware::from_fn_with_state(Arc::clone(state), time_limit))
+        .layer(middleware::from_fn_with_state(Arc::clone(state), demo_notice))
 }
 
 /// Counts and times every request by route pattern and status. The log line names the route,

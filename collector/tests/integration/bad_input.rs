@@ -201,6 +201,17 @@ async fn requests_without_a_valid_token_or_origin_are_refused() {
         )
         .await;
         assert_eq!(web_page.status, 403, "{backend}: {}", web_page.text);
+        // A web page's plain form post, which a browser sends without asking first, enrolls nothing.
+        let form = server
+            .client
+            .post(server.url("/v1/installs"))
+            .header("origin", "https://example.org")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .expect("r");
+        assert_eq!(answer(form).await.status, 403, "{backend}");
+        assert_eq!(server.running.database.install_count().await.expect("a count"), 1, "{backend}");
         let extension = answer(
             post().bearer_auth(&token).header("origin", "moz-extension://4b1e-9a51").send().await.expect("r"),
         )

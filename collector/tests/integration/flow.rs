@@ -179,3 +179,37 @@ async fn a_stale_report_is_served_while_it_is_recomputed() {
         server.running.shut_down().await.expect("shutting down");
     }
 }
+
+/// The data version moves once with every write that commits something, and not with one that
+/// stores nothing (a replay, a refused conflict), on both backends.
+#[tokio::test]
+async fn the_data_version_moves_once_per_committed_write() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let version = || async { server.running.database.data_version().await.expect("a data version") };
+        let start_version = version().await;
+        let (first, second) = (server.enroll().await, server.enroll().await);
+        assert_eq!(version().await, start_version, "{backend}: enrolling changes no report");
+
+        let batch = [task(1, 0, "mturk", "US", "1.00")];
+        assert_eq!(server.upload(&first, &batch).await.status, 200);
+        assert_eq!(version().await, start_version + 1, "{backend}: an upload");
+        assert_eq!(server.upload(&first, &batch).await.body, json!({"accepted": 0, "duplicates": 1}));
+        assert_eq!(version().await, start_version + 1, "{backend}: a replay stores nothing");
+        let conflict = server.upload(&first, &[task(1, 0, "mturk", "US", "9.00")]).await;
+        assert_eq!(conflict.status, 422, "{backend}: {}", conflict.text);
+        assert_eq!(version().await, start_version + 1, "{backend}: a refused batch stores nothing");
+
+        // Part replay, part new: stored through the path that reads what is stored first.
+        let mixed = [task(1, 0, "mturk", "US", "1.00"), task(2, 1, "mturk", "US", "2.00")];
+        assert_eq!(server.upload(&first, &mixed).await.body, json!({"accepted": 1, "duplicates": 1}));
+        assert_eq!(version().await, start_version + 2, "{backend}: a partly new batch");
+        assert_eq!(server.upload(&second, &batch).await.status, 200);
+        assert_eq!(version().await, start_version + 3, "{backend}: another install's upload");
+        assert_eq!(server.erase(&first).await.status, 200);
+        assert_eq!(version().await, start_version + 4, "{backend}: an erasure");
+        assert_eq!(server.stored_records().await, 1, "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
