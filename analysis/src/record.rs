@@ -202,6 +202,25 @@ pub enum Activity {
     Unpaid { category: UnpaidCategory },
 }
 
+impl Activity {
+    /// Reads the six fields that say what a record is about (`kind`, `category`, `outcome`,
+    /// `reward`, `bonus`, `currency`; the others are not looked at), for readers whose other
+    /// fields are typed already, such as the collector's rows.
+    pub fn from_fields(fields: &RecordFields<'_>) -> Result<Activity, RecordError> {
+        match fields.kind {
+            "task" => parse_task(fields),
+            "unpaid" => parse_unpaid(fields),
+            other => Err(RecordError::new(
+                "kind",
+                format!(
+                    "'{}' is not a record kind; expected task or unpaid",
+                    other.chars().take(32).collect::<String>()
+                ),
+            )),
+        }
+    }
+}
+
 /// One validated record of format v1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -321,19 +340,7 @@ impl Record {
         // times are wrong is reported for its times.
         check_span(started_at, ended_at)?;
         let active = parse_active_seconds(fields.active_seconds)?;
-        let activity = match fields.kind {
-            "task" => parse_task(fields)?,
-            "unpaid" => parse_unpaid(fields)?,
-            other => {
-                return Err(RecordError::new(
-                    "kind",
-                    format!(
-                        "'{}' is not a record kind; expected task or unpaid",
-                        other.chars().take(32).collect::<String>()
-                    ),
-                ));
-            }
-        };
+        let activity = Activity::from_fields(fields)?;
         Record::new(RecordParts {
             record_id,
             install_id,

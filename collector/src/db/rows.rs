@@ -4,10 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use analysis::record::{InstallId, RecordFields};
+use analysis::record::{InstallId, RecordFields, RecordParts};
 use analysis::report::TotalsCell;
 use analysis::{Activity, CountryCode, Platform, Record, RecordError, Seconds, Timestamp, WorkerTotals};
 use rust_decimal::Decimal;
+use uuid::Uuid;
 
 use crate::ingest::{ParsedBatch, RecordProblem};
 
@@ -59,32 +60,46 @@ impl RecordRow {
         }
     }
 
-    /// The record again, validated by the library as if it had just arrived.
+    /// The record again, validated by the library as if it had just arrived: its text columns
+    /// parsed, its times and durations taken as they are stored, through `Record::new`.
     pub(crate) fn to_record(&self, install: &str) -> Result<Record, RecordError> {
         let time = |field: &'static str, seconds: i64| {
-            Timestamp::from_unix_seconds(seconds)
-                .map(|t| t.to_string())
-                .map_err(|error| RecordError::new(field, error))
+            Timestamp::from_unix_seconds(seconds).map_err(|error| RecordError::new(field, error))
         };
-        let (started_at, ended_at) = (time("started_at", self.started_at)?, time("ended_at", self.ended_at)?);
-        let active_seconds = self.active_seconds.to_string();
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        let (country, category, outcome) = (text(&self.country), text(&self.category), text(&self.outcome));
-        let (reward, bonus, currency) = (text(&self.reward), text(&self.bonus), text(&self.currency));
-        Record::from_fields(&RecordFields {
-            record_id: &self.record_id,
-            install_id: install,
-            platform: &self.platform,
-            country: &country,
+        fn text(value: &Option<String>) -> &str {
+            value.as_deref().unwrap_or_default()
+        }
+        let record_id = Uuid::try_parse(&self.record_id)
+            .map_err(|_| RecordError::new("record_id", format!("'{}' is not a UUID", self.record_id)))?;
+        let install_id =
+            InstallId::parse(install).map_err(|problem| RecordError::new("install_id", problem))?;
+        let platform =
+            Platform::parse(&self.platform).map_err(|problem| RecordError::new("platform", problem))?;
+        let country = match text(&self.country) {
+            "" => None,
+            code => Some(CountryCode::parse(code).map_err(|error| RecordError::new("country", error))?),
+        };
+        let activity = Activity::from_fields(&RecordFields {
             kind: &self.kind,
-            category: &category,
-            outcome: &outcome,
-            started_at: &started_at,
-            ended_at: &ended_at,
-            active_seconds: &active_seconds,
-            reward: &reward,
-            bonus: &bonus,
-            currency: &currency,
+            category: text(&self.category),
+            outcome: text(&self.outcome),
+            reward: text(&self.reward),
+            bonus: text(&self.bonus),
+            currency: text(&self.currency),
+            ..RecordFields::default()
+        })?;
+        let active = u64::try_from(self.active_seconds).map_err(|_| {
+            RecordError::new("active_seconds", format!("{} is negative", self.active_seconds))
+        })?;
+        Record::new(RecordParts {
+            record_id,
+            install_id,
+            platform,
+            country,
+            activity,
+            started_at: time("started_at", self.started_at)?,
+            ended_at: time("ended_at", self.ended_at)?,
+            active: Seconds::new(active),
         })
     }
 }
