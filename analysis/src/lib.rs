@@ -3,7 +3,7 @@
 //! This crate is pure: no files, no sockets, no clock, no async. The `piecerate` CLI, the
 //! collector and the browser extension (compiled to wasm32) all compute wages through it, so a
 //! worker, a researcher and a regulator looking at the same records see the same number.
-//! The CLI lives in `src/bin/piecerate` behind the `cli` feature.
+//! The CLI is its own package, `piecerate-cli` (`analysis/cli/`), a thin shell over this crate.
 
 pub mod codes;
 mod fast_hash;

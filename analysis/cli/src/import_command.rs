@@ -165,7 +165,7 @@ fn import(
     let mut stderr = std::io::stderr().lock();
     // Where each record id was first seen, so that an assignment listed twice (a results file
     // and a rejections file of the same batch, say) is counted once.
-    let mut first_seen: HashMap<uuid::Uuid, (usize, u64)> = HashMap::new();
+    let mut first_seen: HashMap<_, (usize, u64)> = HashMap::new();
     for (file_index, path) in args.files.iter().enumerate() {
         let file = std::fs::File::open(path)
             .with_context(|| format!("cannot open input file {}", path.display()))?;
