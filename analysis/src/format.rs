@@ -56,7 +56,7 @@ pub fn read_records<R: BufRead + 'static>(
 ) -> std::io::Result<Box<dyn Iterator<Item = Result<Record, LineError>>>> {
     Ok(match sniff_encoding(&mut input)? {
         Encoding::Csv => Box::new(CsvRecords::new(input)),
-        Encoding::JsonLines => Box::new(JsonLinesRecords { lines: input, line: 0, buffer: String::new() }),
+        Encoding::JsonLines => Box::new(JsonLinesRecords::new(input)),
     })
 }
 
@@ -340,6 +340,12 @@ pub struct JsonLinesRecords<R> {
     lines: R,
     line: u64,
     buffer: String,
+}
+
+impl<R: BufRead> JsonLinesRecords<R> {
+    pub fn new(input: R) -> JsonLinesRecords<R> {
+        JsonLinesRecords { lines: input, line: 0, buffer: String::new() }
+    }
 }
 
 impl<R: BufRead> Iterator for JsonLinesRecords<R> {

@@ -17,6 +17,7 @@ pub mod record;
 mod reference;
 pub mod report;
 mod report_csv;
+pub mod report_reader;
 pub mod simulate;
 pub mod stats;
 pub mod time;

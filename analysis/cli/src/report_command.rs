@@ -4,12 +4,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use analysis::report::{CurrencyBasis, Grouping};
+use analysis::report_reader::{ReadSettings, ReadSummary};
 use analysis::{Method, ReportBuilder, ReportOptions};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
 use crate::Output;
-use crate::read_input::{FileSummary, ReadSettings, read_file};
+use crate::read_input::read_file;
 use crate::render::{InputSummary, render};
 
 #[derive(Debug, Args)]
@@ -100,13 +101,13 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
     let settings = ReadSettings { strict: args.strict, threads };
-    let mut builder = ReportBuilder::new(options.clone());
+    let mut builder = ReportBuilder::new(options);
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
-    let mut total = FileSummary::default();
+    let mut total = ReadSummary::default();
     for path in &args.input {
         progress.set_message(path.display().to_string());
-        let summary = read_file(path, &mut builder, &options, settings, &progress, &mut stderr)?;
+        let summary = read_file(path, &mut builder, settings, &progress, &mut stderr)?;
         if summary.bad_lines > 0 {
             writeln!(
                 stderr,
