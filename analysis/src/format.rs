@@ -20,13 +20,6 @@ pub enum LineError {
     Io(#[from] std::io::Error),
 }
 
-impl LineError {
-    /// Whether reading can go on after this error (a bad record), or not (a broken stream).
-    pub fn is_recoverable(&self) -> bool {
-        !matches!(self, LineError::Io(_))
-    }
-}
-
 /// The two encodings of record format v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {

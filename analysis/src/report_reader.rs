@@ -23,7 +23,7 @@ use crate::format::{
 use crate::{Record, ReportBuilder};
 
 /// Below this size an input is read by one thread: starting threads would cost more than it saves.
-pub const PARALLEL_MIN_BYTES: u64 = 8 << 20;
+const PARALLEL_MIN_BYTES: u64 = 8 << 20;
 /// How much a reader of a range reads at a time.
 const BLOCK_BYTES: usize = 1 << 20;
 /// How much of the start of an input decides between CSV and JSON Lines.
@@ -67,8 +67,9 @@ impl Input for [u8] {
 pub struct ReadSettings {
     /// Stop at the first bad line ([`ReadError::StoppedAtBadLine`]) instead of skipping it.
     pub strict: bool,
-    /// At most this many threads read a large input; 1 reads it in the calling thread (the only
-    /// choice on wasm32-unknown-unknown, which has no threads).
+    /// At most this many threads read an input of 8 MiB or more (smaller ones are read by one);
+    /// 1 reads it in the calling thread, the only choice on wasm32-unknown-unknown, which has
+    /// no threads.
     pub threads: usize,
 }
 

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use indicatif::ProgressBar;
 
 /// Reads one file of records into `builder`, writing each bad line to `errors`.
-pub fn read_file(
+pub(crate) fn read_file(
     path: &Path,
     builder: &mut ReportBuilder,
     settings: ReadSettings,

@@ -9,13 +9,13 @@ use crate::report_command::Format;
 
 /// What went into the report, for the human renderings' footer.
 #[derive(Debug, Clone, Copy)]
-pub struct InputSummary {
+pub(crate) struct InputSummary {
     pub files: usize,
     pub records: u64,
     pub bad_lines: u64,
 }
 
-pub fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
+pub(crate) fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(report)? + "\n",
         Format::Csv => report.to_csv(),

@@ -14,7 +14,7 @@ use crate::read_input::read_file;
 use crate::render::{InputSummary, render};
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Record files, CSV or JSON Lines (record format v1), read in this order.
     #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
     input: Vec<PathBuf>,
@@ -49,7 +49,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// An aligned table for the terminal.
     Table,
     /// The `piecerate.report/1` document.
@@ -79,7 +79,7 @@ fn parse_min_hours(text: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: ReportArgs) -> Result<()> {
+pub(crate) fn run(args: ReportArgs) -> Result<()> {
     // Every input is checked before the first is read, so a typo fails at once, not after an
     // hour of reading.
     let mut total_bytes = 0;
