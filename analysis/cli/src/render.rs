@@ -4,8 +4,20 @@
 
 use analysis::report::{Cell, CellMinimumWage, CellStatistics, Report};
 use anyhow::Result;
+use clap::ValueEnum;
 
-use crate::report_command::Format;
+/// The renderings, as `piecerate report --format` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// An aligned table for the terminal.
+    Table,
+    /// The `piecerate.report/1` document.
+    Json,
+    /// One row per cell.
+    Csv,
+    /// A GitHub table for a published report.
+    Markdown,
+}
 
 /// What went into the report, for the human renderings' footer.
 #[derive(Debug, Clone, Copy)]

@@ -7,11 +7,11 @@ use analysis::report::{CurrencyBasis, Grouping};
 use analysis::report_reader::{ReadSettings, ReadSummary};
 use analysis::{Method, ReportBuilder, ReportOptions};
 use anyhow::{Context, Result, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::Output;
 use crate::read_input::read_file;
-use crate::render::{InputSummary, render};
+use crate::render::{Format, InputSummary, render};
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
@@ -46,18 +46,6 @@ pub(crate) struct ReportArgs {
     /// Threads reading each large file (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    /// An aligned table for the terminal.
-    Table,
-    /// The `piecerate.report/1` document.
-    Json,
-    /// One row per cell.
-    Csv,
-    /// A GitHub table for a published report.
-    Markdown,
 }
 
 fn parse_method(text: &str) -> Result<Method, String> {
