@@ -20,13 +20,6 @@ pub enum LineError {
     Io(#[from] std::io::Error),
 }
 
-impl LineError {
-    /// Whether reading can go on after this error (a bad record), or not (a broken stream).
-    pub fn is_recoverable(&self) -> bool {
-        !matches!(self, LineError::Io(_))
-    }
-}
-
 /// The two encodings of record format v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -56,7 +49,7 @@ pub fn read_records<R: BufRead + 'static>(
 ) -> std::io::Result<Box<dyn Iterator<Item = Result<Record, LineError>>>> {
     Ok(match sniff_encoding(&mut input)? {
         Encoding::Csv => Box::new(CsvRecords::new(input)),
-        Encoding::JsonLines => Box::new(JsonLinesRecords { lines: input, line: 0, buffer: String::new() }),
+        Encoding::JsonLines => Box::new(JsonLinesRecords::new(input)),
     })
 }
 
@@ -325,6 +318,12 @@ pub struct JsonLinesRecords<R> {
     lines: R,
     line: u64,
     buffer: String,
+}
+
+impl<R: BufRead> JsonLinesRecords<R> {
+    pub fn new(input: R) -> JsonLinesRecords<R> {
+        JsonLinesRecords { lines: input, line: 0, buffer: String::new() }
+    }
 }
 
 impl<R: BufRead> Iterator for JsonLinesRecords<R> {

@@ -64,12 +64,6 @@ impl Money {
         Money(Decimal::new(cents as i64, 2).normalize())
     }
 
-    /// Builds an amount from a count of millionths, the unit the simulator and importers use.
-    pub fn from_micros(micros: u64) -> Money {
-        let micros = micros.min(MAX_UNITS as u64 * 1_000_000);
-        Money(Decimal::new(micros as i64, 6).normalize())
-    }
-
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }

@@ -38,23 +38,23 @@ impl<K: Ord + Copy, V> Keyed<K, V> {
         self.0.push((key, value));
     }
 
-    pub fn get(&self, key: &K) -> Option<&V> {
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
         let index = self.0.binary_search_by(|(candidate, _)| candidate.cmp(key)).ok()?;
         Some(&self.0[index].1)
     }
 
     /// The keys, in ascending order.
     #[cfg(feature = "country-names")]
-    pub fn codes(&self) -> impl Iterator<Item = K> + '_ {
+    pub(crate) fn codes(&self) -> impl Iterator<Item = K> + '_ {
         self.0.iter().map(|(key, _)| *key)
     }
 
-    pub fn contains_key(&self, key: &K) -> bool {
+    pub(crate) fn contains_key(&self, key: &K) -> bool {
         self.get(key).is_some()
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 }

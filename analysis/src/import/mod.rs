@@ -38,13 +38,6 @@ pub enum ImportError {
     Row { line: u64, column: String, problem: String },
 }
 
-impl ImportError {
-    /// Whether importing can go on with the next row.
-    pub fn is_recoverable(&self) -> bool {
-        matches!(self, ImportError::Row { .. })
-    }
-}
-
 /// One row of an export, converted or deliberately left out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Imported {

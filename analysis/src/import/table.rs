@@ -20,7 +20,7 @@ pub(crate) struct Table {
 
 impl Table {
     /// Reads the whole input and its header; `what` names the kind of file in errors.
-    pub fn read(mut input: impl Read, what: &str) -> Result<Table, ImportError> {
+    pub(crate) fn read(mut input: impl Read, what: &str) -> Result<Table, ImportError> {
         let mut data = Vec::new();
         input.read_to_end(&mut data)?;
         if data.starts_with(b"\xEF\xBB\xBF") {
@@ -44,17 +44,17 @@ impl Table {
         Ok(Table { reader, header, counted_to: 0, newlines: 0 })
     }
 
-    pub fn header(&self) -> &[String] {
+    pub(crate) fn header(&self) -> &[String] {
         &self.header
     }
 
     /// The index of the first column with this exact name.
-    pub fn column(&self, name: &str) -> Option<usize> {
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|column| column == name)
     }
 
     /// The next non-blank row and the line it starts on, or `None` at the end.
-    pub fn next_row(&mut self, row: &mut csv::ByteRecord) -> Option<Result<u64, ImportError>> {
+    pub(crate) fn next_row(&mut self, row: &mut csv::ByteRecord) -> Option<Result<u64, ImportError>> {
         loop {
             let read = self.reader.read_byte_record(row);
             let offset = match (&read, row.position()) {

@@ -4,6 +4,11 @@
 use super::ReportBuilder;
 
 impl ReportBuilder {
+    /// An empty builder for the same report, to read one part of the input into and merge.
+    pub(crate) fn new_part(&self) -> ReportBuilder {
+        ReportBuilder::new(self.options.clone())
+    }
+
     /// Adds everything `later` has accumulated, as if its records had been added to `self`
     /// after `self`'s own. Both builders must have the same options.
     pub fn merge(&mut self, later: ReportBuilder) {

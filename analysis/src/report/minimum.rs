@@ -52,11 +52,11 @@ pub(super) struct Valuation {
 }
 
 impl Valuation {
-    pub fn new(basis: CurrencyBasis) -> Valuation {
+    pub(crate) fn new(basis: CurrencyBasis) -> Valuation {
         Valuation { basis, minimums: MonthlyMinimum::default(), values: HashMap::new(), last: None }
     }
 
-    pub fn of(&mut self, country: Option<CountryCode>, year: i64, month: i64) -> Value {
+    pub(crate) fn of(&mut self, country: Option<CountryCode>, year: i64, month: i64) -> Value {
         let key = (country, year, month);
         if let Some((last_key, value)) = self.last
             && last_key == key
@@ -120,7 +120,7 @@ pub(super) struct MinimumPay {
 
 impl MinimumPay {
     /// Adds time of one kind spent in a month (year, month) whose value is `value`.
-    pub fn add(&mut self, kind: TimeKind, time: Seconds, value: &Value, month: (i64, i64)) {
+    pub(crate) fn add(&mut self, kind: TimeKind, time: Seconds, value: &Value, month: (i64, i64)) {
         if time == Seconds::ZERO {
             return;
         }
@@ -138,7 +138,7 @@ impl MinimumPay {
         }
     }
 
-    pub fn merge(&mut self, other: &MinimumPay) {
+    pub(crate) fn merge(&mut self, other: &MinimumPay) {
         for (pay, more) in self.pay.iter_mut().zip(other.pay) {
             *pay += more;
         }
@@ -152,7 +152,7 @@ impl MinimumPay {
     }
 
     /// The part `part / whole` of this pay (for unpaid time shared among task categories).
-    pub fn share(&self, part: u64, whole: u64) -> MinimumPay {
+    pub(crate) fn share(&self, part: u64, whole: u64) -> MinimumPay {
         let fraction = if whole == 0 { 0.0 } else { part as f64 / whole as f64 };
         MinimumPay {
             pay: self.pay.map(|pay| pay * fraction),
@@ -163,7 +163,7 @@ impl MinimumPay {
 
     /// What the minimum would have paid for the time a method counts; `None` when some of that
     /// time has no known minimum.
-    pub fn for_method(&self, method: Method) -> Option<f64> {
+    pub(crate) fn for_method(&self, method: Method) -> Option<f64> {
         let mut total = 0.0;
         for kind in TimeKind::ALL.into_iter().filter(|kind| kind.counted_by(method)) {
             if self.unknown & 1 << kind as u8 != 0 {
@@ -177,7 +177,7 @@ impl MinimumPay {
     /// Whether the worker earned less than the minimum would have paid for their counted time;
     /// `None` when that minimum is not known. Earnings equal to it, to a billionth (the sums
     /// are of converted amounts in floating point), are not below it.
-    pub fn is_below(&self, totals: &WorkerTotals, method: Method) -> Option<bool> {
+    pub(crate) fn is_below(&self, totals: &WorkerTotals, method: Method) -> Option<bool> {
         let minimum = self.for_method(method)?;
         if totals.counted_time(method) == Seconds::ZERO {
             return None;

@@ -4,18 +4,30 @@
 
 use analysis::report::{Cell, CellMinimumWage, CellStatistics, Report};
 use anyhow::Result;
+use clap::ValueEnum;
 
-use crate::report_command::Format;
+/// The renderings, as `piecerate report --format` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// An aligned table for the terminal.
+    Table,
+    /// The `piecerate.report/1` document.
+    Json,
+    /// One row per cell.
+    Csv,
+    /// A GitHub table for a published report.
+    Markdown,
+}
 
 /// What went into the report, for the human renderings' footer.
 #[derive(Debug, Clone, Copy)]
-pub struct InputSummary {
+pub(crate) struct InputSummary {
     pub files: usize,
     pub records: u64,
     pub bad_lines: u64,
 }
 
-pub fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
+pub(crate) fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(report)? + "\n",
         Format::Csv => report.to_csv(),

@@ -30,7 +30,7 @@ pub fn piecerate<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
 
 /// A file under the repository's `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(relative)
 }
 
 pub fn path_str(path: &Path) -> &str {

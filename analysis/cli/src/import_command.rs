@@ -20,7 +20,7 @@ use rand::RngCore;
 use crate::Output;
 
 #[derive(Debug, Subcommand)]
-pub enum ImportCommand {
+pub(crate) enum ImportCommand {
     /// MTurk batch results as the requester site downloads them (or as written from the API).
     MturkBatch(MturkArgs),
     /// A Prolific study's submissions export; the study's reward is given on the command line.
@@ -29,7 +29,7 @@ pub enum ImportCommand {
 
 /// What both importers take.
 #[derive(Debug, Args)]
-pub struct CommonArgs {
+pub(crate) struct CommonArgs {
     /// The export files, read in this order.
     #[arg(required = true, num_args = 1.., value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -54,7 +54,7 @@ pub struct CommonArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct MturkArgs {
+pub(crate) struct MturkArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// The zone of timestamps written without one (files saved from the API by pandas), as
@@ -64,7 +64,7 @@ pub struct MturkArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ProlificArgs {
+pub(crate) struct ProlificArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// The study's reward per submission, e.g. 1.50 (the export does not contain it).
@@ -80,7 +80,7 @@ pub struct ProlificArgs {
 }
 
 #[derive(Debug, Clone)]
-pub struct SaltBytes(Vec<u8>);
+pub(crate) struct SaltBytes(Vec<u8>);
 
 fn parse_salt(text: &str) -> Result<SaltBytes, String> {
     if !(32..=128).contains(&text.len()) || !text.len().is_multiple_of(2) {
@@ -113,7 +113,7 @@ fn parse_currency(text: &str) -> Result<Currency, String> {
     Currency::parse(text).map_err(|error| error.to_string())
 }
 
-pub fn run(command: ImportCommand) -> Result<()> {
+pub(crate) fn run(command: ImportCommand) -> Result<()> {
     match command {
         ImportCommand::MturkBatch(args) => {
             let options = MturkBatchOptions {
@@ -165,7 +165,7 @@ fn import(
     let mut stderr = std::io::stderr().lock();
     // Where each record id was first seen, so that an assignment listed twice (a results file
     // and a rejections file of the same batch, say) is counted once.
-    let mut first_seen: HashMap<uuid::Uuid, (usize, u64)> = HashMap::new();
+    let mut first_seen: HashMap<_, (usize, u64)> = HashMap::new();
     for (file_index, path) in args.files.iter().enumerate() {
         let file = std::fs::File::open(path)
             .with_context(|| format!("cannot open input file {}", path.display()))?;

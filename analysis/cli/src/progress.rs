@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A bar counting bytes (when `total_bytes` is known) or items, hidden unless stderr is a
 /// terminal.
-pub fn bar(total: Option<u64>, unit: &str) -> ProgressBar {
+pub(crate) fn bar(total: Option<u64>, unit: &str) -> ProgressBar {
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr_with_hz(10)
     } else {
@@ -25,7 +25,7 @@ pub fn bar(total: Option<u64>, unit: &str) -> ProgressBar {
 }
 
 /// Standard error that steps around the progress bar, so messages never land inside it.
-pub struct MessagesAroundBar {
+pub(crate) struct MessagesAroundBar {
     pub bar: ProgressBar,
 }
 

@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 #[derive(Debug, Args)]
-pub struct MinimumWageArgs {
+pub(crate) struct MinimumWageArgs {
     /// An ISO 3166-1 country code (GB), or an ISO 3166-2 region code (US-CA, CA-ON).
     #[arg(value_name = "COUNTRY[-REGION]", value_parser = parse_jurisdiction)]
     jurisdiction: Jurisdiction,
@@ -23,7 +23,7 @@ pub struct MinimumWageArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MinimumWageFormat {
+pub(crate) enum MinimumWageFormat {
     Text,
     Json,
 }
@@ -121,7 +121,7 @@ fn text(answer: &Value) -> String {
     out
 }
 
-pub fn run(args: MinimumWageArgs) -> Result<()> {
+pub(crate) fn run(args: MinimumWageArgs) -> Result<()> {
     let date = match args.date {
         Some(date) => date,
         None => today()?,

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use crate::Output;
 
 #[derive(Debug, Args)]
-pub struct SimulateArgs {
+pub(crate) struct SimulateArgs {
     /// How many synthetic workers (each makes from one to thousands of records).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     workers: u64,
@@ -33,7 +33,7 @@ enum RecordEncoding {
     Jsonl,
 }
 
-pub fn run(args: SimulateArgs) -> Result<()> {
+pub(crate) fn run(args: SimulateArgs) -> Result<()> {
     let mut output = Output::open(Some(&args.out))?;
     let progress = crate::progress::bar(Some(args.workers), "workers");
     progress.set_message("simulating");

@@ -4,16 +4,17 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use analysis::report::{CurrencyBasis, Grouping};
+use analysis::report_reader::{ReadSettings, ReadSummary};
 use analysis::{Method, ReportBuilder, ReportOptions};
 use anyhow::{Context, Result, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::Output;
-use crate::read_input::{FileSummary, ReadSettings, read_file};
-use crate::render::{InputSummary, render};
+use crate::read_input::read_file;
+use crate::render::{Format, InputSummary, render};
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Record files, CSV or JSON Lines (record format v1), read in this order.
     #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
     input: Vec<PathBuf>,
@@ -47,18 +48,6 @@ pub struct ReportArgs {
     threads: Option<u16>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// An aligned table for the terminal.
-    Table,
-    /// The `piecerate.report/1` document.
-    Json,
-    /// One row per cell.
-    Csv,
-    /// A GitHub table for a published report.
-    Markdown,
-}
-
 fn parse_method(text: &str) -> Result<Method, String> {
     text.parse()
 }
@@ -78,7 +67,7 @@ fn parse_min_hours(text: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: ReportArgs) -> Result<()> {
+pub(crate) fn run(args: ReportArgs) -> Result<()> {
     // Every input is checked before the first is read, so a typo fails at once, not after an
     // hour of reading.
     let mut total_bytes = 0;
@@ -100,13 +89,13 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
     let settings = ReadSettings { strict: args.strict, threads };
-    let mut builder = ReportBuilder::new(options.clone());
+    let mut builder = ReportBuilder::new(options);
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
-    let mut total = FileSummary::default();
+    let mut total = ReadSummary::default();
     for path in &args.input {
         progress.set_message(path.display().to_string());
-        let summary = read_file(path, &mut builder, &options, settings, &progress, &mut stderr)?;
+        let summary = read_file(path, &mut builder, settings, &progress, &mut stderr)?;
         if summary.bad_lines > 0 {
             writeln!(
                 stderr,

@@ -1,0 +1,460 @@
+//! Reading one input of records into a report builder, over several threads when the input is
+//! large and can be read from any offset, with exactly the report, and the bad lines in the
+//! same order and with the same line numbers, that one reader from the start gives.
+//!
+//! The input is cut into one byte range per thread at line starts; each range goes into its own
+//! [`ReportBuilder`], and the builders are merged in input order. CSV ranges are split into
+//! lines here and each line is read by [`record_from_plain_csv_line`]; that is only equivalent
+//! to the general CSV reader for lines without quotes or stray carriage returns, which no valid
+//! record contains, so an input with either is read again, whole, by the general reader. JSON
+//! Lines ranges go through the JSON Lines reader: a JSON string cannot hold a raw line break, so
+//! a range boundary never falls inside a record.
+//!
+//! No IO of its own: the caller's [`Input`] opens readers over byte ranges (of a file, say), and
+//! [`read_stream`] takes a stream that can only be read once. Threads are started only for a
+//! large input and when more than one is asked for.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
+
+use crate::format::{
+    CsvRecords, Encoding, JsonLinesRecords, LineError, record_from_plain_csv_line, sniff_encoding,
+};
+use crate::{Record, ReportBuilder};
+
+/// Below this size an input is read by one thread: starting threads would cost more than it saves.
+const PARALLEL_MIN_BYTES: u64 = 8 << 20;
+/// How much a reader of a range reads at a time.
+const BLOCK_BYTES: usize = 1 << 20;
+/// How much of the start of an input decides between CSV and JSON Lines.
+const HEAD_BYTES: u64 = 64 << 10;
+
+/// Bytes that can be read from any offset: a file, a buffer.
+pub trait Input: Sync {
+    type Reader<'a>: Read
+    where
+        Self: 'a;
+
+    /// The length of the input, in bytes.
+    fn size(&self) -> u64;
+
+    /// A reader of the bytes in `range`, which lies within `0..self.size()`.
+    fn open(&self, range: Range<u64>) -> io::Result<Self::Reader<'_>>;
+
+    /// `bytes` more bytes of records were read, from any thread: for a progress display.
+    fn progress(&self, _bytes: u64) {}
+
+    /// Reading starts again from the first byte, because the fast path did not apply: the
+    /// progress made so far is made again.
+    fn restart(&self) {}
+}
+
+impl Input for [u8] {
+    type Reader<'a> = &'a [u8];
+
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn open(&self, range: Range<u64>) -> io::Result<&[u8]> {
+        let to_index = |offset: u64| usize::try_from(offset).expect("an offset within a slice");
+        Ok(&self[to_index(range.start)..to_index(range.end)])
+    }
+}
+
+/// How an input is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadSettings {
+    /// Stop at the first bad line ([`ReadError::StoppedAtBadLine`]) instead of skipping it.
+    pub strict: bool,
+    /// At most this many threads read an input of 8 MiB or more (smaller ones are read by one);
+    /// 1 reads it in the calling thread, the only choice on wasm32-unknown-unknown, which has
+    /// no threads.
+    pub threads: usize,
+}
+
+/// What reading an input gave.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ReadSummary {
+    pub records: u64,
+    pub bad_lines: u64,
+}
+
+/// A line that holds no valid record: its number in the whole input, from 1, and its problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct BadLine {
+    pub line: u64,
+    pub problem: String,
+}
+
+/// Why reading an input stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError<E> {
+    #[error("reading input: {0}")]
+    Io(#[from] io::Error),
+    /// The input is not record format v1 at all: its first line is not the CSV v1 header.
+    #[error("{0}")]
+    NotRecords(BadLine),
+    /// Under `strict`, the first bad line, once handed to the bad-line handler.
+    #[error("stopped at the first bad line, line {line}")]
+    StoppedAtBadLine { line: u64 },
+    /// The bad-line handler failed.
+    #[error("handling a bad line: {0}")]
+    Handler(E),
+}
+
+/// Reads `input` into `builder`, handing each bad line to `on_bad_line` in input order,
+/// whatever the number of threads.
+pub fn read<I: Input + ?Sized, E>(
+    input: &I,
+    builder: &mut ReportBuilder,
+    settings: ReadSettings,
+    on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<ReadSummary, ReadError<E>> {
+    let threads = if input.size() >= PARALLEL_MIN_BYTES { settings.threads.max(1) } else { 1 };
+    read_in_threads(input, threads, builder, settings.strict, on_bad_line)
+}
+
+/// Reads a stream that can only be read once, from the start (a pipe), into `builder`, in the
+/// calling thread, handing each bad line to `on_bad_line` as it comes.
+pub fn read_stream<E>(
+    input: impl Read,
+    builder: &mut ReportBuilder,
+    strict: bool,
+    mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<ReadSummary, ReadError<E>> {
+    let mut input = BufReader::with_capacity(BLOCK_BYTES, input);
+    match sniff_encoding(&mut input)? {
+        Encoding::Csv => add_records(CsvRecords::new(input), builder, strict, &mut on_bad_line),
+        Encoding::JsonLines => add_records(JsonLinesRecords::new(input), builder, strict, &mut on_bad_line),
+    }
+}
+
+/// [`read`] with the number of threads decided.
+fn read_in_threads<I: Input + ?Sized, E>(
+    input: &I,
+    threads: usize,
+    builder: &mut ReportBuilder,
+    strict: bool,
+    mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<ReadSummary, ReadError<E>> {
+    let size = input.size();
+    match sniff_encoding(&mut BufReader::new(input.open(0..size.min(HEAD_BYTES))?))? {
+        Encoding::Csv => {
+            if let Some(summary) = read_plain_csv(input, threads, builder, strict, &mut on_bad_line)? {
+                return Ok(summary);
+            }
+            input.restart();
+        }
+        Encoding::JsonLines if threads > 1 => {
+            let ranges = line_ranges(input, 0, threads)?;
+            let parts = read_parts(input, ranges, builder, |input, range, part| {
+                read_json_lines_range(input, range, part, strict)
+            })?;
+            return merge_parts(parts, 0, builder, strict, &mut on_bad_line);
+        }
+        Encoding::JsonLines => {}
+    }
+    let whole = CountingReader { inner: input.open(0..size)?, input, newlines: 0 };
+    read_stream(whole, builder, strict, on_bad_line)
+}
+
+/// Adds the records of a general reader, handing each bad line on as it comes.
+fn add_records<E>(
+    records: impl Iterator<Item = Result<Record, LineError>>,
+    builder: &mut ReportBuilder,
+    strict: bool,
+    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<ReadSummary, ReadError<E>> {
+    let mut summary = ReadSummary::default();
+    for (index, item) in records.enumerate() {
+        match item {
+            Ok(record) => {
+                builder.add(&record);
+                summary.records += 1;
+            }
+            Err(error) => {
+                let bad = bad_line(error)?;
+                // The CSV reader's first item is the header's verdict: an input whose first
+                // line is not the header is not records at all, and every line would be bad.
+                if index == 0 && bad.problem.starts_with("the header is not") {
+                    return Err(ReadError::NotRecords(bad));
+                }
+                summary.bad_lines += 1;
+                hand_on(bad, strict, on_bad_line)?;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Hands a bad line to the handler; under `strict`, reading stops there.
+fn hand_on<E>(
+    bad: BadLine,
+    strict: bool,
+    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<(), ReadError<E>> {
+    let line = bad.line;
+    on_bad_line(bad).map_err(ReadError::Handler)?;
+    if strict {
+        return Err(ReadError::StoppedAtBadLine { line });
+    }
+    Ok(())
+}
+
+/// A reader's error as a bad line, or as the failure of the whole input when the stream broke.
+fn bad_line(error: LineError) -> io::Result<BadLine> {
+    match error {
+        LineError::Io(error) => Err(error),
+        LineError::Syntax { line, problem } => Ok(BadLine { line, problem }),
+        LineError::Record { line, error } => Ok(BadLine { line, problem: error.to_string() }),
+    }
+}
+
+/// What one thread made of its byte range. Line numbers of bad lines count from the range.
+#[derive(Debug)]
+struct Part {
+    builder: ReportBuilder,
+    bad_lines: Vec<BadLine>,
+    records: u64,
+    newlines: u64,
+    /// The range holds a quote or a stray carriage return: the plain CSV path does not apply.
+    needs_general_reader: bool,
+}
+
+impl Part {
+    fn new(builder: ReportBuilder) -> Part {
+        Part { builder, bad_lines: Vec::new(), records: 0, newlines: 0, needs_general_reader: false }
+    }
+
+    /// Adds one record, or notes one bad line; false when reading the range must stop.
+    fn add(&mut self, item: Result<Record, LineError>, strict: bool) -> io::Result<bool> {
+        match item {
+            Ok(record) => {
+                self.builder.add(&record);
+                self.records += 1;
+                Ok(true)
+            }
+            Err(error) => {
+                self.bad_lines.push(bad_line(error)?);
+                Ok(!strict)
+            }
+        }
+    }
+}
+
+/// Reads each range into a part of its own, one thread per range when there are several, and
+/// gives the parts in input order.
+fn read_parts<I: Input + ?Sized>(
+    input: &I,
+    ranges: Vec<Range<u64>>,
+    builder: &ReportBuilder,
+    read_range: impl Fn(&I, Range<u64>, Part) -> io::Result<Part> + Sync,
+) -> io::Result<Vec<Part>> {
+    let jobs: Vec<_> = ranges.into_iter().map(|range| (range, Part::new(builder.new_part()))).collect();
+    if jobs.len() == 1 {
+        return jobs.into_iter().map(|(range, part)| read_range(input, range, part)).collect();
+    }
+    let read_range = &read_range;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|(range, part)| scope.spawn(move || read_range(input, range, part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// Hands the parts' bad lines on in input order (shifting each part's line numbers by the
+/// lines before it) and merges their builders into `builder`.
+fn merge_parts<E>(
+    parts: Vec<Part>,
+    lines_before_first: u64,
+    builder: &mut ReportBuilder,
+    strict: bool,
+    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<ReadSummary, ReadError<E>> {
+    let mut summary = ReadSummary::default();
+    let mut lines_before = lines_before_first;
+    for part in parts {
+        for bad in part.bad_lines {
+            summary.bad_lines += 1;
+            hand_on(BadLine { line: bad.line + lines_before, problem: bad.problem }, strict, on_bad_line)?;
+        }
+        summary.records += part.records;
+        lines_before += part.newlines;
+        builder.merge(part.builder);
+    }
+    Ok(summary)
+}
+
+/// Cuts `from..input.size()` into up to `parts` ranges that start at line starts.
+fn line_ranges<I: Input + ?Sized>(input: &I, from: u64, parts: usize) -> io::Result<Vec<Range<u64>>> {
+    let size = input.size();
+    let mut bounds = vec![from];
+    for part in 1..parts as u64 {
+        let target = from + (size - from) * part / parts as u64;
+        match next_line_start(input, target)? {
+            Some(boundary) if boundary > *bounds.last().expect("not empty") && boundary < size => {
+                bounds.push(boundary)
+            }
+            _ => {}
+        }
+    }
+    bounds.push(size);
+    Ok(bounds.windows(2).map(|pair| pair[0]..pair[1]).collect())
+}
+
+/// The offset of the first byte after the first line break at or after `from`, if any.
+fn next_line_start<I: Input + ?Sized>(input: &I, from: u64) -> io::Result<Option<u64>> {
+    let mut reader = BufReader::with_capacity(64 << 10, input.open(from..input.size())?);
+    let mut position = from;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(None);
+        }
+        if let Some(at) = memchr::memchr(b'\n', buffer) {
+            return Ok(Some(position + at as u64 + 1));
+        }
+        let length = buffer.len();
+        position += length as u64;
+        reader.consume(length);
+    }
+}
+
+/// The fast path for CSV. `None`: the input needs the general reader; nothing was handed on.
+fn read_plain_csv<I: Input + ?Sized, E>(
+    input: &I,
+    threads: usize,
+    builder: &mut ReportBuilder,
+    strict: bool,
+    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
+) -> Result<Option<ReadSummary>, ReadError<E>> {
+    // The header is the first line that is not blank; the CSV reader checks it.
+    let mut reader = BufReader::new(input.open(0..input.size())?);
+    let (mut offset, mut newlines, mut header) = (0u64, 0u64, Vec::new());
+    loop {
+        header.clear();
+        let length = reader.read_until(b'\n', &mut header)?;
+        if length == 0 {
+            return Ok(Some(ReadSummary::default()));
+        }
+        offset += length as u64;
+        let content = header.strip_suffix(b"\n").unwrap_or(&header);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.contains(&b'"') || content.contains(&b'\r') {
+            return Ok(None);
+        }
+        if !content.is_empty() {
+            break;
+        }
+        newlines += u64::from(header.ends_with(b"\n"));
+    }
+    input.progress(offset);
+    if let Some(Err(error)) = CsvRecords::new(header.as_slice()).next() {
+        let problem = bad_line(error)?.problem;
+        return Err(ReadError::NotRecords(BadLine { line: newlines + 1, problem }));
+    }
+    newlines += u64::from(header.ends_with(b"\n"));
+    let ranges = line_ranges(input, offset, threads)?;
+    let parts = read_parts(input, ranges, builder, |input, range, part| {
+        read_plain_range(input, range, part, strict)
+    })?;
+    if parts.iter().any(|part| part.needs_general_reader) {
+        return Ok(None);
+    }
+    merge_parts(parts, newlines, builder, strict, on_bad_line).map(Some)
+}
+
+/// Reads the plain CSV lines of `range`, which starts at a line start.
+fn read_plain_range<I: Input + ?Sized>(
+    input: &I,
+    range: Range<u64>,
+    mut part: Part,
+    strict: bool,
+) -> io::Result<Part> {
+    let mut reader = input.open(range)?;
+    let mut buffer: Vec<u8> = Vec::with_capacity(2 * BLOCK_BYTES);
+    // Reads one line, without its `\n`; false when reading the range must stop (a bad line
+    // under `strict`, or a line only the general reader reads right).
+    let read_line = |line: &[u8], part: &mut Part| -> io::Result<bool> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if memchr::memchr(b'\r', line).is_some() {
+            part.needs_general_reader = true;
+            return Ok(false);
+        }
+        if line.is_empty() {
+            return Ok(true);
+        }
+        part.add(record_from_plain_csv_line(line, part.newlines + 1), strict)
+    };
+    loop {
+        let kept = buffer.len();
+        buffer.resize(kept + BLOCK_BYTES, 0);
+        let count = reader.read(&mut buffer[kept..])?;
+        buffer.truncate(kept + count);
+        input.progress(count as u64);
+        if memchr::memchr(b'"', &buffer[kept..]).is_some() {
+            part.needs_general_reader = true;
+            return Ok(part);
+        }
+        let mut line_start = 0;
+        for newline in memchr::memchr_iter(b'\n', &buffer) {
+            let go_on = read_line(&buffer[line_start..newline], &mut part)?;
+            part.newlines += 1;
+            line_start = newline + 1;
+            if !go_on {
+                return Ok(part);
+            }
+        }
+        if count == 0 {
+            if line_start < buffer.len() {
+                read_line(&buffer[line_start..], &mut part)?;
+            }
+            return Ok(part);
+        }
+        buffer.drain(..line_start);
+    }
+}
+
+/// Reads the JSON Lines of `range`, which starts at a line start. Its line numbers start at 1.
+fn read_json_lines_range<I: Input + ?Sized>(
+    input: &I,
+    range: Range<u64>,
+    mut part: Part,
+    strict: bool,
+) -> io::Result<Part> {
+    let counting = CountingReader { inner: input.open(range)?, input, newlines: 0 };
+    let mut reader = BufReader::with_capacity(BLOCK_BYTES, counting);
+    for item in JsonLinesRecords::new(&mut reader) {
+        if !part.add(item, strict)? {
+            break;
+        }
+    }
+    part.newlines = reader.get_ref().newlines;
+    Ok(part)
+}
+
+/// Counts the line breaks that pass through, and tells the input of the progress.
+struct CountingReader<'a, R, I: ?Sized> {
+    inner: R,
+    input: &'a I,
+    newlines: u64,
+}
+
+impl<R: Read, I: Input + ?Sized> Read for CountingReader<'_, R, I> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let count = self.inner.read(buffer)?;
+        self.newlines += memchr::memchr_iter(b'\n', &buffer[..count]).count() as u64;
+        self.input.progress(count as u64);
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests;

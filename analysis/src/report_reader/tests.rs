@@ -1,0 +1,233 @@
+//! The reader in ranges against the general reader from the start: the same report and the same
+//! bad lines at the same line numbers, whatever the number of threads and wherever the ranges
+//! fall, in CSV and in JSON Lines, with progress that adds up to the input once.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::*;
+use crate::format::{record_to_json, records_to_csv};
+use crate::report::{Report, ReportOptions};
+use crate::simulate::{Simulation, SimulationOptions};
+
+fn options() -> ReportOptions {
+    ReportOptions {
+        method: "session:15".parse().unwrap(),
+        grouping: "platform,country,month".parse().unwrap(),
+        min_workers: 1,
+        ..ReportOptions::default()
+    }
+}
+
+fn simulated(workers: u64) -> Vec<Record> {
+    Simulation::new(SimulationOptions { workers, seed: 3 }).collect()
+}
+
+/// Everything one read gave.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    report: Report,
+    bad_lines: Vec<BadLine>,
+    result: Result<ReadSummary, String>,
+}
+
+type OnBadLine<'a> = &'a mut dyn FnMut(BadLine) -> Result<(), Infallible>;
+
+fn outcome(
+    read: impl FnOnce(&mut ReportBuilder, OnBadLine) -> Result<ReadSummary, ReadError<Infallible>>,
+) -> Outcome {
+    let mut builder = ReportBuilder::new(options());
+    let mut bad_lines = Vec::new();
+    let result = read(&mut builder, &mut |bad| {
+        bad_lines.push(bad);
+        Ok(())
+    });
+    Outcome { report: builder.finish(), bad_lines, result: result.map_err(|error| error.to_string()) }
+}
+
+fn general(input: &[u8], strict: bool) -> Outcome {
+    outcome(|builder, on_bad_line| read_stream(input, builder, strict, on_bad_line))
+}
+
+fn in_ranges(input: &[u8], threads: usize, strict: bool) -> Outcome {
+    outcome(|builder, on_bad_line| read_in_threads(input, threads, builder, strict, on_bad_line))
+}
+
+/// Reads `input` in one to six ranges, skipping bad lines and under `strict`, and compares
+/// each read with the general reader's.
+fn check(input: &[u8]) {
+    let expected = general(input, false);
+    assert!(!expected.bad_lines.is_empty() && expected.result.is_ok(), "{:?}", expected.result);
+    let expected_strict = general(input, true);
+    for threads in 1..=6 {
+        assert_eq!(in_ranges(input, threads, false), expected, "{threads} threads");
+        // A strict read stops early, so its report is partial: only where it stops counts.
+        let strict = in_ranges(input, threads, true);
+        assert_eq!(strict.bad_lines, expected_strict.bad_lines[..1], "{threads} threads, strict");
+        assert_eq!(strict.result, expected_strict.result, "{threads} threads, strict");
+    }
+}
+
+/// Good lines of a simulated CSV file, with bad ones, blank ones and CRLF endings among them.
+fn csv_with_bad_lines() -> Vec<u8> {
+    let text = records_to_csv(&simulated(25));
+    let mut input = b"\n\r\n".to_vec();
+    for (index, line) in text.lines().enumerate() {
+        input.extend_from_slice(line.as_bytes());
+        input.extend_from_slice(if index % 7 == 3 { b"\r\n" } else { b"\n" });
+        match index % 97 {
+            10 => input.extend_from_slice(line.replacen(",mturk,", ",fiverr,", 1).as_bytes()),
+            20 => input.extend_from_slice(b"not,a,record"),
+            30 => input.extend_from_slice(&line.as_bytes()[..line.len() - 3]),
+            40 => input.extend_from_slice(b"\xff\xfe,x"),
+            50 => input.extend_from_slice(b"\n"),
+            _ => continue,
+        }
+        input.push(b'\n');
+    }
+    input
+}
+
+#[test]
+fn csv_in_ranges_reads_as_from_the_start() {
+    let input = csv_with_bad_lines();
+    check(&input);
+    // Without a final line break.
+    check(input.strip_suffix(b"\n").unwrap());
+}
+
+#[test]
+fn csv_with_a_quote_or_a_stray_carriage_return_is_read_again_whole() {
+    let plain = csv_with_bad_lines();
+    let at = plain.len() * 4 / 5;
+    let at = at + plain[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    for odd in [&b"\"a\",\"quoted\nline\"\n"[..], b"a stray\rcarriage return\n"] {
+        let input = [&plain[..at], odd, &plain[at..]].concat();
+        check(&input);
+        let watched = Watched::new(&input);
+        let _ = read_in_threads(&watched, 3, &mut ReportBuilder::new(options()), false, |_| Ok::<_, ()>(()));
+        assert_eq!(watched.restarts.load(Ordering::Relaxed), 1);
+    }
+}
+
+#[test]
+fn json_lines_in_ranges_read_as_from_the_start_even_when_a_range_starts_with_a_bad_line() {
+    let mut input = Vec::new();
+    for (index, record) in simulated(25).iter().enumerate() {
+        input.extend_from_slice(record_to_json(record).to_string().as_bytes());
+        input.push(b'\n');
+        match index % 5 {
+            1 => input.extend_from_slice(b"not json\n"),
+            3 => input.extend_from_slice(b"\n{\"record_id\": 1}\n"),
+            _ => {}
+        }
+    }
+    // The test is only worth something if, for some number of threads, a range starts with a
+    // line that does not look like JSON Lines on its own.
+    let starts_bad = (2..=6).any(|threads| {
+        line_ranges(input.as_slice(), 0, threads)
+            .unwrap()
+            .iter()
+            .any(|range| input[range.start as usize] != b'{')
+    });
+    assert!(starts_bad);
+    check(&input);
+}
+
+#[test]
+fn an_input_whose_first_line_is_not_the_header_is_not_records() {
+    let input = b"\n\nworker,hours,pay\nw1,2,10\n";
+    for threads in [1, 4] {
+        let read = in_ranges(input, threads, false);
+        assert_eq!(read.result, general(input, false).result);
+        let error = read.result.unwrap_err();
+        assert!(error.starts_with("line 3: the header is not record format v1"), "{error}");
+        assert!(read.bad_lines.is_empty());
+    }
+}
+
+#[test]
+fn empty_and_blank_inputs_hold_no_records() {
+    for input in [&b""[..], b"\n\n", b"\r\n\r\n\n"] {
+        for threads in [1, 3] {
+            let read = in_ranges(input, threads, false);
+            assert_eq!(read.result, Ok(ReadSummary::default()), "{input:?}");
+            assert_eq!(read.result, general(input, false).result, "{input:?}");
+        }
+    }
+}
+
+#[test]
+fn progress_adds_up_to_the_input_once_after_the_last_restart() {
+    let csv = csv_with_bad_lines();
+    let quoted = [&csv[..], b"\"a\",b\n"].concat();
+    let json_lines: Vec<u8> =
+        simulated(5).iter().flat_map(|record| format!("{}\n", record_to_json(record)).into_bytes()).collect();
+    for (input, restarts) in [(&csv, 0), (&quoted, 1), (&json_lines, 0)] {
+        for threads in [1, 4] {
+            let watched = Watched::new(input);
+            read_in_threads(
+                &watched,
+                threads,
+                &mut ReportBuilder::new(options()),
+                false,
+                |_| Ok::<_, ()>(()),
+            )
+            .unwrap();
+            assert_eq!(watched.restarts.load(Ordering::Relaxed), restarts);
+            assert_eq!(watched.progress.load(Ordering::Relaxed), input.len() as u64, "{threads} threads");
+        }
+    }
+}
+
+#[test]
+fn the_handler_can_stop_the_read() {
+    let input = csv_with_bad_lines();
+    for threads in [1, 4] {
+        let mut seen = 0;
+        let result =
+            read_in_threads(input.as_slice(), threads, &mut ReportBuilder::new(options()), false, |bad| {
+                seen += 1;
+                if seen == 2 { Err(bad.line) } else { Ok(()) }
+            });
+        let first_two = general(&input, false).bad_lines[..2].to_vec();
+        assert!(matches!(result, Err(ReadError::Handler(line)) if line == first_two[1].line), "{result:?}");
+    }
+}
+
+/// A slice that records the progress reported to it (from the last restart) and its restarts.
+struct Watched<'a> {
+    bytes: &'a [u8],
+    progress: AtomicU64,
+    restarts: AtomicU64,
+}
+
+impl Watched<'_> {
+    fn new(bytes: &[u8]) -> Watched<'_> {
+        Watched { bytes, progress: AtomicU64::new(0), restarts: AtomicU64::new(0) }
+    }
+}
+
+impl Input for Watched<'_> {
+    type Reader<'b>
+        = &'b [u8]
+    where
+        Self: 'b;
+
+    fn size(&self) -> u64 {
+        self.bytes.size()
+    }
+
+    fn open(&self, range: Range<u64>) -> io::Result<&[u8]> {
+        self.bytes.open(range)
+    }
+
+    fn progress(&self, bytes: u64) {
+        self.progress.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn restart(&self) {
+        self.progress.store(0, Ordering::Relaxed);
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+}
