@@ -5,9 +5,6 @@
 //! worker, a researcher and a regulator looking at the same records see the same number.
 //! The CLI is its own package, `piecerate-cli` (`analysis/cli/`), a thin shell over this crate.
 
-// Not yet in the workspace's lints: the collector and the extension still have to follow.
-#![warn(unreachable_pub)]
-
 pub mod codes;
 mod fast_hash;
 pub mod format;

@@ -277,13 +277,13 @@ mod direct {
     use sqlx::{PgPool, QueryBuilder, Sqlite, SqlitePool};
 
     #[derive(Debug, Clone)]
-    pub enum Writer {
+    pub(crate) enum Writer {
         Sqlite(SqlitePool, i64),
         Postgres(PgPool, i64),
     }
 
     impl Writer {
-        pub async fn connect(url: &str, clients: usize) -> Writer {
+        pub(crate) async fn connect(url: &str, clients: usize) -> Writer {
             if url.starts_with("sqlite:") {
                 let options = SqliteConnectOptions::from_str(url)
                     .expect("a URL")
@@ -314,7 +314,7 @@ mod direct {
             }
         }
 
-        pub async fn insert(&self, batch: &[Record]) {
+        pub(crate) async fn insert(&self, batch: &[Record]) {
             let rows: Vec<RecordRow> = batch.iter().map(|r| RecordRow::from_record(&r.coarsened())).collect();
             match self {
                 Writer::Sqlite(pool, key) => {

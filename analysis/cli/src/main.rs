@@ -3,9 +3,6 @@
 //! the importers and the simulator are all in the `analysis` library; `docs/cli.md` is the
 //! manual.
 
-// Not yet in the workspace's lints: the collector and the extension still have to follow.
-#![warn(unreachable_pub)]
-
 mod import_command;
 mod minimum_wage_command;
 mod progress;

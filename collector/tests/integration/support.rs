@@ -12,7 +12,7 @@ use sqlx::Connection;
 
 /// A database made for one test, and what keeps it alive.
 #[derive(Debug)]
-pub struct TestDatabase {
+pub(crate) struct TestDatabase {
     pub url: String,
     pub backend: &'static str,
     _directory: Option<tempfile::TempDir>,
@@ -21,7 +21,7 @@ pub struct TestDatabase {
 /// The databases every test runs against: a SQLite file in a temporary directory, and a new
 /// database on the PostgreSQL server of `PIECERATE_TEST_POSTGRES_URL` when it is set. With
 /// `PIECERATE_REQUIRE_POSTGRES=1` (the project's test script) a missing server is a failure.
-pub async fn databases() -> Vec<TestDatabase> {
+pub(crate) async fn databases() -> Vec<TestDatabase> {
     let directory = tempfile::tempdir().expect("temporary directory");
     let path = directory.path().join("collector.db");
     let mut databases = vec![TestDatabase {
@@ -62,7 +62,7 @@ async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
 }
 
 /// A configuration for tests: port 0, reports always fresh, generous rate limits.
-pub fn test_config(database: &TestDatabase) -> Config {
+pub(crate) fn test_config(database: &TestDatabase) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().expect("address"),
         wages_max_staleness: Duration::ZERO,
@@ -75,18 +75,18 @@ pub fn test_config(database: &TestDatabase) -> Config {
 
 /// A running collector and a client for it.
 #[derive(Debug)]
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
     pub running: RunningCollector,
     pub backend: &'static str,
 }
 
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("HTTP client")
 }
 
-pub async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestServer {
+pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = test_config(database);
     adjust(&mut config);
     let running = collector::start(config).await.expect("starting the collector");
@@ -100,14 +100,14 @@ pub async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) ->
 
 /// What one request answered.
 #[derive(Debug)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
 }
 
-pub async fn answer(response: reqwest::Response) -> Answer {
+pub(crate) async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("reading the body");
@@ -116,22 +116,22 @@ pub async fn answer(response: reqwest::Response) -> Answer {
 }
 
 impl TestServer {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn enroll(&self) -> String {
+    pub(crate) async fn enroll(&self) -> String {
         let response = self.client.post(self.url("/v1/installs")).send().await.expect("enrolling");
         let enrolled = answer(response).await;
         assert_eq!(enrolled.status, 201, "{}", enrolled.text);
         enrolled.body["token"].as_str().expect("a token").to_owned()
     }
 
-    pub async fn upload(&self, token: &str, records: &[Value]) -> Answer {
+    pub(crate) async fn upload(&self, token: &str, records: &[Value]) -> Answer {
         self.upload_body(token, json!({ "records": records }).to_string().into_bytes(), None).await
     }
 
-    pub async fn upload_body(&self, token: &str, body: Vec<u8>, encoding: Option<&str>) -> Answer {
+    pub(crate) async fn upload_body(&self, token: &str, body: Vec<u8>, encoding: Option<&str>) -> Answer {
         let mut request = self
             .client
             .post(self.url("/v1/records"))
@@ -144,19 +144,19 @@ impl TestServer {
         answer(request.send().await.expect("uploading")).await
     }
 
-    pub async fn erase(&self, token: &str) -> Answer {
+    pub(crate) async fn erase(&self, token: &str) -> Answer {
         answer(
             self.client.delete(self.url("/v1/installs/me")).bearer_auth(token).send().await.expect("erasing"),
         )
         .await
     }
 
-    pub async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         answer(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
 
     /// Every record stored, counted through the same path as `export`.
-    pub async fn stored_records(&self) -> u64 {
+    pub(crate) async fn stored_records(&self) -> u64 {
         let mut count = 0;
         self.running
             .database
@@ -172,7 +172,7 @@ impl TestServer {
 
 /// A task record in format v1 JSON: `id` makes the record_id, `hour` the hour after
 /// 2024-05-01T00:00Z it starts in; one hour long, fully active, paying `reward` US dollars.
-pub fn task(id: u64, hour: i64, platform: &str, country: &str, reward: &str) -> Value {
+pub(crate) fn task(id: u64, hour: i64, platform: &str, country: &str, reward: &str) -> Value {
     let start = 1_714_521_600 + hour * 3600;
     let time = |seconds: i64| analysis::Timestamp::from_unix_seconds(seconds).expect("in range").to_string();
     json!({
@@ -192,6 +192,6 @@ pub fn task(id: u64, hour: i64, platform: &str, country: &str, reward: &str) -> 
     })
 }
 
-pub fn record_id(id: u64) -> String {
+pub(crate) fn record_id(id: u64) -> String {
     format!("00000000-0000-4000-8000-{id:012}")
 }

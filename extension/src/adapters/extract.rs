@@ -13,12 +13,12 @@ use crate::url::ParsedUrl;
 
 /// The most values one probe may bring, and the longest value: a hostile page cannot make
 /// the extension parse megabytes.
-pub const MAX_VALUES_PER_PROBE: usize = 200;
-pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+pub(super) const MAX_VALUES_PER_PROBE: usize = 200;
+pub(super) const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// The largest API response body looked at.
-pub const MAX_API_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(super) const MAX_API_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// Titles and requester names kept for the worker's own view are cut to this many characters.
-pub const MAX_LABEL_CHARS: usize = 200;
+pub(super) const MAX_LABEL_CHARS: usize = 200;
 /// No task is given more time than a record may span (31 days).
 const MAX_ALLOTTED_SECONDS: u64 = 31 * 24 * 3600;
 

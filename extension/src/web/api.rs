@@ -45,7 +45,7 @@ extern "C" {
 }
 
 /// A failed browser call, as text for the log.
-pub fn describe(error: &JsValue) -> String {
+pub(crate) fn describe(error: &JsValue) -> String {
     error
         .as_string()
         .or_else(|| js_sys::JSON::stringify(error).ok().and_then(|s| s.as_string()))
@@ -53,12 +53,12 @@ pub fn describe(error: &JsValue) -> String {
 }
 
 /// A JSON value as a JavaScript value (through JSON text, which both sides read exactly).
-pub fn to_js(value: &Value) -> JsValue {
+pub(crate) fn to_js(value: &Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
 /// A JavaScript value (a message) as JSON, read by [`crate::json::FromJson`] afterwards.
-pub fn from_js(value: &JsValue) -> Result<Value, WebError> {
+pub(crate) fn from_js(value: &JsValue) -> Result<Value, WebError> {
     let text =
         js_sys::JSON::stringify(value).map_err(|e| WebError::browser(&e))?.as_string().unwrap_or_default();
     analysis::json::parse(&text)
@@ -66,7 +66,7 @@ pub fn from_js(value: &JsValue) -> Result<Value, WebError> {
 }
 
 /// Reads keys from `storage.local`; absent keys are absent from the result.
-pub async fn get(keys: &[&str]) -> Result<js_sys::Object, WebError> {
+pub(crate) async fn get(keys: &[&str]) -> Result<js_sys::Object, WebError> {
     let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
     let value = JsFuture::from(storage_get(&list).map_err(|e| WebError::browser(&e))?)
         .await
@@ -74,14 +74,14 @@ pub async fn get(keys: &[&str]) -> Result<js_sys::Object, WebError> {
     value.dyn_into().map_err(|_| WebError::unexpected("storage returned no object"))
 }
 
-pub async fn set(items: &js_sys::Object) -> Result<(), WebError> {
+pub(crate) async fn set(items: &js_sys::Object) -> Result<(), WebError> {
     JsFuture::from(storage_set(items).map_err(|e| WebError::browser(&e))?)
         .await
         .map_err(|e| WebError::browser(&e))?;
     Ok(())
 }
 
-pub async fn remove(keys: &[String]) -> Result<(), WebError> {
+pub(crate) async fn remove(keys: &[String]) -> Result<(), WebError> {
     let list: js_sys::Array = keys.iter().map(|key| JsValue::from_str(key)).collect();
     JsFuture::from(storage_remove(&list).map_err(|e| WebError::browser(&e))?)
         .await
@@ -89,13 +89,13 @@ pub async fn remove(keys: &[String]) -> Result<(), WebError> {
     Ok(())
 }
 
-pub async fn message(message: &Value) -> Result<JsValue, WebError> {
+pub(crate) async fn message(message: &Value) -> Result<JsValue, WebError> {
     JsFuture::from(send_message(&to_js(message)).map_err(|e| WebError::browser(&e))?)
         .await
         .map_err(|e| WebError::browser(&e))
 }
 
-pub fn translate(name: &str, substitutions: &[&str]) -> String {
+pub(crate) fn translate(name: &str, substitutions: &[&str]) -> String {
     let list: js_sys::Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
     let text = get_message(name, &list);
     if text.is_empty() { name.to_owned() } else { text }
@@ -103,7 +103,7 @@ pub fn translate(name: &str, substitutions: &[&str]) -> String {
 
 /// A country's name in the language of the extension's messages (its `locale` message), from
 /// the browser's `Intl.DisplayNames`; the code itself if the browser has no name for it.
-pub fn country_name(code: &str) -> String {
+pub(crate) fn country_name(code: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
     DisplayNames::new(&translate("locale", &[]), &options)
@@ -115,7 +115,7 @@ pub fn country_name(code: &str) -> String {
 
 /// Access to the platforms' sites, as the manifest asks for it (`{origins: host_permissions}`),
 /// and those sites' host names for the worker to read (`worker.mturk.com, app.prolific.com`).
-pub fn site_access() -> (JsValue, String) {
+pub(crate) fn site_access() -> (JsValue, String) {
     let origins = js_sys::Reflect::get(&get_manifest(), &"host_permissions".into()).unwrap_or_default();
     let mut hosts = String::new();
     for origin in js_sys::Array::from(&origins).iter().filter_map(|origin| origin.as_string()) {
@@ -131,7 +131,7 @@ pub fn site_access() -> (JsValue, String) {
 }
 
 /// Whether the extension holds these permissions (if the browser cannot tell, it is assumed to).
-pub async fn has_permissions(permissions: &JsValue) -> bool {
+pub(crate) async fn has_permissions(permissions: &JsValue) -> bool {
     let Ok(promise) = permissions_contains(permissions) else { return true };
     JsFuture::from(promise).await.ok().and_then(|held| held.as_bool()).unwrap_or(true)
 }
@@ -139,41 +139,41 @@ pub async fn has_permissions(permissions: &JsValue) -> bool {
 /// Asks the worker for these permissions. The browser allows it only while a click is being
 /// handled, so this must be called synchronously from the click's listener; the answer comes
 /// as a permissions change.
-pub fn request_permissions(permissions: &JsValue) {
+pub(crate) fn request_permissions(permissions: &JsValue) {
     let _ = permissions_request(permissions);
 }
 
 /// Calls `listener` whenever the extension's permissions change.
-pub fn on_permissions_changed(listener: &js_sys::Function) {
+pub(crate) fn on_permissions_changed(listener: &js_sys::Function) {
     on_permissions_added(listener);
     on_permissions_removed(listener);
 }
 
-pub fn random_bytes() -> [u8; 16] {
+pub(crate) fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     get_random_values(&mut bytes);
     bytes
 }
 
-pub fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
 /// The worker's current offset from UTC in minutes, east positive.
-pub fn utc_offset_minutes() -> i64 {
+pub(crate) fn utc_offset_minutes() -> i64 {
     -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }
 
 /// An HTTP response: status, `Retry-After` header and body text.
 #[derive(Debug)]
-pub struct HttpReply {
+pub(crate) struct HttpReply {
     pub status: u16,
     pub retry_after: Option<String>,
     pub body: String,
 }
 
 /// Sends a request; `Err` when it never reached a server (offline, refused, CORS).
-pub async fn http(
+pub(crate) async fn http(
     method: &str,
     url: &str,
     token: Option<&str>,

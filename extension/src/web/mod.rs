@@ -3,6 +3,10 @@
 //! the other modules and back; the logic lives there.
 
 mod api;
+#[expect(
+    unreachable_pub,
+    reason = "wasm-bindgen exports only `pub` functions, and the browser, not Rust, calls them"
+)]
 mod background;
 mod error;
 pub(crate) mod popup;

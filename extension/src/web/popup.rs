@@ -183,6 +183,10 @@ async fn refresh() -> Result<(), WebError> {
 
 /// Opens the popup: figures first (timed into `data-opened-ms` for the budget check).
 #[wasm_bindgen]
+#[expect(
+    unreachable_pub,
+    reason = "wasm-bindgen exports only `pub` functions, and the popup's loader calls it"
+)]
 pub async fn popup_main() -> Result<(), JsValue> {
     let started = js_sys::Date::now();
     apply_i18n();

@@ -12,30 +12,30 @@ use crate::json::{self, Fields, FromJson, ObjectBuilder, ToJson};
 use crate::records::LocalRecord;
 use crate::store::{CHUNK_RECORDS, DailyTotals, StoredLineError, decode_chunk, encode_line};
 
-pub const SETTINGS: &str = "settings";
-pub const TRACKER: &str = "tracker";
-pub const DAYS: &str = "days";
-pub const META: &str = "meta";
-pub const OUTBOX: &str = "outbox";
-pub const SYNC: &str = "sync";
-pub const PROBLEMS: &str = "problems";
+pub(crate) const SETTINGS: &str = "settings";
+pub(crate) const TRACKER: &str = "tracker";
+pub(crate) const DAYS: &str = "days";
+pub(crate) const META: &str = "meta";
+pub(crate) const OUTBOX: &str = "outbox";
+pub(crate) const SYNC: &str = "sync";
+pub(crate) const PROBLEMS: &str = "problems";
 /// The most recent problems kept for the popup.
 const MAX_PROBLEMS: usize = 20;
 
-pub fn chunk_key(index: usize) -> String {
+pub(crate) fn chunk_key(index: usize) -> String {
     format!("records/{index}")
 }
 
 /// How many records there are and where they are.
 #[derive(Debug, Clone)]
-pub struct Meta {
+pub(crate) struct Meta {
     /// The local id written into records; the collector replaces it with the token's install.
     pub install_id: String,
     pub count: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub at: i64,
     pub text: String,
 }
@@ -72,14 +72,14 @@ impl FromJson for Problem {
 }
 
 /// Reads one JSON value stored as a string; absent or unreadable gives `None`.
-pub async fn read<T: FromJson>(key: &str) -> Result<Option<T>, WebError> {
+pub(crate) async fn read<T: FromJson>(key: &str) -> Result<Option<T>, WebError> {
     let object = api::get(&[key]).await?;
     Ok(parse_stored(key, &object))
 }
 
 /// The value stored under `key` in what a storage read returned; absent or unreadable gives
 /// `None` (an unreadable one is logged).
-pub fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T> {
+pub(crate) fn parse_stored<T: FromJson>(key: &str, object: &js_sys::Object) -> Option<T> {
     // Only the conversion from JSON depends on `T`: the rest stays out of its copies, one per
     // stored type in the wasm module.
     let value = stored_json(key, object)?;
@@ -97,7 +97,7 @@ fn warn_unreadable(key: &str, error: &str) {
 }
 
 /// Writes several values in one storage call, so they change together.
-pub async fn write(pairs: &[(&str, String)]) -> Result<(), WebError> {
+pub(crate) async fn write(pairs: &[(&str, String)]) -> Result<(), WebError> {
     let object = js_sys::Object::new();
     for (key, text) in pairs {
         js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(text))
@@ -106,11 +106,11 @@ pub async fn write(pairs: &[(&str, String)]) -> Result<(), WebError> {
     api::set(&object).await
 }
 
-pub fn json(value: &impl ToJson) -> String {
+pub(crate) fn json(value: &impl ToJson) -> String {
     json::to_text(value)
 }
 
-pub async fn meta() -> Result<Meta, WebError> {
+pub(crate) async fn meta() -> Result<Meta, WebError> {
     if let Some(meta) = read::<Meta>(META).await? {
         return Ok(meta);
     }
@@ -120,14 +120,14 @@ pub async fn meta() -> Result<Meta, WebError> {
     Ok(meta)
 }
 
-pub fn install_id(meta: &Meta) -> InstallId {
+pub(crate) fn install_id(meta: &Meta) -> InstallId {
     let id = InstallId::parse(&meta.install_id).ok().or_else(|| InstallId::parse("local").ok());
     id.expect("\"local\" is a valid install id")
 }
 
 /// Appends records: the last chunk is rewritten, new chunks are added as needed, and the
 /// count and daily totals change in the same storage call.
-pub async fn append(records: &[LocalRecord], utc_offset_minutes: i64) -> Result<(), WebError> {
+pub(crate) async fn append(records: &[LocalRecord], utc_offset_minutes: i64) -> Result<(), WebError> {
     if records.is_empty() {
         return Ok(());
     }
@@ -162,7 +162,7 @@ async fn read_chunk(index: usize) -> Result<String, WebError> {
 }
 
 /// Every stored record, and the lines that could not be read.
-pub async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), WebError> {
+pub(crate) async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), WebError> {
     let meta = meta().await?;
     let chunks = meta.count.div_ceil(CHUNK_RECORDS);
     let keys: Vec<String> = (0..chunks).map(chunk_key).collect();
@@ -183,7 +183,7 @@ pub async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineError>), W
 }
 
 /// Deletes every record, the totals and the outbox; settings and sharing state stay.
-pub async fn delete_local() -> Result<(), WebError> {
+pub(crate) async fn delete_local() -> Result<(), WebError> {
     let meta = meta().await?;
     let mut keys: Vec<String> = (0..meta.count.div_ceil(CHUNK_RECORDS)).map(chunk_key).collect();
     keys.extend([DAYS, OUTBOX, PROBLEMS].map(str::to_owned));
@@ -192,7 +192,7 @@ pub async fn delete_local() -> Result<(), WebError> {
 }
 
 /// Logs problems and keeps the most recent for the popup, in one read and one write.
-pub async fn add_problems(texts: Vec<String>, now: i64) -> Result<(), WebError> {
+pub(crate) async fn add_problems(texts: Vec<String>, now: i64) -> Result<(), WebError> {
     if texts.is_empty() {
         return Ok(());
     }

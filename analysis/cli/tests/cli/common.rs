@@ -5,7 +5,7 @@ use std::process::Command;
 
 /// What one run of `piecerate` did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub status: i32,
     pub stdout: String,
     pub stderr: String,
@@ -13,13 +13,13 @@ pub struct Run {
 
 impl Run {
     /// Asserts success and returns standard output.
-    pub fn ok(self) -> String {
+    pub(crate) fn ok(self) -> String {
         assert_eq!(self.status, 0, "piecerate failed:\n{}", self.stderr);
         self.stdout
     }
 }
 
-pub fn piecerate<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+pub(crate) fn piecerate<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_piecerate")).args(args).output().expect("runs piecerate");
     Run {
         status: output.status.code().expect("exited normally"),
@@ -29,17 +29,17 @@ pub fn piecerate<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
 }
 
 /// A file under the repository's `tests/fixtures/`.
-pub fn fixture(relative: &str) -> PathBuf {
+pub(crate) fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(relative)
 }
 
-pub fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
 
 /// The salt the import tests use, so that pseudonyms are predictable.
-pub const TEST_SALT: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+pub(crate) const TEST_SALT: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
-pub fn salt_bytes() -> Vec<u8> {
+pub(crate) fn salt_bytes() -> Vec<u8> {
     (0..TEST_SALT.len()).step_by(2).map(|i| u8::from_str_radix(&TEST_SALT[i..i + 2], 16).unwrap()).collect()
 }
