@@ -19,9 +19,11 @@ use crate::stats::{mean, median_confidence_interval, percentile};
 use crate::time::{Seconds, Timestamp};
 use crate::wage::{Method, TimeKind, WorkerTotals, session_gaps};
 
+mod json;
 mod merge;
 mod minimum;
 mod totals;
+pub use json::ReportDocument;
 pub use minimum::CellMinimumWage;
 use minimum::{MinimumPay, Valuation, Worth};
 pub use totals::{TotalsCell, TotalsError};
@@ -162,16 +164,29 @@ impl Default for ReportOptions {
     }
 }
 
-/// The group a record falls in; dimensions not grouped by stay `None`.
+/// The group a cell stands for. A dimension not grouped by is `None`; a country or category of
+/// `Some(None)` gathers the records that have none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct CellKey {
-    platform: Option<Platform>,
-    country: Option<Option<CountryCode>>,
-    month: Option<(i64, i64)>,
-    category: Option<Option<TaskCategory>>,
+pub struct CellKey {
+    pub platform: Option<Platform>,
+    pub country: Option<Option<CountryCode>>,
+    /// Year and month (1-12), UTC, of the records' start.
+    pub month: Option<(i64, i64)>,
+    pub category: Option<Option<TaskCategory>>,
 }
 
 impl CellKey {
+    /// The key's value for one dimension as reports write it (`mturk`, `US`, `2024-05`,
+    /// `survey`); `None` when the dimension is not grouped by or its value is unknown.
+    pub fn value(&self, dimension: Dimension) -> Option<String> {
+        match dimension {
+            Dimension::Platform => self.platform.map(|platform| platform.as_str().to_owned()),
+            Dimension::Country => self.country.flatten().map(|country| country.as_str().to_owned()),
+            Dimension::Month => self.month.map(|(year, month)| format!("{year:04}-{month:02}")),
+            Dimension::Category => self.category.flatten().map(|category| category.as_str().to_owned()),
+        }
+    }
+
     fn of(
         record_platform: Platform,
         country: Option<CountryCode>,
@@ -348,11 +363,7 @@ impl ReportBuilder {
                 });
             }
             cells.push(Cell {
-                platform: key.platform.map(Platform::as_str),
-                country: key.country.map(|country| country.map(|c| c.as_str().to_owned())),
-                month: key.month.map(|(year, month)| format!("{year:04}-{month:02}")),
-                category: key.category.map(|category| category.map(TaskCategory::as_str)),
-                suppressed: statistics.is_none(),
+                key,
                 n_workers_fewer_than: statistics.is_none().then_some(options.min_workers),
                 statistics,
                 minimum_wage,
@@ -381,10 +392,9 @@ impl ReportBuilder {
             }
         }
         Report {
-            schema: REPORT_SCHEMA,
-            method: options.method.to_string(),
-            by: options.grouping.to_string(),
-            currency_basis: options.currency_basis.as_str(),
+            method: options.method,
+            grouping: options.grouping,
+            currency_basis: options.currency_basis,
             min_workers: options.min_workers,
             min_hours: options.min_hours,
             cells,
@@ -490,14 +500,13 @@ pub fn report<'a>(records: impl IntoIterator<Item = &'a Record>, options: Report
     builder.finish()
 }
 
-/// A `piecerate.report/1` document.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A wage report: what it was computed with, and one [`Cell`] per group. Its documents
+/// (`piecerate.report/1` JSON, CSV) are renderings of it (`report/json.rs`, `report_csv.rs`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
-    pub schema: &'static str,
-    pub method: String,
-    pub by: String,
-    /// `usd` (market exchange rates) or `ppp` (international dollars).
-    pub currency_basis: &'static str,
+    pub method: Method,
+    pub grouping: Grouping,
+    pub currency_basis: CurrencyBasis,
     pub min_workers: u32,
     pub min_hours: f64,
     pub cells: Vec<Cell>,
@@ -506,30 +515,26 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// One group of workers. Dimension keys not grouped by are absent; a `country` of `null`
-/// gathers workers whose country is unknown.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One group of workers.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub month: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<Option<&'static str>>,
-    /// Present only on suppressed cells: the cell has fewer workers than this.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: CellKey,
+    /// Only on suppressed cells: the cell has fewer workers than this.
     pub n_workers_fewer_than: Option<u32>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    /// `None` on a suppressed cell.
     pub statistics: Option<CellStatistics>,
     /// The minimum wage the cell's workers were compared with: on published cells that have a
     /// country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_wage: Option<CellMinimumWage>,
-    pub suppressed: bool,
     pub contains_simulated: bool,
     pub contains_requester_data: bool,
+}
+
+impl Cell {
+    /// Whether the cell publishes no statistic (too few workers).
+    pub fn suppressed(&self) -> bool {
+        self.statistics.is_none()
+    }
 }
 
 /// The statistics of a cell that has at least `min_workers` workers. Each worker counts once.

@@ -1,7 +1,7 @@
 //! The CSV rendering of a `piecerate.report/1` document, shared by `piecerate report --format
 //! csv` and the collector's `GET /v1/wages.csv`, so the two can never drift apart.
 
-use crate::report::{Cell, Report};
+use crate::report::{Cell, Dimension, Report};
 
 /// Columns after the grouping keys, in this order.
 const STATISTIC_COLUMNS: [&str; 17] = [
@@ -62,41 +62,33 @@ impl Report {
     /// a cell is suppressed or a value is null), then `contains_requester_data`, then the
     /// minimum wage the cell was compared with and the report's currency basis.
     pub fn to_csv(&self) -> String {
-        let dimensions: Vec<&str> = self.by.split(',').filter(|d| !d.is_empty()).collect();
+        let dimensions = self.grouping.dimensions();
         let mut writer = csv::Writer::from_writer(Vec::new());
         let header = dimensions
             .iter()
-            .copied()
+            .map(|dimension| dimension.as_str())
             .chain(STATISTIC_COLUMNS)
             .chain(["contains_requester_data"])
             .chain(MINIMUM_WAGE_COLUMNS)
             .chain(["currency_basis"]);
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
-            let mut fields = row(cell, &dimensions);
+            let mut fields = row(cell, dimensions);
             fields.extend(minimum_wage_fields(cell));
-            fields.push(self.currency_basis.to_owned());
+            fields.push(self.currency_basis.as_str().to_owned());
             writer.write_record(fields).expect("writing to memory");
         }
         String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
     }
 }
 
-fn row(cell: &Cell, dimensions: &[&str]) -> Vec<String> {
+fn row(cell: &Cell, dimensions: &[Dimension]) -> Vec<String> {
     let text = |value: Option<String>| value.unwrap_or_default();
-    let mut fields: Vec<String> = dimensions
-        .iter()
-        .map(|dimension| match *dimension {
-            "platform" => text(cell.platform.map(str::to_owned)),
-            "country" => text(cell.country.clone().flatten()),
-            "month" => text(cell.month.clone()),
-            "category" => text(cell.category.flatten().map(str::to_owned)),
-            _ => String::new(),
-        })
-        .collect();
+    let mut fields: Vec<String> =
+        dimensions.iter().map(|dimension| text(cell.key.value(*dimension))).collect();
     let s = cell.statistics.as_ref();
     let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
-    fields.push(cell.suppressed.to_string());
+    fields.push(cell.suppressed().to_string());
     fields.push(text(s.map(|s| s.n_workers.to_string())));
     fields.push(text(cell.n_workers_fewer_than.map(|k| k.to_string())));
     fields.push(text(s.map(|s| s.n_tasks.to_string())));
@@ -152,22 +144,22 @@ mod tests {
             reason: None,
         };
         let cell = |country: Option<&str>, statistics: Option<CellStatistics>| Cell {
-            platform: Some("mturk"),
-            country: Some(country.map(str::to_owned)),
-            month: None,
-            category: None,
+            key: crate::report::CellKey {
+                platform: Some(crate::Platform::Mturk),
+                country: Some(country.map(|code| crate::CountryCode::parse(code).unwrap())),
+                month: None,
+                category: None,
+            },
             n_workers_fewer_than: statistics.is_none().then_some(10),
-            suppressed: statistics.is_none(),
             minimum_wage: statistics.is_some().then(|| minimum.clone()),
             statistics,
             contains_simulated: false,
             contains_requester_data: true,
         };
         let report = Report {
-            schema: crate::report::REPORT_SCHEMA,
-            method: "all".to_owned(),
-            by: "platform,country".to_owned(),
-            currency_basis: "usd",
+            method: crate::Method::All,
+            grouping: "platform,country".parse().unwrap(),
+            currency_basis: crate::report::CurrencyBasis::Usd,
             min_workers: 10,
             min_hours: 0.5,
             cells: vec![cell(Some("US"), Some(statistics)), cell(None, None)],

@@ -1,5 +1,6 @@
 //! Each accounting method and grouping rule on small fixtures whose wages are computed by hand.
 
+use analysis::Dimension;
 use analysis::report::{Cell, CellStatistics};
 use analysis::{Method, Record, RecordFields, Report, ReportOptions, report};
 
@@ -115,7 +116,7 @@ fn foreign_currency_is_converted_at_the_month_rate() {
 fn unpaid_time_is_shared_among_categories_by_task_time() {
     let report = report(&worker_a(), options(Method::All, "category"));
     let cell = |category: &str| -> &Cell {
-        report.cells.iter().find(|c| c.category == Some(Some(category))).unwrap()
+        report.cells.iter().find(|c| c.key.value(Dimension::Category).as_deref() == Some(category)).unwrap()
     };
     // labeling: tasks of 600 + 300 s, 3/4 of the worker's 1,200 s of task time, so 3/4 of the
     // 600 s of search (450 s) joins the rejected task's 300 s of unpaid time.
@@ -144,18 +145,22 @@ fn groups_by_platform_country_and_month() {
         "USD",
     ));
     let report = report(&records, options(Method::All, "platform,country,month"));
-    assert_eq!(report.by, "platform,country,month");
-    let keys: Vec<_> =
-        report.cells.iter().map(|c| (c.platform, c.country.clone(), c.month.clone())).collect();
+    assert_eq!(report.grouping.to_string(), "platform,country,month");
+    let keys: Vec<_> = report
+        .cells
+        .iter()
+        .map(|c| {
+            [Dimension::Platform, Dimension::Country, Dimension::Month]
+                .map(|dimension| c.key.value(dimension))
+        })
+        .collect();
+    let text = |value: &str| Some(value.to_owned());
     assert_eq!(
         keys,
-        vec![
-            (Some("mturk"), Some(Some("US".to_owned())), Some("2024-05".to_owned())),
-            (Some("prolific"), Some(None), Some("2024-05".to_owned())),
-        ]
+        vec![[text("mturk"), text("US"), text("2024-05")], [text("prolific"), None, text("2024-05")]]
     );
     // The keys of dimensions not grouped by are absent from the JSON, not null.
-    let json = serde_json::to_value(&report).unwrap();
+    let json = serde_json::to_value(report.document()).unwrap();
     assert!(json["cells"][0].get("category").is_none());
     assert!(json["cells"][1]["country"].is_null());
 }
@@ -163,7 +168,7 @@ fn groups_by_platform_country_and_month() {
 #[test]
 fn small_cells_publish_nothing_but_their_bound() {
     let report = report(&worker_a(), ReportOptions { min_workers: 10, ..options(Method::All, "") });
-    let json = serde_json::to_value(&report.cells[0]).unwrap();
+    let json = serde_json::to_value(report.document()).unwrap()["cells"][0].clone();
     assert_eq!(
         json,
         serde_json::json!({

@@ -131,7 +131,7 @@ proptest! {
             match &cell.statistics {
                 Some(statistics) => prop_assert!(statistics.n_workers >= u64::from(k)),
                 None => {
-                    prop_assert!(cell.suppressed);
+                    prop_assert!(cell.suppressed());
                     prop_assert_eq!(cell.n_workers_fewer_than, Some(k));
                 }
             }

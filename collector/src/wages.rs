@@ -212,7 +212,7 @@ fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> Cac
             format!("{DEMO_NOTICE}: every figure here comes from `piecerate simulate`, not from workers."),
         );
     }
-    let mut json = serde_json::to_value(&report).expect("reports serialize");
+    let mut json = serde_json::to_value(report.document()).expect("reports serialize");
     if rules.demo
         && let Value::Object(object) = &mut json
     {

@@ -2,7 +2,7 @@
 //! (the library's rendering), and two for people, an aligned terminal table and a GitHub
 //! Markdown table, both followed by the notes a reader needs to interpret the figures.
 
-use analysis::report::{Cell, CellMinimumWage, CellStatistics, Report};
+use analysis::report::{Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Report};
 use anyhow::Result;
 use clap::ValueEnum;
 
@@ -29,7 +29,7 @@ pub(crate) struct InputSummary {
 
 pub(crate) fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
     Ok(match format {
-        Format::Json => serde_json::to_string_pretty(report)? + "\n",
+        Format::Json => serde_json::to_string_pretty(&report.document())? + "\n",
         Format::Csv => report.to_csv(),
         Format::Table => human(report, input, Style::Terminal),
         Format::Markdown => human(report, input, Style::Markdown),
@@ -65,7 +65,7 @@ const COLUMNS: [Column; 13] = [
 
 /// What the report's money is.
 fn money(report: &Report) -> &'static str {
-    if report.currency_basis == "ppp" {
+    if report.currency_basis == CurrencyBasis::Ppp {
         "international dollars at purchasing-power parity"
     } else {
         "US dollars"
@@ -89,14 +89,18 @@ fn threshold(minimum: &CellMinimumWage) -> String {
 fn thresholds_used(report: &Report) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for cell in &report.cells {
-        let (Some(minimum), Some(Some(country))) = (&cell.minimum_wage, &cell.country) else { continue };
+        let (Some(minimum), Some(Some(country))) = (&cell.minimum_wage, cell.key.country) else { continue };
         let line = match (&minimum.reason, minimum.source) {
             (Some(reason), _) => format!("Local minimum of {country}: not compared: {reason}."),
             (None, Some(source)) => format!(
                 "Local minimum of {country}: {} (latest in force in the cell; source: {source}; worth {:.2} {} per hour on average over the cell's hours).",
                 threshold(minimum),
                 minimum.hourly_usd.unwrap_or_default(),
-                if report.currency_basis == "ppp" { "international dollars" } else { "US dollars" }
+                if report.currency_basis == CurrencyBasis::Ppp {
+                    "international dollars"
+                } else {
+                    "US dollars"
+                }
             ),
             (None, None) => continue,
         };
@@ -111,35 +115,24 @@ fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-fn group_columns(report: &Report) -> Vec<&str> {
-    report.by.split(',').filter(|dimension| !dimension.is_empty()).collect()
-}
-
-fn group_value(cell: &Cell, dimension: &str) -> String {
-    let unknown = || "unknown".to_owned();
-    match dimension {
-        "platform" => cell.platform.map_or_else(unknown, str::to_owned),
-        "country" => cell.country.clone().flatten().unwrap_or_else(unknown),
-        "month" => cell.month.clone().unwrap_or_else(unknown),
-        "category" => cell.category.flatten().map_or_else(unknown, str::to_owned),
-        _ => unknown(),
-    }
+fn group_value(cell: &Cell, dimension: Dimension) -> String {
+    cell.key.value(dimension).unwrap_or_else(|| "unknown".to_owned())
 }
 
 fn human(report: &Report, input: &InputSummary, style: Style) -> String {
-    let groups = group_columns(report);
-    let mut header: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    let groups: Vec<Dimension> = report.grouping.dimensions().to_vec();
+    let mut header: Vec<String> = groups.iter().map(|g| g.as_str().to_owned()).collect();
     if groups.is_empty() {
         header.push("group".to_owned());
     }
     header.extend(COLUMNS.iter().map(|(title, _)| title.to_string()));
-    let by_country = groups.contains(&"country");
+    let by_country = groups.contains(&Dimension::Country);
     if by_country {
         header.push("local minimum used".to_owned());
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for cell in &report.cells {
-        let mut row: Vec<String> = groups.iter().map(|g| group_value(cell, g)).collect();
+        let mut row: Vec<String> = groups.iter().map(|g| group_value(cell, *g)).collect();
         if groups.is_empty() {
             row.push("all workers".to_owned());
         }
@@ -166,7 +159,7 @@ fn human(report: &Report, input: &InputSummary, style: Style) -> String {
         if groups.is_empty() {
             "all workers together".to_owned()
         } else {
-            format!("by {}", groups.join(", "))
+            format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
         },
         report.min_workers,
         if report.min_workers == 1 { "" } else { "s" },

@@ -77,7 +77,7 @@ fn mturk_cell(method: Method, records: &[Record]) -> Cell {
         ..ReportOptions::default()
     };
     let report = report(records, options);
-    report.cells.into_iter().find(|cell| cell.platform == Some("mturk")).expect("an mturk cell")
+    report.cells.into_iter().find(|cell| cell.key.platform == Some(Platform::Mturk)).expect("an mturk cell")
 }
 
 /// The figures `docs/simulation.md` says the simulator reproduces for MTurk: Hara et al.

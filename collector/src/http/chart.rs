@@ -50,7 +50,7 @@ pub(super) fn spread_per_platform(report: &Report) -> Markup {
             }
             @for (index, cell) in report.cells.iter().enumerate() {
                 @let middle = TOP + index as f64 * ROW_HEIGHT + ROW_HEIGHT / 2.0;
-                @let platform = cell.platform.unwrap_or("all platforms");
+                @let platform = cell.key.platform.map_or("all platforms", |platform| platform.as_str());
                 @match &cell.statistics {
                     Some(s) => {
                         g class="platform" data-platform=(platform) {

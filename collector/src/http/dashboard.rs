@@ -2,7 +2,7 @@
 //! no JavaScript, and loads nothing but its own stylesheet. Also the methodology page.
 
 use analysis::report::{Cell, Dimension};
-use analysis::{CellMinimumWage, CountryCode, Grouping, Method, Report};
+use analysis::{CellMinimumWage, Grouping, Method, Report};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -44,11 +44,8 @@ fn share(value: Option<f64>) -> String {
 }
 
 fn country_name(cell: &Cell) -> String {
-    match cell.country.as_ref().and_then(|c| c.as_deref()) {
-        Some(code) => match CountryCode::parse(code) {
-            Ok(country) => format!("{} ({code})", country.name()),
-            Err(_) => code.to_owned(),
-        },
+    match cell.key.country.flatten() {
+        Some(country) => format!("{} ({country})", country.name()),
         None => "country not given".into(),
     }
 }
@@ -118,7 +115,7 @@ fn table(report: &Report) -> Markup {
 
 /// A published cell's nine columns, or a suppressed cell that says why it shows no figure.
 fn row(report: &Report, cell: &Cell) -> Markup {
-    let platform = cell.platform.unwrap_or("all");
+    let platform = cell.key.platform.map_or("all", |platform| platform.as_str());
     let country = country_name(cell);
     match &cell.statistics {
         Some(s) => {

@@ -113,7 +113,8 @@ async fn enroll_upload_replay_publish_erase() {
         // The published report is the library's report of the exported records.
         let options =
             ReportOptions { grouping: "platform,country".parse().expect("a grouping"), ..Default::default() };
-        let from_records = serde_json::to_value(analysis::report(&exported, options)).expect("a report");
+        let from_records =
+            serde_json::to_value(analysis::report(&exported, options).document()).expect("a report");
         assert_eq!(published, from_records, "{backend}");
     }
 }
