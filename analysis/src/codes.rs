@@ -36,7 +36,7 @@ fn shorten(text: &str) -> String {
 impl CountryCode {
     pub fn parse(text: &str) -> Result<CountryCode, CodeError> {
         let code = upper_ascii::<2>(text).ok_or_else(|| CodeError::CountrySyntax(shorten(text)))?;
-        if !tables().countries.contains_key(&code) {
+        if !tables().country_codes.contains(&code) {
             return Err(CodeError::UnknownCountry(text.to_owned()));
         }
         Ok(CountryCode(code))
@@ -55,7 +55,7 @@ impl CountryCode {
     /// The country's ISO 4217 currency, when it has one with a shipped exchange rate.
     pub fn currency(&self) -> Option<Currency> {
         let code = tables().countries[&self.0].currency?;
-        tables().usd_rates.contains_key(&code).then_some(Currency(code))
+        tables().rated_currencies.contains(&code).then_some(Currency(code))
     }
 
     pub(crate) fn bytes(self) -> [u8; 2] {
@@ -98,10 +98,10 @@ impl Currency {
 
     pub fn parse(text: &str) -> Result<Currency, CodeError> {
         let code = upper_ascii::<3>(text).ok_or_else(|| CodeError::CurrencySyntax(shorten(text)))?;
-        if tables().currencies.binary_search(&code).is_err() {
+        if !tables().currency_codes.contains(&code) {
             return Err(CodeError::UnknownCurrency(text.to_owned()));
         }
-        if !tables().usd_rates.contains_key(&code) {
+        if !tables().rated_currencies.contains(&code) {
             return Err(CodeError::NoExchangeRate(text.to_owned()));
         }
         Ok(Currency(code))

@@ -232,6 +232,9 @@ pub struct Record {
     started_at: Timestamp,
     ended_at: Timestamp,
     active: Seconds,
+    /// A task's reward plus bonus in US dollars at its month's rate, converted once when the
+    /// record is built (the pay cap needs it), whatever the outcome; zero for unpaid time.
+    pay_usd: Decimal,
 }
 
 /// The typed parts of a record, for [`Record::new`].
@@ -316,10 +319,21 @@ impl Record {
                 format!("{} is more than the {} s between started_at and ended_at", active.get(), span.get()),
             ));
         }
-        if let Activity::Task { reward, bonus, currency, .. } = activity {
-            check_pay(reward, bonus, currency, started_at)?;
-        }
-        Ok(Record { record_id, install_id, platform, country, activity, started_at, ended_at, active })
+        let pay_usd = match activity {
+            Activity::Task { reward, bonus, currency, .. } => check_pay(reward, bonus, currency, started_at)?,
+            Activity::Unpaid { .. } => Decimal::ZERO,
+        };
+        Ok(Record {
+            record_id,
+            install_id,
+            platform,
+            country,
+            activity,
+            started_at,
+            ended_at,
+            active,
+            pay_usd,
+        })
     }
 
     /// Parses each text field into its typed part, then goes through [`Record::new`]. The
@@ -411,9 +425,7 @@ impl Record {
     /// reward plus bonus for paid outcomes, zero otherwise.
     pub fn earnings_usd(&self) -> Decimal {
         match self.activity {
-            Activity::Task { outcome, reward, bonus, currency, .. } if outcome.is_paid() => {
-                (reward + bonus).to_usd(currency, self.started_at)
-            }
+            Activity::Task { outcome, .. } if outcome.is_paid() => self.pay_usd,
             _ => Decimal::ZERO,
         }
     }
@@ -507,13 +519,14 @@ fn check_span(started_at: Timestamp, ended_at: Timestamp) -> Result<Seconds, Rec
     Ok(span)
 }
 
-/// A task may pay at most [`MAX_TASK_PAY_USD`], reward and bonus together.
+/// A task may pay at most [`MAX_TASK_PAY_USD`], reward and bonus together; gives that pay in US
+/// dollars.
 fn check_pay(
     reward: Money,
     bonus: Money,
     currency: Currency,
     started_at: Timestamp,
-) -> Result<(), RecordError> {
+) -> Result<Decimal, RecordError> {
     let pay_usd = (reward + bonus).to_usd(currency, started_at);
     if pay_usd > Decimal::from(MAX_TASK_PAY_USD) {
         let field = if bonus > reward { "bonus" } else { "reward" };
@@ -526,7 +539,7 @@ fn check_pay(
             ),
         ));
     }
-    Ok(())
+    Ok(pay_usd)
 }
 
 fn parse_active_seconds(text: &str) -> Result<Seconds, RecordError> {

@@ -49,6 +49,7 @@ impl<K: Ord + Copy, V> Keyed<K, V> {
         self.0.iter().map(|(key, _)| *key)
     }
 
+    #[cfg(test)]
     pub(crate) fn contains_key(&self, key: &K) -> bool {
         self.get(key).is_some()
     }
@@ -67,6 +68,35 @@ impl<K: Ord + Copy, V> std::ops::Index<&K> for Keyed<K, V> {
     }
 }
 
+/// A set of codes of upper-case ASCII letters, as one bit per possible code: a record's country
+/// and currency are checked in constant time, which the 10-million-record report feels (a
+/// bisection of the tables per record was 12% of its time; docs/benchmarks.md).
+#[derive(Debug)]
+pub(crate) struct CodeSet(Vec<u64>);
+
+impl CodeSet {
+    fn new<'a, const N: usize>(codes: impl Iterator<Item = &'a [u8; N]>) -> CodeSet {
+        let mut bits = vec![0u64; 26usize.pow(N as u32).div_ceil(64)];
+        for code in codes {
+            let index = CodeSet::index(code).expect("table codes are upper-case letters");
+            bits[index / 64] |= 1 << (index % 64);
+        }
+        CodeSet(bits)
+    }
+
+    fn index(code: &[u8]) -> Option<usize> {
+        code.iter().try_fold(0usize, |index, &byte| {
+            byte.is_ascii_uppercase().then(|| index * 26 + usize::from(byte - b'A'))
+        })
+    }
+
+    pub(crate) fn contains(&self, code: &[u8]) -> bool {
+        CodeSet::index(code)
+            .and_then(|index| self.0.get(index / 64).map(|word| word >> (index % 64) & 1 == 1))
+            .unwrap_or(false)
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Country {
     #[cfg(feature = "country-names")]
@@ -79,20 +109,32 @@ pub(crate) struct Tables {
     pub countries: Keyed<[u8; 2], Country>,
     /// The ISO 4217 codes, ascending (their names are in `data/currencies.csv`; nothing in the
     /// library reads them, so they are not compiled in).
+    #[cfg(test)]
     pub currencies: Vec<[u8; 3]>,
     /// Per currency, units per US dollar by month index (`year * 12 + month - 1`), ascending.
     /// Annual figures stand for every month of their year that has no monthly figure.
     pub usd_rates: Keyed<[u8; 3], Vec<(i64, Decimal)>>,
+    /// The country codes, the currency codes, and the currencies with a rate, as sets.
+    pub country_codes: CodeSet,
+    pub currency_codes: CodeSet,
+    pub rated_currencies: CodeSet,
 }
 
 /// The parsed tables. A malformed shipped table is a build defect, caught by this module's tests,
 /// so parsing panics with the offending line rather than returning an error to every caller.
 pub(crate) fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| Tables {
-        countries: parse_countries(),
-        currencies: parse_currencies(),
-        usd_rates: parse_usd_rates(),
+    TABLES.get_or_init(|| {
+        let (countries, currencies, usd_rates) = (parse_countries(), parse_currencies(), parse_usd_rates());
+        Tables {
+            country_codes: CodeSet::new(countries.0.iter().map(|(code, _)| code)),
+            currency_codes: CodeSet::new(currencies.iter()),
+            rated_currencies: CodeSet::new(usd_rates.0.iter().map(|(code, _)| code)),
+            countries,
+            #[cfg(test)]
+            currencies,
+            usd_rates,
+        }
     })
 }
 
@@ -382,6 +424,9 @@ mod tests {
         assert!(
             tables.currencies.binary_search(b"EUR").is_ok()
                 && tables.currencies.binary_search(b"XXY").is_err()
+                && tables.currency_codes.contains(b"EUR")
+                && !tables.currency_codes.contains(b"XXY")
+                && !tables.currency_codes.contains(b"eur")
         );
         // The quoted names keep their commas.
         #[cfg(feature = "country-names")]
