@@ -7,7 +7,7 @@
 use std::io::{BufRead, Read, Write};
 
 use crate::json::{self, Map, Value};
-use crate::record::{CSV_HEADER, Record, RecordError, RecordFields};
+use crate::record::{CSV_HEADER, InstallId, Record, RecordError, RecordFields};
 
 /// What went wrong on one line of an input.
 #[derive(Debug, thiserror::Error)]
@@ -362,6 +362,17 @@ impl<R: BufRead> Iterator for JsonLinesRecords<R> {
 /// refused, so that nothing but the thirteen defined fields can ever enter a record, and so is
 /// a key given twice, which would leave the record's value to the reader's whim.
 pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
+    record_from_json_object(value, None)
+}
+
+/// Reads one record from its JSON form, as [`record_from_json`], for a known install: whatever
+/// the object says its `install_id` is (the collector takes the install from the uploader's
+/// token, never from the body), the record is `install`'s.
+pub fn record_of_install_from_json(value: &Value, install: &InstallId) -> Result<Record, RecordError> {
+    record_from_json_object(value, Some(install))
+}
+
+fn record_from_json_object(value: &Value, install: Option<&InstallId>) -> Result<Record, RecordError> {
     let Value::Object(object) = value else {
         return Err(RecordError::new("record", format!("expected a JSON object, got {}", value.kind())));
     };
@@ -386,7 +397,10 @@ pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
     }
     let mut text: [String; 13] = Default::default();
     for (index, name) in CSV_HEADER.iter().enumerate() {
-        text[index] = json_field(object, name)?;
+        text[index] = match (*name, install) {
+            ("install_id", Some(install)) => install.as_str().to_owned(),
+            _ => json_field(object, name)?,
+        };
     }
     Record::from_fields(&RecordFields::from_row(text.each_ref().map(String::as_str)))
 }

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::io::Read;
 
+use analysis::Record;
+use analysis::format::record_of_install_from_json;
 use analysis::json::{self, Value};
 use analysis::record::InstallId;
-use analysis::{Record, record_from_json};
 use serde::Serialize;
 
 /// What an upload may be.
@@ -77,8 +78,8 @@ pub(crate) fn decode_body(
     }
 }
 
-/// Reads `{"records": [...]}`. Every record's `install_id` is replaced by `install` before
-/// validation (the install comes from the token, never from the body), and every record is
+/// Reads `{"records": [...]}`. Every record is read as `install`'s, whatever its `install_id`
+/// says (the install comes from the token, never from the body), and every record is
 /// coarsened to whole hours (`Record::coarsened`) as it will be stored. Any invalid record refuses the whole batch.
 pub fn parse_batch(
     json: &[u8],
@@ -121,11 +122,8 @@ pub fn parse_batch(
     let mut records = Vec::with_capacity(items.len());
     let mut first_index_of: HashMap<uuid::Uuid, usize> = HashMap::with_capacity(items.len());
     let mut repeated_in_batch = 0;
-    for (index, mut item) in items.into_iter().enumerate() {
-        if let Value::Object(fields) = &mut item {
-            fields.insert("install_id".into(), Value::from(install.as_str()));
-        }
-        let record = match record_from_json(&item) {
+    for (index, item) in items.into_iter().enumerate() {
+        let record = match record_of_install_from_json(&item, install) {
             Ok(record) => record.coarsened(),
             Err(error) => {
                 problems.push(RecordProblem {
