@@ -214,15 +214,15 @@ proptest::proptest! {
 #[test]
 fn a_record_read_for_an_install_is_that_install_s_whatever_the_body_says() {
     let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
-    let install = crate::InstallId::parse("from-the-token").unwrap();
+    let install = InstallId::parse("from-the-token").unwrap();
     let mut json = record_to_json(&record);
     for claimed in [Value::from("someone-else"), Value::from("!!not an id!!"), Value::from(3), Value::Null] {
         json.as_object_mut().unwrap().insert("install_id".into(), claimed);
-        let read = crate::format::record_of_install_from_json(&json, &install).unwrap();
+        let read = record_of_install_from_json(&json, &install).unwrap();
         assert_eq!(read.install_id(), &install);
         assert_eq!(read.record_id(), record.record_id());
     }
     // Every other rule still holds.
     json.as_object_mut().unwrap().insert("worker_id".into(), Value::from("A39VVWV1GHLMFD"));
-    assert!(crate::format::record_of_install_from_json(&json, &install).is_err());
+    assert!(record_of_install_from_json(&json, &install).is_err());
 }
