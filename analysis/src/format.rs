@@ -4,9 +4,11 @@
 //! body, a string). Readers stream, one record at a time, and report every bad line with its
 //! line number, field and problem, so that a caller can skip it and go on, or stop.
 
+use std::borrow::Cow;
 use std::io::{BufRead, Read, Write};
 
 use crate::json::{self, Map, Value};
+
 use crate::record::{CSV_HEADER, InstallId, Record, RecordError, RecordFields};
 
 /// What went wrong on one line of an input.
@@ -395,20 +397,22 @@ fn record_from_json_object(value: &Value, install: Option<&InstallId>) -> Result
             }
         }
     }
-    let mut text: [String; 13] = Default::default();
+    let mut text: [Cow<'_, str>; 13] = Default::default();
     for (index, name) in CSV_HEADER.iter().enumerate() {
         text[index] = match (*name, install) {
-            ("install_id", Some(install)) => install.as_str().to_owned(),
+            ("install_id", Some(install)) => Cow::Borrowed(install.as_str()),
             _ => json_field(object, name)?,
         };
     }
-    Record::from_fields(&RecordFields::from_row(text.each_ref().map(String::as_str)))
+    Record::from_fields(&RecordFields::from_row(text.each_ref().map(|field| field.as_ref())))
 }
 
-fn json_field(object: &Map, name: &'static str) -> Result<String, RecordError> {
+/// A field's text, borrowed from the JSON value where it is a string (no copy per field of
+/// every record of a batch).
+fn json_field<'a>(object: &'a Map, name: &'static str) -> Result<Cow<'a, str>, RecordError> {
     match (name, object.get(name)) {
         ("active_seconds", Some(Value::Number(number))) => {
-            number.as_u64().map(|seconds| seconds.to_string()).ok_or_else(|| {
+            number.as_u64().map(|seconds| Cow::Owned(seconds.to_string())).ok_or_else(|| {
                 RecordError::new(name, format!("{number} is not a whole, non-negative number of seconds"))
             })
         }
@@ -421,8 +425,8 @@ fn json_field(object: &Map, name: &'static str) -> Result<String, RecordError> {
                 "expected the amount as a decimal string such as \"{number}\", never a JSON number (floats lose cents)"
             ),
         )),
-        (_, None | Some(Value::Null)) => Ok(String::new()),
-        (_, Some(Value::String(text))) => Ok(text.clone()),
+        (_, None | Some(Value::Null)) => Ok(Cow::Borrowed("")),
+        (_, Some(Value::String(text))) => Ok(Cow::Borrowed(text)),
         (_, Some(other)) => Err(RecordError::new(name, format!("expected a string, got {}", other.kind()))),
     }
 }
