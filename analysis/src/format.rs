@@ -360,7 +360,7 @@ impl<R: BufRead> Iterator for JsonLinesRecords<R> {
 }
 
 /// Reads one record from its JSON form: an object with the CSV v1 column names as keys;
-/// `active_seconds` a whole number, every other field a string or null. Unknown keys are
+/// `active_seconds` a whole number (written `7200`, `7200.0` or `7.2e3` alike), every other field a string or null. Unknown keys are
 /// refused, so that nothing but the thirteen defined fields can ever enter a record, and so is
 /// a key given twice, which would leave the record's value to the reader's whim.
 pub fn record_from_json(value: &Value) -> Result<Record, RecordError> {
@@ -412,7 +412,7 @@ fn record_from_json_object(value: &Value, install: Option<&InstallId>) -> Result
 fn json_field<'a>(object: &'a Map, name: &'static str) -> Result<Cow<'a, str>, RecordError> {
     match (name, object.get(name)) {
         ("active_seconds", Some(Value::Number(number))) => {
-            number.as_u64().map(|seconds| Cow::Owned(seconds.to_string())).ok_or_else(|| {
+            number.as_whole_u64().map(|seconds| Cow::Owned(seconds.to_string())).ok_or_else(|| {
                 RecordError::new(name, format!("{number} is not a whole, non-negative number of seconds"))
             })
         }

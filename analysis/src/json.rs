@@ -43,6 +43,32 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         self.0.parse().ok()
     }
+
+    /// The number as a whole number of at least 0 if its value is one and fits, however it is
+    /// written: `7200`, `7200.0` and `7.2e3` are 7200; `7200.5`, `-1` and `-0` are not. Exact
+    /// (read from the digits, never through a float).
+    pub fn as_whole_u64(&self) -> Option<u64> {
+        if self.0.starts_with('-') {
+            return None;
+        }
+        let (mantissa, exponent) = match self.0.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
+            None => (self.0.as_str(), 0),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = format!("{whole}{fraction}");
+        let significant = digits.trim_end_matches('0');
+        let exponent = exponent - fraction.len() as i64 + (digits.len() - significant.len()) as i64;
+        let significant = significant.trim_start_matches('0');
+        if significant.is_empty() {
+            return Some(0);
+        }
+        // 20 digits are more than any u64; a negative exponent leaves a fraction.
+        if exponent < 0 || significant.len() as i64 + exponent > 20 {
+            return None;
+        }
+        format!("{significant}{}", "0".repeat(exponent as usize)).parse().ok()
+    }
 }
 
 impl Display for Number {

@@ -21,6 +21,8 @@ pub(crate) enum AppError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -28,7 +30,7 @@ pub(crate) enum AppError {
     Unprocessable { message: String, errors: Vec<RecordProblem> },
     #[error("the request took longer than {} s; send it again", .0.as_secs())]
     Timeout(Duration),
-    #[error("too many requests; retry after {} s", retry_after.as_secs())]
+    #[error("too many requests; retry after {} s", retry_seconds(*retry_after))]
     TooManyRequests { retry_after: Duration },
     /// The server failed; the answer says nothing internal, the log says everything.
     #[error("internal error")]
@@ -47,6 +49,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -55,6 +58,12 @@ impl AppError {
             AppError::Internal(_) | AppError::NotStored(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// The wait a 429 asks for, in whole seconds, rounded up and at least 1: the same figure in
+/// its `Retry-After` header and in its text.
+fn retry_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl From<BatchError> for AppError {
@@ -95,8 +104,8 @@ impl IntoResponse for AppError {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             AppError::TooManyRequests { retry_after } => {
-                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+                let seconds = retry_seconds(*retry_after);
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             _ => {}
         }
@@ -114,6 +123,19 @@ mod tests {
         let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
         let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         (status, body["error"].as_str().expect("a message").to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_429_says_the_same_wait_in_its_header_and_its_text() {
+        for (wait, seconds) in [(29.2, "30"), (30.0, "30"), (0.1, "1"), (0.0, "1")] {
+            let error = AppError::TooManyRequests { retry_after: Duration::from_secs_f64(wait) };
+            let response = error.into_response();
+            assert_eq!(response.headers()[header::RETRY_AFTER], seconds, "{wait}");
+            let (status, text) =
+                message(AppError::TooManyRequests { retry_after: Duration::from_secs_f64(wait) }).await;
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(text, format!("too many requests; retry after {seconds} s"), "{wait}");
+        }
     }
 
     #[tokio::test]

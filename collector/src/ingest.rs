@@ -60,13 +60,28 @@ pub(crate) fn decode_body(
         Some("gzip" | "x-gzip") => {
             let mut decoded = Vec::with_capacity(body.len() * 4);
             let limit = limits.max_decompressed_bytes as u64;
-            let mut decoder = flate2::read::GzDecoder::new(body).take(limit + 1);
-            decoder
+            // The buffered decoder reads its input only as far as the end of the gzip member, so
+            // what follows it is left in `body` to be refused below rather than ignored.
+            let mut decoder = flate2::bufread::GzDecoder::new(body);
+            (&mut decoder)
+                .take(limit + 1)
                 .read_to_end(&mut decoded)
                 .map_err(|error| BatchError::Malformed(format!("the body is not valid gzip: {error}")))?;
             if decoded.len() as u64 > limit {
                 return Err(BatchError::TooLarge(format!(
                     "the body decompresses to more than {limit} bytes, the limit after decompression"
+                )));
+            }
+            let rest = decoder.into_inner();
+            if rest.starts_with(&[0x1f, 0x8b]) {
+                return Err(BatchError::Malformed(
+                    "the body is not valid gzip for this API: a second gzip member follows the first; send one member".into(),
+                ));
+            }
+            if !rest.is_empty() {
+                return Err(BatchError::Malformed(format!(
+                    "the body is not valid gzip: {} byte(s) of trailing data after the end of the gzip stream",
+                    rest.len()
                 )));
             }
             Ok(decoded)
@@ -107,6 +122,13 @@ pub fn parse_batch(
             field: unknown,
             problem: "unknown field; a batch has only \"records\"".into(),
         }]));
+    }
+    // The library's reader keeps every occurrence of a key (`json::Map`), so a repeat is seen
+    // here rather than silently decided for the last one.
+    if object.keys().filter(|key| key.as_str() == "records").count() > 1 {
+        return Err(BatchError::Malformed(
+            "the key \"records\" is given more than once; a batch has one \"records\" array".into(),
+        ));
     }
     let Some(Value::Array(items)) = object.remove("records") else {
         return Err(batch_problem("\"records\" must be an array of records in format v1 JSON".into()));
@@ -241,6 +263,13 @@ mod tests {
         assert_eq!(problems(json!({"records": [record(1, 0)], "user": "x"}))[0].field, "user");
         let malformed = parse_batch(b"{\"records\": [", &InstallId::parse("a").unwrap(), &LIMITS);
         assert!(matches!(malformed, Err(BatchError::Malformed(_))));
+        let twice = format!("{{\"records\": [{}], \"records\": []}}", record(1, 0));
+        match parse_batch(twice.as_bytes(), &InstallId::parse("a").unwrap(), &LIMITS) {
+            Err(BatchError::Malformed(message)) => {
+                assert!(message.contains("\"records\" is given more than once"))
+            }
+            other => panic!("a repeated key was not refused: {other:?}"),
+        }
     }
 
     #[test]
@@ -256,5 +285,27 @@ mod tests {
         assert!(matches!(decode_body(&bomb, Some("gzip"), &LIMITS), Err(BatchError::TooLarge(_))));
         assert!(matches!(decode_body(b"plain", Some("gzip"), &LIMITS), Err(BatchError::Malformed(_))));
         assert!(matches!(decode_body(b"{}", Some("br"), &LIMITS), Err(BatchError::UnsupportedEncoding(_))));
+    }
+
+    #[test]
+    fn nothing_may_follow_the_gzip_member() {
+        let gzip = |bytes: &[u8]| {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(bytes).unwrap();
+            encoder.finish().unwrap()
+        };
+        let refusal = |body: &[u8]| match decode_body(body, Some("gzip"), &LIMITS) {
+            Err(BatchError::Malformed(message)) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        let mut two_members = gzip(b"{\"records\": []}");
+        two_members.extend(gzip(b"{\"records\": [1]}"));
+        assert!(refusal(&two_members).contains("a second gzip member"), "{}", refusal(&two_members));
+        let mut trailing = gzip(b"{}");
+        trailing.extend(b"garbage");
+        assert!(refusal(&trailing).contains("7 byte(s) of trailing data"), "{}", refusal(&trailing));
+        let mut truncated = gzip(b"{}");
+        truncated.truncate(truncated.len() - 3);
+        assert!(refusal(&truncated).contains("not valid gzip"), "{}", refusal(&truncated));
     }
 }

@@ -71,6 +71,26 @@ fn json_lines_round_trip_and_typed_errors() {
 }
 
 #[test]
+fn json_active_seconds_may_be_written_with_a_zero_fraction_but_must_be_whole() {
+    let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
+    let text = record_to_json(&record).to_string();
+    assert!(text.contains("\"active_seconds\":540"), "{text}");
+    let with =
+        |seconds: &str| text.replace("\"active_seconds\":540", &format!("\"active_seconds\":{seconds}"));
+    let results =
+        read_all(&format!("{}\n{}\n{}\n{}\n", with("540.0"), with("5.4e2"), with("540.5"), with("-540")));
+    assert_eq!(results[0].as_ref().unwrap(), &record);
+    assert_eq!(results[1].as_ref().unwrap(), &record);
+    for (index, seconds) in [(2, "540.5"), (3, "-540")] {
+        let error = results[index].as_ref().unwrap_err();
+        assert!(
+            error.contains(&format!("active_seconds: {seconds} is not a whole, non-negative number")),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn json_refuses_unknown_fields() {
     let record = read_all(&format!("{}\n{GOOD_ROW}\n", header())).remove(0).unwrap();
     let mut json = record_to_json(&record);

@@ -41,6 +41,36 @@ fn numbers_read_as_whole_numbers_only_when_written_as_such() {
 }
 
 #[test]
+fn whole_values_read_as_whole_numbers_however_written() {
+    let whole = |text: &str| match parse(text).unwrap() {
+        Value::Number(number) => number.as_whole_u64(),
+        other => panic!("{text} is not a number: {other:?}"),
+    };
+    for (text, value) in [
+        ("7200", Some(7200)),
+        ("7200.0", Some(7200)),
+        ("7200.000", Some(7200)),
+        ("7.2e3", Some(7200)),
+        ("72E+2", Some(7200)),
+        ("720000e-2", Some(7200)),
+        ("0", Some(0)),
+        ("0.0e5", Some(0)),
+        ("18446744073709551615.0", Some(u64::MAX)),
+        ("7200.5", None),
+        ("7.25e1", None),
+        ("72e-1", None),
+        ("-1", None),
+        ("-0", None),
+        ("-7200.0", None),
+        ("18446744073709551616", None),
+        ("1e20", None),
+        ("1e99999999999999999999", None),
+    ] {
+        assert_eq!(whole(text), value, "{text}");
+    }
+}
+
+#[test]
 fn errors_name_the_problem_and_where() {
     check_error("", "unexpected end of the text, expected a value at line 1 column 1");
     check_error("{\"a\":1,}", "expected a field name in double quotes at line 1 column 8");

@@ -156,7 +156,8 @@ impl Database {
         on_backend!(self, store => store.store_batch(install, batch).await)
     }
 
-    /// Erases every record of an install, its totals and the install itself.
+    /// Erases every record of an install, its totals and the install itself; on SQLite, from
+    /// the files too (`secure_delete` and a checkpoint that truncates the WAL) before it returns.
     pub async fn erase_install(&self, install: &Install) -> Result<ErasedCounts, DbError> {
         on_backend!(self, store => store.erase_install(install).await)
     }

@@ -39,6 +39,12 @@ impl Backend for Postgres {
         Ok(())
     }
 
+    /// Nothing the server can do alone: deleted tuples stay in their pages until VACUUM reuses
+    /// them, and in the WAL and its archives and backups (`docs/collector.md`, "Erasure").
+    async fn after_erasure(_: &PgPool) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
     async fn lock_install(connection: &mut PgConnection, install: i64) -> Result<bool, sqlx::Error> {
         let locked = sqlx::query("SELECT 1 FROM installs WHERE id = $1 FOR UPDATE")
             .bind(install)

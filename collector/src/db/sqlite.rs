@@ -1,6 +1,9 @@
 //! The SQLite backend: one writer connection (SQLite takes one writer at a time anyway, and
 //! queueing in the pool beats retrying on SQLITE_BUSY) and a pool of readers, in WAL mode with
 //! `synchronous = FULL`, so a committed batch survives a crash of the process or the machine.
+//! `secure_delete` is on, so deleted rows are overwritten with zeros in their pages, and an
+//! erasure ends with a checkpoint that truncates the WAL: an erased install leaves no bytes
+//! in the database's files (`erase_install`).
 //! Only its dialect is here; the operations are `store.rs`.
 
 use std::str::FromStr;
@@ -25,6 +28,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Store<Sql
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(10));
     let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
     let readers =
@@ -46,6 +50,24 @@ impl Backend for Sqlite {
         migrator(&[(1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql"))])
             .run(pool)
             .await?;
+        Ok(())
+    }
+
+    /// Copies every page of the WAL into the database file, whose deleted cells `secure_delete`
+    /// has zeroed, and truncates the WAL to nothing, so that the pages as they were before the
+    /// erasure are gone from both files. Readers in a transaction hold it up: it waits for them
+    /// as long as the busy timeout; if some are still there, it says so in the log and the next
+    /// erasure's checkpoint finishes the job.
+    async fn after_erasure(writer: &SqlitePool) -> Result<(), sqlx::Error> {
+        let (busy, log_frames, checkpointed): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(writer).await?;
+        if busy != 0 {
+            tracing::warn!(
+                log_frames,
+                checkpointed,
+                "after an erasure, the WAL could not be truncated: readers held it past the busy timeout"
+            );
+        }
         Ok(())
     }
 

@@ -54,6 +54,9 @@ pub(super) trait Backend: sqlx::Database {
 
     fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), DbError>> + Send;
 
+    /// What an erasure does after its commit so that the erased rows leave the files too.
+    fn after_erasure(writer: &Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+
     /// Makes this transaction the only writer of the install's records and totals until it ends;
     /// `false` if the install is gone.
     fn lock_install(
@@ -222,6 +225,10 @@ where
             sqlx::query("DELETE FROM installs WHERE id = $1").bind(install.key).execute(&mut *tx).await?;
         advance_data_version::<DB>(&mut tx, install.key).await?;
         tx.commit().await?;
+        // The erasure is committed: a failure here must not answer as if nothing was erased.
+        if let Err(error) = DB::after_erasure(&self.writer).await {
+            tracing::error!(error = %error, "after an erasure, clearing its rows from the files failed");
+        }
         Ok(ErasedCounts { records: DB::rows_affected(&records), installs: DB::rows_affected(&installs) })
     }
 

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use analysis::json;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::SharedState;
 use crate::auth::{bearer_token, new_credentials, token_hash};
@@ -123,9 +124,12 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
         message: "the enrollment body is not valid".into(),
         errors: vec![RecordProblem { index: None, field: field.into(), problem }],
     };
-    let value: Value = serde_json::from_slice(body)
+    let text = std::str::from_utf8(body)
+        .map_err(|_| AppError::BadRequest("the body is not valid JSON: not UTF-8".into()))?;
+    // The library's reader, which keeps a repeated key (serde_json's map keeps only the last).
+    let value = json::parse(text)
         .map_err(|error| AppError::BadRequest(format!("the body is not valid JSON: {error}")))?;
-    let Value::Object(object) = value else {
+    let json::Value::Object(object) = value else {
         return Err(invalid(
             "body",
             "expected a JSON object such as {\"consent_version\": \"2024-05\"}".into(),
@@ -135,17 +139,30 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
         let unknown: String = unknown.chars().take(40).collect();
         return Err(invalid(&unknown, "unknown field; an enrollment carries only consent_version".into()));
     }
+    if object.keys().count() > 1 {
+        return Err(AppError::BadRequest(
+            "the key \"consent_version\" is given more than once; an enrollment carries it at most once"
+                .into(),
+        ));
+    }
     match object.get("consent_version") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(version))
+        None => Ok(None),
+        Some(json::Value::String(version))
             if (1..=MAX_CONSENT_VERSION_LEN).contains(&version.len())
                 && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
         {
             Ok(Some(version.clone()))
         }
-        Some(_) => Err(invalid(
+        Some(json::Value::String(_)) => Err(invalid(
             "consent_version",
             format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+        )),
+        Some(other) => Err(invalid(
+            "consent_version",
+            format!(
+                "must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :, got {}; leave the field out when there is no version",
+                other.kind()
+            ),
         )),
     }
 }

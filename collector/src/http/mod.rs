@@ -13,7 +13,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::db::{Database, DbError};
+use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, WagesQuery};
@@ -72,11 +73,12 @@ pub(crate) fn router(state: SharedState) -> Router {
         .route("/methodology", get(dashboard::methodology))
         .route("/assets/dashboard.css", get(html::stylesheet))
         .route("/healthz", get(api::health))
-        .route("/metrics", get(api::metrics))
         .route("/v1/openapi.json", get(api::openapi))
         .route("/v1/wages", get(api::wages_json))
         .route("/v1/wages.csv", get(api::wages_csv))
         .fallback(api::not_found);
+    // For the operator's scraper, not for browsers: no CORS rule, so no web page can read it.
+    let operators = Router::new().route("/metrics", get(api::metrics));
     let writes = Router::new()
         .route("/v1/installs", post(api::enroll))
         .route("/v1/installs/me", delete(api::erase))
@@ -84,19 +86,24 @@ pub(crate) fn router(state: SharedState) -> Router {
     // Each router's CORS rule wraps its routes outside the time limit and the demo notice, so
     // that every answer a browser may read, a 408 included, carries it.
     let reads = with_limit_and_notice(reads, &state).layer(cors::public());
+    let writes = writes.layer(middleware::from_fn_with_state(Arc::clone(&state), demo_refuses_writes));
     let writes = with_limit_and_notice(writes, &state)
         .layer(cors::extension_origins())
         .layer(middleware::from_fn(cors::refuse_other_origins));
+    let operators = with_limit_and_notice(operators, &state);
     reads
         .merge(writes)
+        .merge(operators)
         .layer(middleware::from_fn(cors::preflights_answer_no_content))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
         .with_state(state)
 }
 
-/// The time limit, then the demo notice around it, on every route of `router`.
+/// The JSON body of a 405, then the time limit, then the demo notice around them, on every
+/// route of `router`.
 fn with_limit_and_notice(router: Router<SharedState>, state: &SharedState) -> Router<SharedState> {
     router
+        .layer(middleware::from_fn(method_not_allowed_as_json))
         .layer(middleware::from_fn_with_state(Arc::clone(state), time_limit))
         .layer(middleware::from_fn_with_state(Arc::clone(state), demo_notice))
 }
@@ -119,6 +126,33 @@ async fn observe(State(state): State<SharedState>, request: Request, next: Next)
     response
 }
 
+/// The demo holds synthetic data only: it refuses to enroll, store or erase anything for a
+/// worker, with 403, before any token is looked at.
+async fn demo_refuses_writes(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    if !state.config.demo {
+        return next.run(request).await;
+    }
+    AppError::Forbidden(
+        "this is a demonstration collector serving synthetic data: it enrolls no installs and stores or erases no records; send workers' data to a collector run without --demo".into(),
+    )
+    .into_response()
+}
+
+/// Gives the 405 that axum answers, with an empty body, for a method a route does not take,
+/// the JSON error body of every other error. (Its `Allow` header, which axum adds outside the
+/// route's layers, lists the methods the route takes.)
+async fn method_not_allowed_as_json(request: Request, next: Next) -> Response {
+    let method: String = request.method().as_str().chars().take(16).collect();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    AppError::MethodNotAllowed(format!(
+        "method {method} is not allowed here; the Allow header lists the methods this endpoint answers"
+    ))
+    .into_response()
+}
+
 /// Answers 408 to a request that takes longer than `request_timeout`, body included, so a client
 /// that stalls cannot hold a connection and its buffers for ever. A batch cut off this way is
 /// rolled back (its transaction is dropped uncommitted) unless it had committed already, in
@@ -126,7 +160,7 @@ async fn observe(State(state): State<SharedState>, request: Request, next: Next)
 async fn time_limit(State(state): State<SharedState>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => crate::error::AppError::Timeout(state.config.request_timeout).into_response(),
+        Err(_) => AppError::Timeout(state.config.request_timeout).into_response(),
     }
 }
 

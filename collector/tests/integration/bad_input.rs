@@ -158,7 +158,48 @@ async fn bad_records_are_refused_whole_batches_at_a_time() {
         assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire: {}", bomb.len());
         refused(&server, &token, bomb, Some("gzip"), 413, "decompresses to more than").await;
         refused(&server, &token, b"not gzip".to_vec(), Some("gzip"), 400, "not valid gzip").await;
+        let records_twice =
+            format!("{{\"records\": [{}], \"records\": [{}]}}", good(), task(5, 0, "mturk", "US", "0.50"));
+        refused(
+            &server,
+            &token,
+            records_twice.into_bytes(),
+            None,
+            400,
+            r#"key \"records\" is given more than once"#,
+        )
+        .await;
+        // Nothing may follow the gzip stream: neither a second member nor other bytes.
+        let batch = |id| json!({ "records": [task(id, 0, "mturk", "US", "0.50")] }).to_string();
+        let mut two_members = gzip(batch(3).as_bytes());
+        two_members.extend(gzip(batch(4).as_bytes()));
+        refused(&server, &token, two_members, Some("gzip"), 400, "a second gzip member").await;
+        let mut trailing = gzip(batch(3).as_bytes());
+        trailing.extend(b"\x00garbage");
+        refused(
+            &server,
+            &token,
+            trailing,
+            Some("gzip"),
+            400,
+            "trailing data after the end of the gzip stream",
+        )
+        .await;
         refused(&server, &token, b"{}".to_vec(), Some("br"), 415, "Content-Encoding").await;
+
+        // active_seconds may be written with a zero fraction, but must be whole.
+        refused_record(
+            &server,
+            &token,
+            with("active_seconds", json!(1800.5)),
+            "active_seconds",
+            "not a whole",
+        )
+        .await;
+        let mut zero_fraction = task(6, 0, "mturk", "US", "0.50");
+        zero_fraction["active_seconds"] = json!(3600.0);
+        let accepted = server.upload(&token, &[zero_fraction]).await;
+        assert_eq!(accepted.body, json!({"accepted": 1, "duplicates": 0}), "{}", server.backend);
 
         // A well-formed gzip batch is accepted.
         let zipped = gzip(json!({ "records": [task(2, 0, "mturk", "US", "0.50")] }).to_string().as_bytes());
@@ -238,6 +279,20 @@ async fn requests_without_a_valid_token_or_origin_are_refused() {
         let email = answer(enroll(r#"{"email": "worker@example.org"}"#).await.expect("r")).await;
         assert_eq!(email.status, 422, "{backend}: {}", email.text);
         assert!(email.text.contains("unknown field"));
+        let null = answer(enroll(r#"{"consent_version": null}"#).await.expect("r")).await;
+        assert_eq!(null.status, 422, "{backend}: {}", null.text);
+        assert_eq!(null.body["errors"][0]["field"], "consent_version", "{backend}: {}", null.text);
+        assert!(null.text.contains("got null"), "{backend}: {}", null.text);
+        let twice =
+            answer(enroll(r#"{"consent_version": "2024-05", "consent_version": "x"}"#).await.expect("r"))
+                .await;
+        assert_eq!(twice.status, 400, "{backend}: {}", twice.text);
+        assert!(
+            twice.text.contains(r#"key \"consent_version\" is given more than once"#),
+            "{backend}: {}",
+            twice.text
+        );
+        assert_eq!(server.running.database.install_count().await.expect("counting"), 1, "{backend}");
         server.running.shut_down().await.expect("shutting down");
     }
 }
@@ -264,6 +319,8 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         let retry_after: u64 =
             limited.headers["retry-after"].to_str().expect("text").parse().expect("seconds");
         assert!((1..=60).contains(&retry_after), "{retry_after}");
+        let said = format!("retry after {retry_after} s");
+        assert!(limited.text.contains(&said), "the header says {retry_after} s: {}", limited.text);
         assert_eq!(server.stored_records().await, 2);
         // Another install has its own bucket.
         assert_eq!(server.upload(&other, &[task(9, 0, "mturk", "US", "1.00")]).await.status, 200);

@@ -40,6 +40,40 @@ async fn openapi_health_metrics_and_cors() {
         }
         assert_eq!(server.get("/nowhere").await.status, 404);
 
+        // A method a route does not take is a JSON error like every other, naming what it takes.
+        for (method, path, allowed) in [
+            (reqwest::Method::PUT, "/v1/wages", "GET"),
+            (reqwest::Method::GET, "/v1/records", "POST"),
+            (reqwest::Method::POST, "/metrics", "GET"),
+        ] {
+            let wrong =
+                answer(server.client.request(method.clone(), server.url(path)).send().await.expect("r"))
+                    .await;
+            assert_eq!(wrong.status, 405, "{backend}: {method} {path}: {}", wrong.text);
+            assert!(wrong.headers["content-type"].to_str().unwrap_or("").starts_with("application/json"));
+            let error = wrong.body["error"].as_str().unwrap_or("");
+            assert!(error.contains(&format!("method {method} is not allowed")), "{error}");
+            let allow = wrong.headers["allow"].to_str().unwrap_or("");
+            assert!(allow.split(',').any(|m| m == allowed), "{backend}: {path}: {allow}");
+        }
+
+        // The metrics are for the operator's scraper: no web page may read them.
+        let from_page = answer(
+            server
+                .client
+                .get(server.url("/metrics"))
+                .header("origin", "https://example.org")
+                .send()
+                .await
+                .expect("r"),
+        )
+        .await;
+        assert_eq!(from_page.status, 200, "{backend}");
+        assert!(
+            from_page.headers.get("access-control-allow-origin").is_none(),
+            "{backend}: /metrics allows web origins"
+        );
+
         let preflight = |origin: &'static str| {
             server
                 .client
@@ -75,8 +109,8 @@ async fn openapi_health_metrics_and_cors() {
             "piecerate_http_requests_total{route=\"/v1/records\",status=\"400\"} 1",
             "piecerate_records_total{outcome=\"accepted\"} 1",
             "piecerate_records_total{outcome=\"duplicate\"} 1",
-            // Two preflights, two uploads, one malformed upload.
-            "piecerate_http_request_duration_seconds_count{route=\"/v1/records\"} 5",
+            // Two preflights, a GET (405), two uploads, one malformed upload.
+            "piecerate_http_request_duration_seconds_count{route=\"/v1/records\"} 6",
         ] {
             assert!(metrics.text.contains(line), "{backend}: no '{line}' in {}", metrics.text);
         }
@@ -161,8 +195,38 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
         assert!(wages.body["notes"][0].as_str().unwrap_or("").starts_with("synthetic demonstration data"));
         let csv = server.get("/v1/wages.csv").await;
         assert_eq!(csv.headers["piecerate-data-notice"], "synthetic demonstration data");
-        let enrolled = server.client.post(server.url("/v1/installs")).send().await.expect("enrolling");
-        assert_eq!(answer(enrolled).await.body["data_notice"], "synthetic demonstration data");
+        // The demo takes no worker's data: enrolling, uploading and erasing are refused.
+        let enrolled =
+            answer(server.client.post(server.url("/v1/installs")).send().await.expect("enrolling")).await;
+        assert_eq!(enrolled.status, 403, "{backend}: {}", enrolled.text);
+        assert!(
+            enrolled.body["error"].as_str().unwrap_or("").contains("demonstration collector"),
+            "{}",
+            enrolled.text
+        );
+        assert_eq!(enrolled.body["data_notice"], "synthetic demonstration data");
+        let token = "0".repeat(64);
+        let uploaded = server.upload(&token, &[task(1, 0, "mturk", "US", "1.00")]).await;
+        assert_eq!(uploaded.status, 403, "{backend}: {}", uploaded.text);
+        assert!(uploaded.body["error"].as_str().unwrap_or("").contains("stores or erases no records"));
+        assert_eq!(server.erase(&token).await.status, 403, "{backend}");
+        let extension = answer(
+            server
+                .client
+                .post(server.url("/v1/installs"))
+                .header("origin", "chrome-extension://abcdefghijklmnop")
+                .send()
+                .await
+                .expect("enrolling"),
+        )
+        .await;
+        assert_eq!(extension.status, 403, "{backend}");
+        assert_eq!(
+            extension.headers["access-control-allow-origin"], "chrome-extension://abcdefghijklmnop",
+            "the extension can read why"
+        );
+        let installs = server.running.database.install_count().await.expect("counting");
+        assert_eq!(installs, 60, "{backend}: only the synthetic installs");
         server.running.shut_down().await.expect("shutting down");
 
         // A collector for real workers refuses the demo's database.
