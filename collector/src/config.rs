@@ -39,6 +39,12 @@ pub struct Config {
     /// The longest a request may take, body included; a slow or stalled client gets 408 and
     /// nothing of its batch is stored.
     pub request_timeout: Duration,
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its previous answer (an idle keep-alive connection), is closed.
+    pub header_read_timeout: Duration,
+    /// The most connections open at once; a connection beyond them is closed as soon as it is
+    /// accepted, so that a flood of idle connections cannot exhaust file descriptors.
+    pub max_connections: usize,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -63,6 +69,10 @@ pub enum ConfigError {
     DatabaseUrl(String),
     #[error("max_body_bytes and max_decompressed_bytes must be at least 1 KiB")]
     BodyLimit,
+    #[error("header_read_timeout and request_timeout must be longer than zero")]
+    ZeroTimeout,
+    #[error("max_connections must be at least 1")]
+    NoConnections,
 }
 
 impl Config {
@@ -85,6 +95,8 @@ impl Config {
             database_max_connections: 16,
             demo_workers: crate::demo::DEMO_WORKERS,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
         }
     }
 
@@ -106,6 +118,12 @@ impl Config {
         }
         if self.max_body_bytes < 1024 || self.max_decompressed_bytes < 1024 {
             return Err(ConfigError::BodyLimit);
+        }
+        if self.header_read_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout);
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::NoConnections);
         }
         Ok(())
     }

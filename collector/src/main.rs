@@ -94,6 +94,13 @@ struct ServeArgs {
     /// The longest a request may take, body included (408 after that).
     #[arg(long, env = "PIECERATE_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     request_timeout_seconds: u64,
+    /// A connection that sends no whole request head this long after it opened or after its
+    /// last answer (idle keep-alive) is closed.
+    #[arg(long, env = "PIECERATE_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_read_timeout_seconds: u64,
+    /// The most connections open at once; more are closed as soon as they are accepted.
+    #[arg(long, env = "PIECERATE_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
 }
 
 impl ServeArgs {
@@ -110,6 +117,8 @@ impl ServeArgs {
             database_max_connections: self.database_max_connections,
             demo_workers: self.demo_workers,
             request_timeout: Duration::from_secs(self.request_timeout_seconds),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections: self.max_connections,
             ..Config::new(database_url)
         }
     }

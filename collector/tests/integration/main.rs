@@ -5,6 +5,7 @@
 mod bad_input;
 mod concurrency;
 mod crash;
+mod floods;
 mod flow;
 mod schema;
 mod support;
