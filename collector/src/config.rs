@@ -28,8 +28,12 @@ pub struct Config {
     pub min_hours: f64,
     pub max_body_bytes: usize,
     pub max_decompressed_bytes: usize,
+    /// Uploads per install.
     pub upload_rate: RateLimit,
+    /// Enrollments per source address (an IPv4 address or an IPv6 /64).
     pub enroll_rate: RateLimit,
+    /// Failed authentications (401) per source address; beyond them the answer is 429.
+    pub auth_failure_rate: RateLimit,
     /// A cached wage report older than the data may still be served (and refreshed in the
     /// background) for this long; zero means every answer reflects all committed data.
     pub wages_max_staleness: Duration,
@@ -90,7 +94,11 @@ impl Config {
             // An extension uploads a few batches a day; a backlog after weeks offline is a few
             // dozen batches, which the burst absorbs.
             upload_rate: RateLimit { per_minute: 60, burst: 60 },
-            enroll_rate: RateLimit { per_minute: 600, burst: 100 },
+            // Per source: a worker's browser enrolls once; a household, office or campus behind
+            // one address enrolls a few.
+            enroll_rate: RateLimit { per_minute: 30, burst: 30 },
+            // A working extension fails authentication only after its install was erased.
+            auth_failure_rate: RateLimit { per_minute: 30, burst: 30 },
             wages_max_staleness: Duration::from_secs(10),
             database_max_connections: 16,
             demo_workers: crate::demo::DEMO_WORKERS,
@@ -108,7 +116,11 @@ impl Config {
         if !self.min_hours.is_finite() || self.min_hours < 0.0 {
             return Err(ConfigError::MinHours(self.min_hours));
         }
-        for (name, limit) in [("upload rate", self.upload_rate), ("enrollment rate", self.enroll_rate)] {
+        for (name, limit) in [
+            ("upload rate", self.upload_rate),
+            ("enrollment rate", self.enroll_rate),
+            ("failed authentication rate", self.auth_failure_rate),
+        ] {
             if limit.per_minute == 0 || limit.burst == 0 {
                 return Err(ConfigError::RateLimit(name));
             }

@@ -112,3 +112,93 @@ async fn connections_beyond_the_cap_are_closed_at_once() {
         server.running.shut_down().await.expect("a clean shutdown");
     }
 }
+
+/// A client whose connections come from `source`, one of the loopback addresses 127.0.0.0/8.
+fn client_from(source: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .local_address(std::net::IpAddr::from(source))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("HTTP client")
+}
+
+const FLOOD: usize = 300;
+
+#[tokio::test]
+async fn one_source_flooding_enrollments_leaves_other_sources_enrolling() {
+    for database in databases().await {
+        let server = start(&database, |config| {
+            config.enroll_rate = collector::config::RateLimit { per_minute: 10, burst: 5 };
+        })
+        .await;
+        let url = server.url("/v1/installs");
+        let flooder = client_from([127, 0, 0, 2]);
+        let flood_url = url.clone();
+        let flood = tokio::spawn(async move {
+            let mut created = 0;
+            for _ in 0..FLOOD {
+                let response = flooder.post(&flood_url).send().await.expect("enrolling");
+                created += usize::from(response.status() == 201);
+            }
+            created
+        });
+        // Ten other sources, each enrolling a few installs while the flood runs.
+        let mut legitimate = Vec::new();
+        for host in 3..13u8 {
+            let client = client_from([127, 0, 0, host]);
+            let url = url.clone();
+            legitimate.push(tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                for _ in 0..4 {
+                    statuses.push(client.post(&url).send().await.expect("enrolling").status().as_u16());
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                statuses
+            }));
+        }
+        for source in legitimate {
+            let statuses = source.await.expect("a legitimate source");
+            assert_eq!(statuses, [201; 4], "{}: a legitimate source was refused", server.backend);
+        }
+        let flooded = flood.await.expect("the flood");
+        assert!(flooded <= 6, "{}: the flooding source enrolled {flooded} installs", server.backend);
+        server.running.shut_down().await.expect("a clean shutdown");
+    }
+}
+
+#[tokio::test]
+async fn one_source_failing_authentication_is_limited_and_others_are_not() {
+    for database in databases().await {
+        let server = start(&database, |config| {
+            config.auth_failure_rate = collector::config::RateLimit { per_minute: 10, burst: 5 };
+        })
+        .await;
+        let token = server.enroll().await;
+        let url = server.url("/v1/records");
+        let guess = |client: &reqwest::Client, token: &str| {
+            client
+                .post(&url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(r#"{"records": []}"#)
+                .send()
+        };
+        let guesser = client_from([127, 0, 0, 2]);
+        let mut statuses = Vec::new();
+        for attempt in 0..50 {
+            let wrong = format!("wrong-token-{attempt}");
+            statuses.push(guess(&guesser, &wrong).await.expect("uploading").status().as_u16());
+        }
+        assert_eq!(statuses[..5], [401; 5], "{}", server.backend);
+        assert!(statuses[6..].iter().all(|&status| status == 429), "{}: {statuses:?}", server.backend);
+
+        let other = client_from([127, 0, 0, 3]);
+        let mistaken = guess(&other, "wrong-token").await.expect("uploading");
+        assert_eq!(mistaken.status(), 401, "{}: another source was limited", server.backend);
+        let good = guess(&other, &token).await.expect("uploading");
+        assert_ne!(good.status(), 401, "{}", server.backend);
+        assert_ne!(good.status(), 429, "{}", server.backend);
+        server.running.shut_down().await.expect("a clean shutdown");
+    }
+}
