@@ -163,4 +163,17 @@ mod tests {
         config.upload_rate.burst = 0;
         assert!(matches!(config.validate(), Err(ConfigError::RateLimit("upload rate"))));
     }
+
+    #[test]
+    fn refuses_zero_timeouts_and_no_connections() {
+        let mut config = Config::new("sqlite://x.db");
+        config.header_read_timeout = Duration::ZERO;
+        assert!(matches!(config.validate(), Err(ConfigError::ZeroTimeout)));
+        config.header_read_timeout = Duration::from_secs(1);
+        config.max_connections = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::NoConnections)));
+        config.max_connections = 1;
+        config.auth_failure_rate.per_minute = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::RateLimit("failed authentication rate"))));
+    }
 }

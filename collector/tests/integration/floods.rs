@@ -73,7 +73,15 @@ async fn half_sent_requests_keep_no_new_client_out_and_are_closed_after_the_head
             server.backend
         );
         assert!(answered.elapsed() >= HEADER_TIMEOUT - Duration::from_millis(100));
-        server.running.shut_down().await.expect("a clean shutdown");
+
+        // A graceful shutdown waits for a half-sent request no longer than the header timeout.
+        let _stalled = half_sent(server.running.address).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let backend = server.backend;
+        tokio::time::timeout(HEADER_TIMEOUT * 3, server.running.shut_down())
+            .await
+            .unwrap_or_else(|_| panic!("{backend}: a half-sent request held the shutdown"))
+            .expect("a clean shutdown");
     }
 }
 
