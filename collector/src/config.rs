@@ -28,8 +28,12 @@ pub struct Config {
     pub min_hours: f64,
     pub max_body_bytes: usize,
     pub max_decompressed_bytes: usize,
+    /// Uploads per install.
     pub upload_rate: RateLimit,
+    /// Enrollments per source address (an IPv4 address or an IPv6 /64).
     pub enroll_rate: RateLimit,
+    /// Failed authentications (401) per source address; beyond them the answer is 429.
+    pub auth_failure_rate: RateLimit,
     /// A cached wage report older than the data may still be served (and refreshed in the
     /// background) for this long; zero means every answer reflects all committed data.
     pub wages_max_staleness: Duration,
@@ -39,6 +43,12 @@ pub struct Config {
     /// The longest a request may take, body included; a slow or stalled client gets 408 and
     /// nothing of its batch is stored.
     pub request_timeout: Duration,
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its previous answer (an idle keep-alive connection), is closed.
+    pub header_read_timeout: Duration,
+    /// The most connections open at once; a connection beyond them is closed as soon as it is
+    /// accepted, so that a flood of idle connections cannot exhaust file descriptors.
+    pub max_connections: usize,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -63,6 +73,10 @@ pub enum ConfigError {
     DatabaseUrl(String),
     #[error("max_body_bytes and max_decompressed_bytes must be at least 1 KiB")]
     BodyLimit,
+    #[error("header_read_timeout and request_timeout must be longer than zero")]
+    ZeroTimeout,
+    #[error("max_connections must be at least 1")]
+    NoConnections,
 }
 
 impl Config {
@@ -80,11 +94,17 @@ impl Config {
             // An extension uploads a few batches a day; a backlog after weeks offline is a few
             // dozen batches, which the burst absorbs.
             upload_rate: RateLimit { per_minute: 60, burst: 60 },
-            enroll_rate: RateLimit { per_minute: 600, burst: 100 },
+            // Per source: a worker's browser enrolls once; a household, office or campus behind
+            // one address enrolls a few.
+            enroll_rate: RateLimit { per_minute: 30, burst: 30 },
+            // A working extension fails authentication only after its install was erased.
+            auth_failure_rate: RateLimit { per_minute: 30, burst: 30 },
             wages_max_staleness: Duration::from_secs(10),
             database_max_connections: 16,
             demo_workers: crate::demo::DEMO_WORKERS,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
         }
     }
 
@@ -96,7 +116,11 @@ impl Config {
         if !self.min_hours.is_finite() || self.min_hours < 0.0 {
             return Err(ConfigError::MinHours(self.min_hours));
         }
-        for (name, limit) in [("upload rate", self.upload_rate), ("enrollment rate", self.enroll_rate)] {
+        for (name, limit) in [
+            ("upload rate", self.upload_rate),
+            ("enrollment rate", self.enroll_rate),
+            ("failed authentication rate", self.auth_failure_rate),
+        ] {
             if limit.per_minute == 0 || limit.burst == 0 {
                 return Err(ConfigError::RateLimit(name));
             }
@@ -106,6 +130,12 @@ impl Config {
         }
         if self.max_body_bytes < 1024 || self.max_decompressed_bytes < 1024 {
             return Err(ConfigError::BodyLimit);
+        }
+        if self.header_read_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout);
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::NoConnections);
         }
         Ok(())
     }
@@ -132,5 +162,18 @@ mod tests {
         config.database_url = "postgres://localhost/db".into();
         config.upload_rate.burst = 0;
         assert!(matches!(config.validate(), Err(ConfigError::RateLimit("upload rate"))));
+    }
+
+    #[test]
+    fn refuses_zero_timeouts_and_no_connections() {
+        let mut config = Config::new("sqlite://x.db");
+        config.header_read_timeout = Duration::ZERO;
+        assert!(matches!(config.validate(), Err(ConfigError::ZeroTimeout)));
+        config.header_read_timeout = Duration::from_secs(1);
+        config.max_connections = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::NoConnections)));
+        config.max_connections = 1;
+        config.auth_failure_rate.per_minute = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::RateLimit("failed authentication rate"))));
     }
 }

@@ -14,6 +14,7 @@ mod http;
 pub mod ingest;
 mod metrics;
 mod rate_limit;
+mod serve;
 mod wages;
 
 use std::net::SocketAddr;
@@ -95,15 +96,15 @@ pub async fn start(config: Config) -> Result<RunningCollector, StartError> {
         .map_err(|source| StartError::Listen { address: config.listen, source })?;
     let address =
         listener.local_addr().map_err(|source| StartError::Listen { address: config.listen, source })?;
+    let limits = serve::ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections,
+    };
     let state = Arc::new(http::AppState::new(config, database.clone()));
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let app = http::router(state);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = shutdown_signal.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve::serve(listener, app, limits, async move {
+        let _ = shutdown_signal.await;
+    }));
     Ok(RunningCollector { address, database, shutdown, task })
 }

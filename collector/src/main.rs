@@ -78,11 +78,18 @@ struct ServeArgs {
     /// Uploads per install allowed at once.
     #[arg(long, env = "PIECERATE_UPLOAD_BURST", default_value_t = 60)]
     upload_burst: u32,
-    /// Enrollments per minute, for everyone together.
-    #[arg(long, env = "PIECERATE_ENROLL_RATE_PER_MINUTE", default_value_t = 600)]
+    /// Enrollments per source address (IPv4 address or IPv6 /64) per minute, sustained.
+    #[arg(long, env = "PIECERATE_ENROLL_RATE_PER_MINUTE", default_value_t = 30)]
     enroll_rate_per_minute: u32,
-    #[arg(long, env = "PIECERATE_ENROLL_BURST", default_value_t = 100)]
+    /// Enrollments per source address allowed at once.
+    #[arg(long, env = "PIECERATE_ENROLL_BURST", default_value_t = 30)]
     enroll_burst: u32,
+    /// Failed authentications per source address per minute, sustained (429 beyond).
+    #[arg(long, env = "PIECERATE_AUTH_FAILURE_RATE_PER_MINUTE", default_value_t = 30)]
+    auth_failure_rate_per_minute: u32,
+    /// Failed authentications per source address allowed at once.
+    #[arg(long, env = "PIECERATE_AUTH_FAILURE_BURST", default_value_t = 30)]
+    auth_failure_burst: u32,
     /// How long a wage report may lag the data while it is recomputed in the background.
     #[arg(long, env = "PIECERATE_WAGES_MAX_STALENESS_SECONDS", default_value_t = 10)]
     wages_max_staleness_seconds: u64,
@@ -94,6 +101,13 @@ struct ServeArgs {
     /// The longest a request may take, body included (408 after that).
     #[arg(long, env = "PIECERATE_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     request_timeout_seconds: u64,
+    /// A connection that sends no whole request head this long after it opened or after its
+    /// last answer (idle keep-alive) is closed.
+    #[arg(long, env = "PIECERATE_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_read_timeout_seconds: u64,
+    /// The most connections open at once; more are closed as soon as they are accepted.
+    #[arg(long, env = "PIECERATE_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
 }
 
 impl ServeArgs {
@@ -106,10 +120,16 @@ impl ServeArgs {
             min_hours: self.min_hours,
             upload_rate: RateLimit { per_minute: self.upload_rate_per_minute, burst: self.upload_burst },
             enroll_rate: RateLimit { per_minute: self.enroll_rate_per_minute, burst: self.enroll_burst },
+            auth_failure_rate: RateLimit {
+                per_minute: self.auth_failure_rate_per_minute,
+                burst: self.auth_failure_burst,
+            },
             wages_max_staleness: Duration::from_secs(self.wages_max_staleness_seconds),
             database_max_connections: self.database_max_connections,
             demo_workers: self.demo_workers,
             request_timeout: Duration::from_secs(self.request_timeout_seconds),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections: self.max_connections,
             ..Config::new(database_url)
         }
     }

@@ -2,12 +2,13 @@
 //! call of `ingest`, `db` or `wages` and back; the rules live there.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use analysis::json;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -73,8 +74,18 @@ fn require_json(headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
+/// The address the request came from, for the per-source rate limits only (never stored or
+/// logged). Behind a reverse proxy this is the proxy's address. A request that did not come
+/// through the accept loop (none in the collector) counts as one shared source.
+fn source_address(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(address)| address.ip())
+}
+
 /// The install of the request's bearer token, for the handlers that act for an install; 401 for
-/// a missing, malformed or unknown token (including the token of an erased install).
+/// a missing, malformed or unknown token (including the token of an erased install), and 429
+/// once the request's source has failed too often.
 #[derive(Debug)]
 pub(super) struct AuthenticatedInstall(Install);
 
@@ -83,15 +94,24 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, AppError> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = bearer_token(header).ok_or_else(|| {
-            AppError::Unauthorized("send the install's token as Authorization: Bearer TOKEN".into())
-        })?;
-        let install = state.database.install_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-            AppError::Unauthorized(
-                "this token is not valid: it was never issued, or its install was erased".into(),
-            )
-        })?;
-        Ok(AuthenticatedInstall(install))
+        let install = match bearer_token(header) {
+            None => Err("send the install's token as Authorization: Bearer TOKEN"),
+            Some(token) => state
+                .database
+                .install_by_token_hash(&token_hash(token))
+                .await?
+                .ok_or("this token is not valid: it was never issued, or its install was erased"),
+        };
+        match install {
+            Ok(install) => Ok(AuthenticatedInstall(install)),
+            Err(message) => {
+                state
+                    .auth_failure_limiter
+                    .check(source_address(&parts.extensions))
+                    .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+                Err(AppError::Unauthorized(message.into()))
+            }
+        }
     }
 }
 
@@ -99,7 +119,7 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
 pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
     state
         .enroll_limiter
-        .check(&(), Instant::now())
+        .check(source_address(request.extensions()))
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let (parts, body) = request.into_parts();
     let body = read_body(&parts.headers, body, MAX_ENROLL_BODY_BYTES).await?;

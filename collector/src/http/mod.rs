@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::db::{Database, DbError};
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimiter, SourceLimiter};
 use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, WagesQuery};
 
 /// What every handler can reach.
@@ -35,14 +35,17 @@ pub(crate) struct AppState {
     pub wages: Arc<WagesCache>,
     /// Keyed by the install's database key.
     pub upload_limiter: RateLimiter<i64>,
-    pub enroll_limiter: RateLimiter<()>,
+    /// Keyed by a hash of the source address (see `rate_limit`).
+    pub enroll_limiter: SourceLimiter,
+    pub auth_failure_limiter: SourceLimiter,
 }
 
 impl AppState {
     pub(crate) fn new(config: Config, database: Database) -> AppState {
         AppState {
             upload_limiter: RateLimiter::new(config.upload_rate),
-            enroll_limiter: RateLimiter::new(config.enroll_rate),
+            enroll_limiter: SourceLimiter::new(config.enroll_rate),
+            auth_failure_limiter: SourceLimiter::new(config.auth_failure_rate),
             config,
             database,
             metrics: Metrics::default(),

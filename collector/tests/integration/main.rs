@@ -6,6 +6,7 @@ mod bad_input;
 mod concurrency;
 mod crash;
 mod erasure;
+mod floods;
 mod flow;
 mod schema;
 mod support;

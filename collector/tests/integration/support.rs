@@ -68,6 +68,7 @@ pub(crate) fn test_config(database: &TestDatabase) -> Config {
         wages_max_staleness: Duration::ZERO,
         upload_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
         enroll_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
+        auth_failure_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
         database_max_connections: 8,
         ..Config::new(database.url.clone())
     }
