@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { noonEnvironment, parseStored } from './extension-storage.mjs';
+import { fillChecked, noonEnvironment, parseStored } from './extension-storage.mjs';
 
 export { sleep, work } from './extension-storage.mjs';
 
@@ -53,7 +53,7 @@ export async function saveSettings(page, popupUrl, values) {
   for (const [id, value] of Object.entries(values)) {
     if (typeof value === 'boolean') await page.setChecked(`#${id}`, value);
     else if (await page.$eval(`#${id}`, (field) => field.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
-    else await page.fill(`#${id}`, value);
+    else await fillChecked(() => page.fill(`#${id}`, value), () => page.inputValue(`#${id}`), id, value);
   }
   await page.click('[data-action="save-settings"]');
   await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);

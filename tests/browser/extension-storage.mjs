@@ -64,3 +64,15 @@ export async function waitFor(check, what) {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/// Fills a text field and reads it back: on a loaded machine a run once found a collector address
+/// cut short in the field ('http://127'), so a field that does not read back what was filled is
+/// filled again (at most three times) before the test goes on.
+export async function fillChecked(fill, read, id, value) {
+  for (let attempt = 1; ; attempt += 1) {
+    await fill();
+    const got = await read();
+    if (got === value) return;
+    if (attempt === 3) throw new Error(`#${id} reads '${got}' after filling it with '${value}'`);
+  }
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
-import { noonEnvironment, parseStored } from './extension-storage.mjs';
+import { fillChecked, noonEnvironment, parseStored } from './extension-storage.mjs';
 import { HOSTS } from './fixture-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,7 +140,7 @@ export async function saveSettings(page, popupUrl, values) {
     } else if (await page.$eval(`#${id}`, (field) => field.tagName === 'SELECT')) {
       await page.select(`#${id}`, value);
     } else {
-      await page.locator(`#${id}`).fill(value);
+      await fillChecked(() => page.locator(`#${id}`).fill(value), () => page.$eval(`#${id}`, (field) => field.value), id, value);
     }
   }
   await page.click('[data-action="save-settings"]');
