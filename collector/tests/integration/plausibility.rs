@@ -1,5 +1,6 @@
-//! Fake installs claiming wages no microtask pays move no published figure; the collector
-//! publishes how many worker-cells it left out.
+//! Fake installs carry no weight: those claiming wages no microtask pays move no published
+//! figure (the collector publishes how many worker-cells it left out), and one install cannot
+//! spread its records over many countries.
 
 use serde_json::{Value, json};
 
@@ -58,5 +59,71 @@ async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_publishe
         let overall = server.get("/v1/wages").await;
         assert_eq!(overall.body["cells"][0]["n_workers"], 12, "{backend}: {}", overall.text);
         assert_eq!(overall.body["excluded_implausible"], 15, "{backend}");
+    }
+}
+
+/// One install's records may span at most `max_countries_per_install` countries (3 by default):
+/// a batch beyond is refused whole with 422, naming the field and the limit.
+#[tokio::test]
+async fn one_install_spans_at_most_three_countries() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let token = server.enroll().await;
+        let three = [
+            task(1, 0, "mturk", "US", "1.00"),
+            task(2, 1, "prolific", "GB", "1.00"),
+            task(3, 2, "mturk", "DE", "1.00"),
+        ];
+        let stored = server.upload(&token, &three).await;
+        assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        // Records without a country count for none, and the stored countries again are fine.
+        let mut no_country = task(4, 3, "mturk", "US", "1.00");
+        no_country["country"] = Value::Null;
+        let stored = server.upload(&token, &[no_country, task(5, 4, "prolific", "US", "1.00")]).await;
+        assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        let fourth = server
+            .upload(&token, &[task(6, 5, "mturk", "US", "1.00"), task(7, 6, "mturk", "FR", "1.00")])
+            .await;
+        assert_eq!(fourth.status, 422, "{backend}: {}", fourth.text);
+        assert_eq!(fourth.body["errors"][0]["field"], "country", "{backend}: {}", fourth.text);
+        let problem = fourth.body["errors"][0]["problem"].as_str().expect("a problem");
+        assert!(
+            problem.contains("at most 3 countries") && problem.contains("DE, FR, GB, US"),
+            "{backend}: {problem}"
+        );
+        assert!(
+            fourth.body["error"].as_str().expect("a message").contains("nothing was stored"),
+            "{backend}"
+        );
+        assert_eq!(server.stored_records().await, 5, "{backend}: the refused batch is refused whole");
+        // A fresh install sending four countries at once is refused too.
+        let fresh = server.enroll().await;
+        let four: Vec<Value> = ["US", "GB", "DE", "FR"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| task(100 + i as u64, i as i64, "mturk", c, "1.00"))
+            .collect();
+        let refused = server.upload(&fresh, &four).await;
+        assert_eq!(
+            (refused.status, &refused.body["errors"][0]["field"]),
+            (422, &json!("country")),
+            "{backend}"
+        );
+        assert_eq!(server.stored_records().await, 5, "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+        // The limit is configuration.
+        let server = start(&database, |config| config.max_countries_per_install = 1).await;
+        let token = server.enroll().await;
+        let two = server
+            .upload(&token, &[task(200, 0, "mturk", "US", "1.00"), task(201, 1, "mturk", "GB", "1.00")])
+            .await;
+        assert_eq!(two.status, 422, "{backend}: {}", two.text);
+        assert!(
+            two.text.contains("at most 1 country; with this batch they would span 2: GB, US"),
+            "{backend}: {}",
+            two.text
+        );
+        server.running.shut_down().await.expect("shutting down");
     }
 }
