@@ -33,6 +33,16 @@ pub const REPORT_SCHEMA: &str = "piecerate.report/1";
 /// goes lower, whatever it is configured with.
 pub const MIN_PUBLISHED_WORKERS: u32 = 10;
 pub const DEFAULT_MIN_HOURS: f64 = 0.5;
+/// An effective hourly wage above this (in US dollars, or international dollars under
+/// `--currency-basis ppp`) is one no microtask pays, so a worker-cell above it is left out of the
+/// cell's statistics and counted in `excluded_implausible`: without the rule, a handful of fake
+/// installs each claiming one huge reward for a short time could move any published figure. The
+/// record format already caps one task's pay at US$1,000, and published studies of microtask
+/// wages find medians near US$2 an hour (Hara et al., "A Data-Driven Analysis of Workers'
+/// Earnings on Amazon Mechanical Turk", CHI 2018: median about $2/h, under 4% of workers above
+/// $7.25/h), so $200 an hour is two orders of magnitude above what workers report and well
+/// below what a forged record can claim ($1,000 for a few minutes).
+pub const DEFAULT_MAX_HOURLY_USD: f64 = 200.0;
 
 /// A dimension cells can be grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -149,6 +159,9 @@ pub struct ReportOptions {
     pub min_workers: u32,
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
     pub min_hours: f64,
+    /// Workers whose effective hourly wage in a cell is above this are left out of its
+    /// statistics as implausible (in the report's currency basis: the same number under PPP).
+    pub max_hourly_usd: f64,
     pub currency_basis: CurrencyBasis,
 }
 
@@ -159,6 +172,7 @@ impl Default for ReportOptions {
             grouping: Grouping::default(),
             min_workers: MIN_PUBLISHED_WORKERS,
             min_hours: DEFAULT_MIN_HOURS,
+            max_hourly_usd: DEFAULT_MAX_HOURLY_USD,
             currency_basis: CurrencyBasis::Usd,
         }
     }
@@ -322,6 +336,7 @@ impl ReportBuilder {
             groups.entry(key).or_default().push((worker, cell));
         }
         let mut excluded_workers = 0;
+        let mut excluded_implausible = 0;
         let mut unvalued_workers = 0;
         let mut keys: Vec<CellKey> = groups.keys().copied().collect();
         keys.sort_unstable();
@@ -335,14 +350,24 @@ impl ReportBuilder {
                 .filter(|(_, cell)| options.currency_basis == CurrencyBasis::Usd || !cell.unvalued)
                 .collect();
             unvalued_workers += (members.len() - valued.len()) as u64;
-            let included: Vec<&(u32, WorkerCell)> = valued
+            let enough_hours: Vec<&(u32, WorkerCell)> = valued
                 .into_iter()
                 .filter(|(_, cell)| {
                     let hours = cell.totals.counted_time(options.method).hours();
                     hours > 0.0 && hours >= options.min_hours
                 })
                 .collect();
-            excluded_workers += (members.len() - included.len()) as u64;
+            excluded_workers += (members.len() - enough_hours.len()) as u64;
+            let with_enough_hours = enough_hours.len();
+            let included: Vec<&(u32, WorkerCell)> = enough_hours
+                .into_iter()
+                .filter(|(_, cell)| {
+                    cell.totals
+                        .hourly_wage_usd(options.method)
+                        .is_some_and(|wage| wage <= options.max_hourly_usd)
+                })
+                .collect();
+            excluded_implausible += (with_enough_hours - included.len()) as u64;
             let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
             let contains_requester_data =
                 included.iter().any(|(w, _)| self.installs[*w as usize].is_from_requester_export());
@@ -385,6 +410,9 @@ impl ReportBuilder {
         if unknown_minimum_workers > 0 {
             notes.push(format!("{unknown_minimum_workers} worker-cell pair{} in published cells had no known minimum wage for some of their counted time (no statutory minimum, or none in the shipped sources) and {} left out of the share below the local minimum.", if unknown_minimum_workers == 1 { "" } else { "s" }, if unknown_minimum_workers == 1 { "is" } else { "are" }));
         }
+        if excluded_implausible > 0 {
+            notes.push(format!("{excluded_implausible} worker-cell pair{} with an effective hourly wage above {} an hour, which no microtask pays, {} left out of the statistics as implausible.", if excluded_implausible == 1 { "" } else { "s" }, options.max_hourly_usd, if excluded_implausible == 1 { "was" } else { "were" }));
+        }
         if options.currency_basis == CurrencyBasis::Ppp {
             notes.push("Money is in international dollars at purchasing-power parity (World Bank PPP conversion factor, GDP; the latest published year is used for later years): the fields named *_usd hold international dollars, and the $7.25 reference is 7.25 international dollars.".to_owned());
             if unvalued_workers > 0 {
@@ -397,8 +425,10 @@ impl ReportBuilder {
             currency_basis: options.currency_basis,
             min_workers: options.min_workers,
             min_hours: options.min_hours,
+            max_hourly_usd: options.max_hourly_usd,
             cells,
             excluded_workers,
+            excluded_implausible,
             notes,
         }
     }
@@ -509,9 +539,13 @@ pub struct Report {
     pub currency_basis: CurrencyBasis,
     pub min_workers: u32,
     pub min_hours: f64,
+    pub max_hourly_usd: f64,
     pub cells: Vec<Cell>,
     /// Worker-cell pairs left out of the statistics for having fewer than `min_hours` hours.
     pub excluded_workers: u64,
+    /// Worker-cell pairs (with enough hours) left out for an effective hourly wage above
+    /// `max_hourly_usd`.
+    pub excluded_implausible: u64,
     pub notes: Vec<String>,
 }
 

@@ -162,8 +162,10 @@ mod tests {
             currency_basis: crate::report::CurrencyBasis::Usd,
             min_workers: 10,
             min_hours: 0.5,
+            max_hourly_usd: 200.0,
             cells: vec![cell(Some("US"), Some(statistics)), cell(None, None)],
             excluded_workers: 0,
+            excluded_implausible: 0,
             notes: Vec::new(),
         };
         let expected = "\

@@ -110,7 +110,7 @@ proptest! {
 
     #[test]
     fn scaling_every_reward_scales_every_wage(specs in prop::collection::vec(spec(), 1..30), scale in 2u32..20, method in method()) {
-        let options = ReportOptions { method, min_workers: 1, min_hours: 0.0, grouping: "platform".parse().unwrap(), ..ReportOptions::default() };
+        let options = ReportOptions { method, min_workers: 1, min_hours: 0.0, max_hourly_usd: f64::INFINITY, grouping: "platform".parse().unwrap(), ..ReportOptions::default() };
         let base = report(&records(&specs, 1), options.clone());
         let scaled = report(&records(&specs, scale), options);
         prop_assert_eq!(base.cells.len(), scaled.cells.len());
@@ -125,7 +125,7 @@ proptest! {
 
     #[test]
     fn no_published_cell_has_fewer_than_k_workers(specs in prop::collection::vec(spec(), 1..80), k in 1u32..8, method in method()) {
-        let options = ReportOptions { method, min_workers: k, min_hours: 0.0, grouping: "platform,country".parse().unwrap(), ..ReportOptions::default() };
+        let options = ReportOptions { method, min_workers: k, min_hours: 0.0, max_hourly_usd: f64::INFINITY, grouping: "platform,country".parse().unwrap(), ..ReportOptions::default() };
         let report = report(&records(&specs, 1), options);
         for cell in &report.cells {
             match &cell.statistics {
@@ -140,7 +140,7 @@ proptest! {
 
     #[test]
     fn record_order_does_not_change_the_report(specs in prop::collection::vec(spec(), 1..40), method in method()) {
-        let options = ReportOptions { method, min_workers: 1, min_hours: 0.0, grouping: "platform,country,month,category".parse().unwrap(), ..ReportOptions::default() };
+        let options = ReportOptions { method, min_workers: 1, min_hours: 0.0, max_hourly_usd: f64::INFINITY, grouping: "platform,country,month,category".parse().unwrap(), ..ReportOptions::default() };
         let forward = records(&specs, 1);
         let mut backward = forward.clone();
         backward.reverse();
@@ -149,7 +149,7 @@ proptest! {
 
     #[test]
     fn percentiles_are_ordered_and_the_interval_holds_the_median(specs in prop::collection::vec(spec(), 1..80)) {
-        let options = ReportOptions { method: Method::All, min_workers: 1, min_hours: 0.0, grouping: Default::default(), ..ReportOptions::default() };
+        let options = ReportOptions { method: Method::All, min_workers: 1, min_hours: 0.0, max_hourly_usd: f64::INFINITY, grouping: Default::default(), ..ReportOptions::default() };
         for cell in report(&records(&specs, 1), options).cells {
             let Some(s) = cell.statistics else { continue };
             prop_assert!(s.p10_hourly_usd <= s.p25_hourly_usd && s.p25_hourly_usd <= s.median_hourly_usd);

@@ -230,7 +230,10 @@ async fn wages_at_scale(url: &str, count: usize) -> (Duration, Run) {
         for chunk in records.chunks(1000) {
             let batch =
                 ParsedBatch { records: chunk.iter().cloned().enumerate().collect(), repeated_in_batch: 0 };
-            database.store_batch(&key, &batch).await.expect("storing");
+            database
+                .store_batch(&key, &batch, collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL)
+                .await
+                .expect("storing");
         }
         if install % 2000 == 1999 {
             say(&format!("  filled {} records in {:.0?}", (install + 1) * per_install, started.elapsed()));

@@ -13,6 +13,8 @@ const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 /// The most records one `POST /v1/records` may carry.
 pub(crate) const MAX_BATCH_RECORDS: usize = 1000;
+/// How many distinct countries one install's records may span by default.
+pub const DEFAULT_MAX_COUNTRIES_PER_INSTALL: usize = 3;
 
 /// Everything the collector needs to run.
 #[derive(Debug, Clone)]
@@ -49,6 +51,8 @@ pub struct Config {
     /// The most connections open at once; a connection beyond them is closed as soon as it is
     /// accepted, so that a flood of idle connections cannot exhaust file descriptors.
     pub max_connections: usize,
+    /// The most distinct countries one install's records may span; a batch beyond is refused.
+    pub max_countries_per_install: usize,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -77,6 +81,8 @@ pub enum ConfigError {
     ZeroTimeout,
     #[error("max_connections must be at least 1")]
     NoConnections,
+    #[error("max_countries_per_install must be at least 1")]
+    NoCountries,
 }
 
 impl Config {
@@ -105,6 +111,9 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4096,
+            // A worker works from home, and now and then from abroad; a script spreading one
+            // install over many cells is refused.
+            max_countries_per_install: DEFAULT_MAX_COUNTRIES_PER_INSTALL,
         }
     }
 
@@ -137,6 +146,9 @@ impl Config {
         if self.max_connections == 0 {
             return Err(ConfigError::NoConnections);
         }
+        if self.max_countries_per_install == 0 {
+            return Err(ConfigError::NoCountries);
+        }
         Ok(())
     }
 }
@@ -165,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    fn refuses_zero_timeouts_and_no_connections() {
+    fn refuses_zero_timeouts_no_connections_and_no_countries() {
         let mut config = Config::new("sqlite://x.db");
         config.header_read_timeout = Duration::ZERO;
         assert!(matches!(config.validate(), Err(ConfigError::ZeroTimeout)));
@@ -175,5 +187,8 @@ mod tests {
         config.max_connections = 1;
         config.auth_failure_rate.per_minute = 0;
         assert!(matches!(config.validate(), Err(ConfigError::RateLimit("failed authentication rate"))));
+        let mut config = Config::new("sqlite://x.db");
+        config.max_countries_per_install = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::NoCountries)));
     }
 }

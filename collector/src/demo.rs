@@ -64,7 +64,8 @@ async fn store(
     for chunk in records.chunks(RECORDS_PER_BATCH) {
         let batch =
             ParsedBatch { records: chunk.iter().cloned().enumerate().collect(), repeated_in_batch: 0 };
-        match database.store_batch(install, &batch).await {
+        // Synthetic workers live in one country each; no limit is needed, and none is applied.
+        match database.store_batch(install, &batch, usize::MAX).await {
             Ok(counts) => stored += counts.accepted,
             Err(StoreError::Db(error)) => return Err(error),
             Err(other) => return Err(DbError::CorruptRow(format!("simulated records refused: {other}"))),

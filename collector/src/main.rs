@@ -108,6 +108,10 @@ struct ServeArgs {
     /// The most connections open at once; more are closed as soon as they are accepted.
     #[arg(long, env = "PIECERATE_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
+    /// The most distinct countries one install's records may span; a batch beyond is refused
+    /// with 422.
+    #[arg(long, env = "PIECERATE_MAX_COUNTRIES_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL)]
+    max_countries_per_install: usize,
 }
 
 impl ServeArgs {
@@ -130,6 +134,7 @@ impl ServeArgs {
             request_timeout: Duration::from_secs(self.request_timeout_seconds),
             header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
             max_connections: self.max_connections,
+            max_countries_per_install: self.max_countries_per_install,
             ..Config::new(database_url)
         }
     }

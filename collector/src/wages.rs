@@ -193,6 +193,7 @@ pub(crate) async fn compute(
         grouping: query.grouping.clone(),
         min_workers: rules.min_workers,
         min_hours: rules.min_hours,
+        max_hourly_usd: analysis::report::DEFAULT_MAX_HOURLY_USD,
         currency_basis: analysis::report::CurrencyBasis::Usd,
     };
     let mut builder = ReportBuilder::new(options);

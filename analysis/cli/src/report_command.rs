@@ -31,6 +31,11 @@ pub(crate) struct ReportArgs {
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
     #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, value_parser = parse_min_hours, value_name = "H")]
     min_hours: f64,
+    /// Workers whose effective hourly wage in a cell is above this are left out of its
+    /// statistics as implausible (no microtask pays it) and counted; the same number under
+    /// --currency-basis ppp.
+    #[arg(long, default_value_t = analysis::report::DEFAULT_MAX_HOURLY_USD, value_parser = parse_max_hourly_usd, value_name = "USD")]
+    max_hourly_usd: f64,
     /// Money in US dollars at market rates (usd), or in international dollars at
     /// purchasing-power parity through each worker's country (ppp).
     #[arg(long, default_value = "usd", value_parser = parse_currency_basis, value_name = "BASIS")]
@@ -67,6 +72,16 @@ fn parse_min_hours(text: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_max_hourly_usd(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(usd) if usd.is_finite() && usd > 0.0 => Ok(usd),
+        _ => Err(format!(
+            "'{}' is not a finite, positive number of dollars an hour",
+            text.chars().take(32).collect::<String>()
+        )),
+    }
+}
+
 pub(crate) fn run(args: ReportArgs) -> Result<()> {
     // Every input is checked before the first is read, so a typo fails at once, not after an
     // hour of reading.
@@ -84,6 +99,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         grouping: args.by.clone(),
         min_workers: args.min_workers,
         min_hours: args.min_hours,
+        max_hourly_usd: args.max_hourly_usd,
         currency_basis: args.currency_basis,
     };
     let threads =

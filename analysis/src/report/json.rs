@@ -17,8 +17,10 @@ pub struct ReportDocument<'a> {
     currency_basis: &'static str,
     min_workers: u32,
     min_hours: f64,
+    max_hourly_usd: f64,
     cells: Vec<CellDocument<'a>>,
     excluded_workers: u64,
+    excluded_implausible: u64,
     notes: &'a [String],
 }
 
@@ -53,8 +55,10 @@ impl Report {
             currency_basis: self.currency_basis.as_str(),
             min_workers: self.min_workers,
             min_hours: self.min_hours,
+            max_hourly_usd: self.max_hourly_usd,
             cells: self.cells.iter().map(CellDocument::of).collect(),
             excluded_workers: self.excluded_workers,
+            excluded_implausible: self.excluded_implausible,
             notes: &self.notes,
         }
     }

@@ -40,6 +40,10 @@ pub enum StoreError {
     Conflicts(Vec<RecordProblem>),
     #[error("the install was deleted")]
     InstallGone,
+    /// The batch would make the install's records span more than `limit` countries.
+    #[error("one install's records may span at most {limit} {}; with this batch they would span {}: {}",
+        if *.limit == 1 { "country" } else { "countries" }, .countries.len(), .countries.join(", "))]
+    TooManyCountries { limit: usize, countries: Vec<String> },
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -147,13 +151,16 @@ impl Database {
     }
 
     /// Stores a batch in one transaction: new records, their totals, the data version. Either
-    /// all of it is committed or nothing is; the caller answers only after this returns.
+    /// all of it is committed or nothing is; the caller answers only after this returns. A batch
+    /// that would make the install's records span more than `max_countries` distinct countries
+    /// (records without a country count for none) is refused whole (`TooManyCountries`).
     pub async fn store_batch(
         &self,
         install: &Install,
         batch: &ParsedBatch,
+        max_countries: usize,
     ) -> Result<StoredCounts, StoreError> {
-        on_backend!(self, store => store.store_batch(install, batch).await)
+        on_backend!(self, store => store.store_batch(install, batch, max_countries).await)
     }
 
     /// Erases every record of an install, its totals and the install itself; on SQLite, from

@@ -3,9 +3,10 @@
 //! the two SQL dialects cannot share, a backend supplies through [`Backend`]: how it locks an
 //! install, inserts and looks up records in bulk, and writes totals.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 
+use analysis::CountryCode;
 use analysis::record::InstallId;
 use analysis::report::TotalsCell;
 use analysis::{Record, WorkerTotals};
@@ -159,11 +160,43 @@ where
         Ok(tx)
     }
 
+    /// Refuses the batch when the countries of its records and those of the install's stored
+    /// totals are more than `max`: one worker works from a few countries, and an install that
+    /// spreads records over many cells is a script, not a worker.
+    async fn check_countries(
+        tx: &mut Transaction<'static, DB>,
+        install: i64,
+        batch_countries: &BTreeSet<CountryCode>,
+        max: usize,
+    ) -> Result<(), StoreError> {
+        if batch_countries.is_empty() {
+            return Ok(());
+        }
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT country FROM worker_cell_totals WHERE install = $1 AND country <> ''",
+        )
+        .bind(install)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut all: BTreeSet<&str> = stored.iter().map(String::as_str).collect();
+        all.extend(batch_countries.iter().map(CountryCode::as_str));
+        if all.len() > max {
+            return Err(StoreError::TooManyCountries {
+                limit: max,
+                countries: all.into_iter().map(str::to_owned).collect(),
+            });
+        }
+        Ok(())
+    }
+
     pub(super) async fn store_batch(
         &self,
         install: &Install,
         batch: &ParsedBatch,
+        max_countries: usize,
     ) -> Result<StoredCounts, StoreError> {
+        let batch_countries: BTreeSet<CountryCode> =
+            batch.records.iter().filter_map(|(_, record)| record.country()).collect();
         // Everything that needs no database is done before the transaction takes the writer (on
         // SQLite) or the install's lock (on PostgreSQL), assuming every record is new, the common
         // case, which is then one INSERT: every statement saved under the lock is throughput.
@@ -172,6 +205,7 @@ where
         let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.begin_for(install).await?;
+        Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
         let inserted = insert_records::<DB>(&mut tx, install.key, &all_rows).await?;
         let (sorted, added) = if inserted == rows.len() as u64 {
             (sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts"), all_totals)
@@ -180,6 +214,7 @@ where
             // from conflicts, and insert only the new records.
             tx.rollback().await?;
             tx = self.begin_for(install).await?;
+            Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
             let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
             let mut stored: HashMap<String, Record> = HashMap::new();
             for row in DB::select_records(&mut tx, install.key, &ids).await? {

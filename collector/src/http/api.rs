@@ -216,7 +216,7 @@ pub(super) async fn upload(
             return Err(error.into());
         }
     };
-    match state.database.store_batch(&install, &batch).await {
+    match state.database.store_batch(&install, &batch, state.config.max_countries_per_install).await {
         Ok(counts) => {
             state.metrics.count_records(counts.accepted, counts.duplicates, 0);
             Ok(Json(json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })).into_response())
@@ -232,6 +232,10 @@ pub(super) async fn upload(
             })
         }
         Err(StoreError::InstallGone) => Err(AppError::Unauthorized("this install was erased".into())),
+        Err(error @ StoreError::TooManyCountries { .. }) => Err(AppError::Unprocessable {
+            message: format!("{error}; nothing was stored"),
+            errors: vec![RecordProblem { index: None, field: "country".into(), problem: error.to_string() }],
+        }),
         Err(StoreError::Db(error)) => Err(AppError::NotStored(error)),
     }
 }

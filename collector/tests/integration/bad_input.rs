@@ -342,7 +342,7 @@ async fn a_batch_racing_an_erasure_stores_nothing() {
         let limits = collector::ingest::BatchLimits { max_decompressed_bytes: 1 << 20, max_records: 1000 };
         let batch =
             collector::ingest::parse_batch(body.as_bytes(), &public_id, &limits).expect("a valid batch");
-        let stored = store.store_batch(&install, &batch).await;
+        let stored = store.store_batch(&install, &batch, 3).await;
         assert!(
             matches!(stored, Err(collector::db::StoreError::InstallGone)),
             "{}: {stored:?}",

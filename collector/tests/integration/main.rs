@@ -8,6 +8,7 @@ mod crash;
 mod erasure;
 mod floods;
 mod flow;
+mod plausibility;
 mod schema;
 mod support;
 mod surface;

@@ -135,6 +135,11 @@ fn flags_are_checked() {
         &["--min-hours", "-1"],
         &["--min-hours", "NaN"],
         &["--min-hours", "inf"],
+        &["--max-hourly-usd", "0"],
+        &["--max-hourly-usd", "-5"],
+        &["--max-hourly-usd", "NaN"],
+        &["--max-hourly-usd", "inf"],
+        &["--max-hourly-usd", "lots"],
         &["--method", "hourly"],
         &["--method", "session:0"],
         &["--by", "planet"],
@@ -149,6 +154,28 @@ fn flags_are_checked() {
         );
     }
     assert_eq!(piecerate(&["report"]).status, 2);
+}
+
+#[test]
+fn the_hourly_cap_is_a_flag_and_its_exclusions_are_counted() {
+    let input = fixture("records/hand-computed.csv");
+    let input = path_str(&input);
+    let refused = piecerate(&["report", "--input", input, "--max-hourly-usd", "0"]);
+    assert_eq!(refused.status, 2);
+    assert!(
+        refused.stderr.contains("not a finite, positive number of dollars an hour"),
+        "{}",
+        refused.stderr
+    );
+    let base = ["report", "--input", input, "--min-workers", "1", "--min-hours", "0", "--format", "json"];
+    let default: serde_json::Value = serde_json::from_str(&piecerate(&base).ok()).unwrap();
+    assert_eq!(default["max_hourly_usd"], 200.0);
+    assert_eq!(default["excluded_implausible"], 0);
+    let capped: serde_json::Value =
+        serde_json::from_str(&piecerate(&[&base[..], &["--max-hourly-usd", "0.01"]].concat()).ok()).unwrap();
+    assert_eq!(capped["max_hourly_usd"], 0.01);
+    assert!(capped["excluded_implausible"].as_u64().unwrap() > 0, "{capped}");
+    assert!(capped["notes"].to_string().contains("implausible"), "{capped}");
 }
 
 /// A file above the parallel threshold (8 MiB), read by one thread and by two, gives the same

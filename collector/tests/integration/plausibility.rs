@@ -1,0 +1,129 @@
+//! Fake installs carry no weight: those claiming wages no microtask pays move no published
+//! figure (the collector publishes how many worker-cells it left out), and one install cannot
+//! spread its records over many countries.
+
+use serde_json::{Value, json};
+
+use crate::support::{databases, start, task};
+
+/// One record of $1000 for 30 minutes of work: $2000 an hour.
+fn implausible(id: u64) -> Value {
+    let mut record = task(id, 0, "prolific", "GB", "1000.00");
+    let started = 1_714_521_600 + 120;
+    let ended = analysis::Timestamp::from_unix_seconds(started + 1800).expect("in range").to_string();
+    let object = record.as_object_mut().expect("an object");
+    object.insert("ended_at".into(), json!(ended));
+    object.insert("active_seconds".into(), json!(1800));
+    record
+}
+
+fn prolific_gb(report: &Value) -> Value {
+    report["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|cell| cell["platform"] == "prolific" && cell["country"] == "GB")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_published_figure() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        // Twelve real workers, one hour each at $3.50 to $14.50.
+        for worker in 0..12u64 {
+            let token = server.enroll().await;
+            let stored = server
+                .upload(&token, &[task(worker + 1, 0, "prolific", "GB", &format!("{}.50", 3 + worker))])
+                .await;
+            assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        }
+        let before = server.get("/v1/wages?by=platform,country").await;
+        assert_eq!(before.status, 200, "{backend}");
+        assert_eq!(before.body["excluded_implausible"], 0, "{backend}");
+        assert_eq!(before.body["max_hourly_usd"], 200.0, "{backend}");
+        let cell_before = prolific_gb(&before.body);
+        assert_eq!(cell_before["n_workers"], 12, "{backend}: {}", before.text);
+        for fake in 0..15u64 {
+            let token = server.enroll().await;
+            let stored = server.upload(&token, &[implausible(1000 + fake)]).await;
+            assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        }
+        let after = server.get("/v1/wages?by=platform,country").await;
+        assert_eq!(after.status, 200, "{backend}");
+        assert_eq!(prolific_gb(&after.body), cell_before, "{backend}: no figure of the cell moves");
+        assert_eq!(after.body["excluded_implausible"], 15, "{backend}: {}", after.text);
+        assert!(after.body["notes"].to_string().contains("implausible"), "{backend}: {}", after.text);
+        let overall = server.get("/v1/wages").await;
+        assert_eq!(overall.body["cells"][0]["n_workers"], 12, "{backend}: {}", overall.text);
+        assert_eq!(overall.body["excluded_implausible"], 15, "{backend}");
+    }
+}
+
+/// One install's records may span at most `max_countries_per_install` countries (3 by default):
+/// a batch beyond is refused whole with 422, naming the field and the limit.
+#[tokio::test]
+async fn one_install_spans_at_most_three_countries() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let token = server.enroll().await;
+        let three = [
+            task(1, 0, "mturk", "US", "1.00"),
+            task(2, 1, "prolific", "GB", "1.00"),
+            task(3, 2, "mturk", "DE", "1.00"),
+        ];
+        let stored = server.upload(&token, &three).await;
+        assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        // Records without a country count for none, and the stored countries again are fine.
+        let mut no_country = task(4, 3, "mturk", "US", "1.00");
+        no_country["country"] = Value::Null;
+        let stored = server.upload(&token, &[no_country, task(5, 4, "prolific", "US", "1.00")]).await;
+        assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+        let fourth = server
+            .upload(&token, &[task(6, 5, "mturk", "US", "1.00"), task(7, 6, "mturk", "FR", "1.00")])
+            .await;
+        assert_eq!(fourth.status, 422, "{backend}: {}", fourth.text);
+        assert_eq!(fourth.body["errors"][0]["field"], "country", "{backend}: {}", fourth.text);
+        let problem = fourth.body["errors"][0]["problem"].as_str().expect("a problem");
+        assert!(
+            problem.contains("at most 3 countries") && problem.contains("DE, FR, GB, US"),
+            "{backend}: {problem}"
+        );
+        assert!(
+            fourth.body["error"].as_str().expect("a message").contains("nothing was stored"),
+            "{backend}"
+        );
+        assert_eq!(server.stored_records().await, 5, "{backend}: the refused batch is refused whole");
+        // A fresh install sending four countries at once is refused too.
+        let fresh = server.enroll().await;
+        let four: Vec<Value> = ["US", "GB", "DE", "FR"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| task(100 + i as u64, i as i64, "mturk", c, "1.00"))
+            .collect();
+        let refused = server.upload(&fresh, &four).await;
+        assert_eq!(
+            (refused.status, &refused.body["errors"][0]["field"]),
+            (422, &json!("country")),
+            "{backend}"
+        );
+        assert_eq!(server.stored_records().await, 5, "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+        // The limit is configuration.
+        let server = start(&database, |config| config.max_countries_per_install = 1).await;
+        let token = server.enroll().await;
+        let two = server
+            .upload(&token, &[task(200, 0, "mturk", "US", "1.00"), task(201, 1, "mturk", "GB", "1.00")])
+            .await;
+        assert_eq!(two.status, 422, "{backend}: {}", two.text);
+        assert!(
+            two.text.contains("at most 1 country; with this batch they would span 2: GB, US"),
+            "{backend}: {}",
+            two.text
+        );
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
