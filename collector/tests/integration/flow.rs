@@ -4,7 +4,7 @@
 use analysis::ReportOptions;
 use serde_json::{Value, json};
 
-use crate::support::{databases, record_id, start, task};
+use crate::support::{cell_of, databases, record_id, start, task};
 
 /// One hour of unpaid search, right after the tasks of `task(id, hour, ..)`.
 fn search(id: u64, hour: i64) -> Value {
@@ -16,16 +16,6 @@ fn search(id: u64, hour: i64) -> Value {
     object.insert("kind".into(), json!("unpaid"));
     object.insert("category".into(), json!("search"));
     record
-}
-
-fn mturk_us(report: &Value) -> Value {
-    report["cells"]
-        .as_array()
-        .expect("cells")
-        .iter()
-        .find(|cell| cell["platform"] == "mturk" && cell["country"] == "US")
-        .cloned()
-        .unwrap_or(Value::Null)
 }
 
 #[tokio::test]
@@ -61,14 +51,14 @@ async fn enroll_upload_replay_publish_erase() {
         let all = server.get("/v1/wages?by=platform,country&method=all").await;
         assert_eq!(all.status, 200, "{backend}: {}", all.text);
         assert_eq!(all.body["schema"], "piecerate.report/1");
-        let cell = mturk_us(&all.body);
+        let cell = cell_of(&all.body, "mturk", "US");
         assert_eq!(cell["suppressed"], false, "{backend}: {cell}");
         assert_eq!((cell["n_workers"].as_u64(), cell["n_tasks"].as_u64()), (Some(10), Some(20)), "{backend}");
         assert_eq!(cell["median_hourly_usd"], 4.0, "{backend}");
         let paid = server.get("/v1/wages?method=paid").await;
-        assert_eq!(mturk_us(&paid.body)["median_hourly_usd"], 6.0, "{backend}");
+        assert_eq!(cell_of(&paid.body, "mturk", "US")["median_hourly_usd"], 6.0, "{backend}");
         let may = server.get("/v1/wages?month=2024-05").await;
-        assert_eq!(mturk_us(&may.body)["n_workers"], 10, "{backend}");
+        assert_eq!(cell_of(&may.body, "mturk", "US")["n_workers"], 10, "{backend}");
         let june = server.get("/v1/wages?month=2024-06").await;
         assert_eq!(june.body["cells"], json!([]), "{backend}");
         let csv = server.get("/v1/wages.csv?by=platform,country").await;
@@ -92,7 +82,7 @@ async fn enroll_upload_replay_publish_erase() {
         assert_eq!(server.erase(&tokens[0]).await.status, 401, "{backend}");
         assert_eq!(server.stored_records().await, 27, "{backend}");
 
-        let after = mturk_us(&server.get("/v1/wages?by=platform,country").await.body);
+        let after = cell_of(&server.get("/v1/wages?by=platform,country").await.body, "mturk", "US");
         assert_eq!(after["suppressed"], true, "{backend}: {after}");
         assert_eq!(after["n_workers_fewer_than"], 10, "{backend}");
         assert!(after.get("n_workers").is_none(), "a suppressed cell publishes no count: {after}");

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{databases, start, task};
+use crate::support::{cell_of, databases, start, task};
 
 /// One record of $1000 for 30 minutes of work: $2000 an hour.
 fn implausible(id: u64) -> Value {
@@ -15,16 +15,6 @@ fn implausible(id: u64) -> Value {
     object.insert("ended_at".into(), json!(ended));
     object.insert("active_seconds".into(), json!(1800));
     record
-}
-
-fn prolific_gb(report: &Value) -> Value {
-    report["cells"]
-        .as_array()
-        .expect("cells")
-        .iter()
-        .find(|cell| cell["platform"] == "prolific" && cell["country"] == "GB")
-        .cloned()
-        .unwrap_or(Value::Null)
 }
 
 #[tokio::test]
@@ -44,7 +34,7 @@ async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_publishe
         assert_eq!(before.status, 200, "{backend}");
         assert_eq!(before.body["excluded_implausible"], 0, "{backend}");
         assert_eq!(before.body["max_hourly_usd"], 200.0, "{backend}");
-        let cell_before = prolific_gb(&before.body);
+        let cell_before = cell_of(&before.body, "prolific", "GB");
         assert_eq!(cell_before["n_workers"], 12, "{backend}: {}", before.text);
         for fake in 0..15u64 {
             let token = server.enroll().await;
@@ -53,7 +43,11 @@ async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_publishe
         }
         let after = server.get("/v1/wages?by=platform,country").await;
         assert_eq!(after.status, 200, "{backend}");
-        assert_eq!(prolific_gb(&after.body), cell_before, "{backend}: no figure of the cell moves");
+        assert_eq!(
+            cell_of(&after.body, "prolific", "GB"),
+            cell_before,
+            "{backend}: no figure of the cell moves"
+        );
         assert_eq!(after.body["excluded_implausible"], 15, "{backend}: {}", after.text);
         assert!(after.body["notes"].to_string().contains("implausible"), "{backend}: {}", after.text);
         let overall = server.get("/v1/wages").await;

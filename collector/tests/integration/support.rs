@@ -196,3 +196,14 @@ pub(crate) fn task(id: u64, hour: i64, platform: &str, country: &str, reward: &s
 pub(crate) fn record_id(id: u64) -> String {
     format!("00000000-0000-4000-8000-{id:012}")
 }
+
+/// The published cell of a platform and country in a `/v1/wages` answer, or `null`.
+pub(crate) fn cell_of(report: &Value, platform: &str, country: &str) -> Value {
+    report["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|cell| cell["platform"] == platform && cell["country"] == country)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
