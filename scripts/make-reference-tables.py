@@ -24,7 +24,6 @@ import csv
 import os
 import re
 import sys
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -113,55 +112,6 @@ WDI_SKIP = {
     "TMT": "WDI Turkmenistan stops in 2001, in old manat (TMM = 5000 TMT)",
 }
 
-# ---------------------------------------------------------------------------
-# Country names that the ISO name lists do not spell the same way (for looking
-# countries up by name).
-NAME_ALIASES = {
-    "united states": "US",
-    "united states of america": "US",
-    "usa": "US",
-    "united kingdom": "GB",
-    "great britain": "GB",
-    "russia": "RU",
-    "south korea": "KR",
-    "north korea": "KP",
-    "ivory coast": "CI",
-    "cote d ivoire": "CI",
-    "republic of the congo": "CG",
-    "congo brazzaville": "CG",
-    "democratic republic of the congo": "CD",
-    "dr congo": "CD",
-    "congo kinshasa": "CD",
-    "czech republic": "CZ",
-    "iran": "IR",
-    "vietnam": "VN",
-    "laos": "LA",
-    "syria": "SY",
-    "tanzania": "TZ",
-    "bolivia": "BO",
-    "venezuela": "VE",
-    "moldova": "MD",
-    "macedonia": "MK",
-    "republic of macedonia": "MK",
-    "north macedonia": "MK",
-    "swaziland": "SZ",
-    "eswatini": "SZ",
-    "cape verde": "CV",
-    "micronesia": "FM",
-    "federated states of micronesia": "FM",
-    "turkey": "TR",
-    "east timor": "TL",
-    "burma": "MM",
-    "brunei": "BN",
-    "palestine": "PS",
-    "vatican city": "VA",
-    "macau": "MO",
-    "hong kong": "HK",
-    "taiwan": "TW",
-    "sao tome and principe": "ST",
-    "kyrgyzstan": "KG",
-    "slovakia": "SK",
-}
 
 def warn(msg):
     print("make-reference-tables: " + msg, file=sys.stderr)
@@ -184,17 +134,6 @@ def clean_text(s):
     return " ".join(s.replace("\u00a0", " ").split())
 
 
-def normalize_name(s):
-    """Fold a country name for matching: no accents, case, punctuation, 'the'."""
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.casefold().replace("&", " and ").replace("(the)", " ")
-    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
-    if s.startswith("the "):
-        s = s[4:]
-    return s
-
-
 def format_rate(text):
     """Rate as a plain decimal string: the source text when it already has at
     most 6 fractional digits, else rounded (half up) to 6 decimal places for
@@ -213,14 +152,6 @@ def format_rate(text):
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return s
-
-
-def format_money(d):
-    """2 decimal places from 1 upwards, 4 below (half up)."""
-    q = d.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    if q >= 1:
-        q = d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return format(q, "f")
 
 
 # ---------------------------------------------------------------------------
@@ -255,7 +186,6 @@ def build_countries(src, active_codes):
     rows = read_csv_dicts(os.path.join(src, COUNTRY_CODES_CSV))
     out = []
     alpha3 = {}
-    name_keys = {}
     for r in rows:
         a2 = r["ISO3166-1-Alpha-2"].strip()
         a3 = r["ISO3166-1-Alpha-3"].strip()
@@ -276,22 +206,10 @@ def build_countries(src, active_codes):
             raise ValueError("%s currency %s is not an active ISO 4217 code" % (a2, cur))
         out.append((a2, name, cur))
         alpha3[a3] = a2
-        for col in ("official_name_en", "CLDR display name", "UNTERM English Short",
-                    "UNTERM English Formal", "ISO4217-currency_country_name"):
-            for variant in (r[col], r[col].replace("*", "")):
-                k = normalize_name(variant)
-                if k:
-                    name_keys.setdefault(k, set()).add(a2)
     out.sort()
     if len({r[0] for r in out}) != len(out):
         raise ValueError("duplicate alpha-2 codes in country list")
-    index = {k: next(iter(v)) for k, v in name_keys.items() if len(v) == 1}
-    for k, v in sorted(name_keys.items()):
-        if len(v) > 1:
-            warn("ambiguous country name %r -> %s (ignored)" % (k, sorted(v)))
-    for k, a2 in NAME_ALIASES.items():
-        index[k] = a2
-    return out, alpha3, index
+    return out, alpha3
 
 
 def read_wdi(src, name=WDI_FCRF_CSV):
@@ -431,7 +349,7 @@ def main(argv):
 
     currencies = build_currencies(src)
     active = {c[0] for c in currencies}
-    countries, alpha3, name_index = build_countries(src, active)
+    countries, alpha3 = build_countries(src, active)
     wdi_series = build_wdi_series(src, countries, alpha3)
     fred_monthly = read_fred_monthly(src)
     fred_annual = read_fred_annual(src)
