@@ -4,7 +4,8 @@
 //!
 //! [`in_force`] answers "which minimum applied here on this day", or says why there is none
 //! (no statutory minimum, or not known from the shipped sources). Reports compare a worker's
-//! earnings with the minimum of each month of their counted time ([`MonthlyMinimum`]);
+//! earnings with the minimum of each month of their counted time
+//! ([`national_minimum_of_month`]);
 //! `docs/methodology.md` states the definition.
 
 use std::fmt;
@@ -381,14 +382,6 @@ fn same_currency(a: &MinimumWage, b: &MinimumWage) -> bool {
     a.rate.map(|r| r.currency) == b.rate.map(|r| r.currency)
 }
 
-/// The national minimum of each month for pooled data (reports, the collector): the one in
-/// force on the month's first day, so a change that takes effect later in a month counts from
-/// the next month on. Looked up once per country and month and kept.
-#[derive(Debug, Default)]
-pub struct MonthlyMinimum {
-    known: std::collections::HashMap<(CountryCode, i64, i64), MonthThreshold>,
-}
-
 /// A month's national threshold, ready for the per-record sums of a report.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthThreshold {
@@ -397,23 +390,19 @@ pub struct MonthThreshold {
     pub hourly_usd: Option<f64>,
 }
 
-impl MonthlyMinimum {
-    pub fn get(&mut self, country: CountryCode, year: i64, month: i64) -> MonthThreshold {
-        *self.known.entry((country, year, month)).or_insert_with(|| {
-            let Some(first_day) = Date::first_of_month(year, month) else {
-                return MonthThreshold {
-                    threshold: Threshold::Unknown(Unknown::NotInSources),
-                    hourly_usd: None,
-                };
-            };
-            let threshold = in_force(&Jurisdiction::national(country), first_day);
-            let hourly_usd = match threshold {
-                Threshold::Known(row) => row.hourly_usd(year, month),
-                _ => None,
-            };
-            MonthThreshold { threshold, hourly_usd }
-        })
-    }
+/// The national minimum of a month for pooled data (reports, the collector): the one in force
+/// on the month's first day, so a change that takes effect later in a month counts from the next
+/// month on. Reports keep each country and month's answer (`report/minimum.rs`).
+pub fn national_minimum_of_month(country: CountryCode, year: i64, month: i64) -> MonthThreshold {
+    let Some(first_day) = Date::first_of_month(year, month) else {
+        return MonthThreshold { threshold: Threshold::Unknown(Unknown::NotInSources), hourly_usd: None };
+    };
+    let threshold = in_force(&Jurisdiction::national(country), first_day);
+    let hourly_usd = match threshold {
+        Threshold::Known(row) => row.hourly_usd(year, month),
+        _ => None,
+    };
+    MonthThreshold { threshold, hourly_usd }
 }
 
 fn parse_rows() -> Vec<MinimumWage> {

@@ -377,7 +377,7 @@ impl ReportBuilder {
                 .then(|| CellStatistics::of(&included, options.method));
             let minimum_wage = match (&statistics, key.country) {
                 (Some(_), Some(Some(country))) => {
-                    Some(CellMinimumWage::of(country, &included, options.method, &mut self.valuation))
+                    Some(CellMinimumWage::of(country, &included, options.method))
                 }
                 _ => None,
             };

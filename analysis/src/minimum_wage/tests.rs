@@ -134,15 +134,14 @@ fn jurisdictions_parse_and_suggest() {
 
 #[test]
 fn a_month_uses_the_minimum_in_force_on_its_first_day() {
-    let mut monthly = MonthlyMinimum::default();
     let gb = CountryCode::parse("GB").unwrap();
-    let march = monthly.get(gb, 2024, 3);
-    let april = monthly.get(gb, 2024, 4);
+    let march = national_minimum_of_month(gb, 2024, 3);
+    let april = national_minimum_of_month(gb, 2024, 4);
     assert_eq!(march.threshold.row().unwrap().hourly_local(), Some(Decimal::new(1042, 2)));
     assert_eq!(april.threshold.row().unwrap().hourly_local(), Some(Decimal::new(1144, 2)));
     // Converted at each month's rate (FRED, pounds per dollar).
     assert!(april.hourly_usd.unwrap() > 14.0 && april.hourly_usd.unwrap() < 15.0);
     // Philippines NCR changed on 2024-07-17: pooled, the Philippines has no national figure.
     let ph = CountryCode::parse("PH").unwrap();
-    assert!(matches!(monthly.get(ph, 2024, 8).threshold, Threshold::Unknown(_)));
+    assert!(matches!(national_minimum_of_month(ph, 2024, 8).threshold, Threshold::Unknown(_)));
 }

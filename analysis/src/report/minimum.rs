@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{CurrencyBasis, WorkerCell, round};
 use crate::codes::CountryCode;
-use crate::minimum_wage::{Basis, Jurisdiction, MinimumWage, MonthlyMinimum, Threshold};
+use crate::minimum_wage::{Basis, Jurisdiction, MinimumWage, Threshold, national_minimum_of_month};
 use crate::ppp::international_dollars_per_usd;
 use crate::time::Seconds;
 use crate::wage::{Method, TimeKind, WorkerTotals};
@@ -46,14 +46,13 @@ type CountryMonth = (Option<CountryCode>, i64, i64);
 #[derive(Debug)]
 pub(super) struct Valuation {
     basis: CurrencyBasis,
-    minimums: MonthlyMinimum,
     values: HashMap<CountryMonth, Value>,
     last: Option<(CountryMonth, Value)>,
 }
 
 impl Valuation {
     pub(crate) fn new(basis: CurrencyBasis) -> Valuation {
-        Valuation { basis, minimums: MonthlyMinimum::default(), values: HashMap::new(), last: None }
+        Valuation { basis, values: HashMap::new(), last: None }
     }
 
     pub(crate) fn of(&mut self, country: Option<CountryCode>, year: i64, month: i64) -> Value {
@@ -84,7 +83,7 @@ impl Valuation {
             (CurrencyBasis::Ppp, None) => Worth::Unvalued,
         };
         let minimum = country.and_then(|country| {
-            let month_threshold = self.minimums.get(country, year, month);
+            let month_threshold = national_minimum_of_month(country, year, month);
             let row = match month_threshold.threshold {
                 Threshold::Known(row) => row,
                 _ => return None,
@@ -98,11 +97,6 @@ impl Valuation {
             Some((hourly, row))
         });
         Value { worth, minimum }
-    }
-
-    /// The national threshold of a country in a month, for explaining a missing minimum.
-    fn threshold(&mut self, country: CountryCode, year: i64, month: i64) -> Threshold {
-        self.minimums.get(country, year, month).threshold
     }
 }
 
@@ -217,7 +211,6 @@ impl CellMinimumWage {
         country: CountryCode,
         members: &[&(u32, WorkerCell)],
         method: Method,
-        valuation: &mut Valuation,
     ) -> CellMinimumWage {
         let (mut pay, mut hours, mut latest) = (0.0, 0.0, None::<&'static MinimumWage>);
         let mut unknown_month = None;
@@ -250,7 +243,7 @@ impl CellMinimumWage {
         }
         let jurisdiction = Jurisdiction::national(country);
         let threshold = match unknown_month {
-            Some((year, month)) => valuation.threshold(country, year, month),
+            Some((year, month)) => national_minimum_of_month(country, year, month).threshold,
             None => Threshold::Unknown(crate::minimum_wage::Unknown::NotInSources),
         };
         CellMinimumWage {
