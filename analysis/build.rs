@@ -16,7 +16,8 @@
 //!
 //! It also encodes the countries, currencies and minimum-wage tables,
 //! so the module carries neither their CSV punctuation nor the code to read it: see
-//! `encode_small_tables` for their layout.
+//! `encode_small_tables` for their layout. And it describes each table's version (rows, latest
+//! period, SHA-256 of the file) for `--version` (`describe_table_versions`).
 
 /// One row: is it monthly, its period (a year, or a month index), decimal places, digits.
 struct Row {
@@ -266,9 +267,54 @@ fn days_since_1970(text: &str) -> i32 {
     i32::try_from(era * 146_097 + day_of_era - 719_468).expect("a date near today")
 }
 
+/// The tables compiled in, as `analysis::reference_versions` lists them: name, file, and the
+/// column whose greatest value is the latest period the table covers (none for the ISO lists).
+const TABLE_VERSIONS: [(&str, &str, Option<usize>); 5] = [
+    ("minimum wages", "minimum_wages.csv", Some(8)),
+    ("exchange rates", "usd_exchange_rates.csv", Some(1)),
+    ("PPP factors", "ppp_factors.csv", Some(1)),
+    ("ISO 3166-1 countries", "countries.csv", None),
+    ("ISO 4217 currencies", "currencies.csv", None),
+];
+
+/// Writes `table_versions.rs`: one `TableVersion` per table, with its rows, the greatest value
+/// of its period column (periods are `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, so the greatest text is
+/// the latest, a month of a year after the year itself) and the first 12 hex digits of the
+/// file's SHA-256, which `sha256sum analysis/data/FILE` shows too.
+fn describe_table_versions(out_dir: &std::path::Path) {
+    use sha2::Digest;
+    let mut out = String::from("[\n");
+    for (name, file, period_column) in TABLE_VERSIONS {
+        let source = format!("data/{file}");
+        println!("cargo::rerun-if-changed={source}");
+        let bytes = std::fs::read(&source).unwrap_or_else(|error| panic!("reading {source}: {error}"));
+        let text = std::str::from_utf8(&bytes).unwrap_or_else(|_| panic!("{source} is not UTF-8"));
+        let rows: Vec<Vec<String>> =
+            text.lines().skip(1).filter(|line| !line.is_empty()).map(split_fields).collect();
+        let latest = period_column.map(|column| {
+            rows.iter().map(|row| row[column].clone()).max().unwrap_or_else(|| panic!("{source} has no rows"))
+        });
+        let hash = hex_prefix(&sha2::Sha256::digest(&bytes), 6);
+        out.push_str(&format!(
+            "    TableVersion {{ name: {name:?}, file: {file:?}, rows: {}, latest: {latest:?}, sha256: {hash:?} }},\n",
+            rows.len()
+        ));
+    }
+    out.push(']');
+    let destination = out_dir.join("table_versions.rs");
+    std::fs::write(&destination, out)
+        .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
+}
+
+/// The first `bytes` bytes of a hash as lower-case hex digits.
+fn hex_prefix(hash: &[u8], bytes: usize) -> String {
+    hash[..bytes].iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 fn main() {
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     encode_small_tables(&out_dir);
+    describe_table_versions(&out_dir);
     let source = "data/usd_exchange_rates.csv";
     println!("cargo::rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|error| panic!("reading {source}: {error}"));

@@ -15,6 +15,7 @@ pub mod money;
 pub mod ppp;
 pub mod record;
 mod reference;
+pub mod reference_versions;
 pub mod report;
 mod report_csv;
 pub mod report_reader;

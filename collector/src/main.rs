@@ -19,10 +19,21 @@ use tracing_subscriber::filter::Targets;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// What `--version` says: the workspace's version, the commit (`build/git_commit.rs`) and the reference
+/// tables compiled in, so that a published figure can be traced to the data it used.
+static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    analysis::reference_versions::long_version(
+        env!("CARGO_PKG_VERSION"),
+        option_env!("PIECERATE_GIT_COMMIT"),
+        option_env!("PIECERATE_GIT_COMMIT_DATE"),
+    )
+});
+
 #[derive(Debug, Parser)]
 #[command(
     name = "piecerate-collector",
     version,
+    long_version = &**LONG_VERSION,
     about = "Collects opted-in workers' records and publishes effective hourly wages"
 )]
 struct Cli {

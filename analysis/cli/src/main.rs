@@ -21,8 +21,23 @@ use clap::{Parser, Subcommand};
 /// under --strict, an unwritable output). Usage errors exit with 2 (clap's convention).
 const EXIT_FAILURE: u8 = 1;
 
+/// What `--version` says: the workspace's version, the commit (`build/git_commit.rs`) and the reference
+/// tables compiled in, so that a published figure can be traced to the data it used.
+static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    analysis::reference_versions::long_version(
+        env!("CARGO_PKG_VERSION"),
+        option_env!("PIECERATE_GIT_COMMIT"),
+        option_env!("PIECERATE_GIT_COMMIT_DATE"),
+    )
+});
+
 #[derive(Debug, Parser)]
-#[command(name = "piecerate", version, about = "Effective hourly wages of microtask work, from records")]
+#[command(
+    name = "piecerate",
+    version,
+    long_version = &**LONG_VERSION,
+    about = "Effective hourly wages of microtask work, from records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

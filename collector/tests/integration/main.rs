@@ -12,3 +12,4 @@ mod plausibility;
 mod schema;
 mod support;
 mod surface;
+mod version;

@@ -7,3 +7,4 @@ mod minimum_wage;
 mod report;
 mod report_input;
 mod simulate;
+mod version;
