@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use analysis::report::{DEFAULT_MIN_HOURS, MIN_PUBLISHED_WORKERS};
 
+use crate::clock::Clock;
+
 /// The largest request body accepted, before decompression.
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The largest request body accepted after gzip decompression: a batch of 1000 records in
@@ -15,6 +17,12 @@ const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) const MAX_BATCH_RECORDS: usize = 1000;
 /// How many distinct countries one install's records may span by default.
 pub const DEFAULT_MAX_COUNTRIES_PER_INSTALL: usize = 3;
+/// On how many distinct days (by the server's clock) an install must have uploaded before its
+/// records count in what the collector publishes, by default.
+pub const DEFAULT_ELIGIBLE_AFTER_DAYS: u32 = 3;
+/// The most `eligible_after_days` may be; the demo's synthetic installs count as having
+/// uploaded on this many days.
+pub const MAX_ELIGIBLE_AFTER_DAYS: u32 = 365;
 
 /// Everything the collector needs to run.
 #[derive(Debug, Clone)]
@@ -53,6 +61,11 @@ pub struct Config {
     pub max_connections: usize,
     /// The most distinct countries one install's records may span; a batch beyond is refused.
     pub max_countries_per_install: usize,
+    /// An install counts in published figures (workers, suppression, every statistic) only once
+    /// it has uploaded new records on this many distinct UTC days of the server's clock.
+    pub eligible_after_days: u32,
+    /// The clock of every rule about time; the system's, except in tests.
+    pub clock: Clock,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -83,6 +96,8 @@ pub enum ConfigError {
     NoConnections,
     #[error("max_countries_per_install must be at least 1")]
     NoCountries,
+    #[error("eligible_after_days is {0}; it must be between 1 and {MAX_ELIGIBLE_AFTER_DAYS}")]
+    EligibleAfterDays(u32),
 }
 
 impl Config {
@@ -114,6 +129,10 @@ impl Config {
             // A worker works from home, and now and then from abroad; a script spreading one
             // install over many cells is refused.
             max_countries_per_install: DEFAULT_MAX_COUNTRIES_PER_INSTALL,
+            // A script can enroll installs by the thousand in a minute; making each of them come
+            // back on three different days costs it three days, however many machines it has.
+            eligible_after_days: DEFAULT_ELIGIBLE_AFTER_DAYS,
+            clock: Clock::system(),
         }
     }
 
@@ -148,6 +167,9 @@ impl Config {
         }
         if self.max_countries_per_install == 0 {
             return Err(ConfigError::NoCountries);
+        }
+        if !(1..=MAX_ELIGIBLE_AFTER_DAYS).contains(&self.eligible_after_days) {
+            return Err(ConfigError::EligibleAfterDays(self.eligible_after_days));
         }
         Ok(())
     }
@@ -190,5 +212,15 @@ mod tests {
         let mut config = Config::new("sqlite://x.db");
         config.max_countries_per_install = 0;
         assert!(matches!(config.validate(), Err(ConfigError::NoCountries)));
+    }
+
+    #[test]
+    fn eligibility_takes_one_day_to_a_year() {
+        let mut config = Config::new("sqlite://x.db");
+        assert_eq!(config.eligible_after_days, 3);
+        for (days, valid) in [(0, false), (1, true), (365, true), (366, false)] {
+            config.eligible_after_days = days;
+            assert_eq!(config.validate().is_ok(), valid, "{days}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use analysis::Record;
 use analysis::simulate::{Simulation, SimulationOptions};
 
-use crate::db::{Database, DbError, StoreError};
+use crate::db::{BatchRules, Database, DbError, StoreError};
 use crate::ingest::ParsedBatch;
 
 /// Enough synthetic workers that most platform and country cells pass suppression.
@@ -65,7 +65,9 @@ async fn store(
         let batch =
             ParsedBatch { records: chunk.iter().cloned().enumerate().collect(), repeated_in_batch: 0 };
         // Synthetic workers live in one country each; no limit is needed, and none is applied.
-        match database.store_batch(install, &batch, usize::MAX).await {
+        // Their installs count as having uploaded on many days already (`create_install`).
+        let rules = BatchRules { max_countries: usize::MAX, eligible_after_days: 1, today: 0 };
+        match database.store_batch(install, &batch, &rules).await {
             Ok(counts) => stored += counts.accepted,
             Err(StoreError::Db(error)) => return Err(error),
             Err(other) => return Err(DbError::CorruptRow(format!("simulated records refused: {other}"))),

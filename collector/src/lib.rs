@@ -6,6 +6,7 @@
 // `pub(crate)` or less, so a dead item is found by the compiler.
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

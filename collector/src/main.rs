@@ -123,6 +123,10 @@ struct ServeArgs {
     /// with 422.
     #[arg(long, env = "PIECERATE_MAX_COUNTRIES_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL)]
     max_countries_per_install: usize,
+    /// An install counts in published figures only once it has uploaded on this many distinct
+    /// days (UTC, by the server's clock).
+    #[arg(long, env = "PIECERATE_ELIGIBLE_AFTER_DAYS", default_value_t = collector::config::DEFAULT_ELIGIBLE_AFTER_DAYS)]
+    eligible_after_days: u32,
 }
 
 impl ServeArgs {
@@ -146,6 +150,7 @@ impl ServeArgs {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
             max_connections: self.max_connections,
             max_countries_per_install: self.max_countries_per_install,
+            eligible_after_days: self.eligible_after_days,
             ..Config::new(database_url)
         }
     }

@@ -116,6 +116,8 @@ pub(crate) struct WagesCache {
 pub(crate) struct PublishingRules {
     pub min_workers: u32,
     pub min_hours: f64,
+    /// Only installs that uploaded on this many distinct days count.
+    pub eligible_after_days: u32,
     pub demo: bool,
     pub max_staleness: Duration,
 }
@@ -199,7 +201,7 @@ pub(crate) async fn compute(
     let mut builder = ReportBuilder::new(options);
     builder.accepts_totals().map_err(|e| DbError::CorruptRow(e.to_string()))?;
     database
-        .for_each_totals(query.month, |install, cell, totals| {
+        .for_each_totals(query.month, rules.eligible_after_days, |install, cell, totals| {
             builder.add_totals(install, cell, totals).expect("checked by accepts_totals");
         })
         .await?;

@@ -60,6 +60,26 @@ pub struct Install {
     /// The database key; never leaves the collector.
     pub key: i64,
     pub public_id: InstallId,
+    /// On how many distinct days (server's clock, UTC) it uploaded new records, as last read.
+    pub upload_days: i64,
+    /// The last of those days, in days since 1970-01-01.
+    pub last_upload_day: Option<i64>,
+}
+
+/// On how many upload days the demo's synthetic installs count: as many as
+/// `eligible_after_days` may ask for, since they stand for workers, not for fakes.
+pub const SYNTHETIC_UPLOAD_DAYS: i64 = crate::config::MAX_ELIGIBLE_AFTER_DAYS as i64;
+
+/// The rules a batch is stored under, and the server's day it arrives on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchRules {
+    /// The most distinct countries the install's records may span (records without a country
+    /// count for none); a batch beyond is refused whole (`TooManyCountries`).
+    pub max_countries: usize,
+    /// An install counts in published figures once it uploaded on this many distinct days.
+    pub eligible_after_days: u32,
+    /// Today by the server's clock, in days since 1970-01-01 (`Clock::today`).
+    pub today: i64,
 }
 
 /// What a stored batch did.
@@ -136,7 +156,8 @@ impl Database {
         }
     }
 
-    /// Enrolls an install. `token_hash` is `None` only for the demo's synthetic installs.
+    /// Enrolls an install. `token_hash` is `None` only for synthetic installs (the demo's), which
+    /// count as having uploaded on [`SYNTHETIC_UPLOAD_DAYS`] days.
     pub async fn create_install(
         &self,
         public_id: &InstallId,
@@ -150,17 +171,17 @@ impl Database {
         on_backend!(self, store => store.install_by_token_hash(token_hash).await)
     }
 
-    /// Stores a batch in one transaction: new records, their totals, the data version. Either
-    /// all of it is committed or nothing is; the caller answers only after this returns. A batch
-    /// that would make the install's records span more than `max_countries` distinct countries
-    /// (records without a country count for none) is refused whole (`TooManyCountries`).
+    /// Stores a batch in one transaction: new records, their totals, the install's upload day,
+    /// and the data version if the install counts in published figures. Either all of it is
+    /// committed or nothing is; the caller answers only after this returns. A batch beyond the
+    /// limits of `rules` is refused whole.
     pub async fn store_batch(
         &self,
         install: &Install,
         batch: &ParsedBatch,
-        max_countries: usize,
+        rules: &BatchRules,
     ) -> Result<StoredCounts, StoreError> {
-        on_backend!(self, store => store.store_batch(install, batch, max_countries).await)
+        on_backend!(self, store => store.store_batch(install, batch, rules).await)
     }
 
     /// Erases every record of an install, its totals and the install itself; on SQLite, from
@@ -169,19 +190,22 @@ impl Database {
         on_backend!(self, store => store.erase_install(install).await)
     }
 
-    /// A number that changes with every committed write that changes reports, at its commit:
+    /// A number that changes with every committed write that changes reports, at its commit
+    /// (an upload of an install that does not count yet changes none, and does not move it):
     /// a reader that sees a version sees all the data written before it.
     pub async fn data_version(&self) -> Result<i64, DbError> {
         on_backend!(self, store => store.data_version().await)
     }
 
-    /// Streams every install's totals (of one month, `YYYYMM`, if given) into `visit`.
+    /// Streams the totals (of one month, `YYYYMM`, if given) of every install that uploaded on
+    /// at least `min_upload_days` distinct days into `visit`.
     pub(crate) async fn for_each_totals(
         &self,
         month: Option<i64>,
+        min_upload_days: u32,
         visit: impl FnMut(&InstallId, &TotalsCell, &WorkerTotals),
     ) -> Result<(), DbError> {
-        on_backend!(self, store => store.for_each_totals(month, visit).await)
+        on_backend!(self, store => store.for_each_totals(month, min_upload_days, visit).await)
     }
 
     /// Streams every stored record into `visit`, which may stop the stream with an error.

@@ -47,9 +47,16 @@ impl Backend for Sqlite {
     }
 
     async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
-        migrator(&[(1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql"))])
-            .run(pool)
-            .await?;
+        migrator(&[
+            (1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql")),
+            (
+                2,
+                "install upload days",
+                include_str!("../../../migrations/sqlite/0002_install_upload_days.sql"),
+            ),
+        ])
+        .run(pool)
+        .await?;
         Ok(())
     }
 

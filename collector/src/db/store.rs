@@ -14,7 +14,9 @@ use futures_util::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type};
 
 use super::rows::{RecordRow, TotalsRow, install_id, merged_totals, sort_batch, totals_by_cell};
-use super::{DbError, ErasedCounts, Install, StoreError, StoredCounts, corrupt};
+use super::{
+    BatchRules, DbError, ErasedCounts, Install, SYNTHETIC_UPLOAD_DAYS, StoreError, StoredCounts, corrupt,
+};
 use crate::ingest::ParsedBatch;
 
 /// The columns of `records` as written, after `install`.
@@ -128,27 +130,65 @@ where
         token_hash: Option<&str>,
         consent_version: Option<&str>,
     ) -> Result<Install, DbError> {
+        let upload_days = if token_hash.is_none() { SYNTHETIC_UPLOAD_DAYS } else { 0 };
         let key: i64 = sqlx::query_scalar(
-            "INSERT INTO installs (public_id, token_hash, consent_version) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO installs (public_id, token_hash, consent_version, upload_days) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(public_id.as_str())
         .bind(token_hash)
         .bind(consent_version)
+        .bind(upload_days)
         .fetch_one(&self.writer)
         .await?;
-        Ok(Install { key, public_id: public_id.clone() })
+        Ok(Install { key, public_id: public_id.clone(), upload_days, last_upload_day: None })
     }
 
     pub(super) async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
-        let row = sqlx::query("SELECT id, public_id FROM installs WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.readers)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, public_id, upload_days, last_upload_day FROM installs WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.readers)
+        .await?;
         row.map(|row| {
             let public_id: String = row.try_get(1)?;
-            Ok(Install { key: row.try_get(0)?, public_id: install_id(&public_id).map_err(corrupt)? })
+            Ok(Install {
+                key: row.try_get(0)?,
+                public_id: install_id(&public_id).map_err(corrupt)?,
+                upload_days: row.try_get(2)?,
+                last_upload_day: row.try_get(3)?,
+            })
         })
         .transpose()
+    }
+
+    /// Counts `today` as one of the install's upload days, unless it was counted already, and
+    /// answers how many days it has now. The install's row was read when its token was checked:
+    /// a batch on a day already counted, the common case, costs no statement. The update's
+    /// condition keeps two batches of one new day from counting it twice.
+    async fn count_upload_day(
+        tx: &mut Transaction<'static, DB>,
+        install: &Install,
+        today: i64,
+    ) -> Result<i64, StoreError> {
+        if install.last_upload_day.is_some_and(|day| day >= today) {
+            return Ok(install.upload_days);
+        }
+        let counted: Option<i64> = sqlx::query_scalar(
+            "UPDATE installs SET upload_days = upload_days + 1, last_upload_day = $2 \
+             WHERE id = $1 AND (last_upload_day IS NULL OR last_upload_day < $2) RETURNING upload_days",
+        )
+        .bind(install.key)
+        .bind(today)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match counted {
+            Some(days) => Ok(days),
+            None => Ok(sqlx::query_scalar("SELECT upload_days FROM installs WHERE id = $1")
+                .bind(install.key)
+                .fetch_one(&mut **tx)
+                .await?),
+        }
     }
 
     /// A write transaction holding the install's lock; `InstallGone` if it was erased.
@@ -193,8 +233,9 @@ where
         &self,
         install: &Install,
         batch: &ParsedBatch,
-        max_countries: usize,
+        rules: &BatchRules,
     ) -> Result<StoredCounts, StoreError> {
+        let max_countries = rules.max_countries;
         let batch_countries: BTreeSet<CountryCode> =
             batch.records.iter().filter_map(|(_, record)| record.country()).collect();
         // Everything that needs no database is done before the transaction takes the writer (on
@@ -241,7 +282,14 @@ where
             .collect::<Result<_, _>>()?;
         let merged = merged_totals(&added, &stored_totals).map_err(corrupt)?;
         DB::upsert_totals(&mut tx, install.key, &merged).await?;
-        advance_data_version::<DB>(&mut tx, install.key).await?;
+        let upload_days = Self::count_upload_day(&mut tx, install, rules.today).await?;
+        // The totals of an install that does not count yet change no report, so its uploads
+        // leave the version, and every cached report, alone: a flood of new installs recomputes
+        // nothing. The upload that brings it to its last needed day moves it, and its totals,
+        // all of them, enter the reports from then on.
+        if upload_days >= i64::from(rules.eligible_after_days) {
+            advance_data_version::<DB>(&mut tx, install.key).await?;
+        }
         tx.commit().await?;
         Ok(StoredCounts { accepted: sorted.new.len() as u64, duplicates: sorted.duplicates })
     }
@@ -276,14 +324,15 @@ where
     pub(super) async fn for_each_totals(
         &self,
         month: Option<i64>,
+        min_upload_days: u32,
         mut visit: impl FnMut(&InstallId, &TotalsCell, &WorkerTotals),
     ) -> Result<(), DbError> {
         let sql = format!(
             "SELECT i.public_id, {} FROM worker_cell_totals t JOIN installs i ON i.id = t.install \
-             WHERE CAST($1 AS BIGINT) IS NULL OR t.month = $1",
+             WHERE (CAST($1 AS BIGINT) IS NULL OR t.month = $1) AND i.upload_days >= $2",
             totals_select("t")
         );
-        let mut rows = sqlx::query(&sql).bind(month).fetch(&self.readers);
+        let mut rows = sqlx::query(&sql).bind(month).bind(i64::from(min_upload_days)).fetch(&self.readers);
         let mut current: Option<(String, InstallId)> = None;
         while let Some(row) = rows.try_next().await? {
             let public_id: String = row.try_get(0)?;

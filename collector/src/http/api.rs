@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::SharedState;
 use crate::auth::{bearer_token, new_credentials, token_hash};
-use crate::db::{Install, StoreError};
+use crate::db::{BatchRules, Install, StoreError};
 use crate::error::AppError;
 use crate::ingest::{BatchError, BatchLimits, RecordProblem, decode_body, parse_batch};
 use crate::wages::{CachedReport, WagesQuery};
@@ -216,7 +216,12 @@ pub(super) async fn upload(
             return Err(error.into());
         }
     };
-    match state.database.store_batch(&install, &batch, state.config.max_countries_per_install).await {
+    let rules = BatchRules {
+        max_countries: state.config.max_countries_per_install,
+        eligible_after_days: state.config.eligible_after_days,
+        today: state.config.clock.today(),
+    };
+    match state.database.store_batch(&install, &batch, &rules).await {
         Ok(counts) => {
             state.metrics.count_records(counts.accepted, counts.duplicates, 0);
             Ok(Json(json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })).into_response())

@@ -57,6 +57,7 @@ impl AppState {
         PublishingRules {
             min_workers: self.config.min_workers,
             min_hours: self.config.min_hours,
+            eligible_after_days: self.config.eligible_after_days,
             demo: self.config.demo,
             max_staleness: self.config.wages_max_staleness,
         }

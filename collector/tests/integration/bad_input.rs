@@ -342,7 +342,8 @@ async fn a_batch_racing_an_erasure_stores_nothing() {
         let limits = collector::ingest::BatchLimits { max_decompressed_bytes: 1 << 20, max_records: 1000 };
         let batch =
             collector::ingest::parse_batch(body.as_bytes(), &public_id, &limits).expect("a valid batch");
-        let stored = store.store_batch(&install, &batch, 3).await;
+        let rules = collector::db::BatchRules { max_countries: 3, eligible_after_days: 1, today: 20_000 };
+        let stored = store.store_batch(&install, &batch, &rules).await;
         assert!(
             matches!(stored, Err(collector::db::StoreError::InstallGone)),
             "{}: {stored:?}",

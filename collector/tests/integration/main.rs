@@ -12,4 +12,5 @@ mod plausibility;
 mod schema;
 mod support;
 mod surface;
+mod sybils;
 mod version;

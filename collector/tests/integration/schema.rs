@@ -12,8 +12,9 @@ use crate::support::{TestDatabase, client, databases, task};
 
 /// Every column the collector may have, and why it is harmless.
 const ALLOWED: &[(&str, &[&str])] = &[
-    // The collector's random id, a hash of a random token, the consent text's version.
-    ("installs", &["id", "public_id", "token_hash", "consent_version"]),
+    // The collector's random id, a hash of a random token, the consent text's version, and on
+    // how many days (and the last day) it uploaded, by the server's clock.
+    ("installs", &["id", "public_id", "token_hash", "consent_version", "upload_days", "last_upload_day"]),
     // Record format v1 minus install_id (replaced by the key of the random install).
     (
         "records",

@@ -70,6 +70,8 @@ pub(crate) fn test_config(database: &TestDatabase) -> Config {
         enroll_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
         auth_failure_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
         database_max_connections: 8,
+        // Every install counts from its first upload, except in the tests of that rule.
+        eligible_after_days: 1,
         ..Config::new(database.url.clone())
     }
 }

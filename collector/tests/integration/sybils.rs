@@ -1,0 +1,262 @@
+//! Fake installs carry no weight until they look like workers: an install counts in published
+//! figures only once it uploaded on `eligible_after_days` distinct days of the server's clock
+//! (its records' own times are the client's and prove nothing).
+
+use collector::clock::Clock;
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, cell_of, databases, start, task};
+
+const BY_PLATFORM_COUNTRY: &str = "/v1/wages?by=platform,country&method=all";
+
+/// 2026-12-01T00:00:00Z, the server's day 0 in these tests.
+const DAY_0: i64 = 1_795_996_800;
+
+/// Every report the API publishes: each grouping, each method, all months and May 2024.
+pub(crate) async fn every_report(server: &TestServer) -> Vec<(String, Value)> {
+    let mut reports = Vec::new();
+    for by in [
+        "platform",
+        "country",
+        "month",
+        "platform,country",
+        "platform,month",
+        "country,month",
+        "platform,country,month",
+    ] {
+        for method in ["all", "task", "paid"] {
+            for month in ["", "&month=2024-05"] {
+                let path = format!("/v1/wages?by={by}&method={method}{month}");
+                let answer = server.get(&path).await;
+                assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+                reports.push((path.clone(), answer.body));
+                let csv = server.get(&path.replace("/v1/wages?", "/v1/wages.csv?")).await;
+                reports.push((format!("{path} as CSV"), Value::from(csv.text)));
+            }
+        }
+    }
+    reports
+}
+
+/// The report of `path` among those of [`every_report`].
+fn report<'a>(reports: &'a [(String, Value)], path: &str) -> &'a Value {
+    &reports.iter().find(|(p, _)| p == path).expect("a report of every_report").1
+}
+
+/// The reports that differ between two calls of [`every_report`].
+pub(crate) fn changed(before: &[(String, Value)], after: &[(String, Value)]) -> Vec<String> {
+    before.iter().zip(after).filter(|(b, a)| b != a).map(|((path, _), _)| path.clone()).collect()
+}
+
+fn data_version(answer: &crate::support::Answer) -> i64 {
+    answer.headers["piecerate-data-version"].to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn an_install_counts_once_it_uploaded_on_three_server_days() {
+    for database in databases().await {
+        let clock = Clock::manual(DAY_0 + 9 * 3600);
+        let server = start(&database, |config| {
+            config.eligible_after_days = 3;
+            config.clock = clock.clone();
+        })
+        .await;
+        let backend = server.backend;
+        let tokens: Vec<String> = enroll_many(&server, 10).await;
+        let empty = server.get("/v1/wages").await;
+        assert_eq!(empty.body["cells"], json!([]), "{backend}: {}", empty.text);
+        // Day 0: every worker uploads a month of records whose own times span thirty days; the
+        // client's clock counts for nothing.
+        for (worker, token) in tokens.iter().enumerate() {
+            let records: Vec<Value> = (0..30)
+                .map(|day| task(worker as u64 * 100 + day, day as i64 * 24, "mturk", "US", "5.00"))
+                .collect();
+            assert_eq!(server.upload(token, &records).await.status, 200, "{backend}");
+            // A second upload the same day is not a second day.
+            let again = [task(worker as u64 * 100 + 50, 900, "mturk", "US", "5.00")];
+            assert_eq!(server.upload(token, &again).await.status, 200, "{backend}");
+        }
+        let day_0 = server.get("/v1/wages").await;
+        assert_eq!(day_0.body["cells"], json!([]), "{backend}: nobody counts yet: {}", day_0.text);
+        assert_eq!(
+            data_version(&day_0),
+            data_version(&empty),
+            "{backend}: uploads that change no report move no version"
+        );
+        // Day 1: a replay of stored records only (nothing new) is no upload day.
+        clock.advance_days(1);
+        for (worker, token) in tokens.iter().enumerate() {
+            let replay = server.upload(token, &[task(worker as u64 * 100, 0, "mturk", "US", "5.00")]).await;
+            assert_eq!(replay.body["duplicates"], 1, "{backend}: {}", replay.text);
+            let new = [task(worker as u64 * 100 + 60, 901, "mturk", "US", "5.00")];
+            assert_eq!(server.upload(token, &new).await.status, 200, "{backend}");
+        }
+        assert_eq!(server.get("/v1/wages").await.body["cells"], json!([]), "{backend}");
+        // Day 2: nine workers upload, and count; the tenth has uploaded on two days only.
+        clock.advance_days(1);
+        for (worker, token) in tokens.iter().enumerate().take(9) {
+            let new = [task(worker as u64 * 100 + 70, 902, "mturk", "US", "5.00")];
+            assert_eq!(server.upload(token, &new).await.status, 200, "{backend}");
+        }
+        let nine = server.get("/v1/wages?by=platform").await;
+        assert!(data_version(&nine) > data_version(&day_0), "{backend}: becoming eligible moves the version");
+        let cell = &nine.body["cells"][0];
+        assert_eq!(
+            (&cell["suppressed"], &cell["n_workers_fewer_than"]),
+            (&json!(true), &json!(10)),
+            "{backend}: {cell}"
+        );
+        // A replay on day 2 does not count the tenth worker's day.
+        let replay = server.upload(&tokens[9], &[task(900, 0, "mturk", "US", "5.00")]).await;
+        assert_eq!(replay.body["duplicates"], 1, "{backend}");
+        assert_eq!(
+            server.get("/v1/wages?by=platform").await.body["cells"][0]["suppressed"],
+            true,
+            "{backend}"
+        );
+        // Its upload of something new does, and all of its records count at once.
+        let last = server.upload(&tokens[9], &[task(970, 902, "mturk", "US", "5.00")]).await;
+        assert_eq!(last.status, 200, "{backend}");
+        let ten = server.get("/v1/wages?by=platform,country").await;
+        let cell = cell_of(&ten.body, "mturk", "US");
+        assert_eq!(
+            (cell["n_workers"].as_u64(), cell["n_tasks"].as_u64()),
+            (Some(10), Some(330)),
+            "{backend}: {cell}"
+        );
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+async fn enroll_many(server: &TestServer, count: usize) -> Vec<String> {
+    let mut tokens = Vec::with_capacity(count);
+    for _ in 0..count {
+        tokens.push(server.enroll().await);
+    }
+    tokens
+}
+
+/// One task record of `reward` dollars for `minutes` of work, in `platform`/`country`.
+fn short_task(id: u64, hour: i64, platform: &str, country: &str, reward: &str, minutes: i64) -> Value {
+    let mut record = task(id, hour, platform, country, reward);
+    let started = 1_714_521_600 + hour * 3600 + 120;
+    let ended = analysis::Timestamp::from_unix_seconds(started + minutes * 60).expect("in range").to_string();
+    let object = record.as_object_mut().expect("an object");
+    object.insert("ended_at".into(), json!(ended));
+    object.insert("active_seconds".into(), json!(minutes * 60));
+    record
+}
+
+/// Real workers who uploaded on three days: twelve on prolific/GB at $3.50 to $14.50 an hour,
+/// eleven on mturk/US, and one on toloka/KE (two hours for $2.74, $1.37/h, whose cell is
+/// suppressed). Answers the tokens of the toloka worker.
+async fn real_workers(server: &TestServer, clock: &Clock) -> String {
+    let mut tokens = enroll_many(server, 24).await;
+    for day in 0..3u64 {
+        for (worker, token) in tokens.iter().enumerate() {
+            let worker = worker as u64;
+            let id = 10_000 + worker * 10 + day;
+            let hour = (day * 24) as i64;
+            let record = match worker {
+                0..12 => task(id, hour, "prolific", "GB", &format!("{}.50", 3 + worker)),
+                12..23 => task(id, hour, "mturk", "US", &format!("{}.25", worker - 6)),
+                _ => short_task(id, hour, "toloka", "KE", ["0.90", "0.92", "0.92"][day as usize], 40),
+            };
+            let stored = server.upload(token, &[record]).await;
+            assert_eq!(stored.status, 200, "{}: {}", server.backend, stored.text);
+        }
+        clock.advance_days(1);
+    }
+    tokens.pop().expect("the toloka worker")
+}
+
+/// Issue 10, point 4: fifteen installs claiming $1000 for 30 minutes, and fifteen claiming two
+/// cents an hour, moved the prolific/GB median. Now they are enrolled (the puzzle solved) and
+/// upload on two days: no published figure of any report moves, in JSON or CSV.
+#[tokio::test]
+async fn fake_installs_with_implausible_wages_move_no_published_figure() {
+    for database in databases().await {
+        let clock = Clock::manual(DAY_0);
+        let server = start(&database, |config| {
+            config.eligible_after_days = 3;
+            config.clock = clock.clone();
+        })
+        .await;
+        let backend = server.backend;
+        real_workers(&server, &clock).await;
+        let before = every_report(&server).await;
+        let cell = cell_of(report(&before, BY_PLATFORM_COUNTRY), "prolific", "GB");
+        assert_eq!(
+            (&cell["suppressed"], cell["n_workers"].as_u64()),
+            (&json!(false), Some(12)),
+            "{backend}: {cell}"
+        );
+        let fakes = enroll_many(&server, 30).await;
+        for day in 0..2u64 {
+            for (fake, token) in fakes.iter().enumerate() {
+                let id = 50_000 + fake as u64 * 10 + day;
+                let record = if fake < 15 {
+                    short_task(id, day as i64, "prolific", "GB", "1000.00", 30)
+                } else {
+                    short_task(id, day as i64, "prolific", "GB", "0.01", 30)
+                };
+                let stored = server.upload(token, &[record]).await;
+                assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
+            }
+            clock.advance_days(1);
+        }
+        let after = every_report(&server).await;
+        assert_eq!(changed(&before, &after), Vec::<String>::new(), "{backend}: reports that moved");
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+/// Issue 10, point 3: one real toloka/KE worker plus nine installs enrolled within a second
+/// published the cell, and subtracting the fakes gave the worker's exact wage ($1.37/h), hours
+/// (2.0) and task count. Now the nine count for nothing until they have uploaded on three
+/// days: the cell stays suppressed and no report changes, so nothing can be subtracted.
+#[tokio::test]
+async fn nine_fresh_installs_do_not_publish_the_cell_of_one_real_worker() {
+    for database in databases().await {
+        let clock = Clock::manual(DAY_0);
+        let server = start(&database, |config| {
+            config.eligible_after_days = 3;
+            config.clock = clock.clone();
+        })
+        .await;
+        let backend = server.backend;
+        real_workers(&server, &clock).await;
+        let before = every_report(&server).await;
+        let kenya = cell_of(report(&before, BY_PLATFORM_COUNTRY), "toloka", "KE");
+        assert_eq!(kenya["suppressed"], true, "{backend}: {kenya}");
+        let fakes = enroll_many(&server, 9).await;
+        for (fake, token) in fakes.iter().enumerate() {
+            let record = task(70_000 + fake as u64, 0, "toloka", "KE", "3.00");
+            assert_eq!(server.upload(token, &[record]).await.status, 200, "{backend}");
+        }
+        let after = every_report(&server).await;
+        assert_eq!(changed(&before, &after), Vec::<String>::new(), "{backend}: reports that moved");
+        assert_eq!(
+            cell_of(report(&after, BY_PLATFORM_COUNTRY), "toloka", "KE")["suppressed"],
+            true,
+            "{backend}"
+        );
+        // What the rule does not resist, said in the threat model: the same nine installs,
+        // coming back on two more days, count.
+        for day in 1..3u64 {
+            clock.advance_days(1);
+            for (fake, token) in fakes.iter().enumerate() {
+                let record = task(70_000 + day * 100 + fake as u64, day as i64 * 24, "toloka", "KE", "3.00");
+                assert_eq!(server.upload(token, &[record]).await.status, 200, "{backend}");
+            }
+        }
+        let patient = server.get("/v1/wages?by=platform,country").await;
+        let kenya = cell_of(&patient.body, "toloka", "KE");
+        assert_eq!(
+            (&kenya["suppressed"], kenya["n_workers"].as_u64()),
+            (&json!(false), Some(10)),
+            "{backend}: {kenya}"
+        );
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
