@@ -1,10 +1,11 @@
-//! `piecerate-collector`: the command line of the collector (serve, migrate, export). Reads
+//! `piecerate-collector`: the command line of the collector (serve, migrate, export, backup,
+//! restore). Reads
 //! flags and environment into one `Config`, then calls the library.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use analysis::format::CsvRecordWriter;
@@ -12,6 +13,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use collector::config::{Config, RateLimit};
 use collector::db::Database;
+use collector::db::backup::BackupError;
 use tracing_subscriber::filter::Targets;
 
 /// Uploads allocate many small strings on every core at once (JSON values, record fields,
@@ -54,6 +56,26 @@ enum Command {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Copy a SQLite database to a new file, consistently, while the collector may be serving it.
+    /// PostgreSQL: use pg_dump (docs/collector.md).
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The backup file to create; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace a SQLite database's data with a backup's (made by `backup`), after checking it.
+    Restore {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the data of a database that already holds installs.
+        #[arg(long)]
+        overwrite: bool,
     },
 }
 
@@ -182,6 +204,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { database, out } => export(&database.database_url, &out).await,
+        Command::Backup { database, to } => backup(&database.database_url, &to).await,
+        Command::Restore { database, from, overwrite } => {
+            restore(&database.database_url, &from, overwrite).await
+        }
     }
 }
 
@@ -211,6 +237,49 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
+}
+
+async fn backup(database_url: &str, to: &Path) -> anyhow::Result<()> {
+    if collector::db::is_postgres_url(database_url) {
+        return Err(BackupError::Postgres.into());
+    }
+    let database =
+        Database::connect_existing(database_url, 2).await.context("opening the database to back up")?;
+    let backed_up = database.backup_to(to).await;
+    database.close().await;
+    let summary = backed_up.with_context(|| format!("backing up to {}", to.display()))?;
+    tracing::info!(
+        file = %to.display(),
+        schema_version = summary.schema_version,
+        installs = summary.installs,
+        records = summary.records,
+        data_version = summary.data_version,
+        "backed up"
+    );
+    Ok(())
+}
+
+async fn restore(database_url: &str, from: &Path, overwrite: bool) -> anyhow::Result<()> {
+    if collector::db::is_postgres_url(database_url) {
+        return Err(BackupError::Postgres.into());
+    }
+    // The backup is checked before the target is created or touched.
+    let backup = collector::db::backup::check_backup(from)
+        .await
+        .with_context(|| format!("reading {}", from.display()))?;
+    let database = Database::connect(database_url, 2).await.context("connecting to the database")?;
+    database.migrate().await.context("applying migrations")?;
+    let restored = database.restore_from(&backup, overwrite).await;
+    database.close().await;
+    let summary = restored.with_context(|| format!("restoring {}", from.display()))?;
+    tracing::info!(
+        file = %from.display(),
+        installs = summary.installs,
+        records = summary.records,
+        data_version = summary.data_version,
+        "restored"
+    );
+    Ok(())
 }
 
 async fn export(database_url: &str, out: &PathBuf) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! never build SQL. Every operation is written once, in `store`, over sqlx's `Database`; each
 //! backend module holds only its dialect; rows are converted in `rows`.
 
+pub mod backup;
 mod postgres;
 pub mod rows;
 mod sqlite;
@@ -16,6 +17,7 @@ use analysis::report::TotalsCell;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Postgres, Sqlite};
 
+use self::backup::{BackupError, BackupSummary};
 use self::store::Store;
 
 use crate::ingest::{ParsedBatch, RecordProblem};
@@ -135,10 +137,19 @@ fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
 impl Database {
     /// Connects (creating a SQLite file if missing); does not migrate.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbError> {
-        if url.starts_with("sqlite:") {
-            Ok(Database(Backends::Sqlite(sqlite::connect(url, max_connections).await?)))
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Database::connect_creating(url, max_connections, true).await
+    }
+
+    /// Connects to a database that must exist already (a SQLite file is not created).
+    pub async fn connect_existing(url: &str, max_connections: u32) -> Result<Database, DbError> {
+        Database::connect_creating(url, max_connections, false).await
+    }
+
+    async fn connect_creating(url: &str, max_connections: u32, create: bool) -> Result<Database, DbError> {
+        if is_postgres_url(url) {
             Ok(Database(Backends::Postgres(postgres::connect(url, max_connections).await?)))
+        } else if url.starts_with("sqlite:") {
+            Ok(Database(Backends::Sqlite(sqlite::connect(url, max_connections, create).await?)))
         } else {
             Err(DbError::UnknownScheme)
         }
@@ -147,6 +158,46 @@ impl Database {
     /// Applies the migrations of `migrations/<backend>/` that are not applied yet.
     pub async fn migrate(&self) -> Result<(), DbError> {
         on_backend!(self, store => store.migrate().await)
+    }
+
+    /// The versions of every migration this collector has for the database's backend, in order.
+    pub fn migration_versions(&self) -> Vec<i64> {
+        let migrator = match self.0 {
+            Backends::Sqlite(_) => sqlite::migrations(),
+            Backends::Postgres(_) => postgres::migrations(),
+        };
+        migrator.iter().map(|migration| migration.version).collect()
+    }
+
+    /// Applies the migrations up to `version` only, as an older collector would have: for the
+    /// test that walks every schema with data in it.
+    pub async fn migrate_up_to(&self, version: i64) -> Result<(), DbError> {
+        fn prefix(all: Migrator, version: i64) -> Migrator {
+            let kept = all.iter().filter(|migration| migration.version <= version).cloned().collect();
+            Migrator { migrations: Cow::Owned(kept), ..all }
+        }
+        match &self.0 {
+            Backends::Sqlite(store) => prefix(sqlite::migrations(), version).run(&store.writer).await?,
+            Backends::Postgres(store) => prefix(postgres::migrations(), version).run(&store.writer).await?,
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent copy of a SQLite database to `destination` (a new file), safe while a
+    /// collector serves it; refuses PostgreSQL, whose tool is `pg_dump`.
+    pub async fn backup_to(&self, destination: &std::path::Path) -> Result<BackupSummary, BackupError> {
+        backup::backup(self, destination).await
+    }
+
+    /// Replaces every row of this (migrated) SQLite database with a checked backup's
+    /// (`backup::check_backup`), in one transaction; refuses a database that holds installs
+    /// unless `overwrite`.
+    pub async fn restore_from(
+        &self,
+        backup: &backup::CheckedBackup,
+        overwrite: bool,
+    ) -> Result<BackupSummary, BackupError> {
+        backup::restore(self, backup, overwrite).await
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -233,6 +284,11 @@ impl Database {
     pub async fn close(&self) {
         on_backend!(self, store => store.close().await)
     }
+}
+
+/// Whether a database URL names a PostgreSQL server.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
 }
 
 fn corrupt(what: impl std::fmt::Display) -> DbError {

@@ -5,6 +5,7 @@
 
 use std::str::FromStr;
 
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgQueryResult, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres};
 
@@ -16,6 +17,15 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Store<Pos
     let options = PgConnectOptions::from_str(url)?;
     let pool = PgPoolOptions::new().max_connections(max_connections.max(2)).connect_with(options).await?;
     Ok(Store { writer: pool.clone(), readers: pool })
+}
+
+/// Every migration of `migrations/postgres/`, in order.
+pub(super) fn migrations() -> Migrator {
+    migrator(&[
+        (1, "initial", include_str!("../../../migrations/postgres/0001_initial.sql")),
+        (2, "data version rows", include_str!("../../../migrations/postgres/0002_data_version_rows.sql")),
+        (3, "install upload days", include_str!("../../../migrations/postgres/0003_install_upload_days.sql")),
+    ])
 }
 
 impl Backend for Postgres {
@@ -30,17 +40,7 @@ impl Backend for Postgres {
     }
 
     async fn migrate(pool: &PgPool) -> Result<(), DbError> {
-        migrator(&[
-            (1, "initial", include_str!("../../../migrations/postgres/0001_initial.sql")),
-            (2, "data version rows", include_str!("../../../migrations/postgres/0002_data_version_rows.sql")),
-            (
-                3,
-                "install upload days",
-                include_str!("../../../migrations/postgres/0003_install_upload_days.sql"),
-            ),
-        ])
-        .run(pool)
-        .await?;
+        migrations().run(pool).await?;
         Ok(())
     }
 

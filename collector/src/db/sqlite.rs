@@ -9,6 +9,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
     SqliteSynchronous,
@@ -22,9 +23,9 @@ use super::{DbError, migrator};
 /// Rows per statement: 13 bound values each, far below SQLite's 32766-variable limit.
 const ROWS_PER_INSERT: usize = 500;
 
-pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Store<Sqlite>, DbError> {
+pub(super) async fn connect(url: &str, max_connections: u32, create: bool) -> Result<Store<Sqlite>, DbError> {
     let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
@@ -34,6 +35,14 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Store<Sql
     let readers =
         SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
     Ok(Store { writer, readers })
+}
+
+/// Every migration of `migrations/sqlite/`, in order.
+pub(super) fn migrations() -> Migrator {
+    migrator(&[
+        (1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql")),
+        (2, "install upload days", include_str!("../../../migrations/sqlite/0002_install_upload_days.sql")),
+    ])
 }
 
 impl Backend for Sqlite {
@@ -47,16 +56,7 @@ impl Backend for Sqlite {
     }
 
     async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
-        migrator(&[
-            (1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql")),
-            (
-                2,
-                "install upload days",
-                include_str!("../../../migrations/sqlite/0002_install_upload_days.sql"),
-            ),
-        ])
-        .run(pool)
-        .await?;
+        migrations().run(pool).await?;
         Ok(())
     }
 

@@ -42,6 +42,11 @@ pub(crate) async fn databases() -> Vec<TestDatabase> {
     databases
 }
 
+/// A SQLite database at `path`, kept by the caller's directory.
+pub(crate) fn sqlite_at(path: &std::path::Path) -> TestDatabase {
+    TestDatabase { url: format!("sqlite://{}", path.display()), backend: "sqlite", _directory: None }
+}
+
 async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
     let mut suffix = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut suffix);

@@ -1,0 +1,197 @@
+//! The operator's `backup` and `restore`: a backup taken while the collector serves restores to
+//! the same wages and data version, and every refusal (PostgreSQL, an existing file, a target
+//! that holds data, a file that is not a collector database or is of a newer schema) leaves the
+//! target as it was.
+
+use std::path::Path;
+
+use serde_json::Value;
+use sqlx::{Connection, SqliteConnection};
+
+use crate::support::{TestServer, databases, sqlite_at, start, task};
+
+/// Runs `piecerate-collector ARGS`; answers whether it succeeded and its standard error.
+async fn collector(args: &[&str]) -> (bool, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
+        .args(args)
+        .env("PIECERATE_LOG", "warn")
+        .output()
+        .await
+        .expect("running piecerate-collector");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// Twelve installs, each with an hour's task on MTurk from the US: one published cell.
+async fn fill(server: &TestServer) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for worker in 0..12u64 {
+        let token = server.enroll().await;
+        let reward = format!("{}.00", 3 + worker);
+        let answer = server.upload(&token, &[task(worker, 0, "mturk", "US", &reward)]).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        tokens.push(token);
+    }
+    tokens
+}
+
+/// The wages and the data version they carry.
+async fn wages(server: &TestServer) -> (String, String) {
+    let answer = server.get("/v1/wages?by=platform,country").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let version = answer.headers["piecerate-data-version"].to_str().expect("a version").to_owned();
+    (answer.text, version)
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_the_same_wages_and_data_version() {
+    for database in databases().await {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let backup = directory.path().join("collector-backup.db");
+        if database.backend == "postgres" {
+            let (ok, error) =
+                collector(&["backup", "--database-url", &database.url, "--to", text(&backup)]).await;
+            assert!(!ok && error.contains("pg_dump --format=custom"), "{error}");
+            let (ok, error) =
+                collector(&["restore", "--database-url", &database.url, "--from", text(&backup)]).await;
+            assert!(!ok && error.contains("pg_restore"), "{error}");
+            assert!(!backup.exists());
+            continue;
+        }
+        let server = start(&database, |_| {}).await;
+        let tokens = fill(&server).await;
+        let (published, version) = wages(&server).await;
+        let cell = serde_json::from_str::<Value>(&published).expect("JSON")["cells"][0].clone();
+        assert_eq!(cell["n_workers"], 12, "{published}");
+
+        let (ok, error) =
+            collector(&["backup", "--database-url", &database.url, "--to", text(&backup)]).await;
+        assert!(ok, "{error}");
+        // Written after the backup, so not in it.
+        let later = server.upload(&tokens[0], &[task(100, 5, "mturk", "US", "9.00")]).await;
+        assert_eq!(later.status, 200, "{}", later.text);
+        assert_ne!(wages(&server).await.1, version);
+        server.running.shut_down().await.expect("stopping");
+
+        let restored = sqlite_at(&directory.path().join("restored.db"));
+        let (ok, error) =
+            collector(&["restore", "--database-url", &restored.url, "--from", text(&backup)]).await;
+        assert!(ok, "{error}");
+        let server = start(&restored, |_| {}).await;
+        assert_eq!(wages(&server).await, (published, version.clone()));
+        assert_eq!(server.stored_records().await, 12);
+        // The installs' tokens came back with them.
+        let again = server.upload(&tokens[1], &[task(200, 7, "mturk", "US", "4.00")]).await;
+        assert_eq!(again.status, 200, "{}", again.text);
+        assert_eq!(again.body["accepted"], 1);
+        server.running.shut_down().await.expect("stopping");
+    }
+}
+
+#[tokio::test]
+async fn a_restore_over_data_needs_overwrite_and_moves_the_data_version_forward() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let original = sqlite_at(&directory.path().join("original.db"));
+    let server = start(&original, |_| {}).await;
+    fill(&server).await;
+    let (published, _) = wages(&server).await;
+    let backup = directory.path().join("backup.db");
+    let (ok, error) = collector(&["backup", "--database-url", &original.url, "--to", text(&backup)]).await;
+    assert!(ok, "{error}");
+    let (ok, error) = collector(&["backup", "--database-url", &original.url, "--to", text(&backup)]).await;
+    assert!(!ok && error.contains("exists already"), "{error}");
+    server.running.shut_down().await.expect("stopping");
+
+    // Another collector's database, with more writes behind it than the backup has.
+    let other = sqlite_at(&directory.path().join("other.db"));
+    let server = start(&other, |_| {}).await;
+    let tokens = fill(&server).await;
+    for (index, token) in tokens.iter().enumerate() {
+        let answer = server.upload(token, &[task(1000 + index as u64, 30, "prolific", "GB", "8.00")]).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    let (other_published, other_version) = wages(&server).await;
+    let (ok, error) = collector(&["restore", "--database-url", &other.url, "--from", text(&backup)]).await;
+    assert!(!ok && error.contains("already holds 12 installs") && error.contains("--overwrite"), "{error}");
+    assert_eq!(wages(&server).await, (other_published, other_version.clone()));
+
+    // Restored under the serving collector: it serves the backup's wages, with a newer version.
+    let (ok, error) =
+        collector(&["restore", "--database-url", &other.url, "--from", text(&backup), "--overwrite"]).await;
+    assert!(ok, "{error}");
+    let (now_published, now_version) = wages(&server).await;
+    assert_eq!(now_published, published);
+    let (before, after): (i64, i64) =
+        (other_version.parse().expect("number"), now_version.parse().expect("number"));
+    assert!(after > before, "the data version went from {before} to {after}");
+    assert_eq!(server.stored_records().await, 12);
+    server.running.shut_down().await.expect("stopping");
+}
+
+#[tokio::test]
+async fn a_restore_refuses_what_is_not_a_collector_database_it_knows() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let target = directory.path().join("target.db");
+    let target_url = format!("sqlite://{}", target.display());
+    let refused = |file: &Path, expected: &'static str| {
+        let (file, target_url) = (file.to_owned(), target_url.clone());
+        async move {
+            let (ok, error) =
+                collector(&["restore", "--database-url", &target_url, "--from", text(&file)]).await;
+            assert!(!ok && error.contains(expected), "{}: {error}", file.display());
+        }
+    };
+
+    refused(&directory.path().join("missing.db"), "there is no such file").await;
+    let not_sqlite = directory.path().join("notes.txt");
+    std::fs::write(&not_sqlite, "these are not the pages of a database\n".repeat(200)).expect("writing");
+    refused(&not_sqlite, "is not a piecerate collector database").await;
+
+    let foreign = directory.path().join("foreign.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&foreign).create_if_missing(true);
+    let mut connection = SqliteConnection::connect_with(&options).await.expect("creating");
+    sqlx::query("CREATE TABLE notes (text TEXT)").execute(&mut connection).await.expect("a table");
+    connection.close().await.expect("closing");
+    refused(&foreign, "it has no table of applied migrations").await;
+
+    // A backup of a newer collector, and one whose migration is not this collector's SQL.
+    let source = sqlite_at(&directory.path().join("source.db"));
+    let database = collector::db::Database::connect(&source.url, 2).await.expect("connecting");
+    database.migrate().await.expect("migrating");
+    database.close().await;
+    let newer = directory.path().join("newer.db");
+    let (ok, error) = collector(&["backup", "--database-url", &source.url, "--to", text(&newer)]).await;
+    assert!(ok, "{error}");
+    let edited = directory.path().join("edited.db");
+    std::fs::copy(&newer, &edited).expect("copying");
+    let mut connection =
+        SqliteConnection::connect(&format!("sqlite://{}", newer.display())).await.expect("opening");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (9999, 'from the future', TRUE, x'00', 0)",
+    )
+    .execute(&mut connection)
+    .await
+    .expect("a future migration");
+    connection.close().await.expect("closing");
+    refused(&newer, "schema version 9999, made by a newer collector").await;
+    let mut connection =
+        SqliteConnection::connect(&format!("sqlite://{}", edited.display())).await.expect("opening");
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
+        .execute(&mut connection)
+        .await
+        .expect("an edited migration");
+    connection.close().await.expect("closing");
+    refused(&edited, "its migration 1 is not the SQL this collector has").await;
+
+    // Nothing was made of the target, and a backup of a database that does not exist makes none.
+    assert!(!target.exists());
+    let (ok, _) =
+        collector(&["backup", "--database-url", &target_url, "--to", text(&directory.path().join("b.db"))])
+            .await;
+    assert!(!ok);
+    assert!(!target.exists() && !directory.path().join("b.db").exists());
+}
