@@ -9,6 +9,7 @@ mod crash;
 mod erasure;
 mod floods;
 mod flow;
+mod migration_path;
 mod plausibility;
 mod schema;
 mod support;
