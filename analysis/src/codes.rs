@@ -68,6 +68,57 @@ impl CountryCode {
     }
 }
 
+/// Names people and platforms (Prolific's "Country of residence") write for a country whose ISO
+/// 3166-1 name reads otherwise, lower case: the ISO list says "Korea, Republic of" and "United
+/// States of America", which a prefix of a common name does not find.
+#[cfg(feature = "country-names")]
+const COMMON_COUNTRY_NAMES: [(&str, [u8; 2]); 32] = [
+    ("united states", *b"US"),
+    ("usa", *b"US"),
+    ("america", *b"US"),
+    ("uk", *b"GB"),
+    ("great britain", *b"GB"),
+    ("britain", *b"GB"),
+    ("england", *b"GB"),
+    ("scotland", *b"GB"),
+    ("wales", *b"GB"),
+    ("northern ireland", *b"GB"),
+    ("south korea", *b"KR"),
+    ("korea", *b"KR"),
+    ("north korea", *b"KP"),
+    ("russia", *b"RU"),
+    ("czech republic", *b"CZ"),
+    ("czechia", *b"CZ"),
+    ("vietnam", *b"VN"),
+    ("iran", *b"IR"),
+    ("syria", *b"SY"),
+    ("bolivia", *b"BO"),
+    ("venezuela", *b"VE"),
+    ("tanzania", *b"TZ"),
+    ("taiwan", *b"TW"),
+    ("moldova", *b"MD"),
+    ("turkey", *b"TR"),
+    ("ivory coast", *b"CI"),
+    ("holland", *b"NL"),
+    ("the netherlands", *b"NL"),
+    ("deutschland", *b"DE"),
+    ("españa", *b"ES"),
+    ("brasil", *b"BR"),
+    ("méxico", *b"MX"),
+];
+
+/// The country a name designates: a common name ("United States", "UK", "South Korea",
+/// "Deutschland"), the English ISO name, or the only ISO name that starts with it ("united
+/// kingdom" finds GB); `None` when there is no such country or several.
+#[cfg(feature = "country-names")]
+pub fn country_from_name(name: &str) -> Option<CountryCode> {
+    let wanted = name.trim().to_lowercase();
+    if let Some((_, code)) = COMMON_COUNTRY_NAMES.iter().find(|(common, _)| *common == wanted) {
+        return Some(CountryCode(*code));
+    }
+    if wanted.chars().count() > 3 { country_named(&wanted) } else { None }
+}
+
 /// The country whose English name is `lowercase_name`, or the only one whose name starts with
 /// it ("united kingdom" finds GB): for suggesting a code to someone who typed a name.
 #[cfg(feature = "country-names")]

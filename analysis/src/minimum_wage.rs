@@ -195,14 +195,12 @@ fn suggest_country(code: &str, text: &str) -> Option<String> {
         return Some((*right).to_owned());
     }
     #[cfg(feature = "country-names")]
+    return crate::codes::country_from_name(text).map(|country| country.as_str().to_owned());
+    #[cfg(not(feature = "country-names"))]
     {
-        let wanted = text.trim().to_lowercase();
-        if wanted.len() > 3 {
-            return crate::codes::country_named(&wanted).map(|country| country.as_str().to_owned());
-        }
+        let _ = text;
+        None
     }
-    let _ = text;
-    None
 }
 
 /// What the minimum wage of a jurisdiction on a day is, or why there is none to compare with.

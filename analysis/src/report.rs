@@ -369,8 +369,10 @@ impl ReportBuilder {
                 .collect();
             excluded_implausible += (with_enough_hours - included.len()) as u64;
             let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
+            // Over every worker of the cell, not only those with counted time: a batch that paid
+            // nothing has no paid hours under `paid`, and is still a requester's lower bound.
             let contains_requester_data =
-                included.iter().any(|(w, _)| self.installs[*w as usize].is_from_requester_export());
+                members.iter().any(|(w, _)| self.installs[*w as usize].is_from_requester_export());
             any_simulated |= contains_simulated;
             any_requester |= contains_requester_data;
             let statistics = (included.len() >= options.min_workers as usize)

@@ -22,8 +22,30 @@ pub struct Timestamp(i64);
 pub enum TimestampError {
     #[error("'{0}' is not an RFC 3339 timestamp like 2024-05-01T13:45:00Z")]
     Syntax(String),
+    /// A date and time without `Z` or an offset: the instant depends on a zone nobody wrote down.
+    #[error(
+        "'{0}' has no time zone; record format v1 needs Z (UTC) or an offset such as -05:00 after the time, e.g. 2024-05-01T13:45:00Z"
+    )]
+    NoZone(String),
     #[error("{0} is outside the supported range 2005-01-01 .. 2100-01-01")]
     OutOfRange(String),
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` with an optional fraction and nothing after it: a time written
+/// without its zone (spreadsheets and pandas write them so).
+fn is_zoneless_date_time(bytes: &[u8]) -> bool {
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    bytes.len() >= shape.len()
+        && shape.iter().zip(bytes).all(|(&want, &got)| match want {
+            b'd' => got.is_ascii_digit(),
+            b'T' => matches!(got, b'T' | b't' | b' '),
+            other => got == other,
+        })
+        && match &bytes[shape.len()..] {
+            [] => true,
+            [b'.', fraction @ ..] => !fraction.is_empty() && fraction.iter().all(u8::is_ascii_digit),
+            _ => false,
+        }
 }
 
 impl Timestamp {
@@ -32,6 +54,9 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         let syntax = || TimestampError::Syntax(shorten(text));
         let bytes = text.as_bytes();
+        if is_zoneless_date_time(bytes) {
+            return Err(TimestampError::NoZone(shorten(text)));
+        }
         if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't' | b' ') {
             return Err(syntax());
         }
@@ -309,7 +334,6 @@ mod tests {
         for bad in [
             "",
             "2020-07-13",
-            "2020-07-13T09:56:42",
             "2020-13-01T00:00:00Z",
             "2023-02-29T00:00:00Z",
             "2020-07-13T24:00:00Z",
@@ -322,6 +346,12 @@ mod tests {
             assert!(matches!(Timestamp::parse(bad), Err(TimestampError::Syntax(_))), "{bad}");
         }
         assert!(matches!(Timestamp::parse("1999-01-01T00:00:00Z"), Err(TimestampError::OutOfRange(_))));
+        for zoneless in ["2020-07-13T09:56:42", "2020-07-13 09:56:42.123456"] {
+            let error = Timestamp::parse(zoneless).unwrap_err();
+            assert!(matches!(error, TimestampError::NoZone(_)), "{zoneless}");
+            assert!(error.to_string().contains("has no time zone"), "{error}");
+        }
+        assert!(matches!(Timestamp::parse("2020-07-13T09:56:42."), Err(TimestampError::Syntax(_))));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! are replaced by salted hashes, with a random salt unless one is given.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use analysis::format::CsvRecordWriter;
@@ -18,6 +18,8 @@ use clap::{Args, Subcommand};
 use rand::RngCore;
 
 use crate::Output;
+use crate::open_input::{self, Opened};
+use crate::problems::Problems;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImportCommand {
@@ -30,7 +32,7 @@ pub(crate) enum ImportCommand {
 /// What both importers take.
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// The export files, read in this order.
+    /// The export files, plain or gzip, read in this order; `-` is standard input.
     #[arg(required = true, num_args = 1.., value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Where to write the records (CSV v1).
@@ -68,14 +70,14 @@ pub(crate) struct ProlificArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// The study's reward per submission, e.g. 1.50 (the export does not contain it).
-    #[arg(long, value_parser = parse_money, value_name = "AMOUNT")]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_money, value_name = "AMOUNT")]
     reward: Money,
     /// The currency of the reward, e.g. GBP or USD.
     #[arg(long, value_parser = parse_currency, value_name = "CUR")]
     currency: Currency,
     /// The study's maximum allowed time. Timed-out submissions count at most this long; without
     /// it they are skipped, since their "Time taken" runs until the time-out was processed.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=44_640), value_name = "MINUTES")]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=44_640), value_name = "MINUTES")]
     max_minutes: Option<u32>,
 }
 
@@ -98,7 +100,13 @@ fn parse_salt(text: &str) -> Result<SaltBytes, String> {
 }
 
 fn parse_country(text: &str) -> Result<CountryCode, String> {
-    CountryCode::parse(text).map_err(|error| error.to_string())
+    // A name or an alias (UK, United Kingdom, Deutschland) gets the code it stands for.
+    CountryCode::parse(text).map_err(|error| match analysis::minimum_wage::Jurisdiction::parse(text) {
+        Err(analysis::minimum_wage::JurisdictionError::UnknownCountry { suggestion: Some(code), .. }) => {
+            format!("{error}; did you mean {code}?")
+        }
+        _ => error.to_string(),
+    })
 }
 
 fn parse_category(text: &str) -> Result<TaskCategory, String> {
@@ -145,11 +153,9 @@ type Rows<'p> = Box<dyn Iterator<Item = Result<Imported, ImportError>> + 'p>;
 /// Runs one importer over every file into one output.
 fn import(
     args: &CommonArgs,
-    open: impl for<'p> Fn(std::fs::File, &'p Pseudonymizer) -> Result<Rows<'p>, ImportError>,
+    open: impl for<'p> Fn(Box<dyn Read + Send>, &'p Pseudonymizer) -> Result<Rows<'p>, ImportError>,
 ) -> Result<()> {
-    for path in &args.files {
-        std::fs::metadata(path).with_context(|| format!("cannot open input file {}", path.display()))?;
-    }
+    open_input::check_all(&args.files)?;
     let salt = match &args.salt {
         Some(SaltBytes(salt)) => salt.clone(),
         None => {
@@ -166,19 +172,26 @@ fn import(
     // Where each record id was first seen, so that an assignment listed twice (a results file
     // and a rejections file of the same batch, say) is counted once.
     let mut first_seen: HashMap<_, (usize, u64)> = HashMap::new();
+    let mut problems = Problems::default();
+    let mut imported = 0;
     for (file_index, path) in args.files.iter().enumerate() {
-        let file = std::fs::File::open(path)
-            .with_context(|| format!("cannot open input file {}", path.display()))?;
-        let rows = open(file, &pseudonyms).map_err(|error| file_error(path, error))?;
+        let name = open_input::name(path);
+        let input: Box<dyn Read + Send> = match open_input::open(path)? {
+            Opened::File(file) => Box::new(file),
+            Opened::Stream(stream) => stream,
+        };
+        let rows = open(input, &pseudonyms).map_err(|error| file_error(path, error))?;
         let mut tally = Tally::default();
         for row in rows {
             let problem = match row {
                 Ok(Imported::Record { line, record, repaired }) => {
                     match first_seen.get(&record.record_id()) {
-                        Some(&(first_file, first_line)) => Some(format!(
-                            "{}:{line}: the same assignment as {}:{first_line}; kept the first",
-                            path.display(),
-                            args.files[first_file].display()
+                        Some(&(first_file, first_line)) => Some((
+                            line,
+                            format!(
+                                "the same assignment as {}:{first_line}; kept the first",
+                                open_input::name(&args.files[first_file])
+                            ),
                         )),
                         None => {
                             first_seen.insert(record.record_id(), (file_index, line));
@@ -192,17 +205,17 @@ fn import(
                     }
                 }
                 Ok(Imported::Skipped { line, reason }) => {
-                    writeln!(stderr, "{}:{line}: skipped: {reason}", path.display())?;
+                    problems.add(&mut stderr, &name, line, &format!("skipped: {reason}"))?;
                     tally.skipped += 1;
                     None
                 }
                 Err(ImportError::Row { line, column, problem }) => {
-                    Some(format!("{}:{line}: {column}: {problem}", path.display()))
+                    Some((line, format!("{column}: {problem}")))
                 }
                 Err(error) => return Err(file_error(path, error)),
             };
-            if let Some(problem) = problem {
-                writeln!(stderr, "{problem}")?;
+            if let Some((line, problem)) = problem {
+                problems.add(&mut stderr, &name, line, &problem)?;
                 tally.bad += 1;
                 if args.strict {
                     bail!(
@@ -211,7 +224,18 @@ fn import(
                 }
             }
         }
-        writeln!(stderr, "piecerate: {}: {}", path.display(), tally.describe())?;
+        problems.end_input(&mut stderr, &name, "row")?;
+        writeln!(stderr, "piecerate: {name}: {}", tally.describe())?;
+        imported += tally.records;
+    }
+    if imported == 0 {
+        // An empty output would pass for a batch nobody worked on; nothing is written instead.
+        let names: Vec<String> = args.files.iter().map(|path| open_input::name(path)).collect();
+        bail!(
+            "nothing could be imported from {}; nothing was written{}",
+            names.join(", "),
+            problems.first_reasons()
+        );
     }
     writer.finish().with_context(|| format!("cannot write {}", args.out.display()))?;
     output.finish()
@@ -219,8 +243,11 @@ fn import(
 
 fn file_error(path: &Path, error: ImportError) -> anyhow::Error {
     match error {
-        ImportError::Io(error) => anyhow!(error).context(format!("cannot read {}", path.display())),
-        other => anyhow!("{}: {other}", path.display()),
+        ImportError::Io(error) => anyhow!(error).context(format!("cannot read {}", open_input::name(path))),
+        ImportError::Header(_) if open_input::looks_semicolon_separated(path) => {
+            anyhow!(open_input::semicolon_message(path, "the export"))
+        }
+        other => anyhow!("{}: {other}", open_input::name(path)),
     }
 }
 

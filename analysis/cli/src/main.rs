@@ -5,6 +5,8 @@
 
 mod import_command;
 mod minimum_wage_command;
+mod open_input;
+mod problems;
 mod progress;
 mod read_input;
 mod render;
@@ -66,6 +68,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output went away (`piecerate report ... | head -1`): it has
+        // what it wanted, so the run ends quietly, as other Unix tools do.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             let mut stderr = std::io::stderr().lock();
             // Nothing more can be done if stderr itself is gone.
@@ -73,6 +78,12 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Where output goes: a file, or standard output when no path is given. A file is written

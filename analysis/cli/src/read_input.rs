@@ -1,6 +1,6 @@
 //! Record files into a report builder: opens each file for the library's reader
-//! (`analysis::report_reader`, over all cores when the file is large), moves the progress bar,
-//! and writes every bad line as `FILE:LINE: problem`.
+//! (`analysis::report_reader`, over all cores when the file is large and plain), moves the
+//! progress bar, and writes every bad line as `FILE:LINE: problem` (`problems.rs`).
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -12,38 +12,49 @@ use analysis::report_reader::{self, BadLine, Input, ReadError, ReadSettings, Rea
 use anyhow::{Context, Result, anyhow};
 use indicatif::ProgressBar;
 
-/// Reads one file of records into `builder`, writing each bad line to `errors`.
+use crate::open_input::{self, Opened};
+use crate::problems::Problems;
+
+/// Reads one input of records (a file, `-` for standard input, either possibly gzip) into
+/// `builder`, writing each bad line to `errors` through `problems`.
 pub(crate) fn read_file(
     path: &Path,
     builder: &mut ReportBuilder,
     settings: ReadSettings,
     progress: &ProgressBar,
+    problems: &mut Problems,
     errors: &mut impl Write,
 ) -> Result<ReadSummary> {
-    let file = File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
-    let metadata = file.metadata().with_context(|| format!("cannot read {}", path.display()))?;
-    let write_bad_line = |bad: BadLine| {
-        // One write per line, so that the line reaches the terminal whole.
-        let text = format!("{}:{}: {}\n", path.display(), bad.line, bad.problem);
-        errors.write_all(text.as_bytes()).context("cannot write to stderr")
-    };
-    let read = if metadata.is_file() {
-        let input = FileInput { path, size: metadata.len(), progress, start: progress.position() };
-        report_reader::read(&input, builder, settings, write_bad_line)
-    } else {
-        // A pipe or a device can only be read once, from the start, by one reader.
-        report_reader::read_stream(progress.wrap_read(file), builder, settings.strict, write_bad_line)
+    let name = open_input::name(path);
+    let mut write_bad_line =
+        |bad: BadLine| problems.add(errors, &name, bad.line, &bad.problem).context("cannot write to stderr");
+    let read = match open_input::open(path)? {
+        Opened::File(file) => {
+            let metadata = file.metadata().with_context(|| format!("cannot read {name}"))?;
+            let input = FileInput { path, size: metadata.len(), progress, start: progress.position() };
+            report_reader::read(&input, builder, settings, &mut write_bad_line)
+        }
+        // A pipe, a device or a compressed file can only be read once, from the start, by one
+        // reader. The bar moves with the bytes read (decompressed ones, for gzip).
+        Opened::Stream(stream) => report_reader::read_stream(
+            progress.wrap_read(stream),
+            builder,
+            settings.strict,
+            &mut write_bad_line,
+        ),
     };
     read.map_err(|error| match error {
-        ReadError::Io(error) => anyhow::Error::new(error).context(format!("cannot read {}", path.display())),
+        ReadError::Io(error) => anyhow::Error::new(error).context(format!("cannot read {name}")),
+        ReadError::NotRecords(_) if open_input::looks_semicolon_separated(path) => {
+            anyhow!(open_input::semicolon_message(path, "record format v1"))
+        }
         ReadError::NotRecords(bad) => anyhow!(
-            "{}:{}: {}. Requester exports must be converted first: see `piecerate import --help`",
-            path.display(),
+            "{name}:{}: {}. Requester exports must be converted first: see `piecerate import --help`",
             bad.line,
             bad.problem
         ),
         ReadError::StoppedAtBadLine { line } => {
-            anyhow!("stopped at the first bad line, {}:{line} (--strict)", path.display())
+            anyhow!("stopped at the first bad line, {name}:{line} (--strict)")
         }
         ReadError::Handler(error) => error,
     })

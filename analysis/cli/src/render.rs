@@ -233,11 +233,17 @@ fn markdown(header: &[String], rows: &[Vec<String>], text_columns: usize) -> Str
 
 fn footer(report: &Report, input: &InputSummary, style: Style) -> String {
     let mut notes: Vec<String> = report.notes.clone();
+    // A worker-cell pair with no counted time at all (under `paid`, a worker whose tasks in the
+    // cell all paid nothing) is left out whatever --min-hours says, so the note says so.
+    let why = if report.min_hours > 0.0 {
+        format!("with fewer than {} counted hours (or none under method {})", report.min_hours, report.method)
+    } else {
+        format!("with no counted hours under method {}", report.method)
+    };
     notes.push(format!(
-        "{} worker-cell pair{} with fewer than {} counted hours {} left out of the statistics.",
+        "{} worker-cell pair{} {why} {} left out of the statistics.",
         report.excluded_workers,
         if report.excluded_workers == 1 { "" } else { "s" },
-        report.min_hours,
         if report.excluded_workers == 1 { "was" } else { "were" },
     ));
     notes.push(format!(

@@ -10,12 +10,15 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::Output;
+use crate::open_input;
+use crate::problems::Problems;
 use crate::read_input::read_file;
 use crate::render::{Format, InputSummary, render};
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Record files, CSV or JSON Lines (record format v1), read in this order.
+    /// Record files, CSV or JSON Lines (record format v1), plain or gzip, read in this order;
+    /// `-` is standard input.
     #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
     input: Vec<PathBuf>,
     /// Which hours a wage divides by: all, paid, task, or session:M (gaps of up to M minutes
@@ -26,15 +29,15 @@ pub(crate) struct ReportArgs {
     #[arg(long, default_value = "", value_parser = parse_grouping, value_name = "DIMENSIONS")]
     by: Grouping,
     /// Cells with fewer workers publish no statistics. Published reports should keep 10.
-    #[arg(long, default_value_t = analysis::report::MIN_PUBLISHED_WORKERS, value_parser = clap::value_parser!(u32).range(1..), value_name = "K")]
+    #[arg(long, default_value_t = analysis::report::MIN_PUBLISHED_WORKERS, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..), value_name = "K")]
     min_workers: u32,
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
-    #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, value_parser = parse_min_hours, value_name = "H")]
+    #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, allow_negative_numbers = true, value_parser = parse_min_hours, value_name = "H")]
     min_hours: f64,
     /// Workers whose effective hourly wage in a cell is above this are left out of its
     /// statistics as implausible (no microtask pays it) and counted; the same number under
     /// --currency-basis ppp.
-    #[arg(long, default_value_t = analysis::report::DEFAULT_MAX_HOURLY_USD, value_parser = parse_max_hourly_usd, value_name = "USD")]
+    #[arg(long, default_value_t = analysis::report::DEFAULT_MAX_HOURLY_USD, allow_negative_numbers = true, value_parser = parse_max_hourly_usd, value_name = "USD")]
     max_hourly_usd: f64,
     /// Money in US dollars at market rates (usd), or in international dollars at
     /// purchasing-power parity through each worker's country (ppp).
@@ -49,7 +52,7 @@ pub(crate) struct ReportArgs {
     #[arg(long)]
     strict: bool,
     /// Threads reading each large file (default: the number of cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
 }
 
@@ -83,17 +86,7 @@ fn parse_max_hourly_usd(text: &str) -> Result<f64, String> {
 }
 
 pub(crate) fn run(args: ReportArgs) -> Result<()> {
-    // Every input is checked before the first is read, so a typo fails at once, not after an
-    // hour of reading.
-    let mut total_bytes = 0;
-    for path in &args.input {
-        let metadata =
-            std::fs::metadata(path).with_context(|| format!("cannot open input file {}", path.display()))?;
-        if metadata.is_dir() {
-            bail!("input {} is a directory, not a file of records", path.display());
-        }
-        total_bytes += metadata.len();
-    }
+    let total_bytes = open_input::check_all(&args.input)?;
     let options = ReportOptions {
         method: args.method,
         grouping: args.by.clone(),
@@ -108,15 +101,17 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let mut builder = ReportBuilder::new(options);
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
+    let mut problems = Problems::default();
     let mut total = ReadSummary::default();
     for path in &args.input {
-        progress.set_message(path.display().to_string());
-        let summary = read_file(path, &mut builder, settings, &progress, &mut stderr)?;
+        let name = open_input::name(path);
+        progress.set_message(name.clone());
+        let summary = read_file(path, &mut builder, settings, &progress, &mut problems, &mut stderr)?;
+        problems.end_input(&mut stderr, &name, "line")?;
         if summary.bad_lines > 0 {
             writeln!(
                 stderr,
-                "piecerate: {}: skipped {} bad line{} ({} records read); --strict stops at the first instead",
-                path.display(),
+                "piecerate: {name}: skipped {} bad line{} ({} records read); --strict stops at the first instead",
                 summary.bad_lines,
                 if summary.bad_lines == 1 { "" } else { "s" },
                 summary.records
@@ -126,6 +121,15 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         total.bad_lines += summary.bad_lines;
     }
     progress.finish_and_clear();
+    if total.records == 0 {
+        // A report of nothing would look like a finding ("no cell"); it is a failed read.
+        let names: Vec<String> = args.input.iter().map(|path| open_input::name(path)).collect();
+        bail!(
+            "no record was read from {}, so there is no report{}",
+            names.join(", "),
+            problems.first_reasons()
+        );
+    }
     let report = builder.finish();
     let input = InputSummary { files: args.input.len(), records: total.records, bad_lines: total.bad_lines };
     let text = render(&report, args.format, &input)?;

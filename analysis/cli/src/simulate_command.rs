@@ -14,7 +14,7 @@ use crate::Output;
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
     /// How many synthetic workers (each makes from one to thousands of records).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     workers: u64,
     /// The same seed always gives the same file, byte for byte.
     #[arg(long)]

@@ -106,7 +106,7 @@ fn at_offset(local: &str, zone_minutes: i32, original: &str) -> Result<Timestamp
         crate::time::TimestampError::OutOfRange(_) => {
             format!("'{}' is outside the supported range 2005-01-01 .. 2100-01-01", shorten(original))
         }
-        crate::time::TimestampError::Syntax(_) => {
+        crate::time::TimestampError::Syntax(_) | crate::time::TimestampError::NoZone(_) => {
             format!("'{}' is not a valid date and time", shorten(original))
         }
     })

@@ -108,7 +108,7 @@ fn real_batch_files_import_with_their_quirks() {
     // HTML fields, and timestamps without a zone.
     let api = "nets213-dialog-breakdown-api-excerpt.csv";
     let run = import_mturk(&[api], &[], &out);
-    assert_eq!(run.status, 0);
+    assert_eq!(run.status, 1, "nothing importable is an error");
     assert!(run.stderr.contains("AcceptTime: '2020-02-06 23:18:42' has no time zone"), "{}", run.stderr);
     assert!(
         run.stderr.contains("imported 0 records; skipped 2 rows that could not be imported"),

@@ -3,6 +3,7 @@
 
 mod common;
 mod import;
+mod input_errors;
 mod minimum_wage;
 mod report;
 mod report_input;

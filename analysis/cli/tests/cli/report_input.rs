@@ -119,11 +119,11 @@ fn oversized_fields_bom_crlf_quotes_and_empty_files() {
     assert!(run.stderr.contains(":4: platform: 'nope'"), "{}", run.stderr);
 
     let empty = write(dir.path(), "empty.csv", "");
+    // A report of nothing would read as a finding; reading nothing is an error.
     let run = piecerate(&["report", "--input", path_str(&empty), "--format", "json"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("\"cells\": []"));
-    let table = piecerate(&["report", "--input", path_str(&empty)]).ok();
-    assert!(table.contains("no records"), "{table}");
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("no record was read from"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
 }
 
 #[test]
