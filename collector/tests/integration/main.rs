@@ -6,6 +6,7 @@ mod backup;
 mod bad_input;
 mod concurrency;
 mod crash;
+mod deploy;
 mod erasure;
 mod floods;
 mod flow;
