@@ -1,8 +1,6 @@
 //! The popup's figures: today, this week and this month, from the stored daily totals, with
 //! the library's wage definition and the minimum wage in force today where the worker works;
-//! rendered as escaped HTML so the view can be tested without a browser.
-
-use std::fmt::Write as _;
+//! rendered as a view tree (`crate::view`) so the view can be tested without a browser.
 
 use analysis::minimum_wage::{self, Basis, Jurisdiction, Period, Threshold, Unknown};
 use analysis::time::Date;
@@ -10,6 +8,7 @@ use analysis::{Currency, Method, Platform, Timestamp, WorkerTotals};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::store::DailyTotals;
+use crate::view::{Element, Node, element};
 
 /// Looks a message up by its `_locales` name, with `$1`-style substitutions.
 pub type Translate<'a> = &'a dyn Fn(&str, &[&str]) -> String;
@@ -162,34 +161,19 @@ fn fixed_decimal(value: Decimal, places: u32) -> String {
     format!("{rounded:.prec$}", prec = places as usize)
 }
 
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 fn hours(seconds: analysis::Seconds) -> String {
     fixed(seconds.hours(), 2)
 }
 
-/// The dashboard as HTML. Every figure carries `data-figure` (and machine-readable values) so
-/// tests and assistive tools can find it.
-pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> String {
-    let mut html = String::new();
+/// The dashboard as a view tree (`crate::view`). Every figure carries `data-figure` (and
+/// machine-readable values) so tests and assistive tools can find it.
+pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<Node> {
+    let mut nodes = Vec::new();
     // Where the minimum applies, as the comparisons name it: the region's code, or the
     // country's name in the popup's language.
     let place = view.minimum.map(|minimum| minimum.jurisdiction.region.unwrap_or(display.country_name));
     if let Some(minimum) = &view.minimum {
-        render_threshold(&mut html, minimum, place.unwrap_or_default(), display, t);
+        nodes.push(render_threshold(minimum, place.unwrap_or_default(), display, t).into());
     }
     let comparison = view.minimum.and_then(|minimum| minimum.hourly_usd).zip(place);
     for (name, title, period) in [
@@ -197,92 +181,88 @@ pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Strin
         ("week", t("periodWeek", &[]), &view.week),
         ("month", t("periodMonth", &[]), &view.month),
     ] {
-        render_period(&mut html, name, &title, period, comparison, display, t);
+        nodes.push(render_period(name, title, period, comparison, display, t).into());
     }
-    let _ = write!(html, "<section class=\"breakdown\"><h2>{}</h2>", escape(&t("perPlatform", &[])));
+    let mut breakdown =
+        element("section").attribute("class", "breakdown").child(element("h2").text(t("perPlatform", &[])));
     if view.month.by_platform.is_empty() {
-        let _ = write!(html, "<p>{}</p>", escape(&t("noRecords", &[])));
+        breakdown.push(element("p").text(t("noRecords", &[])));
     } else {
-        let _ = write!(
-            html,
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            escape(&t("platform", &[])),
-            escape(&t("earnings", &[])),
-            escape(&t("hoursAll", &[])),
-            escape(&t("hourlyWage", &[]))
-        );
+        let mut head = element("tr");
+        for key in ["platform", "earnings", "hoursAll", "hourlyWage"] {
+            head.push(element("th").text(t(key, &[])));
+        }
+        let mut body = element("tbody");
         for (platform, totals) in &view.month.by_platform {
             let usd = totals.hourly_wage_usd(Method::All);
-            let wage = usd.map_or("–".to_owned(), |w| display.hourly(w));
-            let _ = write!(
-                html,
-                "<tr data-platform=\"{platform}\"><td>{platform}</td><td>{}</td><td>{}</td><td data-figure=\"platform-wage\" data-usd=\"{}\">{}</td></tr>",
-                display.amount(totals.earnings_usd),
-                hours(totals.counted_time(Method::All)),
-                usd.map_or(String::new(), |w| fixed_decimal(
-                    Decimal::from_f64_retain(w).unwrap_or_default(),
-                    10
-                )),
-                escape(&wage)
+            body.push(
+                element("tr")
+                    .attribute("data-platform", platform.to_string())
+                    .child(element("td").text(platform.to_string()))
+                    .child(element("td").text(display.amount(totals.earnings_usd)))
+                    .child(element("td").text(hours(totals.counted_time(Method::All))))
+                    .child(
+                        element("td")
+                            .attribute("data-figure", "platform-wage")
+                            .attribute(
+                                "data-usd",
+                                usd.map_or(String::new(), |w| {
+                                    fixed_decimal(Decimal::from_f64_retain(w).unwrap_or_default(), 10)
+                                }),
+                            )
+                            .text(usd.map_or("–".to_owned(), |w| display.hourly(w))),
+                    ),
             );
         }
-        html.push_str("</tbody></table>");
+        breakdown.push(element("table").child(element("thead").child(head)).child(body));
     }
-    html.push_str("</section>");
-    render_chart(&mut html, &view.recent_days, t);
-    html
+    nodes.push(breakdown.into());
+    nodes.push(render_chart(&view.recent_days, t).into());
+    nodes
 }
 
 /// The worker's own minimum: its amount per hour in its currency, since when and from which
 /// source; or, when there is none to compare with, the library's reason, never a number.
-fn render_threshold(
-    html: &mut String,
-    minimum: &WorkerMinimum,
-    place: &str,
-    display: Display<'_>,
-    t: Translate<'_>,
-) {
+fn render_threshold(minimum: &WorkerMinimum, place: &str, display: Display<'_>, t: Translate<'_>) -> Element {
     let jurisdiction = minimum.jurisdiction;
-    let _ = write!(
-        html,
-        "<section class=\"threshold\"><p data-figure=\"minimum-threshold\" data-status=\"{}\" data-jurisdiction=\"{}\"",
-        minimum.threshold.status(),
-        escape(&jurisdiction.to_string())
-    );
+    let figure = element("p")
+        .attribute("data-figure", "minimum-threshold")
+        .attribute("data-status", minimum.threshold.status())
+        .attribute("data-jurisdiction", jurisdiction.to_string());
+    let section = element("section").attribute("class", "threshold");
     let known = match minimum.threshold {
         Threshold::Known(row) => row.rate.zip(row.hourly_local()).map(|(rate, hourly)| (row, rate, hourly)),
         _ => None,
     };
     let Some((row, rate, hourly)) = known else {
         let reason = reason(&minimum.threshold, place, t);
-        let _ = write!(html, ">{}</p></section>", escape(&t("minimumNoComparison", &[&reason])));
-        return;
+        return section.child(figure.text(t("minimumNoComparison", &[&reason])));
     };
     let amount = fixed_decimal(hourly, 2);
-    let _ = write!(
-        html,
-        " data-local=\"{amount}\" data-currency=\"{}\" data-since=\"{}\" data-usd=\"{}\" title=\"{}\">{}</p>",
-        rate.currency,
-        row.in_force_from,
-        minimum.hourly_usd.map_or(String::new(), |usd| fixed(usd, 4)),
-        escape(row.note),
-        escape(&t(
+    let figure = figure
+        .attribute("data-local", amount.clone())
+        .attribute("data-currency", rate.currency.to_string())
+        .attribute("data-since", row.in_force_from.to_string())
+        .attribute("data-usd", minimum.hourly_usd.map_or(String::new(), |usd| fixed(usd, 4)))
+        .attribute("title", row.note)
+        .text(t(
             "minimumThreshold",
-            &[place, &format!("{amount} {}/h", rate.currency), &row.in_force_from.to_string(), row.source]
-        ))
-    );
+            &[place, &format!("{amount} {}/h", rate.currency), &row.in_force_from.to_string(), row.source],
+        ));
+    let mut section = section.child(figure);
     // A national figure of a country whose minimums are set per region is only the lowest of
     // them; one of a country with regional minimums may be below the worker's own.
     if jurisdiction.region.is_none() && !minimum_wage::regions(jurisdiction.country).is_empty() {
         let key =
             if row.basis == Basis::LowestRegional { "minimumLowestRegional" } else { "minimumChooseRegion" };
-        let _ = write!(
-            html,
-            "<p class=\"muted\" data-figure=\"minimum-region-hint\">{}</p>",
-            escape(&t(key, &[display.country_name]))
+        section.push(
+            element("p")
+                .attribute("class", "muted")
+                .attribute("data-figure", "minimum-region-hint")
+                .text(t(key, &[display.country_name])),
         );
     }
-    html.push_str("</section>");
+    section
 }
 
 /// Why there is no minimum to compare with, in the popup's language: the cases of the library's
@@ -316,85 +296,102 @@ fn reason(threshold: &Threshold, place: &str, t: Translate<'_>) -> String {
 }
 
 fn render_period(
-    html: &mut String,
-    name: &str,
-    title: &str,
+    name: &'static str,
+    title: String,
     period: &PeriodTotals,
     comparison: Option<(f64, &str)>,
     display: Display<'_>,
     t: Translate<'_>,
-) {
+) -> Element {
     let totals = &period.all;
-    let _ = write!(html, "<section class=\"period\" data-period=\"{name}\"><h2>{}</h2>", escape(title));
     let headline = totals.hourly_wage_usd(Method::All);
-    let _ = write!(
-        html,
-        "<p class=\"headline\"><span data-figure=\"wage\" data-usd=\"{}\">{}</span> <small>{}</small></p>",
-        headline.map_or(String::new(), |w| fixed(w, 4)),
-        escape(&headline.map_or(t("noTimeYet", &[]), |w| display.hourly(w))),
-        escape(&t("methodAllExplained", &[]))
-    );
-    let _ = write!(
-        html,
-        "<dl><dt>{}</dt><dd data-figure=\"earnings\" data-usd=\"{}\">{}</dd><dt>{}</dt><dd data-figure=\"paid-hours\">{}</dd><dt>{}</dt><dd data-figure=\"unpaid-hours\">{}</dd><dt>{}</dt><dd data-figure=\"tasks\">{}</dd></dl>",
-        escape(&t("earnings", &[])),
-        totals.earnings_usd.normalize(),
-        display.amount(totals.earnings_usd),
-        escape(&t("paidHours", &[])),
-        hours(totals.paid_task_time),
-        escape(&t("unpaidHours", &[])),
-        hours(totals.unpaid_time(Method::All)),
-        escape(&t("tasks", &[])),
-        totals.tasks
-    );
+    let mut section = element("section")
+        .attribute("class", "period")
+        .attribute("data-period", name)
+        .child(element("h2").text(title))
+        .child(
+            element("p")
+                .attribute("class", "headline")
+                .child(
+                    element("span")
+                        .attribute("data-figure", "wage")
+                        .attribute("data-usd", headline.map_or(String::new(), |w| fixed(w, 4)))
+                        .text(headline.map_or(t("noTimeYet", &[]), |w| display.hourly(w))),
+                )
+                .text(" ")
+                .child(element("small").text(t("methodAllExplained", &[]))),
+        );
+    let mut list = element("dl");
+    for (key, figure, value, usd) in [
+        ("earnings", "earnings", display.amount(totals.earnings_usd), Some(totals.earnings_usd.normalize())),
+        ("paidHours", "paid-hours", hours(totals.paid_task_time), None),
+        ("unpaidHours", "unpaid-hours", hours(totals.unpaid_time(Method::All)), None),
+        ("tasks", "tasks", totals.tasks.to_string(), None),
+    ] {
+        list.push(element("dt").text(t(key, &[])));
+        let mut value = element("dd").attribute("data-figure", figure).text(value);
+        if let Some(usd) = usd {
+            value = value.attribute("data-usd", usd.to_string());
+        }
+        list.push(value);
+    }
+    section.push(list);
     if let (Some(wage), Some((minimum, place))) = (headline, comparison) {
         let percent = fixed(wage / minimum * 100.0, 0);
         let key = if wage < minimum { "belowMinimum" } else { "atOrAboveMinimum" };
-        let _ = write!(
-            html,
-            "<p class=\"minimum {}\" data-figure=\"minimum\">{}</p>",
-            if wage < minimum { "below" } else { "above" },
-            escape(&t(key, &[&percent, place, &display.hourly(minimum)]))
+        section.push(
+            element("p")
+                .attribute("class", if wage < minimum { "minimum below" } else { "minimum above" })
+                .attribute("data-figure", "minimum")
+                .text(t(key, &[&percent, place, &display.hourly(minimum)])),
         );
     }
-    let _ = write!(html, "<details><summary>{}</summary><ul>", escape(&t("otherMethods", &[])));
+    let mut methods = element("ul");
     for (method, key) in [(Method::Task, "methodTask"), (Method::Paid, "methodPaid")] {
         let wage = totals.hourly_wage_usd(method);
-        let _ = write!(
-            html,
-            "<li data-figure=\"wage-{method}\">{}: {}</li>",
-            escape(&t(key, &[])),
-            escape(&wage.map_or("–".to_owned(), |w| display.hourly(w)))
-        );
+        methods.push(element("li").attribute("data-figure", format!("wage-{method}")).text(format!(
+            "{}: {}",
+            t(key, &[]),
+            wage.map_or("–".to_owned(), |w| display.hourly(w))
+        )));
     }
-    html.push_str("</ul></details></section>");
+    section.child(element("details").child(element("summary").text(t("otherMethods", &[]))).child(methods))
 }
 
-fn render_chart(html: &mut String, days: &[(i64, f64, f64)], t: Translate<'_>) {
+fn render_chart(days: &[(i64, f64, f64)], t: Translate<'_>) -> Element {
     let tallest = days.iter().map(|(_, paid, unpaid)| paid + unpaid).fold(0.0_f64, f64::max).max(1.0);
-    let _ = write!(
-        html,
-        "<section class=\"chart\"><h2>{}</h2><svg viewBox=\"0 0 280 80\" role=\"img\" aria-label=\"{}\">",
-        escape(&t("chartTitle", &[])),
-        escape(&t("chartTitle", &[]))
-    );
+    let mut chart = element("svg")
+        .attribute("viewBox", "0 0 280 80")
+        .attribute("role", "img")
+        .attribute("aria-label", t("chartTitle", &[]));
     for (index, (_, paid, unpaid)) in days.iter().enumerate() {
         let x = fixed(index as f64 * 20.0 + 2.0, 1);
         let paid_height = paid / tallest * 76.0;
         let unpaid_height = unpaid / tallest * 76.0;
-        let _ = write!(
-            html,
-            "<rect class=\"paid\" x=\"{x}\" y=\"{}\" width=\"16\" height=\"{}\"/><rect class=\"unpaid\" x=\"{x}\" y=\"{}\" width=\"16\" height=\"{}\"/>",
-            fixed(78.0 - paid_height, 1),
-            fixed(paid_height, 1),
-            fixed(78.0 - paid_height - unpaid_height, 1),
-            fixed(unpaid_height, 1)
-        );
+        for (class, y, height) in [
+            ("paid", 78.0 - paid_height, paid_height),
+            ("unpaid", 78.0 - paid_height - unpaid_height, unpaid_height),
+        ] {
+            chart.push(
+                element("rect")
+                    .attribute("class", class)
+                    .attribute("x", x.clone())
+                    .attribute("y", fixed(y, 1))
+                    .attribute("width", "16")
+                    .attribute("height", fixed(height, 1)),
+            );
+        }
     }
-    let _ = write!(
-        html,
-        "</svg><p class=\"legend\"><span class=\"paid\">■</span> {} <span class=\"unpaid\">■</span> {}</p></section>",
-        escape(&t("paidHours", &[])),
-        escape(&t("unpaidHours", &[]))
-    );
+    element("section")
+        .attribute("class", "chart")
+        .child(element("h2").text(t("chartTitle", &[])))
+        .child(chart)
+        .child(
+            element("p")
+                .attribute("class", "legend")
+                .child(element("span").attribute("class", "paid").text("■"))
+                .text(format!(" {} ", t("paidHours", &[])))
+                .child(element("span").attribute("class", "unpaid").text("■"))
+                .text(format!(" {}", t("unpaidHours", &[]))),
+        )
 }

@@ -18,6 +18,7 @@ pub mod store;
 pub mod tracker;
 pub mod upload;
 pub mod url;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -13,6 +13,7 @@ use extension::dashboard::{Dashboard, Display, WorkerMinimum, dashboard, render}
 use extension::records::to_record;
 use extension::store::DailyTotals;
 use extension::tracker::{Finished, FinishedWhat};
+use extension::view::html;
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
@@ -109,7 +110,8 @@ fn popup(code: Option<&str>, now: &str) -> (Dashboard, String) {
     daily.add(&record.record, 0);
     let view = dashboard(&daily, now.unix_seconds().div_euclid(86_400), jurisdiction, now);
     let display = Display { currency: Currency::USD, at: now, country_name: "Name" };
-    let html = render(&view, display, &|key: &str, args: &[&str]| format!("{key}({})", args.join("|")));
+    let html =
+        html(&render(&view, display, &|key: &str, args: &[&str]| format!("{key}({})", args.join("|"))));
     (view, html)
 }
 

@@ -24,6 +24,8 @@ let page;
 const records = async () => (await firefox.stored()).records;
 const recordCount = async () => (await records()).length;
 const waitForRecords = (before, count) => waitForStoredRecords(records, before, count);
+// What the manifest declares under browser_specific_settings.gecko.data_collection_permissions.optional.
+const SHARED_DATA = ['browsingActivity', 'financialAndPaymentInfo', 'locationInfo', 'websiteActivity'];
 const text = (selector) => page.$eval(selector, (element) => element.textContent);
 const attribute = (selector, name) => page.$eval(selector, (element, name) => element.getAttribute(name), name);
 
@@ -46,6 +48,8 @@ describe('installing', () => {
     const granted = await firefox.permissions();
     assert.deepEqual([...granted.origins].sort(), ['https://app.prolific.com/*', 'https://worker.mturk.com/*']);
     assert.deepEqual([...granted.permissions].sort(), ['alarms', 'storage', 'unlimitedStorage']);
+    // Sharing's data collection is optional and off until the worker turns sharing on.
+    assert.deepEqual([...granted.data_collection], []);
   });
 
   test('the background page runs the wasm module: a visit to MTurk reaches its tracker', async () => {
@@ -181,6 +185,22 @@ describe('sharing with a collector', () => {
     assert.equal(install.consent_version, consentVersion);
     const { sync } = await waitFor(async () => { const s = await firefox.stored(); return s.sync?.sent === local.length && s; }, 'the sent count');
     assert.equal(sync.failures, 0);
+    // Turning sharing on asked Firefox for the data collection the manifest declares.
+    assert.deepEqual([...(await firefox.permissions()).data_collection].sort(), SHARED_DATA);
+  });
+
+  test('with the data-collection permissions withdrawn in Firefox, nothing is sent', async () => {
+    assert.equal(await firefox.inExtension((data) => globalThis.browser.permissions.remove({ data_collection: data }), SHARED_DATA), true);
+    await openExtensionPage(page, firefox.popupUrl);
+    await page.click('[data-view="settings"]');
+    await page.click('[data-action="sync-now"]');
+    const { sync } = await waitFor(async () => { const s = await firefox.stored(); return s.sync?.last_status?.startsWith('paused') && s; }, 'the paused status');
+    assert.equal(sync.last_status, "paused: Firefox's data-collection permission is withdrawn");
+    // Saving with sharing on asks again (granted here without a prompt), and sharing resumes.
+    assert.equal(await saveSettings(page, firefox.popupUrl, { sharing: true }), 'Settings saved.');
+    assert.deepEqual([...(await firefox.permissions()).data_collection].sort(), SHARED_DATA);
+    await page.click('[data-action="sync-now"]');
+    await waitFor(async () => (await firefox.stored()).sync?.last_status === 'resumed', 'a sync after the grant');
   });
 });
 

@@ -130,6 +130,36 @@ pub(crate) fn site_access() -> (JsValue, String) {
     (permissions.into(), hosts)
 }
 
+/// The data-collection permissions the manifest declares for sharing (Firefox's
+/// `browser_specific_settings.gecko.data_collection_permissions.optional`) as a permissions
+/// object, or `None` where the manifest declares none (the Chromium build). Firefox grants
+/// them only when asked, which the popup does when the worker turns sharing on, and lets the
+/// worker withdraw them in the add-on's settings, which pauses the uploads.
+pub(crate) fn sharing_data_collection() -> Option<JsValue> {
+    let mut declared = get_manifest();
+    for key in ["browser_specific_settings", "gecko", "data_collection_permissions", "optional"] {
+        declared = js_sys::Reflect::get(&declared, &key.into()).ok().filter(|value| value.is_object())?;
+    }
+    let permissions = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&permissions, &"data_collection".into(), &declared);
+    Some(permissions.into())
+}
+
+/// Asks for these permissions and answers whether they were granted; a browser that does not
+/// know them (Firefox before 140 rejects the request) has nothing to grant, so that is a yes.
+/// Like [`request_permissions`], it must be called synchronously from a click's listener.
+pub(crate) fn ask_permissions(permissions: &JsValue) -> impl Future<Output = bool> + use<> {
+    let asked = permissions_request(permissions);
+    async move {
+        match asked {
+            Ok(promise) => {
+                JsFuture::from(promise).await.map_or(true, |granted| granted.as_bool() != Some(false))
+            }
+            Err(_) => true,
+        }
+    }
+}
+
 /// Whether the extension holds these permissions (if the browser cannot tell, it is assumed to).
 pub(crate) async fn has_permissions(permissions: &JsValue) -> bool {
     let Ok(promise) = permissions_contains(permissions) else { return true };

@@ -289,6 +289,19 @@ async fn sync(now: i64, force: bool) -> Result<(), WebError> {
     if !settings.sharing {
         return Ok(());
     }
+    // The worker withdrew Firefox's data-collection permissions for sharing (the add-on's
+    // settings): nothing leaves the browser until they are granted again.
+    if let Some(permissions) = api::sharing_data_collection() {
+        const PAUSED: &str = "paused: Firefox's data-collection permission is withdrawn";
+        if !api::has_permissions(&permissions).await {
+            state.last_status = Some(PAUSED.to_owned());
+            return write(&[(SYNC, json(&state))]).await;
+        }
+        if state.last_status.as_deref() == Some(PAUSED) {
+            state.last_status = Some("resumed".to_owned());
+            write(&[(SYNC, json(&state))]).await?;
+        }
+    }
     if state.token.is_none() {
         let body = enrollment_body(CONSENT_VERSION);
         match api::http("POST", &format!("{base}/v1/installs"), None, Some(&body)).await {

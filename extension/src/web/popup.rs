@@ -3,7 +3,6 @@
 //! background. Opened in a tab with `?full` it is the full dashboard.
 
 use super::error::WebError;
-use std::fmt::Write as _;
 
 use analysis::json::Value;
 use analysis::minimum_wage;
@@ -13,12 +12,13 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElemen
 
 use super::api::{self, translate};
 use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
-use crate::dashboard::{Display, dashboard, escape, fixed, render};
+use crate::dashboard::{Display, dashboard, fixed, render};
 use crate::json::ObjectBuilder;
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::store::DailyTotals;
 use crate::tracker::Tracker;
 use crate::upload::SyncState;
+use crate::view::{Node, element};
 
 fn document() -> Document {
     web_sys::window().and_then(|w| w.document()).expect("the popup has a document")
@@ -28,9 +28,43 @@ fn by_id(id: &str) -> Option<Element> {
     document().get_element_by_id(id)
 }
 
-fn set_html(id: &str, html: &str) {
+/// Replaces the children of the element `id` with `nodes`, created one by one: the popup never
+/// has the browser parse HTML (see `crate::view`).
+fn show(id: &str, nodes: &[Node]) {
+    let Some(target) = by_id(id) else { return };
+    target.set_text_content(None);
+    let document = document();
+    for node in nodes {
+        // Only a wrong tag or attribute name fails, and the view's names are constants.
+        let _ = append(&document, &target, node, false);
+    }
+}
+
+/// Appends `node` to `parent`; the chart's elements are SVG ones, which need their namespace.
+fn append(document: &Document, parent: &Element, node: &Node, in_svg: bool) -> Result<(), JsValue> {
+    match node {
+        Node::Text(text) => parent.append_with_str_1(text),
+        Node::Element(element) => {
+            let in_svg = in_svg || element.tag() == "svg";
+            let created = if in_svg {
+                document.create_element_ns(Some("http://www.w3.org/2000/svg"), element.tag())?
+            } else {
+                document.create_element(element.tag())?
+            };
+            for (name, value) in element.attributes() {
+                created.set_attribute(name, value)?;
+            }
+            for child in element.children() {
+                append(document, &created, child, in_svg)?;
+            }
+            parent.append_with_node_1(&created)
+        }
+    }
+}
+
+fn set_text(id: &str, text: &str) {
     if let Some(element) = by_id(id) {
-        element.set_inner_html(html);
+        element.set_text_content(Some(text));
     }
 }
 
@@ -61,9 +95,7 @@ fn checked(id: &str) -> bool {
 }
 
 fn status(text: &str) {
-    if let Some(element) = by_id("status") {
-        element.set_text_content(Some(text));
-    }
+    set_text("status", text);
 }
 
 /// Fills every `data-i18n` element with its message.
@@ -115,21 +147,18 @@ fn draw(loaded: &Loaded) {
         at: now,
         country_name: country_name.as_deref().unwrap_or_default(),
     };
-    set_html("dashboard", &render(&view, display, &translate));
+    show("dashboard", &render(&view, display, &translate));
     let count = loaded.meta.as_ref().map_or(0, |m| m.count);
-    set_html("record-count", &escape(&translate("recordCount", &[&count.to_string()])));
-    let problems: String = loaded
-        .problems
-        .iter()
-        .rev()
-        .take(5)
-        .map(|p| format!("<li>{}</li>", escape(&translate("pageUnreadable", &[&p.text]))))
-        .collect();
-    set_html("problems", &if problems.is_empty() { String::new() } else { format!("<ul>{problems}</ul>") });
+    set_text("record-count", &translate("recordCount", &[&count.to_string()]));
+    let mut problems = element("ul");
+    for problem in loaded.problems.iter().rev().take(5) {
+        problems.push(element("li").text(translate("pageUnreadable", &[&problem.text])));
+    }
+    show("problems", &if problems.children().is_empty() { Vec::new() } else { vec![problems.into()] });
     let manual = loaded.tracker.as_ref().and_then(Tracker::manual_started);
-    set_html(
+    set_text(
         "timer-state",
-        &escape(&match manual {
+        &(match manual {
             Some(started) => {
                 translate("timerRunningSince", &[&format!("{}", (api::now_millis() - started) / 1000)])
             }
@@ -147,7 +176,7 @@ fn draw(loaded: &Loaded) {
         }
         (None, status) => translate("sharingPending", &[status.as_deref().unwrap_or("")]),
     };
-    set_html("sync-state", &escape(&sync_text));
+    set_text("sync-state", &sync_text);
 }
 
 fn fill_settings(settings: &Settings) {
@@ -159,7 +188,7 @@ fn fill_settings(settings: &Settings) {
     if let Some(input) = by_id("sharing").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
         input.set_checked(settings.sharing);
     }
-    set_html("consent-version", &escape(CONSENT_VERSION));
+    set_text("consent-version", CONSENT_VERSION);
 }
 
 /// Offers the whole country and the regions with a minimum wage of their own of the country in
@@ -167,11 +196,12 @@ fn fill_settings(settings: &Settings) {
 fn fill_regions(selected: &str) {
     let country = analysis::CountryCode::parse(input_value("country").trim()).ok();
     let regions = country.map(minimum_wage::regions).unwrap_or_default();
-    let mut options = format!("<option value=\"\">{}</option>", escape(&translate("regionWhole", &[])));
+    let mut options =
+        vec![element("option").attribute("value", "").text(translate("regionWhole", &[])).into()];
     for code in &regions {
-        let _ = write!(options, "<option value=\"{code}\">{code}</option>");
+        options.push(element("option").attribute("value", *code).text(*code).into());
     }
-    set_html("region", &options);
+    show("region", &options);
     set_value("region", if regions.contains(&selected) { selected } else { "" });
 }
 
@@ -199,7 +229,7 @@ pub async fn popup_main() -> Result<(), JsValue> {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = body.set_attribute("data-ready-at-ms", &fixed(performance.now(), 1));
     }
-    set_html("site-access-text", &escape(&translate("siteAccessMissing", &[&api::site_access().1])));
+    set_text("site-access-text", &translate("siteAccessMissing", &[&api::site_access().1]));
     spawn_action("site-access".to_owned());
     let on_permissions = Closure::<dyn Fn()>::new(|| spawn_action("site-access".to_owned()));
     api::on_permissions_changed(on_permissions.as_ref().unchecked_ref());
@@ -212,6 +242,28 @@ pub async fn popup_main() -> Result<(), JsValue> {
             return;
         }
         let action = button.get_attribute("data-action").unwrap_or_default();
+        if action == "save-settings" && checked("sharing") {
+            // Turning sharing on in Firefox also asks for the data-collection permissions the
+            // manifest declares, now, while the click is handled; refused, sharing stays off.
+            if let Some(permissions) = api::sharing_data_collection() {
+                let asked = api::ask_permissions(&permissions);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let granted = asked.await;
+                    if !granted
+                        && let Some(sharing) =
+                            by_id("sharing").and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+                    {
+                        sharing.set_checked(false);
+                    }
+                    match act("save-settings").await {
+                        Err(error) => status(&error.to_string()),
+                        Ok(()) if !granted => status(&translate("sharingDataRefused", &[])),
+                        Ok(()) => {}
+                    }
+                });
+                return;
+            }
+        }
         if action == "grant-site-access" {
             // Asked now, while the click is handled, as the browser requires; the notice goes
             // when the browser reports the permissions added.

@@ -20,6 +20,7 @@ export function install_fake_api() {
       remove: async (keys) => { for (const k of keys) data.delete(k); },
     } },
     i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser`
+      : name === 'pageUnreadable' ? `This page could not be read: ${subs[0]}`
       : name === 'locale' ? globalThis.piecerateTestLocale : name },
     runtime: {
       sendMessage: async () => ({ ok: true }),
@@ -45,11 +46,23 @@ export function type_into(id, value) {
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 export function build_popup_dom() {
-  const root = document.createElement('div');
-  root.innerHTML = '<div id="dashboard"></div><p id="record-count"></p><div id="problems"></div>' +
-    '<p id="timer-state"></p><p id="sync-state"></p><p id="status"></p><input id="country"><select id="region"></select><input id="display-currency">' +
-    '<input id="idle-cutoff"><input id="collector-url"><input id="sharing" type="checkbox"><span id="consent-version"></span>' +
-    '<p id="site-access" hidden><span id="site-access-text"></span><button id="grant-site-access" data-action="grant-site-access"></button></p>';
+  // The elements of popup.html the popup fills, created as the popup creates its own (no HTML parsed).
+  const make = (tag, id, attributes = {}, children = []) => {
+    const element = document.createElement(tag);
+    element.id = id;
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    element.append(...children);
+    return element;
+  };
+  document.getElementById('popup-root')?.remove();
+  const root = make('div', 'popup-root', {}, [
+    make('div', 'dashboard'), make('p', 'record-count'), make('div', 'problems'), make('p', 'timer-state'),
+    make('p', 'sync-state'), make('p', 'status'), make('input', 'country'), make('select', 'region'),
+    make('input', 'display-currency'), make('input', 'idle-cutoff'), make('input', 'collector-url'),
+    make('input', 'sharing', { type: 'checkbox' }), make('span', 'consent-version'),
+    make('p', 'site-access', { hidden: '' }, [make('span', 'site-access-text'),
+      make('button', 'grant-site-access', { 'data-action': 'grant-site-access' })]),
+  ]);
   document.body.append(root);
 }
 "#)]
@@ -145,6 +158,9 @@ async fn the_popup_draws_the_stored_totals() {
     local =
         crate::records::to_record(&finished, api::random_bytes(), local.record.install_id(), None).unwrap();
     storage::append(&[local], api::utc_offset_minutes()).await.unwrap();
+    // A page's text is shown as text, whatever markup it holds.
+    let hostile = "<img src=x onerror=\"document.body.dataset.injected=1\"> & <b>bold</b>";
+    storage::add_problems(vec![hostile.to_owned()], 0).await.unwrap();
     set_sites_granted(false);
     popup::popup_main().await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
@@ -166,6 +182,15 @@ async fn the_popup_draws_the_stored_totals() {
         Some("1 records in this browser")
     );
     assert!(document.body().unwrap().get_attribute("data-opened-ms").is_some());
+    let problem = document.query_selector("#problems li").unwrap().unwrap();
+    assert_eq!(problem.text_content(), Some(format!("This page could not be read: {hostile}")));
+    assert_eq!(problem.child_element_count(), 0, "no element made of the page's text");
+    assert_eq!(document.body().unwrap().get_attribute("data-injected"), None);
+    // The chart's bars are SVG elements, drawn only in the SVG namespace.
+    let bars = document.query_selector_all("#dashboard svg rect").unwrap();
+    assert_eq!(bars.length(), 28, "14 days, paid and unpaid");
+    let bar: web_sys::Element = bars.item(0).unwrap().dyn_into().unwrap();
+    assert_eq!(bar.namespace_uri().as_deref(), Some("http://www.w3.org/2000/svg"));
 }
 
 #[wasm_bindgen_test]
