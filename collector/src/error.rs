@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::db::DbError;
+use crate::http::ErrorBody;
 use crate::ingest::{BatchError, RecordProblem};
 
 #[derive(Debug, thiserror::Error)]
@@ -93,10 +93,12 @@ impl IntoResponse for AppError {
                     source = cause.source();
                 }
                 tracing::error!(error = %chain, "internal error");
-                json!({ "error": self.to_string() })
+                ErrorBody { error: self.to_string(), errors: Vec::new() }
             }
-            AppError::Unprocessable { message, errors } => json!({ "error": message, "errors": errors }),
-            other => json!({ "error": other.to_string() }),
+            AppError::Unprocessable { message, errors } => {
+                ErrorBody { error: message.clone(), errors: errors.clone() }
+            }
+            other => ErrorBody { error: other.to_string(), errors: Vec::new() },
         };
         let mut response = (status, axum::Json(body)).into_response();
         match &self {

@@ -19,9 +19,12 @@ pub struct BatchLimits {
 }
 
 /// One problem with one record of a batch (or with the batch itself, without an index).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
 pub struct RecordProblem {
+    /// Position of the record in the batch; absent for problems of the batch itself.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 0)]
     pub index: Option<usize>,
     pub field: String,
     pub problem: String,

@@ -8,43 +8,87 @@ use std::time::Instant;
 use analysis::json;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::SharedState;
+use super::openapi::{DOCUMENT, MethodNotAllowed};
+use super::wire::{
+    Batch, BatchCounts, Credentials, Enrollment, Erased, ErrorBody, Health, HealthStatus, ReportDocument,
+    RetryAfterSeconds, UploadHeaders, WagesParams, by_values,
+};
 use crate::auth::{bearer_token, new_credentials, token_hash};
 use crate::db::{BatchRules, Install, StoreError};
 use crate::error::AppError;
 use crate::ingest::{BatchError, BatchLimits, RecordProblem, decode_body, parse_batch};
 use crate::wages::{CachedReport, WagesQuery};
 
-/// The OpenAPI 3.1 description of this API, kept next to the code it describes.
-const OPENAPI: &str = include_str!("../../openapi.json");
 /// The largest enrollment body: it carries at most a consent version.
 const MAX_ENROLL_BODY_BYTES: usize = 4096;
 const MAX_CONSENT_VERSION_LEN: usize = 64;
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "health",
+    summary = "Liveness and database reachability",
+    responses(
+        (status = 200, description = "Healthy: {\"status\": \"ok\"}.", body = Health),
+        (status = 405, response = MethodNotAllowed),
+        (status = 503, description = "The database is unreachable.", body = Health),
+    )
+)]
 pub(super) async fn health(State(state): State<SharedState>) -> Response {
     match state.database.data_version().await {
-        Ok(_) => Json(json!({ "status": "ok" })).into_response(),
+        Ok(_) => Json(Health { status: HealthStatus::Ok }).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unreachable" })))
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: HealthStatus::DatabaseUnreachable }))
                 .into_response()
         }
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    summary = "Prometheus metrics",
+    description = "piecerate_http_requests_total{route,status}, piecerate_records_total{outcome=accepted|duplicate|rejected}, piecerate_http_request_duration_seconds{route} histogram. For the operator's scraper: it carries no CORS headers, so no web page can read it.",
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4.", body = String, content_type = "text/plain"),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub(super) async fn metrics(State(state): State<SharedState>) -> Response {
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
 }
 
+/// Marks a JSON answer that the demo must pass on as it is: `/v1/openapi.json`, whose top level
+/// is an OpenAPI document, where a `data_notice` key would make it invalid.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ServedAsIs;
+
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    operation_id = "openapi",
+    summary = "This document",
+    description = "Derived from the collector's handlers and wire types; docs/openapi.json in the repository is a snapshot of it.",
+    responses(
+        (status = 200, description = "OpenAPI 3.1", body = Object),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub(super) async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], OPENAPI).into_response()
+    let mut response =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], DOCUMENT.as_str())
+            .into_response();
+    response.extensions_mut().insert(ServedAsIs);
+    response
 }
 
 pub(super) async fn not_found() -> AppError {
@@ -116,6 +160,26 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
 }
 
 /// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
+#[utoipa::path(
+    post,
+    path = "/v1/installs",
+    operation_id = "enroll",
+    summary = "Enroll an anonymous install",
+    description = "Creates an install with a random id and a random bearer token. The token is shown once; the collector keeps only its SHA-256 hash. The body is optional. Rate limited per source address (429 with Retry-After). consent_version, when given, is a string (null is refused: leave the field out); given twice, the body is refused (400). A collector started with --demo refuses to enroll (403).",
+    request_body(content = Option<Enrollment>, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Enrolled.", body = Credentials),
+        (status = 400, description = "Not JSON, or consent_version given more than once.", body = ErrorBody),
+        (status = 403, description = "Sent from a web origin that is not a browser extension, or to a collector started with --demo.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+        (status = 408, description = "The request took longer than the collector's request timeout (30 s by default). Nothing was stored.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 4096 bytes.", body = ErrorBody),
+        (status = 415, description = "A body was sent with a Content-Type other than application/json.", body = ErrorBody),
+        (status = 422, description = "The body is not an object, has a field other than consent_version, or consent_version is not a string of 1 to 64 letters, digits or - _ . : (null included).", body = ErrorBody),
+        (status = 429, description = "Too many enrollments from this source address.", body = ErrorBody,
+            headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
+    )
+)]
 pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
     state
         .enroll_limiter
@@ -135,7 +199,7 @@ pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -
         .create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref())
         .await
         .map_err(AppError::NotStored)?;
-    let body = json!({ "install_id": public_id.as_str(), "token": token });
+    let body = Credentials { install_id: public_id.as_str().to_owned(), token };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -188,6 +252,29 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
 }
 
 /// `POST /v1/records`: one batch, stored whole or not at all; answered after the commit.
+#[utoipa::path(
+    post,
+    path = "/v1/records",
+    operation_id = "upload",
+    summary = "Upload a batch of records",
+    description = "A batch of 1 to 1000 records in format v1 JSON (docs/record-format.md), as {\"records\": [...]}. The install comes from the token: each record's install_id may be omitted or carry anything (the extension sends \"self\"); the collector reads every record as the token's install. Records are validated by the analysis library (analysis::format::record_of_install_from_json): unknown keys and keys given twice are refused, and one task may pay at most analysis::record::MAX_TASK_PAY_USD (1000 US dollars, reward plus bonus at the record month's exchange rate). started_at and ended_at are stored rounded outward to the hour (started_at down, ended_at up); active_seconds is kept exactly. Idempotent by record_id per install: a record already stored with the same content (after rounding) counts as a duplicate and is not stored again; the same record_id with different content is an error. If any record is invalid, nothing of the batch is stored (422, one error per bad record). The body may be gzip-compressed (Content-Encoding: gzip). The 200 is sent only after the batch is committed. A collector started with --demo refuses it (403): it holds synthetic data only.",
+    security(("bearer" = [])),
+    params(UploadHeaders),
+    request_body(content = Batch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Committed.", body = BatchCounts),
+        (status = 400, description = "Not JSON; not valid gzip, or anything after the end of the gzip stream (a second gzip member, trailing bytes); \"records\" given more than once.", body = ErrorBody),
+        (status = 401, description = "Missing, malformed or unknown token (including the token of an erased install).", body = ErrorBody),
+        (status = 403, description = "The request came from a web origin that is not a browser extension, or went to a collector started with --demo.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+        (status = 408, description = "The request took longer than the collector's request timeout (30 s by default), body included. Nothing was stored unless the batch had already committed; sending it again is safe.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB, or decompresses to more than 4 MiB.", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json, or Content-Encoding is neither gzip nor identity.", body = ErrorBody),
+        (status = 422, description = "Invalid records, a batch of 0 or more than 1000 records, unknown top-level fields, a record_id reused with different content, or records that would make the install's stored records span more than the collector's limit of distinct countries (3 by default; one error with field country naming the limit). Nothing was stored.", body = ErrorBody),
+        (status = 429, description = "This install uploads too often, or the request's source failed authentication too often.", body = ErrorBody,
+            headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
+    )
+)]
 pub(super) async fn upload(
     State(state): State<SharedState>,
     AuthenticatedInstall(install): AuthenticatedInstall,
@@ -224,7 +311,7 @@ pub(super) async fn upload(
     match state.database.store_batch(&install, &batch, &rules).await {
         Ok(counts) => {
             state.metrics.count_records(counts.accepted, counts.duplicates, 0);
-            Ok(Json(json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })).into_response())
+            Ok(Json(BatchCounts { accepted: counts.accepted, duplicates: counts.duplicates }).into_response())
         }
         Err(StoreError::Conflicts(errors)) => {
             state.metrics.count_records(0, 0, errors.len() as u64);
@@ -246,25 +333,73 @@ pub(super) async fn upload(
 }
 
 /// `DELETE /v1/installs/me`: erases every record of the token's install, and the install.
+#[utoipa::path(
+    delete,
+    path = "/v1/installs/me",
+    operation_id = "erase",
+    summary = "Erase this install and every record it sent",
+    description = "Deletes every record of the token's install, its totals and the install, in one transaction. The token is refused afterwards (401). On SQLite the erased rows are also overwritten in the database's files (secure_delete, then a WAL checkpoint that truncates the log) before the answer; on PostgreSQL the operator's VACUUM and backup retention finish the job (docs/collector.md). A collector started with --demo refuses it (403): it holds synthetic data only.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Erased.", body = Erased),
+        (status = 401, description = "Missing, malformed or unknown token (including the token of an install already erased).", body = ErrorBody),
+        (status = 403, description = "The request came from a web origin that is not a browser extension, or went to a collector started with --demo.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+        (status = 429, description = "The request's source failed authentication too often.", body = ErrorBody,
+            headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
+    )
+)]
 pub(super) async fn erase(
     State(state): State<SharedState>,
     AuthenticatedInstall(install): AuthenticatedInstall,
 ) -> Result<Response, AppError> {
     let erased = state.database.erase_install(&install).await.map_err(AppError::NotStored)?;
     state.upload_limiter.forget(&install.key);
-    Ok(Json(json!({ "records_erased": erased.records, "installs_erased": erased.installs })).into_response())
+    Ok(Json(Erased { records_erased: erased.records, installs_erased: erased.installs }).into_response())
+}
+
+/// A query's parameters by name. A parameter given twice is refused (400, naming it) rather
+/// than one of its values taken: readers disagree on which one counts.
+pub(super) fn query_parameters(query: Option<&str>) -> Result<HashMap<String, String>, AppError> {
+    let mut parameters = HashMap::new();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if parameters.contains_key(name.as_ref()) {
+            return Err(AppError::BadRequest(format!(
+                "{}: the parameter is given more than once; give it once",
+                name.chars().take(32).collect::<String>()
+            )));
+        }
+        parameters.insert(name.into_owned(), value.into_owned());
+    }
+    Ok(parameters)
 }
 
 /// The query of `/v1/wages` and `/v1/wages.csv`; unknown parameters are refused.
-fn wages_query(params: &HashMap<String, String>) -> Result<WagesQuery, AppError> {
+fn wages_query(query: Option<&str>) -> Result<WagesQuery, AppError> {
+    let params = query_parameters(query)?;
     if let Some(unknown) = params.keys().find(|key| !["by", "method", "month"].contains(&key.as_str())) {
         return Err(AppError::BadRequest(format!(
             "unknown parameter '{}'; expected by, method, month",
             unknown.chars().take(32).collect::<String>()
         )));
     }
-    let get = |name: &str| params.get(name).map(String::as_str);
-    WagesQuery::parse(get("by"), get("method"), get("month")).map_err(AppError::BadRequest)
+    let mut params = params;
+    let params = WagesParams {
+        by: params.remove("by"),
+        method: params.remove("method"),
+        month: params.remove("month"),
+    };
+    let query = WagesQuery::parse(params.by.as_deref(), params.method.as_deref(), params.month.as_deref())
+        .map_err(AppError::BadRequest)?;
+    // The library reads a grouping leniently (spaces, repeats); the API takes each dimension
+    // once, written as the document's enumeration says.
+    if let Some(by) = params.by.filter(|by| !by_values().contains(by)) {
+        return Err(AppError::BadRequest(format!(
+            "by: '{}' is not a grouping; expected distinct dimensions among platform, country, month, comma-separated without spaces, e.g. platform,country",
+            by.chars().take(48).collect::<String>()
+        )));
+    }
+    Ok(query)
 }
 
 fn report_headers(
@@ -278,20 +413,48 @@ fn report_headers(
 }
 
 /// `GET /v1/wages`: the `piecerate.report/1` JSON.
+#[utoipa::path(
+    get,
+    path = "/v1/wages",
+    operation_id = "wages",
+    summary = "Effective hourly wages (piecerate.report/1)",
+    description = "Computed by the analysis library from all stored records, cached, and recomputed when the data changed. Cells with fewer than min_workers workers (at least 10) publish no statistics. The schema is described in docs/report-format.md.",
+    params(WagesParams),
+    responses(
+        (status = 200, description = "The report.", body = ReportDocument,
+            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."))),
+        (status = 400, description = "An unknown parameter, a parameter given more than once, or a value the parameter does not take; the message names the parameter.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub(super) async fn wages_json(
     State(state): State<SharedState>,
-    Query(params): Query<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let report = state.wages_report(&wages_query(&params)?).await?;
+    let report = state.wages_report(&wages_query(query.as_deref())?).await?;
     Ok((report_headers(&report, "application/json"), report.json.clone()).into_response())
 }
 
 /// `GET /v1/wages.csv`: the same report as CSV.
+#[utoipa::path(
+    get,
+    path = "/v1/wages.csv",
+    operation_id = "wagesCsv",
+    summary = "The same report as CSV",
+    description = "One row per cell: the grouping columns, then suppressed, n_workers, n_workers_fewer_than, n_tasks, hours_paid, hours_unpaid, mean/median/p10/p25/p75/p90 hourly USD, the median's 95% interval, share_below_local_minimum, share_below_usd_7_25, contains_simulated, contains_requester_data, then n_workers_with_known_minimum, the minimum wage used (minimum_wage_status, _hourly_local, _currency, _in_force_from, _basis, _source, _hourly_usd, _reason) and currency_basis.",
+    params(WagesParams),
+    responses(
+        (status = 200, description = "The report as CSV.", body = String, content_type = "text/csv",
+            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."))),
+        (status = 400, description = "An unknown parameter, a parameter given more than once, or a value the parameter does not take; the message names the parameter.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub(super) async fn wages_csv(
     State(state): State<SharedState>,
-    Query(params): Query<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let report = state.wages_report(&wages_query(&params)?).await?;
+    let report = state.wages_report(&wages_query(query.as_deref())?).await?;
     let disposition = HeaderValue::from_static("attachment; filename=\"piecerate-wages.csv\"");
     Ok((
         report_headers(&report, "text/csv; charset=utf-8"),

@@ -3,14 +3,16 @@
 
 use analysis::report::{Cell, Dimension};
 use analysis::{CellMinimumWage, Grouping, Method, Report};
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use serde::Deserialize;
 
 use super::SharedState;
+use super::api::query_parameters;
 use super::chart::spread_per_platform;
 use super::html::{dollars, page as html_page};
+use super::openapi::MethodNotAllowed;
+use super::wire::{DashboardParams, ErrorBody};
 use crate::error::AppError;
 use crate::wages::WagesQuery;
 
@@ -155,12 +157,6 @@ fn row(report: &Report, cell: &Cell) -> Markup {
     }
 }
 
-/// The dashboard's query: which hours count.
-#[derive(Debug, Deserialize)]
-pub(super) struct DashboardParams {
-    method: Option<String>,
-}
-
 /// The published report of the dashboard's `method` by these dimensions.
 async fn report(
     state: &SharedState,
@@ -173,15 +169,28 @@ async fn report(
 }
 
 /// `GET /?method=all|task|paid`.
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "dashboard",
+    summary = "The public dashboard (HTML)",
+    params(DashboardParams),
+    responses(
+        (status = 200, description = "HTML page.", body = String, content_type = "text/html"),
+        (status = 400, description = "method is not all, task or paid, or is given more than once; the message names it.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
 pub(super) async fn page(
     State(state): State<SharedState>,
-    Query(params): Query<DashboardParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let params = DashboardParams { method: query_parameters(query.as_deref())?.remove("method") };
     let word = params.method.as_deref().unwrap_or("all");
     let method = Method::STANDARD
         .into_iter()
         .find(|method| method.to_string() == word)
-        .ok_or_else(|| AppError::BadRequest("method must be all, task or paid".into()))?;
+        .ok_or_else(|| AppError::BadRequest("method: must be all, task or paid".into()))?;
     let by_platform = report(&state, method, &[Dimension::Platform]).await?;
     let by_country = report(&state, method, &[Dimension::Platform, Dimension::Country]).await?;
     let body = html! {

@@ -6,6 +6,10 @@ mod chart;
 mod cors;
 mod dashboard;
 mod html;
+mod openapi;
+mod wire;
+
+pub(crate) use wire::ErrorBody;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,8 +20,11 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::get;
 use serde_json::Value;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Config;
 use crate::db::{Database, DbError};
@@ -71,22 +78,49 @@ impl AppState {
 
 pub(crate) type SharedState = Arc<AppState>;
 
-pub(crate) fn router(state: SharedState) -> Router {
-    let reads = Router::new()
-        .route("/", get(dashboard::page))
+/// The routes of the three routers, with the OpenAPI description of each documented route
+/// (`routes!` takes a route's path and method from its handler's `#[utoipa::path]`, so the
+/// document describes exactly the routes served).
+struct Routes {
+    reads: OpenApiRouter<SharedState>,
+    operators: OpenApiRouter<SharedState>,
+    writes: OpenApiRouter<SharedState>,
+}
+
+fn routes() -> Routes {
+    let reads = OpenApiRouter::new()
+        .routes(routes!(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
         .route("/assets/dashboard.css", get(html::stylesheet))
-        .route("/healthz", get(api::health))
-        .route("/v1/openapi.json", get(api::openapi))
-        .route("/v1/wages", get(api::wages_json))
-        .route("/v1/wages.csv", get(api::wages_csv))
+        .routes(routes!(api::health))
+        .routes(routes!(api::openapi))
+        .routes(routes!(api::wages_json))
+        .routes(routes!(api::wages_csv))
         .fallback(api::not_found);
     // For the operator's scraper, not for browsers: no CORS rule, so no web page can read it.
-    let operators = Router::new().route("/metrics", get(api::metrics));
-    let writes = Router::new()
-        .route("/v1/installs", post(api::enroll))
-        .route("/v1/installs/me", delete(api::erase))
-        .route("/v1/records", post(api::upload));
+    let operators = OpenApiRouter::new().routes(routes!(api::metrics));
+    let writes = OpenApiRouter::new()
+        .routes(routes!(api::enroll))
+        .routes(routes!(api::erase))
+        .routes(routes!(api::upload));
+    Routes { reads, operators, writes }
+}
+
+/// The OpenAPI document of every route the collector serves.
+pub(crate) fn openapi_document() -> utoipa::openapi::OpenApi {
+    let Routes { reads, operators, writes } = routes();
+    let mut document = openapi::ApiDoc::openapi();
+    for routes in [writes, reads, operators] {
+        document.merge(routes.into_openapi());
+    }
+    openapi::complete(&mut document);
+    document
+}
+
+pub(crate) fn router(state: SharedState) -> Router {
+    let Routes { reads, operators, writes } = routes();
+    let (reads, operators, writes) =
+        (reads.split_for_parts().0, operators.split_for_parts().0, writes.split_for_parts().0);
     // Each router's CORS rule wraps its routes outside the time limit and the demo notice, so
     // that every answer a browser may read, a 408 included, carries it.
     let reads = with_limit_and_notice(reads, &state).layer(cors::public());
@@ -177,10 +211,11 @@ async fn demo_notice(State(state): State<SharedState>, request: Request, next: N
     }
     let (mut parts, body) = response.into_parts();
     parts.headers.insert("piecerate-data-notice", HeaderValue::from_static(DEMO_NOTICE));
-    let is_json = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = parts.extensions.get::<api::ServedAsIs>().is_none()
+        && parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !is_json {
         return Response::from_parts(parts, body);
     }

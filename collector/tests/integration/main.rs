@@ -2,6 +2,7 @@
 //! collector on port 0 with a fresh database, on SQLite and, when `PIECERATE_TEST_POSTGRES_URL`
 //! is set, on PostgreSQL too, and talks HTTP to it.
 
+mod api_description;
 mod backup;
 mod bad_input;
 mod concurrency;

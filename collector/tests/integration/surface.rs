@@ -176,13 +176,22 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
             assert!(page.text.contains("id=\"demo-banner\""), "{backend}: no banner on {path}");
             assert!(page.text.contains("synthetic demonstration data"), "{backend}: {path}");
         }
-        for path in
-            ["/v1/wages", "/v1/wages?by=platform&method=paid", "/healthz", "/v1/openapi.json", "/nowhere"]
-        {
+        for path in ["/v1/wages", "/v1/wages?by=platform&method=paid", "/healthz", "/nowhere"] {
             let answer = server.get(path).await;
             assert_eq!(answer.body["data_notice"], "synthetic demonstration data", "{backend}: {path}");
             assert_eq!(answer.headers["piecerate-data-notice"], "synthetic demonstration data", "{path}");
         }
+        // The OpenAPI document is passed on as it is: a data_notice key would make it invalid.
+        let openapi = server.get("/v1/openapi.json").await;
+        assert_eq!(openapi.headers["piecerate-data-notice"], "synthetic demonstration data");
+        assert!(
+            openapi.body.get("data_notice").is_none(),
+            "{backend}: the demo changed the OpenAPI document"
+        );
+        assert!(
+            openapi.text == include_str!("../../../docs/openapi.json"),
+            "{backend}: the demo serves another document"
+        );
         let wages = server.get("/v1/wages").await;
         assert!(
             wages.body["cells"].as_array().is_some_and(|cells| !cells.is_empty()),
