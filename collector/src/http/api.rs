@@ -159,6 +159,26 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
     }
 }
 
+/// The demo holds synthetic data only: it refuses to enroll, store or erase anything for a
+/// worker, with 403, before any token is looked at. Each write handler takes this first; as an
+/// extractor (not a layer of the write router) it lets a method the route does not take get its
+/// 405, on the demo too.
+#[derive(Debug)]
+pub(super) struct WritesAccepted;
+
+impl FromRequestParts<SharedState> for WritesAccepted {
+    type Rejection = AppError;
+
+    async fn from_request_parts(_: &mut Parts, state: &SharedState) -> Result<Self, AppError> {
+        if !state.config.demo {
+            return Ok(WritesAccepted);
+        }
+        Err(AppError::Forbidden(
+            "this is a demonstration collector serving synthetic data: it enrolls no installs and stores or erases no records; send workers' data to a collector run without --demo".into(),
+        ))
+    }
+}
+
 /// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
 #[utoipa::path(
     post,
@@ -180,7 +200,11 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
             headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
     )
 )]
-pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
+pub(super) async fn enroll(
+    _: WritesAccepted,
+    State(state): State<SharedState>,
+    request: Request,
+) -> Result<Response, AppError> {
     state
         .enroll_limiter
         .check(source_address(request.extensions()))
@@ -276,6 +300,7 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
     )
 )]
 pub(super) async fn upload(
+    _: WritesAccepted,
     State(state): State<SharedState>,
     AuthenticatedInstall(install): AuthenticatedInstall,
     headers: HeaderMap,
@@ -350,6 +375,7 @@ pub(super) async fn upload(
     )
 )]
 pub(super) async fn erase(
+    _: WritesAccepted,
     State(state): State<SharedState>,
     AuthenticatedInstall(install): AuthenticatedInstall,
 ) -> Result<Response, AppError> {

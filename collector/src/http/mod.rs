@@ -124,7 +124,6 @@ pub(crate) fn router(state: SharedState) -> Router {
     // Each router's CORS rule wraps its routes outside the time limit and the demo notice, so
     // that every answer a browser may read, a 408 included, carries it.
     let reads = with_limit_and_notice(reads, &state).layer(cors::public());
-    let writes = writes.layer(middleware::from_fn_with_state(Arc::clone(&state), demo_refuses_writes));
     let writes = with_limit_and_notice(writes, &state)
         .layer(cors::extension_origins())
         .layer(middleware::from_fn(cors::refuse_other_origins));
@@ -162,18 +161,6 @@ async fn observe(State(state): State<SharedState>, request: Request, next: Next)
     state.metrics.observe_request(&route, status, elapsed);
     tracing::info!(%method, route = %route, status, elapsed_us = elapsed.as_micros() as u64, "request");
     response
-}
-
-/// The demo holds synthetic data only: it refuses to enroll, store or erase anything for a
-/// worker, with 403, before any token is looked at.
-async fn demo_refuses_writes(State(state): State<SharedState>, request: Request, next: Next) -> Response {
-    if !state.config.demo {
-        return next.run(request).await;
-    }
-    AppError::Forbidden(
-        "this is a demonstration collector serving synthetic data: it enrolls no installs and stores or erases no records; send workers' data to a collector run without --demo".into(),
-    )
-    .into_response()
 }
 
 /// Gives the 405 that axum answers, with an empty body, for a method a route does not take,

@@ -62,6 +62,8 @@ async fn the_served_document_is_the_snapshot_valid_openapi_and_describes_real_re
         let served = server.get("/v1/openapi.json").await;
         assert_eq!(served.status, 200, "{backend}");
         assert!(served.text == SNAPSHOT, "{backend}: the served document is not docs/openapi.json");
+        // Times are rounded outward to the hour (started_at down, ended_at up), not truncated.
+        assert!(!served.text.contains("truncated") && served.text.contains("rounded outward to the hour"));
 
         let records = simulated_records();
         assert!(records.iter().any(|r| r["kind"] == "unpaid") && records.iter().any(|r| r["kind"] == "task"));

@@ -219,6 +219,11 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
         assert_eq!(uploaded.status, 403, "{backend}: {}", uploaded.text);
         assert!(uploaded.body["error"].as_str().unwrap_or("").contains("stores or erases no records"));
         assert_eq!(server.erase(&token).await.status, 403, "{backend}");
+        // A method a write route does not take is a 405 there too, not the demo's refusal.
+        let other_method =
+            answer(server.client.put(server.url("/v1/installs")).send().await.expect("sending")).await;
+        assert_eq!(other_method.status, 405, "{backend}: {}", other_method.text);
+        assert_eq!(other_method.headers["allow"], "POST", "{backend}");
         let extension = answer(
             server
                 .client
