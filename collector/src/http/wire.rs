@@ -6,8 +6,9 @@ use analysis::record::{Outcome, Platform, TaskCategory, UnpaidCategory};
 use analysis::{CountryCode, Currency};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{AllOfBuilder, OneOfBuilder};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::{RefOr, Required};
+use utoipa::openapi::{Ref, RefOr, Required};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::ingest::RecordProblem;
@@ -68,17 +69,91 @@ pub(super) struct BatchCounts {
 #[schema(as = Batch)]
 #[expect(dead_code, reason = "describes a body the analysis library reads; the document is derived from it")]
 pub(super) struct Batch {
-    #[schema(min_items = 1, max_items = 1000)]
+    #[schema(value_type = Vec<RecordSchema>, min_items = 1, max_items = 1000)]
     pub records: Vec<RecordV1>,
 }
 
-/// Record format v1 (docs/record-format.md). Validated by the analysis library, which is the
-/// definition; besides each field's rule it checks the rules between fields (an unpaid record
-/// has no outcome, ended_at is not before started_at and at most 31 days after it,
-/// active_seconds fits in between, a task pays at most 1000 US dollars).
+/// Record format v1 as the schema `Record`: its fields (`RecordFields`, derived from
+/// `RecordV1`) and what each kind requires of them.
+pub(super) struct RecordSchema;
+
+impl PartialSchema for RecordSchema {
+    fn schema() -> RefOr<Schema> {
+        let record = AllOfBuilder::new()
+            .item(Ref::from_schema_name("RecordFields"))
+            .item(OneOfBuilder::new().item(task_rules()).item(unpaid_rules()))
+            .description(Some(
+                "Record format v1 (docs/record-format.md): its fields, and what each kind requires of them. Validated by the analysis library, which is the definition; it also checks what no schema says: ended_at is not before started_at and at most 31 days after it, active_seconds fits in between, a task pays at most 1000 US dollars (reward plus bonus at the record month's exchange rate).",
+            ))
+            .build();
+        RefOr::T(Schema::AllOf(record))
+    }
+}
+
+impl ToSchema for RecordSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Record".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((RecordV1::name().into_owned(), RecordV1::schema()));
+        RecordV1::schemas(schemas);
+    }
+}
+
+/// A task names its outcome and currency; its category, if any, is a task category.
+fn task_rules() -> Object {
+    ObjectBuilder::new()
+        .description(Some("A task: outcome and currency are required."))
+        .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["task"])))
+        .property(
+            "outcome",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(Outcome::ALL.iter().map(|o| o.as_str()))),
+        )
+        .property("currency", ObjectBuilder::new().schema_type(Type::String).min_length(Some(3)))
+        .property(
+            "category",
+            words_schema(TaskCategory::ALL.iter().map(|c| c.as_str()), true, "A task category, if known."),
+        )
+        .required("kind")
+        .required("outcome")
+        .required("currency")
+        .build()
+}
+
+/// Unpaid time names its category, has no outcome and pays nothing.
+fn unpaid_rules() -> Object {
+    let nothing = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(r"^(0+(\.0{1,6})?|\.0{1,6})?$"))
+    };
+    ObjectBuilder::new()
+        .description(Some(
+            "Unpaid time: category is required, outcome is empty, reward and bonus are empty or zero.",
+        ))
+        .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["unpaid"])))
+        .property(
+            "category",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(UnpaidCategory::ALL.iter().map(|c| c.as_str()))),
+        )
+        .property("outcome", words_schema(Vec::<&str>::new(), true, "Empty: unpaid time has no outcome."))
+        .property("reward", nothing())
+        .property("bonus", nothing())
+        .required("kind")
+        .required("category")
+        .build()
+}
+
+/// The fields of record format v1 (docs/record-format.md), each with its own rule; the schema
+/// Record adds what each kind requires.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = Record)]
+#[schema(as = RecordFields)]
 #[expect(dead_code, reason = "describes a body the analysis library reads; the document is derived from it")]
 pub(super) struct RecordV1 {
     /// Canonical hyphenated UUID, unique per install.
@@ -124,7 +199,7 @@ pub(super) struct RecordV1 {
     pub currency: Option<String>,
 }
 
-/// A string schema enumerating `words`, nullable when `nullable`.
+/// A string schema enumerating `words`; when `nullable`, also "" and null.
 fn words_schema<W: Into<serde_json::Value>>(
     words: impl IntoIterator<Item = W>,
     nullable: bool,
@@ -132,6 +207,8 @@ fn words_schema<W: Into<serde_json::Value>>(
 ) -> Object {
     let mut values: Vec<serde_json::Value> = words.into_iter().map(Into::into).collect();
     let schema_type = if nullable {
+        // An optional field may also be empty, as in CSV: the library reads "" as absent.
+        values.push(serde_json::Value::from(""));
         values.push(serde_json::Value::Null);
         SchemaType::from_iter([Type::String, Type::Null])
     } else {
@@ -165,7 +242,7 @@ fn country_schema() -> Object {
     words_schema(
         codes(2, |code| CountryCode::parse(code).is_ok()),
         true,
-        "ISO 3166-1 alpha-2, an assigned code, upper case, e.g. US; null or absent when unknown.",
+        "ISO 3166-1 alpha-2, an assigned code, upper case, e.g. US; empty, null or absent when unknown.",
     )
 }
 
@@ -173,7 +250,7 @@ fn currency_schema() -> Object {
     words_schema(
         codes(3, |code| Currency::parse(code).is_ok()),
         true,
-        "Active ISO 4217 code for which piecerate ships an exchange rate (analysis/data/SOURCES.md), e.g. USD; required for tasks, may be null or absent for unpaid records.",
+        "Active ISO 4217 code for which piecerate ships an exchange rate (analysis/data/SOURCES.md), e.g. USD; required for tasks, may be empty, null or absent for unpaid records.",
     )
 }
 
@@ -198,7 +275,7 @@ fn outcome_schema() -> Object {
     words_schema(
         Outcome::ALL.iter().map(|o| o.as_str()),
         true,
-        "How a task ended; required for tasks, null or absent for unpaid records.",
+        "How a task ended; required for tasks, empty, null or absent for unpaid records.",
     )
 }
 

@@ -101,6 +101,37 @@ async fn the_served_document_is_the_snapshot_valid_openapi_and_describes_real_re
             cases.push(json!({"pointer": record, "value": with(field, value), "valid": false}));
         }
         cases.push(json!({"pointer": record, "value": with("ended_at", json!("2024-05-01T12:02:00+02:00")), "valid": true}));
+        // What each kind requires: a task its outcome and currency, unpaid time its category
+        // and no outcome or pay; an empty optional field is absent, as in CSV.
+        let unpaid = json!({"record_id": "00000000-0000-4000-8000-000000000009", "platform": "prolific",
+            "country": "", "kind": "unpaid", "category": "search", "outcome": "", "started_at": "2024-05-01T10:00:00Z",
+            "ended_at": "2024-05-01T11:00:00Z", "active_seconds": 600, "reward": "0", "bonus": "", "currency": ""});
+        let unpaid_with = |field: &str, value: Value| {
+            let mut changed = unpaid.clone();
+            changed[field] = value;
+            changed
+        };
+        let valid_unpaid = json!({"records": [unpaid]});
+        assert_eq!(
+            server.upload_body(&token, valid_unpaid.to_string().into_bytes(), None).await.status,
+            200,
+            "{backend}"
+        );
+        cases.push(json!({"pointer": record, "value": unpaid, "valid": true}));
+        cases.push(json!({"pointer": record, "value": with("country", json!("")), "valid": true}));
+        for invalid in [
+            unpaid_with("outcome", json!("approved")),
+            unpaid_with("reward", json!("0.01")),
+            unpaid_with("category", json!("survey")),
+            unpaid_with("category", Value::Null),
+            with("outcome", Value::Null),
+            with("currency", json!("")),
+            with("category", json!("search")),
+        ] {
+            let refused = server.upload(&token, std::slice::from_ref(&invalid)).await;
+            assert_eq!(refused.status, 422, "{backend}: {invalid}: {}", refused.text);
+            cases.push(json!({"pointer": record, "value": invalid, "valid": false}));
+        }
         for (value, valid) in [
             ("2024-05", true),
             ("2005-01", true),
