@@ -4,7 +4,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use analysis::report::{DEFAULT_MIN_HOURS, MIN_PUBLISHED_WORKERS};
+use analysis::report::{
+    DEFAULT_MIN_HOURS, DEFAULT_SMALL_CELL_WAGE_STEP_USD, MIN_EXACT_QUANTILES_WORKERS, MIN_PUBLISHED_WORKERS,
+};
+
+/// The finest step small cells' wages may be rounded to: finer, and a rounded order statistic
+/// would give one worker's wage to within a few cents.
+pub const MIN_SMALL_CELL_WAGE_STEP_USD: f64 = 0.05;
 
 use crate::clock::Clock;
 
@@ -36,6 +42,13 @@ pub struct Config {
     pub min_workers: u32,
     /// Workers with fewer counted hours in a cell are left out of its statistics.
     pub min_hours: f64,
+    /// Published cells with fewer workers give their mean, median, percentiles and the median's
+    /// interval rounded to `small_cell_wage_step_usd` (disclosure control, `docs/methodology.md`);
+    /// never below [`MIN_EXACT_QUANTILES_WORKERS`].
+    pub exact_quantiles_min_workers: u32,
+    /// The step, in US dollars, of those rounded figures; at least
+    /// [`MIN_SMALL_CELL_WAGE_STEP_USD`].
+    pub small_cell_wage_step_usd: f64,
     pub max_body_bytes: usize,
     pub max_decompressed_bytes: usize,
     /// Uploads per install.
@@ -82,6 +95,14 @@ pub enum ConfigError {
         "min_workers is {0}; published cells need at least {MIN_PUBLISHED_WORKERS} workers, so that no figure points at individuals"
     )]
     MinWorkersTooLow(u32),
+    #[error(
+        "exact_quantiles_min_workers is {0}; below {MIN_EXACT_QUANTILES_WORKERS} workers a cell's exact percentiles and interval would give individual wages"
+    )]
+    ExactQuantilesTooLow(u32),
+    #[error(
+        "small_cell_wage_step_usd is {0}; it must be a number of dollars from {MIN_SMALL_CELL_WAGE_STEP_USD} to 10"
+    )]
+    SmallCellWageStep(f64),
     #[error("min_hours is {0}; it must be a finite, non-negative number of hours")]
     MinHours(f64),
     #[error("{0}: a rate limit needs per_minute and burst of at least 1")]
@@ -110,6 +131,8 @@ impl Config {
             demo: false,
             min_workers: MIN_PUBLISHED_WORKERS,
             min_hours: DEFAULT_MIN_HOURS,
+            exact_quantiles_min_workers: MIN_EXACT_QUANTILES_WORKERS,
+            small_cell_wage_step_usd: DEFAULT_SMALL_CELL_WAGE_STEP_USD,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
             // An extension uploads a few batches a day; a backlog after weeks offline is a few
@@ -140,6 +163,12 @@ impl Config {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.min_workers < MIN_PUBLISHED_WORKERS {
             return Err(ConfigError::MinWorkersTooLow(self.min_workers));
+        }
+        if self.exact_quantiles_min_workers < MIN_EXACT_QUANTILES_WORKERS {
+            return Err(ConfigError::ExactQuantilesTooLow(self.exact_quantiles_min_workers));
+        }
+        if !(MIN_SMALL_CELL_WAGE_STEP_USD..=10.0).contains(&self.small_cell_wage_step_usd) {
+            return Err(ConfigError::SmallCellWageStep(self.small_cell_wage_step_usd));
         }
         if !self.min_hours.is_finite() || self.min_hours < 0.0 {
             return Err(ConfigError::MinHours(self.min_hours));
@@ -186,6 +215,21 @@ mod tests {
         config.min_workers = MIN_PUBLISHED_WORKERS - 1;
         assert!(matches!(config.validate(), Err(ConfigError::MinWorkersTooLow(9))));
         config.min_workers = 25;
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn refuses_exact_order_statistics_in_small_cells_and_a_fine_rounding_step() {
+        let mut config = Config::new("sqlite://x.db");
+        config.exact_quantiles_min_workers = MIN_EXACT_QUANTILES_WORKERS - 1;
+        assert!(matches!(config.validate(), Err(ConfigError::ExactQuantilesTooLow(19))));
+        config.exact_quantiles_min_workers = 50;
+        config.validate().unwrap();
+        for step in [0.01, 0.0, -1.0, f64::NAN, f64::INFINITY, 11.0] {
+            config.small_cell_wage_step_usd = step;
+            assert!(matches!(config.validate(), Err(ConfigError::SmallCellWageStep(_))), "{step}");
+        }
+        config.small_cell_wage_step_usd = 0.05;
         config.validate().unwrap();
     }
 

@@ -105,6 +105,12 @@ struct ServeArgs {
     /// Workers with fewer counted hours in a cell are left out of it.
     #[arg(long, env = "PIECERATE_MIN_HOURS", default_value_t = analysis::report::DEFAULT_MIN_HOURS)]
     min_hours: f64,
+    /// Published cells with fewer workers give their wage statistics rounded (at least 20).
+    #[arg(long, env = "PIECERATE_EXACT_QUANTILES_MIN_WORKERS", default_value_t = analysis::report::MIN_EXACT_QUANTILES_WORKERS)]
+    exact_quantiles_min_workers: u32,
+    /// The step, in US dollars, small cells' wage statistics are rounded to.
+    #[arg(long, env = "PIECERATE_SMALL_CELL_WAGE_STEP_USD", default_value_t = analysis::report::DEFAULT_SMALL_CELL_WAGE_STEP_USD)]
+    small_cell_wage_step_usd: f64,
     /// Uploads per install per minute, sustained.
     #[arg(long, env = "PIECERATE_UPLOAD_RATE_PER_MINUTE", default_value_t = 60)]
     upload_rate_per_minute: u32,
@@ -159,6 +165,8 @@ impl ServeArgs {
             demo: self.demo,
             min_workers: self.min_workers,
             min_hours: self.min_hours,
+            exact_quantiles_min_workers: self.exact_quantiles_min_workers,
+            small_cell_wage_step_usd: self.small_cell_wage_step_usd,
             upload_rate: RateLimit { per_minute: self.upload_rate_per_minute, burst: self.upload_burst },
             enroll_rate: RateLimit { per_minute: self.enroll_rate_per_minute, burst: self.enroll_burst },
             auth_failure_rate: RateLimit {

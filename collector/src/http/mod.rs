@@ -58,6 +58,12 @@ impl AppState {
             min_workers: self.config.min_workers,
             min_hours: self.config.min_hours,
             eligible_after_days: self.config.eligible_after_days,
+            disclosure: analysis::report::DisclosureRules {
+                min_workers: self.config.min_workers,
+                exact_quantiles_min_workers: self.config.exact_quantiles_min_workers,
+                small_cell_wage_step_usd: self.config.small_cell_wage_step_usd,
+                ..analysis::report::DisclosureRules::default()
+            },
             demo: self.config.demo,
             max_staleness: self.config.wages_max_staleness,
         }
