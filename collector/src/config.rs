@@ -13,6 +13,7 @@ use analysis::report::{
 pub const MIN_SMALL_CELL_WAGE_STEP_USD: f64 = 0.05;
 
 use crate::clock::Clock;
+use crate::proof_of_work::{DEFAULT_DIFFICULTY_BITS, MAX_DIFFICULTY_BITS};
 
 /// The largest request body accepted, before decompression.
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -23,6 +24,9 @@ const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) const MAX_BATCH_RECORDS: usize = 1000;
 /// How many distinct countries one install's records may span by default.
 pub const DEFAULT_MAX_COUNTRIES_PER_INSTALL: usize = 3;
+/// How many platform × country × month cells one install's records may span by default: four
+/// platforms in two countries every month for ten years is 960 (`docs/collector.md`).
+pub const DEFAULT_MAX_CELLS_PER_INSTALL: usize = 1000;
 /// On how many distinct days (by the server's clock) an install must have uploaded before its
 /// records count in what the collector publishes, by default.
 pub const DEFAULT_ELIGIBLE_AFTER_DAYS: u32 = 3;
@@ -74,11 +78,16 @@ pub struct Config {
     pub max_connections: usize,
     /// The most distinct countries one install's records may span; a batch beyond is refused.
     pub max_countries_per_install: usize,
+    /// The most platform × country × month cells one install's records may span; a batch
+    /// beyond is refused.
+    pub max_cells_per_install: usize,
     /// An install counts in published figures (workers, suppression, every statistic) only once
     /// it has uploaded new records on this many distinct UTC days of the server's clock.
     pub eligible_after_days: u32,
     /// The clock of every rule about time; the system's, except in tests.
     pub clock: Clock,
+    /// Leading zero bits of SHA-256 that enrollment's proof of work asks for (`proof_of_work`).
+    pub enroll_difficulty_bits: u32,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -117,8 +126,12 @@ pub enum ConfigError {
     NoConnections,
     #[error("max_countries_per_install must be at least 1")]
     NoCountries,
+    #[error("max_cells_per_install must be at least 1")]
+    NoCells,
     #[error("eligible_after_days is {0}; it must be between 1 and {MAX_ELIGIBLE_AFTER_DAYS}")]
     EligibleAfterDays(u32),
+    #[error("enroll_difficulty_bits is {0}; at most {MAX_DIFFICULTY_BITS}, which takes a browser hours")]
+    EnrollDifficulty(u32),
 }
 
 impl Config {
@@ -152,10 +165,12 @@ impl Config {
             // A worker works from home, and now and then from abroad; a script spreading one
             // install over many cells is refused.
             max_countries_per_install: DEFAULT_MAX_COUNTRIES_PER_INSTALL,
+            max_cells_per_install: DEFAULT_MAX_CELLS_PER_INSTALL,
             // A script can enroll installs by the thousand in a minute; making each of them come
             // back on three different days costs it three days, however many machines it has.
             eligible_after_days: DEFAULT_ELIGIBLE_AFTER_DAYS,
             clock: Clock::system(),
+            enroll_difficulty_bits: DEFAULT_DIFFICULTY_BITS,
         }
     }
 
@@ -197,8 +212,14 @@ impl Config {
         if self.max_countries_per_install == 0 {
             return Err(ConfigError::NoCountries);
         }
+        if self.max_cells_per_install == 0 {
+            return Err(ConfigError::NoCells);
+        }
         if !(1..=MAX_ELIGIBLE_AFTER_DAYS).contains(&self.eligible_after_days) {
             return Err(ConfigError::EligibleAfterDays(self.eligible_after_days));
+        }
+        if self.enroll_difficulty_bits > MAX_DIFFICULTY_BITS {
+            return Err(ConfigError::EnrollDifficulty(self.enroll_difficulty_bits));
         }
         Ok(())
     }
@@ -256,6 +277,9 @@ mod tests {
         let mut config = Config::new("sqlite://x.db");
         config.max_countries_per_install = 0;
         assert!(matches!(config.validate(), Err(ConfigError::NoCountries)));
+        let mut config = Config::new("sqlite://x.db");
+        config.max_cells_per_install = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::NoCells)));
     }
 
     #[test]
@@ -265,6 +289,16 @@ mod tests {
         for (days, valid) in [(0, false), (1, true), (365, true), (366, false)] {
             config.eligible_after_days = days;
             assert_eq!(config.validate().is_ok(), valid, "{days}");
+        }
+    }
+
+    #[test]
+    fn enrollment_asks_for_at_most_32_bits_of_work() {
+        let mut config = Config::new("sqlite://x.db");
+        assert_eq!(config.enroll_difficulty_bits, DEFAULT_DIFFICULTY_BITS);
+        for (bits, valid) in [(0, true), (32, true), (33, false)] {
+            config.enroll_difficulty_bits = bits;
+            assert_eq!(config.validate().is_ok(), valid, "{bits}");
         }
     }
 }

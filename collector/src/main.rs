@@ -151,10 +151,18 @@ struct ServeArgs {
     /// with 422.
     #[arg(long, env = "PIECERATE_MAX_COUNTRIES_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL)]
     max_countries_per_install: usize,
+    /// The most platform × country × month cells one install's records may span; a batch
+    /// beyond is refused with 422.
+    #[arg(long, env = "PIECERATE_MAX_CELLS_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_CELLS_PER_INSTALL)]
+    max_cells_per_install: usize,
     /// An install counts in published figures only once it has uploaded on this many distinct
     /// days (UTC, by the server's clock).
     #[arg(long, env = "PIECERATE_ELIGIBLE_AFTER_DAYS", default_value_t = collector::config::DEFAULT_ELIGIBLE_AFTER_DAYS)]
     eligible_after_days: u32,
+    /// Leading zero bits of SHA-256 the proof of work of an enrollment asks for (0 to 32; each
+    /// bit doubles the work; the default takes a browser about a second).
+    #[arg(long, env = "PIECERATE_ENROLL_DIFFICULTY_BITS", default_value_t = collector::proof_of_work::DEFAULT_DIFFICULTY_BITS)]
+    enroll_difficulty_bits: u32,
 }
 
 impl ServeArgs {
@@ -181,6 +189,8 @@ impl ServeArgs {
             max_connections: self.max_connections,
             max_countries_per_install: self.max_countries_per_install,
             eligible_after_days: self.eligible_after_days,
+            max_cells_per_install: self.max_cells_per_install,
+            enroll_difficulty_bits: self.enroll_difficulty_bits,
             ..Config::new(database_url)
         }
     }

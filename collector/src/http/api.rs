@@ -16,9 +16,10 @@ use serde_json::json;
 
 use super::SharedState;
 use crate::auth::{bearer_token, new_credentials, token_hash};
-use crate::db::{BatchRules, Install, StoreError};
+use crate::db::{BatchRules, EnrollError, Install, StoreError};
 use crate::error::AppError;
 use crate::ingest::{BatchError, BatchLimits, RecordProblem, decode_body, parse_batch};
+use crate::proof_of_work::ProofError;
 use crate::wages::{CachedReport, WagesQuery};
 
 /// The OpenAPI 3.1 description of this API, kept next to the code it describes.
@@ -26,6 +27,8 @@ const OPENAPI: &str = include_str!("../../openapi.json");
 /// The largest enrollment body: it carries at most a consent version.
 const MAX_ENROLL_BODY_BYTES: usize = 4096;
 const MAX_CONSENT_VERSION_LEN: usize = 64;
+/// The longest challenge or nonce read; an issued challenge is under 100 bytes.
+const MAX_PROOF_FIELD_LEN: usize = 256;
 
 pub(super) async fn health(State(state): State<SharedState>) -> Response {
     match state.database.data_version().await {
@@ -115,7 +118,22 @@ impl FromRequestParts<SharedState> for AuthenticatedInstall {
     }
 }
 
-/// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
+/// `GET /v1/installs/challenge`: a proof-of-work challenge for one enrollment (`proof_of_work`).
+pub(super) async fn enrollment_challenge(State(state): State<SharedState>) -> Response {
+    let challenge = state.challenges.issue(state.config.clock.now(), state.config.enroll_difficulty_bits);
+    let expires_at = analysis::Timestamp::from_unix_seconds(challenge.expires_at)
+        .map_or_else(|_| challenge.expires_at.to_string(), |time| time.to_string());
+    let body = json!({
+        "challenge": challenge.text,
+        "difficulty": challenge.difficulty,
+        "expires_at": expires_at,
+    });
+    // Each answer is new: no cache may hand one challenge to two clients.
+    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()
+}
+
+/// `POST /v1/installs`: a new anonymous install. The body is
+/// `{"challenge": "...", "nonce": "...", "consent_version": "..."}`, the last optional.
 pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -> Result<Response, AppError> {
     state
         .enroll_limiter
@@ -123,23 +141,47 @@ pub(super) async fn enroll(State(state): State<SharedState>, request: Request) -
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let (parts, body) = request.into_parts();
     let body = read_body(&parts.headers, body, MAX_ENROLL_BODY_BYTES).await?;
-    let consent_version = if body.iter().all(u8::is_ascii_whitespace) {
-        None
+    let enrollment = if body.iter().all(u8::is_ascii_whitespace) {
+        parse_enrollment(b"{}")?
     } else {
         require_json(&parts.headers)?;
         parse_enrollment(&body)?
     };
+    let now = state.config.clock.now();
+    let solved =
+        state.challenges.check(&enrollment.challenge, &enrollment.nonce, now).map_err(proof_refused)?;
     let (public_id, token) = new_credentials();
-    state
+    let enrolled = state
         .database
-        .create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref())
-        .await
-        .map_err(AppError::NotStored)?;
-    let body = json!({ "install_id": public_id.as_str(), "token": token });
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+        .enroll(&public_id, &token_hash(&token), enrollment.consent_version.as_deref(), &solved, now)
+        .await;
+    match enrolled {
+        Ok(_) => {
+            let body = json!({ "install_id": public_id.as_str(), "token": token });
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(EnrollError::ChallengeUsed) => Err(proof_refused(ProofError::Used)),
+        Err(EnrollError::Db(error)) => Err(AppError::NotStored(error)),
+    }
 }
 
-fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
+fn proof_refused(error: ProofError) -> AppError {
+    let field = error.field();
+    AppError::Unprocessable {
+        message: format!("the enrollment's proof of work is not valid: {field} {error}; nothing was stored"),
+        errors: vec![RecordProblem { index: None, field: field.into(), problem: error.to_string() }],
+    }
+}
+
+/// What an enrollment request carries.
+#[derive(Debug)]
+struct Enrollment {
+    consent_version: Option<String>,
+    challenge: String,
+    nonce: String,
+}
+
+fn parse_enrollment(body: &[u8]) -> Result<Enrollment, AppError> {
     let invalid = |field: &str, problem: String| AppError::Unprocessable {
         message: "the enrollment body is not valid".into(),
         errors: vec![RecordProblem { index: None, field: field.into(), problem }],
@@ -152,39 +194,63 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
     let json::Value::Object(object) = value else {
         return Err(invalid(
             "body",
-            "expected a JSON object such as {\"consent_version\": \"2024-05\"}".into(),
-        ));
-    };
-    if let Some(unknown) = object.keys().find(|key| *key != "consent_version") {
-        let unknown: String = unknown.chars().take(40).collect();
-        return Err(invalid(&unknown, "unknown field; an enrollment carries only consent_version".into()));
-    }
-    if object.keys().count() > 1 {
-        return Err(AppError::BadRequest(
-            "the key \"consent_version\" is given more than once; an enrollment carries it at most once"
+            "expected a JSON object such as {\"challenge\": \"...\", \"nonce\": \"...\", \"consent_version\": \"2024-05\"}"
                 .into(),
         ));
+    };
+    const FIELDS: [&str; 3] = ["consent_version", "challenge", "nonce"];
+    if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+        let unknown: String = unknown.chars().take(40).collect();
+        return Err(invalid(
+            &unknown,
+            "unknown field; an enrollment carries only challenge, nonce and consent_version".into(),
+        ));
     }
-    match object.get("consent_version") {
-        None => Ok(None),
+    if let Some(repeated) = FIELDS.iter().find(|field| object.keys().filter(|key| key == *field).count() > 1)
+    {
+        return Err(AppError::BadRequest(format!(
+            "the key \"{repeated}\" is given more than once; an enrollment carries it at most once"
+        )));
+    }
+    let consent_version = match object.get("consent_version") {
+        None => None,
         Some(json::Value::String(version))
             if (1..=MAX_CONSENT_VERSION_LEN).contains(&version.len())
                 && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
         {
-            Ok(Some(version.clone()))
+            Some(version.clone())
         }
-        Some(json::Value::String(_)) => Err(invalid(
-            "consent_version",
-            format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+        Some(json::Value::String(_)) => {
+            return Err(invalid(
+                "consent_version",
+                format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+            ));
+        }
+        Some(other) => {
+            return Err(invalid(
+                "consent_version",
+                format!(
+                    "must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :, got {}; leave the field out when there is no version",
+                    other.kind()
+                ),
+            ));
+        }
+    };
+    let required = |field: &'static str| match object.get(field) {
+        Some(json::Value::String(text)) if text.len() <= MAX_PROOF_FIELD_LEN => Ok(text.clone()),
+        Some(json::Value::String(_)) => {
+            Err(invalid(field, format!("is longer than {MAX_PROOF_FIELD_LEN} bytes")))
+        }
+        Some(other) => Err(invalid(field, format!("must be a string, got {}", other.kind()))),
+        None => Err(invalid(
+            field,
+            "missing: enrolling needs a solved proof of work; GET /v1/installs/challenge, find a nonce \
+             such that SHA-256(challenge followed by nonce) begins with `difficulty` zero bits, and send \
+             both"
+                .into(),
         )),
-        Some(other) => Err(invalid(
-            "consent_version",
-            format!(
-                "must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :, got {}; leave the field out when there is no version",
-                other.kind()
-            ),
-        )),
-    }
+    };
+    Ok(Enrollment { consent_version, challenge: required("challenge")?, nonce: required("nonce")? })
 }
 
 /// `POST /v1/records`: one batch, stored whole or not at all; answered after the commit.
@@ -218,6 +284,7 @@ pub(super) async fn upload(
     };
     let rules = BatchRules {
         max_countries: state.config.max_countries_per_install,
+        max_cells: state.config.max_cells_per_install,
         eligible_after_days: state.config.eligible_after_days,
         today: state.config.clock.today(),
     };
@@ -240,6 +307,10 @@ pub(super) async fn upload(
         Err(error @ StoreError::TooManyCountries { .. }) => Err(AppError::Unprocessable {
             message: format!("{error}; nothing was stored"),
             errors: vec![RecordProblem { index: None, field: "country".into(), problem: error.to_string() }],
+        }),
+        Err(error @ StoreError::TooManyCells { .. }) => Err(AppError::Unprocessable {
+            message: format!("{error}; nothing was stored"),
+            errors: vec![RecordProblem { index: None, field: "records".into(), problem: error.to_string() }],
         }),
         Err(StoreError::Db(error)) => Err(AppError::NotStored(error)),
     }

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::db::{Database, DbError};
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::proof_of_work::ChallengeKey;
 use crate::rate_limit::{RateLimiter, SourceLimiter};
 use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, WagesQuery};
 
@@ -38,11 +39,14 @@ pub(crate) struct AppState {
     /// Keyed by a hash of the source address (see `rate_limit`).
     pub enroll_limiter: SourceLimiter,
     pub auth_failure_limiter: SourceLimiter,
+    /// Authenticates enrollment challenges.
+    pub challenges: ChallengeKey,
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config, database: Database) -> AppState {
+    pub(crate) fn new(config: Config, database: Database, challenges: ChallengeKey) -> AppState {
         AppState {
+            challenges,
             upload_limiter: RateLimiter::new(config.upload_rate),
             enroll_limiter: SourceLimiter::new(config.enroll_rate),
             auth_failure_limiter: SourceLimiter::new(config.auth_failure_rate),
@@ -90,6 +94,7 @@ pub(crate) fn router(state: SharedState) -> Router {
     // For the operator's scraper, not for browsers: no CORS rule, so no web page can read it.
     let operators = Router::new().route("/metrics", get(api::metrics));
     let writes = Router::new()
+        .route("/v1/installs/challenge", get(api::enrollment_challenge))
         .route("/v1/installs", post(api::enroll))
         .route("/v1/installs/me", delete(api::erase))
         .route("/v1/records", post(api::upload));

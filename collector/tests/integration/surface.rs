@@ -14,6 +14,7 @@ async fn openapi_health_metrics_and_cors() {
         assert_eq!((openapi.status, &openapi.body["openapi"]), (200, &Value::from("3.1.0")), "{backend}");
         for path in [
             "/v1/installs",
+            "/v1/installs/challenge",
             "/v1/installs/me",
             "/v1/records",
             "/v1/wages",
@@ -206,6 +207,8 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
             enrolled.text
         );
         assert_eq!(enrolled.body["data_notice"], "synthetic demonstration data");
+        let challenge = server.get("/v1/installs/challenge").await;
+        assert_eq!(challenge.status, 403, "{backend}: the demo hands out no enrollment challenge");
         let token = "0".repeat(64);
         let uploaded = server.upload(&token, &[task(1, 0, "mturk", "US", "1.00")]).await;
         assert_eq!(uploaded.status, 403, "{backend}: {}", uploaded.text);
