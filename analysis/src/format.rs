@@ -73,6 +73,8 @@ pub struct CsvRecords<R> {
     fields: Vec<u8>,
     ends: Vec<usize>,
     header_checked: bool,
+    /// The line the last record returned starts on.
+    last_line: u64,
 }
 
 /// The longest record [`CsvRecords`] reads: a valid one is under 500 bytes, so anything near
@@ -88,7 +90,13 @@ impl<R: BufRead> CsvRecords<R> {
             fields: Vec::new(),
             ends: Vec::new(),
             header_checked: false,
+            last_line: 0,
         }
+    }
+
+    /// The line the last item returned starts on.
+    pub fn last_line(&self) -> u64 {
+        self.last_line
     }
 
     fn field(&self, index: usize) -> &[u8] {
@@ -252,6 +260,7 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
                 }
                 Err(error) => return Some(Err(error)),
             };
+            self.last_line = line;
             let split = self.split_fields();
             if !self.header_checked {
                 self.header_checked = true;
@@ -325,6 +334,11 @@ pub struct JsonLinesRecords<R> {
 impl<R: BufRead> JsonLinesRecords<R> {
     pub fn new(input: R) -> JsonLinesRecords<R> {
         JsonLinesRecords { lines: input, line: 0, buffer: String::new() }
+    }
+
+    /// The line of the last item returned.
+    pub fn last_line(&self) -> u64 {
+        self.line
     }
 }
 

@@ -19,10 +19,15 @@ use crate::stats::{mean, median_confidence_interval, percentile};
 use crate::time::{Seconds, Timestamp};
 use crate::wage::{Method, TimeKind, WorkerTotals, session_gaps};
 
+mod disclosure;
 mod json;
 mod merge;
 mod minimum;
 mod totals;
+pub use disclosure::{
+    DEFAULT_HOURS_ROUNDING_BASE, DEFAULT_N_TASKS_ROUNDING_BASE, DEFAULT_SMALL_CELL_WAGE_STEP_USD,
+    DisclosureRules, MIN_EXACT_QUANTILES_WORKERS, Publication,
+};
 pub use json::ReportDocument;
 pub use minimum::CellMinimumWage;
 use minimum::{MinimumPay, Valuation, Worth};
@@ -250,7 +255,14 @@ pub struct ReportBuilder {
     last_install: Option<(InstallId, u32)>,
     session_spans: Vec<(u32, SessionSpan)>,
     valuation: Valuation,
+    /// Whether `finish_with_members` is to say which workers each cell holds (disclosure
+    /// control needs it; a plain report does not pay for it).
+    keep_members: bool,
 }
+
+/// The workers of one cell, sorted by worker index, each with whether the cell's statistics
+/// include them (or left them out for too few hours, an implausible wage or no PPP factor).
+pub(crate) type CellMembers = Vec<(u32, bool)>;
 
 impl ReportBuilder {
     pub fn new(options: ReportOptions) -> ReportBuilder {
@@ -263,6 +275,7 @@ impl ReportBuilder {
             last_install: None,
             session_spans: Vec::new(),
             valuation: Valuation::new(basis),
+            keep_members: false,
         }
     }
 
@@ -323,7 +336,13 @@ impl ReportBuilder {
         }
     }
 
-    pub fn finish(mut self) -> Report {
+    pub fn finish(self) -> Report {
+        self.finish_with_members().0
+    }
+
+    /// The report and, when the builder keeps them, each cell's members in the order of the
+    /// report's cells.
+    pub(crate) fn finish_with_members(mut self) -> (Report, Vec<CellMembers>) {
         if let Method::Session { max_gap_minutes } = self.options.method {
             self.add_session_gaps(max_gap_minutes);
         }
@@ -341,6 +360,7 @@ impl ReportBuilder {
         let mut keys: Vec<CellKey> = groups.keys().copied().collect();
         keys.sort_unstable();
         let mut cells = Vec::with_capacity(keys.len());
+        let mut cell_members = Vec::new();
         let (mut any_simulated, mut any_requester, mut any_lowest_regional) = (false, false, false);
         let mut unknown_minimum_workers = 0;
         for key in keys {
@@ -368,6 +388,16 @@ impl ReportBuilder {
                 })
                 .collect();
             excluded_implausible += (with_enough_hours - included.len()) as u64;
+            if self.keep_members {
+                let mut included_workers: Vec<u32> = included.iter().map(|(worker, _)| *worker).collect();
+                included_workers.sort_unstable();
+                let mut all: CellMembers = members
+                    .iter()
+                    .map(|(worker, _)| (*worker, included_workers.binary_search(worker).is_ok()))
+                    .collect();
+                all.sort_unstable();
+                cell_members.push(all);
+            }
             let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
             // Over every worker of the cell, not only those with counted time: a batch that paid
             // nothing has no paid hours under `paid`, and is still a requester's lower bound.
@@ -396,6 +426,7 @@ impl ReportBuilder {
                 minimum_wage,
                 contains_simulated,
                 contains_requester_data,
+                complementary_suppression: false,
             });
         }
         let mut notes = Vec::new();
@@ -413,7 +444,7 @@ impl ReportBuilder {
             notes.push(format!("{unknown_minimum_workers} worker-cell pair{} in published cells had no known minimum wage for some of their counted time (no statutory minimum, or none in the shipped sources) and {} left out of the share below the local minimum.", if unknown_minimum_workers == 1 { "" } else { "s" }, if unknown_minimum_workers == 1 { "is" } else { "are" }));
         }
         if excluded_implausible > 0 {
-            notes.push(format!("{excluded_implausible} worker-cell pair{} with an effective hourly wage above {} an hour, which no microtask pays, {} left out of the statistics as implausible.", if excluded_implausible == 1 { "" } else { "s" }, options.max_hourly_usd, if excluded_implausible == 1 { "was" } else { "were" }));
+            notes.push(implausible_note(excluded_implausible, options.max_hourly_usd));
         }
         if options.currency_basis == CurrencyBasis::Ppp {
             notes.push("Money is in international dollars at purchasing-power parity (World Bank PPP conversion factor, GDP; the latest published year is used for later years): the fields named *_usd hold international dollars, and the $7.25 reference is 7.25 international dollars.".to_owned());
@@ -421,7 +452,7 @@ impl ReportBuilder {
                 notes.push(format!("{unvalued_workers} worker-cell pair{} without a country or a PPP factor for it could not be valued at purchasing-power parity and {} left out.", if unvalued_workers == 1 { "" } else { "s" }, if unvalued_workers == 1 { "is" } else { "are" }));
             }
         }
-        Report {
+        let report = Report {
             method: options.method,
             grouping: options.grouping,
             currency_basis: options.currency_basis,
@@ -432,7 +463,9 @@ impl ReportBuilder {
             excluded_workers,
             excluded_implausible,
             notes,
-        }
+            disclosure: None,
+        };
+        (report, cell_members)
     }
 
     fn add_session_gaps(&mut self, max_gap_minutes: u32) {
@@ -549,6 +582,9 @@ pub struct Report {
     /// `max_hourly_usd`.
     pub excluded_implausible: u64,
     pub notes: Vec<String>,
+    /// The disclosure control the report was published under, when it was (the collector's
+    /// reports; `docs/methodology.md`, "Disclosure control").
+    pub disclosure: Option<DisclosureRules>,
 }
 
 /// One group of workers.
@@ -564,10 +600,13 @@ pub struct Cell {
     pub minimum_wage: Option<CellMinimumWage>,
     pub contains_simulated: bool,
     pub contains_requester_data: bool,
+    /// Suppressed although it has enough workers, so that no subtraction between published
+    /// cells isolates a smaller cell or a worker.
+    pub complementary_suppression: bool,
 }
 
 impl Cell {
-    /// Whether the cell publishes no statistic (too few workers).
+    /// Whether the cell publishes no statistic (too few workers, or complementary suppression).
     pub fn suppressed(&self) -> bool {
         self.statistics.is_none()
     }
@@ -591,6 +630,10 @@ pub struct CellStatistics {
     pub share_below_local_minimum: Option<f64>,
     pub n_workers_with_known_minimum: u64,
     pub share_below_usd_7_25: f64,
+    /// Set when disclosure control rounded every wage statistic of this small cell (mean,
+    /// percentiles, the interval's ends outward) to a multiple of this many US dollars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wages_rounded_to_usd: Option<f64>,
 }
 
 impl CellStatistics {
@@ -630,8 +673,19 @@ impl CellStatistics {
                 .then(|| round(below_minimum as f64 / known_minimum as f64, 4)),
             n_workers_with_known_minimum: known_minimum,
             share_below_usd_7_25: round(below_reference as f64 / n, 4),
+            wages_rounded_to_usd: None,
         }
     }
+}
+
+/// The note of a report that left out worker-cells for an implausible wage.
+pub(crate) fn implausible_note(excluded_implausible: u64, max_hourly_usd: f64) -> String {
+    format!(
+        "{excluded_implausible} worker-cell pair{} with an effective hourly wage above {} an hour, which no microtask pays, {} left out of the statistics as implausible.",
+        if excluded_implausible == 1 { "" } else { "s" },
+        max_hourly_usd,
+        if excluded_implausible == 1 { "was" } else { "were" }
+    )
 }
 
 pub(crate) fn round(value: f64, decimals: i32) -> f64 {

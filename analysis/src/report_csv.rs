@@ -37,6 +37,10 @@ const MINIMUM_WAGE_COLUMNS: [&str; 9] = [
     "minimum_wage_reason",
 ];
 
+/// Appended only to reports published under disclosure control (the collector's), so that a
+/// researcher's CSV keeps its columns.
+const DISCLOSURE_COLUMNS: [&str; 2] = ["complementary_suppression", "wages_rounded_to_usd"];
+
 fn minimum_wage_fields(cell: &Cell) -> Vec<String> {
     let known = cell.statistics.as_ref().map(|s| s.n_workers_with_known_minimum.to_string());
     let Some(minimum) = &cell.minimum_wage else {
@@ -70,12 +74,18 @@ impl Report {
             .chain(STATISTIC_COLUMNS)
             .chain(["contains_requester_data"])
             .chain(MINIMUM_WAGE_COLUMNS)
-            .chain(["currency_basis"]);
+            .chain(["currency_basis"])
+            .chain(self.disclosure.iter().flat_map(|_| DISCLOSURE_COLUMNS));
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
             let mut fields = row(cell, dimensions);
             fields.extend(minimum_wage_fields(cell));
             fields.push(self.currency_basis.as_str().to_owned());
+            if self.disclosure.is_some() {
+                fields.push(cell.complementary_suppression.to_string());
+                let step = cell.statistics.as_ref().and_then(|s| s.wages_rounded_to_usd);
+                fields.push(step.map(|step| step.to_string()).unwrap_or_default());
+            }
             writer.write_record(fields).expect("writing to memory");
         }
         String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
@@ -132,6 +142,7 @@ mod tests {
             share_below_local_minimum: Some(0.5),
             n_workers_with_known_minimum: 12,
             share_below_usd_7_25: 0.9167,
+            wages_rounded_to_usd: None,
         };
         let minimum = crate::report::CellMinimumWage {
             status: "known",
@@ -155,6 +166,7 @@ mod tests {
             statistics,
             contains_simulated: false,
             contains_requester_data: true,
+            complementary_suppression: false,
         };
         let report = Report {
             method: crate::Method::All,
@@ -167,6 +179,7 @@ mod tests {
             excluded_workers: 0,
             excluded_implausible: 0,
             notes: Vec::new(),
+            disclosure: None,
         };
         let expected = "\
 platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis

@@ -10,16 +10,30 @@
 //! Lines ranges go through the JSON Lines reader: a JSON string cannot hold a raw line break, so
 //! a range boundary never falls inside a record.
 //!
+//! A record whose `record_id` was read before, in this input or an earlier one, must count
+//! once. [`RecordIds`] does it in two passes, the second only when needed: the first pass
+//! counts every record and keeps a 64-bit key of each id (8 bytes a record, sorted per range in
+//! its thread); if two keys are equal, the caller reads every input again, by one reader, with
+//! [`RecordIds::second_pass`], which checks the ids of those keys exactly and keeps the first
+//! copy in input order ([`ReadSummary::repeated`] counts the others; `strict` stops at the
+//! first). Inputs without repeats, the usual case, are read once and at full speed.
+//!
 //! No IO of its own: the caller's [`Input`] opens readers over byte ranges (of a file, say), and
 //! [`read_stream`] takes a stream that can only be read once. Threads are started only for a
 //! large input and when more than one is asked for.
 
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
+use std::sync::Mutex;
+
+use uuid::Uuid;
 
 use crate::format::{
     CsvRecords, Encoding, JsonLinesRecords, LineError, record_from_plain_csv_line, sniff_encoding,
 };
+use crate::import::SaltFingerprint;
+use crate::time::Timestamp;
 use crate::{Record, ReportBuilder};
 
 /// Below this size an input is read by one thread: starting threads would cost more than it saves.
@@ -74,10 +88,119 @@ pub struct ReadSettings {
 }
 
 /// What reading an input gave.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ReadSummary {
+    /// Records added to the report (repeats not included).
     pub records: u64,
     pub bad_lines: u64,
+    /// Valid records left out because a record with their `record_id` was read before.
+    pub repeated: u64,
+    /// The earliest and latest `started_at` of the records added.
+    pub first_started_at: Option<Timestamp>,
+    pub last_started_at: Option<Timestamp>,
+    /// The salt fingerprints of the requester-export installs among the records added
+    /// (`import::salt_fingerprint`); `None` stands for installs imported before fingerprints
+    /// were recorded.
+    pub import_salts: BTreeSet<Option<SaltFingerprint>>,
+}
+
+impl ReadSummary {
+    fn count(&mut self, record: &Record) {
+        self.records += 1;
+        let started = record.started_at();
+        self.first_started_at = Some(self.first_started_at.map_or(started, |first| first.min(started)));
+        self.last_started_at = Some(self.last_started_at.map_or(started, |last| last.max(started)));
+        if record.install_id().is_from_requester_export() {
+            let salt = crate::import::salt_fingerprint(record.install_id());
+            // Records of one install come together: most of them find their salt already there.
+            if !self.import_salts.contains(&salt) {
+                self.import_salts.insert(salt);
+            }
+        }
+    }
+
+    /// Adds what a later part of the same input gave.
+    fn absorb(&mut self, later: ReadSummary) {
+        self.records += later.records;
+        self.bad_lines += later.bad_lines;
+        self.repeated += later.repeated;
+        self.first_started_at = self.first_started_at.min(later.first_started_at).or(later.first_started_at);
+        self.last_started_at = self.last_started_at.max(later.last_started_at);
+        self.import_salts.extend(later.import_salts);
+    }
+}
+
+/// The `record_id`s of the inputs read so far, so that a record read twice counts once (see the
+/// module's documentation for the two passes).
+#[derive(Debug, Default)]
+pub struct RecordIds {
+    /// Second pass only: the repeated keys, and for each id with such a key the input it was
+    /// first read from.
+    exact: Option<Exact>,
+    /// First pass: the keys of the ids read, one sorted run per range or input.
+    keys: Mutex<Vec<Vec<u64>>>,
+    /// How many inputs were read.
+    inputs: usize,
+}
+
+#[derive(Debug)]
+struct Exact {
+    candidates: HashSet<u64>,
+    first_input: HashMap<u128, usize>,
+}
+
+/// The key the first pass keeps of an id: its two halves folded. Equal ids have equal keys;
+/// two random UUIDs share one with a chance of 1 in 2^64 per pair (about 3 in a million among
+/// 10 million ids), and then only cost the second pass, which compares whole ids.
+fn key(id: Uuid) -> u64 {
+    let id = id.as_u128();
+    (id >> 64) as u64 ^ id as u64
+}
+
+impl RecordIds {
+    /// For the first pass.
+    pub fn new() -> RecordIds {
+        RecordIds::default()
+    }
+
+    /// After the first pass: `None` when no two ids read were alike, so every record counted
+    /// once; otherwise the `RecordIds` of a second pass over the same inputs in the same order.
+    pub fn second_pass(&self) -> Option<RecordIds> {
+        let runs = self.keys.lock().expect("no reader panicked");
+        let candidates = repeated_keys(&runs);
+        (!candidates.is_empty()).then(|| RecordIds {
+            exact: Some(Exact { candidates, first_input: HashMap::new() }),
+            keys: Mutex::default(),
+            inputs: 0,
+        })
+    }
+
+    fn keep(&self, mut run: Vec<u64>) {
+        run.sort_unstable();
+        self.keys.lock().expect("no reader panicked").push(run);
+    }
+}
+
+/// The keys that occur more than once in the sorted runs, by a merge of the runs.
+fn repeated_keys(runs: &[Vec<u64>]) -> HashSet<u64> {
+    let mut heap: BinaryHeap<std::cmp::Reverse<(u64, usize, usize)>> = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, run)| !run.is_empty())
+        .map(|(index, run)| std::cmp::Reverse((run[0], index, 0)))
+        .collect();
+    let mut repeated = HashSet::new();
+    let mut previous = None;
+    while let Some(std::cmp::Reverse((value, run, position))) = heap.pop() {
+        if previous == Some(value) {
+            repeated.insert(value);
+        }
+        previous = Some(value);
+        if let Some(&next) = runs[run].get(position + 1) {
+            heap.push(std::cmp::Reverse((next, run, position + 1)));
+        }
+    }
+    repeated
 }
 
 /// A line that holds no valid record: its number in the whole input, from 1, and its problem.
@@ -102,6 +225,10 @@ pub enum ReadError<E> {
     /// The bad-line handler failed.
     #[error("handling a bad line: {0}")]
     Handler(E),
+    /// Under `strict`, the first record whose `record_id` was read before, in the input
+    /// `first_input` (counted from 0; the current one when it repeats within an input).
+    #[error("line {line}: record_id {record_id} was already read (input {first_input})")]
+    Repeated { line: u64, record_id: Uuid, first_input: usize },
 }
 
 /// Reads `input` into `builder`, handing each bad line to `on_bad_line` in input order,
@@ -109,11 +236,12 @@ pub enum ReadError<E> {
 pub fn read<I: Input + ?Sized, E>(
     input: &I,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
     settings: ReadSettings,
     on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let threads = if input.size() >= PARALLEL_MIN_BYTES { settings.threads.max(1) } else { 1 };
-    read_in_threads(input, threads, builder, settings.strict, on_bad_line)
+    read_in_threads(input, threads, builder, ids, settings.strict, on_bad_line)
 }
 
 /// Reads a stream that can only be read once, from the start (a pipe), into `builder`, in the
@@ -121,14 +249,36 @@ pub fn read<I: Input + ?Sized, E>(
 pub fn read_stream<E>(
     input: impl Read,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
     strict: bool,
     mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let mut input = BufReader::with_capacity(BLOCK_BYTES, input);
-    match sniff_encoding(&mut input)? {
-        Encoding::Csv => add_records(CsvRecords::new(input), builder, strict, &mut on_bad_line),
-        Encoding::JsonLines => add_records(JsonLinesRecords::new(input), builder, strict, &mut on_bad_line),
-    }
+    let this_input = ids.inputs;
+    ids.inputs += 1;
+    let mut keys = Vec::new();
+    let read = match sniff_encoding(&mut input)? {
+        Encoding::Csv => add_records(
+            &mut CsvRecords::new(input),
+            builder,
+            ids,
+            &mut keys,
+            this_input,
+            strict,
+            &mut on_bad_line,
+        ),
+        Encoding::JsonLines => add_records(
+            &mut JsonLinesRecords::new(input),
+            builder,
+            ids,
+            &mut keys,
+            this_input,
+            strict,
+            &mut on_bad_line,
+        ),
+    };
+    ids.keep(keys);
+    read
 }
 
 /// [`read`] with the number of threads decided.
@@ -136,49 +286,72 @@ fn read_in_threads<I: Input + ?Sized, E>(
     input: &I,
     threads: usize,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
     strict: bool,
     mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let size = input.size();
-    match sniff_encoding(&mut BufReader::new(input.open(0..size.min(HEAD_BYTES))?))? {
+    // The second pass decides in input order, so one general reader reads it.
+    let encoding = match ids.exact {
+        Some(_) => Encoding::JsonLines,
+        None => sniff_encoding(&mut BufReader::new(input.open(0..size.min(HEAD_BYTES))?))?,
+    };
+    match encoding {
         Encoding::Csv => {
-            if let Some(summary) = read_plain_csv(input, threads, builder, strict, &mut on_bad_line)? {
+            if let Some(summary) = read_plain_csv(input, threads, builder, ids, strict, &mut on_bad_line)? {
                 return Ok(summary);
             }
             input.restart();
         }
-        Encoding::JsonLines if threads > 1 => {
+        Encoding::JsonLines if threads > 1 && ids.exact.is_none() => {
             let ranges = line_ranges(input, 0, threads)?;
-            let parts = read_parts(input, ranges, builder, |input, range, part| {
-                read_json_lines_range(input, range, part, strict)
+            let parts = read_parts(input, ranges, builder, ids, |input, range, part| {
+                read_json_lines_range(input, range, part, strict).map(Part::done)
             })?;
-            return merge_parts(parts, 0, builder, strict, &mut on_bad_line);
+            let merged = merge_parts(parts, 0, builder, strict, &mut on_bad_line);
+            ids.inputs += 1;
+            return merged;
         }
         Encoding::JsonLines => {}
     }
     let whole = CountingReader { inner: input.open(0..size)?, input, newlines: 0 };
-    read_stream(whole, builder, strict, on_bad_line)
+    read_stream(whole, builder, ids, strict, on_bad_line)
 }
 
 /// Adds the records of a general reader, handing each bad line on as it comes.
 fn add_records<E>(
-    records: impl Iterator<Item = Result<Record, LineError>>,
+    records: &mut impl RecordLines,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
+    keys: &mut Vec<u64>,
+    this_input: usize,
     strict: bool,
     on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let mut summary = ReadSummary::default();
-    for (index, item) in records.enumerate() {
+    let mut index = 0;
+    while let Some(item) = records.next() {
+        index += 1;
         match item {
-            Ok(record) => {
-                builder.add(&record);
-                summary.records += 1;
-            }
+            Ok(record) => match first_read_in(ids, keys, this_input, &record) {
+                None => {
+                    builder.add(&record);
+                    summary.count(&record);
+                }
+                Some(first_input) if strict => {
+                    return Err(ReadError::Repeated {
+                        line: records.last_line(),
+                        record_id: record.record_id(),
+                        first_input,
+                    });
+                }
+                Some(_) => summary.repeated += 1,
+            },
             Err(error) => {
                 let bad = bad_line(error)?;
                 // The CSV reader's first item is the header's verdict: an input whose first
                 // line is not the header is not records at all, and every line would be bad.
-                if index == 0 && bad.problem.starts_with("the header is not") {
+                if index == 1 && bad.problem.starts_with("the header is not") {
                     return Err(ReadError::NotRecords(bad));
                 }
                 summary.bad_lines += 1;
@@ -187,6 +360,47 @@ fn add_records<E>(
         }
     }
     Ok(summary)
+}
+
+/// A general reader of records that says where the last one started.
+trait RecordLines: Iterator<Item = Result<Record, LineError>> {
+    fn last_line(&self) -> u64;
+}
+
+impl<R: BufRead> RecordLines for CsvRecords<R> {
+    fn last_line(&self) -> u64 {
+        CsvRecords::last_line(self)
+    }
+}
+
+impl<R: BufRead> RecordLines for JsonLinesRecords<R> {
+    fn last_line(&self) -> u64 {
+        JsonLinesRecords::last_line(self)
+    }
+}
+
+/// In the second pass, the input where `record`'s id was first read when that was before;
+/// `None` when the record counts (in the first pass, always, after keeping its key).
+fn first_read_in(
+    ids: &mut RecordIds,
+    keys: &mut Vec<u64>,
+    this_input: usize,
+    record: &Record,
+) -> Option<usize> {
+    let Some(exact) = &mut ids.exact else {
+        keys.push(key(record.record_id()));
+        return None;
+    };
+    if !exact.candidates.contains(&key(record.record_id())) {
+        return None;
+    }
+    match exact.first_input.entry(record.record_id().as_u128()) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            entry.insert(this_input);
+            None
+        }
+    }
 }
 
 /// Hands a bad line to the handler; under `strict`, reading stops there.
@@ -214,26 +428,38 @@ fn bad_line(error: LineError) -> io::Result<BadLine> {
 
 /// What one thread made of its byte range. Line numbers of bad lines count from the range.
 #[derive(Debug)]
-struct Part {
+struct Part<'a> {
     builder: ReportBuilder,
     bad_lines: Vec<BadLine>,
-    records: u64,
+    summary: ReadSummary,
     newlines: u64,
     /// The range holds a quote or a stray carriage return: the plain CSV path does not apply.
     needs_general_reader: bool,
+    /// Where the keys of this range's ids go when it is read (first pass only).
+    ids: &'a RecordIds,
+    keys: Vec<u64>,
 }
 
-impl Part {
-    fn new(builder: ReportBuilder) -> Part {
-        Part { builder, bad_lines: Vec::new(), records: 0, newlines: 0, needs_general_reader: false }
+impl<'a> Part<'a> {
+    fn new(builder: ReportBuilder, ids: &'a RecordIds) -> Part<'a> {
+        Part {
+            builder,
+            bad_lines: Vec::new(),
+            summary: ReadSummary::default(),
+            newlines: 0,
+            needs_general_reader: false,
+            ids,
+            keys: Vec::new(),
+        }
     }
 
     /// Adds one record, or notes one bad line; false when reading the range must stop.
     fn add(&mut self, item: Result<Record, LineError>, strict: bool) -> io::Result<bool> {
         match item {
             Ok(record) => {
+                self.keys.push(key(record.record_id()));
                 self.builder.add(&record);
-                self.records += 1;
+                self.summary.count(&record);
                 Ok(true)
             }
             Err(error) => {
@@ -242,17 +468,25 @@ impl Part {
             }
         }
     }
+
+    /// The range is read: its keys are sorted (in its own thread) and kept.
+    fn done(mut self) -> Part<'a> {
+        self.ids.keep(std::mem::take(&mut self.keys));
+        self
+    }
 }
 
 /// Reads each range into a part of its own, one thread per range when there are several, and
 /// gives the parts in input order.
-fn read_parts<I: Input + ?Sized>(
+fn read_parts<'a, I: Input + ?Sized>(
     input: &I,
     ranges: Vec<Range<u64>>,
     builder: &ReportBuilder,
-    read_range: impl Fn(&I, Range<u64>, Part) -> io::Result<Part> + Sync,
-) -> io::Result<Vec<Part>> {
-    let jobs: Vec<_> = ranges.into_iter().map(|range| (range, Part::new(builder.new_part()))).collect();
+    earlier: &'a RecordIds,
+    read_range: impl Fn(&I, Range<u64>, Part<'a>) -> io::Result<Part<'a>> + Sync,
+) -> io::Result<Vec<Part<'a>>> {
+    let jobs: Vec<_> =
+        ranges.into_iter().map(|range| (range, Part::new(builder.new_part(), earlier))).collect();
     if jobs.len() == 1 {
         return jobs.into_iter().map(|(range, part)| read_range(input, range, part)).collect();
     }
@@ -272,7 +506,7 @@ fn read_parts<I: Input + ?Sized>(
 /// Hands the parts' bad lines on in input order (shifting each part's line numbers by the
 /// lines before it) and merges their builders into `builder`.
 fn merge_parts<E>(
-    parts: Vec<Part>,
+    parts: Vec<Part<'_>>,
     lines_before_first: u64,
     builder: &mut ReportBuilder,
     strict: bool,
@@ -285,7 +519,7 @@ fn merge_parts<E>(
             summary.bad_lines += 1;
             hand_on(BadLine { line: bad.line + lines_before, problem: bad.problem }, strict, on_bad_line)?;
         }
-        summary.records += part.records;
+        summary.absorb(part.summary);
         lines_before += part.newlines;
         builder.merge(part.builder);
     }
@@ -332,6 +566,7 @@ fn read_plain_csv<I: Input + ?Sized, E>(
     input: &I,
     threads: usize,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
     strict: bool,
     on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<Option<ReadSummary>, ReadError<E>> {
@@ -342,6 +577,7 @@ fn read_plain_csv<I: Input + ?Sized, E>(
         header.clear();
         let length = reader.read_until(b'\n', &mut header)?;
         if length == 0 {
+            ids.inputs += 1;
             return Ok(Some(ReadSummary::default()));
         }
         offset += length as u64;
@@ -362,22 +598,27 @@ fn read_plain_csv<I: Input + ?Sized, E>(
     }
     newlines += u64::from(header.ends_with(b"\n"));
     let ranges = line_ranges(input, offset, threads)?;
-    let parts = read_parts(input, ranges, builder, |input, range, part| {
-        read_plain_range(input, range, part, strict)
+    let runs_before = ids.keys.lock().expect("no reader panicked").len();
+    let parts = read_parts(input, ranges, builder, ids, |input, range, part| {
+        read_plain_range(input, range, part, strict).map(Part::done)
     })?;
     if parts.iter().any(|part| part.needs_general_reader) {
+        // The general reader reads the input again and keeps its keys: these are dropped.
+        ids.keys.lock().expect("no reader panicked").truncate(runs_before);
         return Ok(None);
     }
-    merge_parts(parts, newlines, builder, strict, on_bad_line).map(Some)
+    let merged = merge_parts(parts, newlines, builder, strict, on_bad_line).map(Some);
+    ids.inputs += 1;
+    merged
 }
 
 /// Reads the plain CSV lines of `range`, which starts at a line start.
-fn read_plain_range<I: Input + ?Sized>(
+fn read_plain_range<'a, I: Input + ?Sized>(
     input: &I,
     range: Range<u64>,
-    mut part: Part,
+    mut part: Part<'a>,
     strict: bool,
-) -> io::Result<Part> {
+) -> io::Result<Part<'a>> {
     let mut reader = input.open(range)?;
     let mut buffer: Vec<u8> = Vec::with_capacity(2 * BLOCK_BYTES);
     // Reads one line, without its `\n`; false when reading the range must stop (a bad line
@@ -423,12 +664,12 @@ fn read_plain_range<I: Input + ?Sized>(
 }
 
 /// Reads the JSON Lines of `range`, which starts at a line start. Its line numbers start at 1.
-fn read_json_lines_range<I: Input + ?Sized>(
+fn read_json_lines_range<'a, I: Input + ?Sized>(
     input: &I,
     range: Range<u64>,
-    mut part: Part,
+    mut part: Part<'a>,
     strict: bool,
-) -> io::Result<Part> {
+) -> io::Result<Part<'a>> {
     let counting = CountingReader { inner: input.open(range)?, input, newlines: 0 };
     let mut reader = BufReader::with_capacity(BLOCK_BYTES, counting);
     for item in JsonLinesRecords::new(&mut reader) {

@@ -166,7 +166,28 @@ async fn http_ingest(url: &str, options: &Options) -> Run {
     let client = reqwest::Client::builder().no_proxy().build().expect("client");
     let mut tokens = Vec::new();
     for _ in 0..options.clients {
-        let response = client.post(format!("{base}/v1/installs")).send().await.expect("enrolling");
+        // Each client solves its enrollment's proof of work, before the clock starts.
+        let challenge: serde_json::Value = serde_json::from_str(
+            &client
+                .get(format!("{base}/v1/installs/challenge"))
+                .send()
+                .await
+                .expect("a challenge")
+                .text()
+                .await
+                .expect("body"),
+        )
+        .expect("JSON");
+        let text = challenge["challenge"].as_str().expect("a challenge");
+        let nonce =
+            collector::proof_of_work::solve(text, challenge["difficulty"].as_u64().expect("bits") as u32);
+        let response = client
+            .post(format!("{base}/v1/installs"))
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "challenge": text, "nonce": nonce }).to_string())
+            .send()
+            .await
+            .expect("enrolling");
         let body: serde_json::Value =
             serde_json::from_str(&response.text().await.expect("body")).expect("JSON");
         tokens.push(body["token"].as_str().expect("token").to_owned());
@@ -236,6 +257,7 @@ async fn wages_at_scale(url: &str, count: usize) -> (Duration, Run) {
             // The installs are synthetic (no token), so they count in the report at once.
             let rules = collector::db::BatchRules {
                 max_countries: collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL,
+                max_cells: collector::config::DEFAULT_MAX_CELLS_PER_INSTALL,
                 eligible_after_days: collector::config::DEFAULT_ELIGIBLE_AFTER_DAYS,
                 today: 20_000,
             };

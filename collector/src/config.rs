@@ -4,9 +4,16 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use analysis::report::{DEFAULT_MIN_HOURS, MIN_PUBLISHED_WORKERS};
+use analysis::report::{
+    DEFAULT_MIN_HOURS, DEFAULT_SMALL_CELL_WAGE_STEP_USD, MIN_EXACT_QUANTILES_WORKERS, MIN_PUBLISHED_WORKERS,
+};
+
+/// The finest step small cells' wages may be rounded to: finer, and a rounded order statistic
+/// would give one worker's wage to within a few cents.
+pub const MIN_SMALL_CELL_WAGE_STEP_USD: f64 = 0.05;
 
 use crate::clock::Clock;
+use crate::proof_of_work::{DEFAULT_DIFFICULTY_BITS, MAX_DIFFICULTY_BITS};
 
 /// The largest request body accepted, before decompression.
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -17,6 +24,9 @@ const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) const MAX_BATCH_RECORDS: usize = 1000;
 /// How many distinct countries one install's records may span by default.
 pub const DEFAULT_MAX_COUNTRIES_PER_INSTALL: usize = 3;
+/// How many platform × country × month cells one install's records may span by default: four
+/// platforms in two countries every month for ten years is 960 (`docs/collector.md`).
+pub const DEFAULT_MAX_CELLS_PER_INSTALL: usize = 1000;
 /// On how many distinct days (by the server's clock) an install must have uploaded before its
 /// records count in what the collector publishes, by default.
 pub const DEFAULT_ELIGIBLE_AFTER_DAYS: u32 = 3;
@@ -36,6 +46,13 @@ pub struct Config {
     pub min_workers: u32,
     /// Workers with fewer counted hours in a cell are left out of its statistics.
     pub min_hours: f64,
+    /// Published cells with fewer workers give their mean, median, percentiles and the median's
+    /// interval rounded to `small_cell_wage_step_usd` (disclosure control, `docs/methodology.md`);
+    /// never below [`MIN_EXACT_QUANTILES_WORKERS`].
+    pub exact_quantiles_min_workers: u32,
+    /// The step, in US dollars, of those rounded figures; at least
+    /// [`MIN_SMALL_CELL_WAGE_STEP_USD`].
+    pub small_cell_wage_step_usd: f64,
     pub max_body_bytes: usize,
     pub max_decompressed_bytes: usize,
     /// Uploads per install.
@@ -61,11 +78,16 @@ pub struct Config {
     pub max_connections: usize,
     /// The most distinct countries one install's records may span; a batch beyond is refused.
     pub max_countries_per_install: usize,
+    /// The most platform × country × month cells one install's records may span; a batch
+    /// beyond is refused.
+    pub max_cells_per_install: usize,
     /// An install counts in published figures (workers, suppression, every statistic) only once
     /// it has uploaded new records on this many distinct UTC days of the server's clock.
     pub eligible_after_days: u32,
     /// The clock of every rule about time; the system's, except in tests.
     pub clock: Clock,
+    /// Leading zero bits of SHA-256 that enrollment's proof of work asks for (`proof_of_work`).
+    pub enroll_difficulty_bits: u32,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -82,6 +104,14 @@ pub enum ConfigError {
         "min_workers is {0}; published cells need at least {MIN_PUBLISHED_WORKERS} workers, so that no figure points at individuals"
     )]
     MinWorkersTooLow(u32),
+    #[error(
+        "exact_quantiles_min_workers is {0}; below {MIN_EXACT_QUANTILES_WORKERS} workers a cell's exact percentiles and interval would give individual wages"
+    )]
+    ExactQuantilesTooLow(u32),
+    #[error(
+        "small_cell_wage_step_usd is {0}; it must be a number of dollars from {MIN_SMALL_CELL_WAGE_STEP_USD} to 10"
+    )]
+    SmallCellWageStep(f64),
     #[error("min_hours is {0}; it must be a finite, non-negative number of hours")]
     MinHours(f64),
     #[error("{0}: a rate limit needs per_minute and burst of at least 1")]
@@ -96,8 +126,12 @@ pub enum ConfigError {
     NoConnections,
     #[error("max_countries_per_install must be at least 1")]
     NoCountries,
+    #[error("max_cells_per_install must be at least 1")]
+    NoCells,
     #[error("eligible_after_days is {0}; it must be between 1 and {MAX_ELIGIBLE_AFTER_DAYS}")]
     EligibleAfterDays(u32),
+    #[error("enroll_difficulty_bits is {0}; at most {MAX_DIFFICULTY_BITS}, which takes a browser hours")]
+    EnrollDifficulty(u32),
 }
 
 impl Config {
@@ -110,6 +144,8 @@ impl Config {
             demo: false,
             min_workers: MIN_PUBLISHED_WORKERS,
             min_hours: DEFAULT_MIN_HOURS,
+            exact_quantiles_min_workers: MIN_EXACT_QUANTILES_WORKERS,
+            small_cell_wage_step_usd: DEFAULT_SMALL_CELL_WAGE_STEP_USD,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
             // An extension uploads a few batches a day; a backlog after weeks offline is a few
@@ -129,10 +165,12 @@ impl Config {
             // A worker works from home, and now and then from abroad; a script spreading one
             // install over many cells is refused.
             max_countries_per_install: DEFAULT_MAX_COUNTRIES_PER_INSTALL,
+            max_cells_per_install: DEFAULT_MAX_CELLS_PER_INSTALL,
             // A script can enroll installs by the thousand in a minute; making each of them come
             // back on three different days costs it three days, however many machines it has.
             eligible_after_days: DEFAULT_ELIGIBLE_AFTER_DAYS,
             clock: Clock::system(),
+            enroll_difficulty_bits: DEFAULT_DIFFICULTY_BITS,
         }
     }
 
@@ -140,6 +178,12 @@ impl Config {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.min_workers < MIN_PUBLISHED_WORKERS {
             return Err(ConfigError::MinWorkersTooLow(self.min_workers));
+        }
+        if self.exact_quantiles_min_workers < MIN_EXACT_QUANTILES_WORKERS {
+            return Err(ConfigError::ExactQuantilesTooLow(self.exact_quantiles_min_workers));
+        }
+        if !(MIN_SMALL_CELL_WAGE_STEP_USD..=10.0).contains(&self.small_cell_wage_step_usd) {
+            return Err(ConfigError::SmallCellWageStep(self.small_cell_wage_step_usd));
         }
         if !self.min_hours.is_finite() || self.min_hours < 0.0 {
             return Err(ConfigError::MinHours(self.min_hours));
@@ -168,8 +212,14 @@ impl Config {
         if self.max_countries_per_install == 0 {
             return Err(ConfigError::NoCountries);
         }
+        if self.max_cells_per_install == 0 {
+            return Err(ConfigError::NoCells);
+        }
         if !(1..=MAX_ELIGIBLE_AFTER_DAYS).contains(&self.eligible_after_days) {
             return Err(ConfigError::EligibleAfterDays(self.eligible_after_days));
+        }
+        if self.enroll_difficulty_bits > MAX_DIFFICULTY_BITS {
+            return Err(ConfigError::EnrollDifficulty(self.enroll_difficulty_bits));
         }
         Ok(())
     }
@@ -186,6 +236,21 @@ mod tests {
         config.min_workers = MIN_PUBLISHED_WORKERS - 1;
         assert!(matches!(config.validate(), Err(ConfigError::MinWorkersTooLow(9))));
         config.min_workers = 25;
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn refuses_exact_order_statistics_in_small_cells_and_a_fine_rounding_step() {
+        let mut config = Config::new("sqlite://x.db");
+        config.exact_quantiles_min_workers = MIN_EXACT_QUANTILES_WORKERS - 1;
+        assert!(matches!(config.validate(), Err(ConfigError::ExactQuantilesTooLow(19))));
+        config.exact_quantiles_min_workers = 50;
+        config.validate().unwrap();
+        for step in [0.01, 0.0, -1.0, f64::NAN, f64::INFINITY, 11.0] {
+            config.small_cell_wage_step_usd = step;
+            assert!(matches!(config.validate(), Err(ConfigError::SmallCellWageStep(_))), "{step}");
+        }
+        config.small_cell_wage_step_usd = 0.05;
         config.validate().unwrap();
     }
 
@@ -212,6 +277,9 @@ mod tests {
         let mut config = Config::new("sqlite://x.db");
         config.max_countries_per_install = 0;
         assert!(matches!(config.validate(), Err(ConfigError::NoCountries)));
+        let mut config = Config::new("sqlite://x.db");
+        config.max_cells_per_install = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::NoCells)));
     }
 
     #[test]
@@ -221,6 +289,16 @@ mod tests {
         for (days, valid) in [(0, false), (1, true), (365, true), (366, false)] {
             config.eligible_after_days = days;
             assert_eq!(config.validate().is_ok(), valid, "{days}");
+        }
+    }
+
+    #[test]
+    fn enrollment_asks_for_at_most_32_bits_of_work() {
+        let mut config = Config::new("sqlite://x.db");
+        assert_eq!(config.enroll_difficulty_bits, DEFAULT_DIFFICULTY_BITS);
+        for (bits, valid) in [(0, true), (32, true), (33, false)] {
+            config.enroll_difficulty_bits = bits;
+            assert_eq!(config.validate().is_ok(), valid, "{bits}");
         }
     }
 }

@@ -66,7 +66,8 @@ async fn store(
             ParsedBatch { records: chunk.iter().cloned().enumerate().collect(), repeated_in_batch: 0 };
         // Synthetic workers live in one country each; no limit is needed, and none is applied.
         // Their installs count as having uploaded on many days already (`create_install`).
-        let rules = BatchRules { max_countries: usize::MAX, eligible_after_days: 1, today: 0 };
+        let rules =
+            BatchRules { max_countries: usize::MAX, max_cells: usize::MAX, eligible_after_days: 1, today: 0 };
         match database.store_batch(install, &batch, &rules).await {
             Ok(counts) => stored += counts.accepted,
             Err(StoreError::Db(error)) => return Err(error),

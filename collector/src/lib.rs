@@ -14,6 +14,7 @@ mod error;
 mod http;
 pub mod ingest;
 mod metrics;
+pub mod proof_of_work;
 mod rate_limit;
 mod serve;
 mod wages;
@@ -101,7 +102,8 @@ pub async fn start(config: Config) -> Result<RunningCollector, StartError> {
         header_read_timeout: config.header_read_timeout,
         max_connections: config.max_connections,
     };
-    let state = Arc::new(http::AppState::new(config, database.clone()));
+    let challenges = proof_of_work::ChallengeKey::load(&database).await?;
+    let state = Arc::new(http::AppState::new(config, database.clone(), challenges));
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let app = http::router(state);
     let task = tokio::spawn(serve::serve(listener, app, limits, async move {

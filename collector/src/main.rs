@@ -105,6 +105,12 @@ struct ServeArgs {
     /// Workers with fewer counted hours in a cell are left out of it.
     #[arg(long, env = "PIECERATE_MIN_HOURS", default_value_t = analysis::report::DEFAULT_MIN_HOURS)]
     min_hours: f64,
+    /// Published cells with fewer workers give their wage statistics rounded (at least 20).
+    #[arg(long, env = "PIECERATE_EXACT_QUANTILES_MIN_WORKERS", default_value_t = analysis::report::MIN_EXACT_QUANTILES_WORKERS)]
+    exact_quantiles_min_workers: u32,
+    /// The step, in US dollars, small cells' wage statistics are rounded to.
+    #[arg(long, env = "PIECERATE_SMALL_CELL_WAGE_STEP_USD", default_value_t = analysis::report::DEFAULT_SMALL_CELL_WAGE_STEP_USD)]
+    small_cell_wage_step_usd: f64,
     /// Uploads per install per minute, sustained.
     #[arg(long, env = "PIECERATE_UPLOAD_RATE_PER_MINUTE", default_value_t = 60)]
     upload_rate_per_minute: u32,
@@ -145,10 +151,18 @@ struct ServeArgs {
     /// with 422.
     #[arg(long, env = "PIECERATE_MAX_COUNTRIES_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_COUNTRIES_PER_INSTALL)]
     max_countries_per_install: usize,
+    /// The most platform × country × month cells one install's records may span; a batch
+    /// beyond is refused with 422.
+    #[arg(long, env = "PIECERATE_MAX_CELLS_PER_INSTALL", default_value_t = collector::config::DEFAULT_MAX_CELLS_PER_INSTALL)]
+    max_cells_per_install: usize,
     /// An install counts in published figures only once it has uploaded on this many distinct
     /// days (UTC, by the server's clock).
     #[arg(long, env = "PIECERATE_ELIGIBLE_AFTER_DAYS", default_value_t = collector::config::DEFAULT_ELIGIBLE_AFTER_DAYS)]
     eligible_after_days: u32,
+    /// Leading zero bits of SHA-256 the proof of work of an enrollment asks for (0 to 32; each
+    /// bit doubles the work; the default takes a browser about a second).
+    #[arg(long, env = "PIECERATE_ENROLL_DIFFICULTY_BITS", default_value_t = collector::proof_of_work::DEFAULT_DIFFICULTY_BITS)]
+    enroll_difficulty_bits: u32,
 }
 
 impl ServeArgs {
@@ -159,6 +173,8 @@ impl ServeArgs {
             demo: self.demo,
             min_workers: self.min_workers,
             min_hours: self.min_hours,
+            exact_quantiles_min_workers: self.exact_quantiles_min_workers,
+            small_cell_wage_step_usd: self.small_cell_wage_step_usd,
             upload_rate: RateLimit { per_minute: self.upload_rate_per_minute, burst: self.upload_burst },
             enroll_rate: RateLimit { per_minute: self.enroll_rate_per_minute, burst: self.enroll_burst },
             auth_failure_rate: RateLimit {
@@ -173,6 +189,8 @@ impl ServeArgs {
             max_connections: self.max_connections,
             max_countries_per_install: self.max_countries_per_install,
             eligible_after_days: self.eligible_after_days,
+            max_cells_per_install: self.max_cells_per_install,
+            enroll_difficulty_bits: self.enroll_difficulty_bits,
             ..Config::new(database_url)
         }
     }

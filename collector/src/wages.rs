@@ -1,14 +1,19 @@
 //! The published wage report, cached: computed by the library from the per-install totals (a
 //! streaming pass, never all records), kept per query, and recomputed only when the database's
 //! data version moved. A dashboard hit reads the cached JSON.
+//!
+//! Every report comes out of one `Publication` per data version: the reports of every grouping
+//! and method built together from one read of the totals, with the library's disclosure control
+//! deciding over all of them at once which cells to publish (`docs/methodology.md`), so that no
+//! subtraction between two answers isolates a suppressed cell or a worker.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use analysis::report::{Dimension, TotalsCell};
-use analysis::{Grouping, Method, Report, ReportBuilder, ReportOptions};
+use analysis::report::{Dimension, DisclosureRules, Publication, TotalsCell};
+use analysis::{Grouping, Method, Report, ReportOptions};
 use serde_json::Value;
 
 use crate::db::{Database, DbError};
@@ -109,6 +114,8 @@ pub(crate) struct CachedReport {
 pub(crate) struct WagesCache {
     entries: Mutex<HashMap<WagesQuery, Arc<CachedReport>>>,
     computing: Mutex<HashMap<WagesQuery, Arc<tokio::sync::Mutex<()>>>>,
+    /// The publication of the latest data version computed, with that version.
+    publication: tokio::sync::Mutex<Option<(i64, Arc<Publication>)>>,
 }
 
 /// What shapes every report the collector publishes.
@@ -118,6 +125,7 @@ pub(crate) struct PublishingRules {
     pub min_hours: f64,
     /// Only installs that uploaded on this many distinct days count.
     pub eligible_after_days: u32,
+    pub disclosure: DisclosureRules,
     pub demo: bool,
     pub max_staleness: Duration,
 }
@@ -170,7 +178,10 @@ impl WagesCache {
         // The version is read before the data, so the stored report is never newer than its label.
         let version = database.data_version().await?;
         let started = Instant::now();
-        let report = compute(database, query, &rules).await?;
+        let publication = self.publication(database, version, &rules).await?;
+        let report = publication
+            .report(query.method, &query.grouping, query.month.map(|month| (month / 100, month % 100)))
+            .map_err(|e| DbError::CorruptRow(e.to_string()))?;
         tracing::info!(by = %query.grouping, method = %query.method, elapsed_ms = started.elapsed().as_millis() as u64,
             "wage report recomputed");
         let cached = Arc::new(encode(report, version, &rules));
@@ -184,28 +195,49 @@ impl WagesCache {
     }
 }
 
-/// One streaming pass over the stored totals through the library's `ReportBuilder`.
-pub(crate) async fn compute(
-    database: &Database,
-    query: &WagesQuery,
-    rules: &PublishingRules,
-) -> Result<Report, DbError> {
-    let options = ReportOptions {
-        method: query.method,
-        grouping: query.grouping.clone(),
-        min_workers: rules.min_workers,
-        min_hours: rules.min_hours,
-        max_hourly_usd: analysis::report::DEFAULT_MAX_HOURLY_USD,
-        currency_basis: analysis::report::CurrencyBasis::Usd,
-    };
-    let mut builder = ReportBuilder::new(options);
-    builder.accepts_totals().map_err(|e| DbError::CorruptRow(e.to_string()))?;
-    database
-        .for_each_totals(query.month, rules.eligible_after_days, |install, cell, totals| {
-            builder.add_totals(install, cell, totals).expect("checked by accepts_totals");
+impl WagesCache {
+    /// The publication of data version `version` or later: one streaming pass over the stored
+    /// totals, then every report built and protected together (off the async threads: it is
+    /// the one heavy computation of a read).
+    async fn publication(
+        &self,
+        database: &Database,
+        version: i64,
+        rules: &PublishingRules,
+    ) -> Result<Arc<Publication>, DbError> {
+        let mut slot = self.publication.lock().await;
+        if let Some((computed, publication)) = &*slot
+            && *computed >= version
+        {
+            return Ok(Arc::clone(publication));
+        }
+        // The version is read before the data, so the publication is never newer than its label.
+        let version = database.data_version().await?;
+        let mut totals = Vec::new();
+        database
+            .for_each_totals(None, rules.eligible_after_days, |install, cell, worker_totals| {
+                totals.push((install.clone(), *cell, *worker_totals));
+            })
+            .await?;
+        let options = ReportOptions {
+            method: Method::All,
+            grouping: Grouping::default(),
+            min_workers: rules.min_workers,
+            min_hours: rules.min_hours,
+            max_hourly_usd: analysis::report::DEFAULT_MAX_HOURLY_USD,
+            currency_basis: analysis::report::CurrencyBasis::Usd,
+        };
+        let disclosure = rules.disclosure;
+        let publication = tokio::task::spawn_blocking(move || {
+            Publication::new(options, disclosure, &Method::STANDARD, totals)
         })
-        .await?;
-    Ok(builder.finish())
+        .await
+        .map_err(|e| DbError::CorruptRow(format!("computing the publication: {e}")))?
+        .map_err(|e| DbError::CorruptRow(e.to_string()))?;
+        let publication = Arc::new(publication);
+        *slot = Some((version, Arc::clone(&publication)));
+        Ok(publication)
+    }
 }
 
 fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> CachedReport {

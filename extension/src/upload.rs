@@ -76,9 +76,97 @@ pub fn retry_after_ms(header: Option<&str>) -> Option<Millis> {
     Some(Millis::from(seconds) * 1000)
 }
 
-/// The enrollment request: only the version of the consent text the worker agreed to.
-pub fn enrollment_body(consent_version: &str) -> String {
-    ObjectBuilder::new().field("consent_version", consent_version).build().to_string()
+/// The most leading zero bits the extension works for: 2^26 hashes are about a minute in a
+/// browser. A collector asking for more is refused rather than left to hang the background.
+pub const MAX_DIFFICULTY_BITS: u32 = 26;
+
+/// A proof-of-work challenge from `GET /v1/installs/challenge`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub text: String,
+    /// Leading zero bits SHA-256(challenge ‖ nonce) must have.
+    pub difficulty: u32,
+}
+
+/// Reads `{challenge, difficulty}` from the collector's answer.
+pub fn parse_challenge(body: &str) -> Result<Challenge, JsonError> {
+    let inside = |error: JsonError| error.inside("enrollment challenge");
+    let value: Value = analysis::json::parse(body)
+        .map_err(|e| inside(JsonError::new(JsonProblem::NotJson(e.to_string()))))?;
+    let text = value
+        .get("challenge")
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty() && text.len() <= 256)
+        .ok_or_else(|| inside(JsonError::new(JsonProblem::Missing).inside("challenge")))?;
+    let difficulty = value
+        .get("difficulty")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| inside(JsonError::new(JsonProblem::Missing).inside("difficulty")))?;
+    if difficulty > u64::from(MAX_DIFFICULTY_BITS) {
+        return Err(inside(
+            JsonError::invalid(format!(
+                "the collector asks for {difficulty} bits of work; the extension does at most {MAX_DIFFICULTY_BITS}"
+            ))
+            .inside("difficulty"),
+        ));
+    }
+    Ok(Challenge { text: text.to_owned(), difficulty: difficulty as u32 })
+}
+
+/// The first nonce (decimal digits) such that SHA-256(challenge ‖ nonce) begins with
+/// `difficulty` zero bits, and how many nonces were tried. The hash of the challenge's first
+/// whole 64-byte blocks is computed once and copied for each nonce, which halves the work for
+/// the collector's 80-byte challenges; the digits are written in place, without allocating.
+pub fn solve_challenge(challenge: &Challenge) -> (String, u64) {
+    use sha2::{Digest, Sha256};
+    let bytes = challenge.text.as_bytes();
+    let whole = bytes.len() - bytes.len() % 64;
+    let mut prefix = Sha256::new();
+    prefix.update(&bytes[..whole]);
+    let rest = &bytes[whole..];
+    let mut digits = [0u8; 20];
+    for nonce in 0u64.. {
+        let mut start = digits.len();
+        let mut n = nonce;
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut hasher = prefix.clone();
+        hasher.update(rest);
+        hasher.update(&digits[start..]);
+        if leading_zero_bits(&hasher.finalize()) >= challenge.difficulty {
+            return (nonce.to_string(), nonce + 1);
+        }
+    }
+    unreachable!("a 64-bit counter finds any difficulty up to 64 bits")
+}
+
+/// Zero bits at the start of `digest`, from its first byte's highest bit.
+pub fn leading_zero_bits(digest: &[u8]) -> u32 {
+    let mut bits = 0;
+    for byte in digest {
+        bits += byte.leading_zeros();
+        if *byte != 0 {
+            break;
+        }
+    }
+    bits
+}
+
+/// The enrollment request: the solved challenge and the version of the consent text the worker
+/// agreed to, nothing else.
+pub fn enrollment_body(consent_version: &str, challenge: &Challenge, nonce: &str) -> String {
+    ObjectBuilder::new()
+        .field("challenge", challenge.text.as_str())
+        .field("nonce", nonce)
+        .field("consent_version", consent_version)
+        .build()
+        .to_string()
 }
 
 /// Reads `{install_id, token}` from the collector's enrollment answer.

@@ -9,8 +9,8 @@ use extension::settings::{Settings, SettingsForm};
 use extension::store::encode_line;
 use extension::tracker::{Finished, FinishedWhat};
 use extension::upload::{
-    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_enrollment,
-    retry_after_ms,
+    BatchReply, Challenge, SyncState, batch_body, classify_upload, enrollment_body, outgoing,
+    parse_challenge, parse_enrollment, retry_after_ms, solve_challenge,
 };
 
 fn form(country: &str, currency: &str, idle: &str, url: &str, sharing: bool) -> SettingsForm {
@@ -135,7 +135,11 @@ fn a_region_never_enters_records_or_uploads() {
         batch_body(&[sent]),
         encode_line(&local),
         analysis::format::records_to_csv([&local.record]),
-        enrollment_body(extension::settings::CONSENT_VERSION),
+        enrollment_body(
+            extension::settings::CONSENT_VERSION,
+            &Challenge { text: "20.1796083800.00ff.ab".into(), difficulty: 20 },
+            "123",
+        ),
     ] {
         assert!(!text.contains("US-CA") && !text.contains("region"), "{text}");
     }
@@ -190,6 +194,49 @@ fn backoff_doubles_honours_retry_after_and_is_bounded() {
     assert!(state.due(0));
     assert_eq!(retry_after_ms(Some("Wed, 21 Oct 2026 07:28:00 GMT")), None);
     assert_eq!(retry_after_ms(Some("-5")), None);
+}
+
+#[test]
+fn challenges_are_read_and_solved() {
+    let challenge = parse_challenge(
+        r#"{"challenge":"12.1796083800.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210","difficulty":12,"expires_at":"2026-12-01T00:10:00Z"}"#,
+    )
+    .unwrap();
+    assert_eq!(challenge.difficulty, 12);
+    assert_eq!(challenge.text.len(), 79, "the length of the collector's challenges");
+    let (nonce, tried) = solve_challenge(&challenge);
+    assert_eq!(nonce.parse::<u64>().unwrap() + 1, tried);
+    // The solution, checked the collector's way: SHA-256 over the challenge's bytes then the
+    // nonce's.
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{}{nonce}", challenge.text));
+    assert!(extension::upload::leading_zero_bits(&digest) >= 12, "{digest:x?}");
+    // And no smaller nonce solves it: the search is in order from 0.
+    for smaller in 0..tried - 1 {
+        let digest = sha2::Sha256::digest(format!("{}{smaller}", challenge.text));
+        assert!(extension::upload::leading_zero_bits(&digest) < 12);
+    }
+    // Challenges shorter and longer than a 64-byte block are solved too.
+    for text in ["short", &"x".repeat(64), &"y".repeat(130)] {
+        let challenge = Challenge { text: text.to_owned(), difficulty: 6 };
+        let (nonce, _) = solve_challenge(&challenge);
+        let digest = sha2::Sha256::digest(format!("{text}{nonce}"));
+        assert!(extension::upload::leading_zero_bits(&digest) >= 6, "{text}");
+    }
+    let body = enrollment_body("2024-05", &challenge, &nonce);
+    assert_eq!(
+        analysis::json::parse(&body).unwrap().get("nonce").and_then(|v| v.as_str().map(str::to_owned)),
+        Some(nonce)
+    );
+    for (answer, problem) in [
+        (r#"{"difficulty":3}"#, "challenge"),
+        (r#"{"challenge":"x"}"#, "difficulty"),
+        (r#"{"challenge":"x","difficulty":27}"#, "at most 26"),
+        ("<html>", "not JSON"),
+    ] {
+        let error = parse_challenge(answer).unwrap_err().to_string();
+        assert!(error.contains(problem), "{answer}: {error}");
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use analysis::ReportBuilder;
-use analysis::report_reader::{self, BadLine, Input, ReadError, ReadSettings, ReadSummary};
+use analysis::report_reader::{self, BadLine, Input, ReadError, ReadSettings, ReadSummary, RecordIds};
 use anyhow::{Context, Result, anyhow};
 use indicatif::ProgressBar;
 
@@ -17,9 +17,12 @@ use crate::problems::Problems;
 
 /// Reads one input of records (a file, `-` for standard input, either possibly gzip) into
 /// `builder`, writing each bad line to `errors` through `problems`.
+#[expect(clippy::too_many_arguments, reason = "the state of one run of reading, each part used")]
 pub(crate) fn read_file(
     path: &Path,
     builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
+    inputs: &[std::path::PathBuf],
     settings: ReadSettings,
     progress: &ProgressBar,
     problems: &mut Problems,
@@ -32,13 +35,14 @@ pub(crate) fn read_file(
         Opened::File(file) => {
             let metadata = file.metadata().with_context(|| format!("cannot read {name}"))?;
             let input = FileInput { path, size: metadata.len(), progress, start: progress.position() };
-            report_reader::read(&input, builder, settings, &mut write_bad_line)
+            report_reader::read(&input, builder, ids, settings, &mut write_bad_line)
         }
         // A pipe, a device or a compressed file can only be read once, from the start, by one
         // reader. The bar moves with the bytes read (decompressed ones, for gzip).
         Opened::Stream(stream) => report_reader::read_stream(
             progress.wrap_read(stream),
             builder,
+            ids,
             settings.strict,
             &mut write_bad_line,
         ),
@@ -57,6 +61,12 @@ pub(crate) fn read_file(
             anyhow!("stopped at the first bad line, {name}:{line} (--strict)")
         }
         ReadError::Handler(error) => error,
+        ReadError::Repeated { line, record_id, first_input } => {
+            let first = inputs.get(first_input).map_or_else(|| name.clone(), |path| open_input::name(path));
+            anyhow!(
+                "{name}:{line}: record_id {record_id} was already read from {first}; --strict refuses a record read twice (without it, the first copy counts and the repeats are counted in the report)"
+            )
+        }
     })
 }
 

@@ -9,6 +9,11 @@ use analysis::{Method, ReportBuilder, ReportOptions};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use std::collections::BTreeMap;
+
+use analysis::import::SaltFingerprint;
+use analysis::report_reader::RecordIds;
+
 use crate::Output;
 use crate::open_input;
 use crate::problems::Problems;
@@ -98,29 +103,51 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
     let settings = ReadSettings { strict: args.strict, threads };
-    let mut builder = ReportBuilder::new(options);
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
     let mut problems = Problems::default();
+    let mut ids = RecordIds::new();
+    let pass = Pass { inputs: &args.input, options: &options, settings, progress: &progress };
+    let (mut builder, mut summaries) = pass.read_all(&mut ids, &mut problems, &mut stderr, true)?;
+    if let Some(mut exact) = ids.second_pass() {
+        // Some record ids were alike: every input is read again, by one reader, keeping the first
+        // copy of each record. Its bad lines were told in the first pass.
+        if args.input.iter().any(|path| open_input::is_stdin(path)) {
+            bail!(
+                "some records repeat a record_id, and standard input cannot be read a second time to keep only the first copy of each; give the records as a file"
+            );
+        }
+        progress.set_position(0);
+        (builder, summaries) =
+            pass.read_all(&mut exact, &mut Problems::default(), &mut std::io::sink(), false)?;
+    }
+    progress.finish_and_clear();
     let mut total = ReadSummary::default();
-    for path in &args.input {
+    let mut salts: BTreeMap<Option<SaltFingerprint>, Vec<String>> = BTreeMap::new();
+    for (path, summary) in args.input.iter().zip(&summaries) {
         let name = open_input::name(path);
-        progress.set_message(name.clone());
-        let summary = read_file(path, &mut builder, settings, &progress, &mut problems, &mut stderr)?;
-        problems.end_input(&mut stderr, &name, "line")?;
-        if summary.bad_lines > 0 {
+        if summary.repeated > 0 {
             writeln!(
                 stderr,
-                "piecerate: {name}: skipped {} bad line{} ({} records read); --strict stops at the first instead",
-                summary.bad_lines,
-                if summary.bad_lines == 1 { "" } else { "s" },
-                summary.records
+                "piecerate: {name}: {} record{} already read (same record_id) counted once; --strict refuses them",
+                summary.repeated,
+                if summary.repeated == 1 { "" } else { "s" },
             )?;
+        }
+        for salt in &summary.import_salts {
+            salts.entry(*salt).or_default().push(name.clone());
         }
         total.records += summary.records;
         total.bad_lines += summary.bad_lines;
+        total.repeated += summary.repeated;
     }
-    progress.finish_and_clear();
+    let mixed_salts = (salts.len() > 1).then(|| mixed_salts_warning(&salts));
+    if let Some(warning) = &mixed_salts {
+        if args.strict {
+            bail!("{warning} (--strict refuses a report that mixes import salts)");
+        }
+        writeln!(stderr, "piecerate: warning: {warning}")?;
+    }
     if total.records == 0 {
         // A report of nothing would look like a finding ("no cell"); it is a failed read.
         let names: Vec<String> = args.input.iter().map(|path| open_input::name(path)).collect();
@@ -130,10 +157,88 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
             problems.first_reasons()
         );
     }
-    let report = builder.finish();
+    let mut report = builder.finish();
+    if total.repeated > 0 {
+        report.notes.push(format!(
+            "{} record{} whose record_id had already been read {} left out, so that no record counts twice.",
+            total.repeated,
+            if total.repeated == 1 { "" } else { "s" },
+            if total.repeated == 1 { "was" } else { "were" },
+        ));
+    }
+    if let Some(warning) = mixed_salts {
+        report.notes.push(format!("Warning: {warning}"));
+    }
     let input = InputSummary { files: args.input.len(), records: total.records, bad_lines: total.bad_lines };
     let text = render(&report, args.format, &input)?;
     let mut output = Output::open(args.out.as_ref())?;
     output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
     output.finish()
+}
+
+/// One reading of every input into a new report builder.
+struct Pass<'a> {
+    inputs: &'a [PathBuf],
+    options: &'a ReportOptions,
+    settings: ReadSettings,
+    progress: &'a indicatif::ProgressBar,
+}
+
+impl Pass<'_> {
+    /// Reads the inputs in order; `tell` writes each input's count of bad lines.
+    fn read_all(
+        &self,
+        ids: &mut RecordIds,
+        problems: &mut Problems,
+        stderr: &mut impl Write,
+        tell: bool,
+    ) -> Result<(ReportBuilder, Vec<ReadSummary>)> {
+        let mut builder = ReportBuilder::new(self.options.clone());
+        let mut summaries = Vec::with_capacity(self.inputs.len());
+        for (index, path) in self.inputs.iter().enumerate() {
+            let name = open_input::name(path);
+            self.progress.set_message(name.clone());
+            let summary = read_file(
+                path,
+                &mut builder,
+                ids,
+                &self.inputs[..=index],
+                self.settings,
+                self.progress,
+                problems,
+                stderr,
+            )?;
+            problems.end_input(stderr, &name, "line")?;
+            if tell && summary.bad_lines > 0 {
+                writeln!(
+                    stderr,
+                    "piecerate: {name}: skipped {} bad line{} ({} records read); --strict stops at the first instead",
+                    summary.bad_lines,
+                    if summary.bad_lines == 1 { "" } else { "s" },
+                    summary.records
+                )?;
+            }
+            summaries.push(summary);
+        }
+        Ok((builder, summaries))
+    }
+}
+
+/// What a report says when its requester imports were pseudonymised with different salts.
+fn mixed_salts_warning(salts: &BTreeMap<Option<SaltFingerprint>, Vec<String>>) -> String {
+    let groups: Vec<String> = salts
+        .iter()
+        .map(|(salt, names)| {
+            let salt = salt.map_or_else(
+                || "unrecorded (imported before salts were fingerprinted)".to_owned(),
+                |salt| salt.to_string(),
+            );
+            format!("salt {salt} in {}", names.join(", "))
+        })
+        .collect();
+    format!(
+        "the requester imports in this report were pseudonymised with {} different salts ({}): a worker imported in separate runs appears as several workers, which raises the number of workers and moves every per-worker figure. Import the files together in one run, or with one --salt, to keep each worker whole",
+        salts.len(),
+        groups.join("; ")
+    )
 }

@@ -55,6 +55,7 @@ pub enum Imported {
 #[derive(Clone)]
 pub struct Pseudonymizer {
     salt: Vec<u8>,
+    fingerprint: SaltFingerprint,
 }
 
 impl std::fmt::Debug for Pseudonymizer {
@@ -67,9 +68,49 @@ impl std::fmt::Debug for Pseudonymizer {
 /// The prefix of every install id made from a requester export.
 pub const REQUESTER_INSTALL_PREFIX: &str = "req-";
 
+/// Four bytes that tell one import salt from another without revealing it: the start of a
+/// SHA-256 hash of the salt under a label of its own. Every install id an import makes carries
+/// it, so a report can see that its inputs were pseudonymised with different salts, in which
+/// case one worker may appear as several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SaltFingerprint([u8; 4]);
+
+impl std::fmt::Display for SaltFingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+/// The salt fingerprint an install id of a requester import carries (`req-`, 8 hex digits, `-`,
+/// 32 hex digits); `None` for the older `req-` and 32 hex digits, made before fingerprints were
+/// recorded, and for any other id.
+pub fn salt_fingerprint(install: &InstallId) -> Option<SaltFingerprint> {
+    let rest = install.as_str().strip_prefix(REQUESTER_INSTALL_PREFIX)?;
+    let (fingerprint, pseudonym) = rest.split_once('-')?;
+    if fingerprint.len() != 8 || pseudonym.len() != 32 {
+        return None;
+    }
+    let mut bytes = [0u8; 4];
+    for (index, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(fingerprint.get(2 * index..2 * index + 2)?, 16).ok()?;
+    }
+    Some(SaltFingerprint(bytes))
+}
+
 impl Pseudonymizer {
     pub fn new(salt: &[u8]) -> Pseudonymizer {
-        Pseudonymizer { salt: salt.to_vec() }
+        let mut hash = Sha256::new();
+        hash.update(b"piecerate salt fingerprint v1\0");
+        hash.update((salt.len() as u64).to_le_bytes());
+        hash.update(salt);
+        let digest: [u8; 32] = hash.finalize().into();
+        let fingerprint = SaltFingerprint(digest[..4].try_into().expect("4 of 32 bytes"));
+        Pseudonymizer { salt: salt.to_vec(), fingerprint }
+    }
+
+    /// The fingerprint of the salt, which every install id made with it carries.
+    pub fn fingerprint(&self) -> SaltFingerprint {
+        self.fingerprint
     }
 
     fn digest(&self, domain: &str, identifier: &str) -> [u8; 32] {
@@ -83,11 +124,14 @@ impl Pseudonymizer {
         hash.finalize().into()
     }
 
-    /// `req-` and 32 hex digits: the first 16 bytes of the salted hash of a worker id.
+    /// `req-`, the salt's fingerprint (8 hex digits), `-` and 32 hex digits: the first 16 bytes
+    /// of the salted hash of a worker id.
     pub fn install_id(&self, domain: &str, worker: &str) -> InstallId {
         let digest = self.digest(domain, worker);
-        let mut id = String::with_capacity(REQUESTER_INSTALL_PREFIX.len() + 32);
+        let mut id = String::with_capacity(REQUESTER_INSTALL_PREFIX.len() + 8 + 1 + 32);
         id.push_str(REQUESTER_INSTALL_PREFIX);
+        id.push_str(&self.fingerprint.to_string());
+        id.push('-');
         for byte in &digest[..16] {
             id.push_str(&format!("{byte:02x}"));
         }
@@ -189,8 +233,12 @@ mod tests {
         assert_eq!(id, a.install_id("mturk-worker", "A39VVWV1GHLMFD"));
         assert_ne!(id, b.install_id("mturk-worker", "A39VVWV1GHLMFD"));
         assert_ne!(id, a.install_id("prolific-participant", "A39VVWV1GHLMFD"));
+        assert_eq!(salt_fingerprint(&id), Some(a.fingerprint()));
+        assert_ne!(a.fingerprint(), b.fingerprint());
         let id = id.as_str();
-        assert!(id.starts_with("req-") && id.len() == 36 && !id.contains("A39V"), "{id}");
+        assert!(id.starts_with("req-") && id.len() == 45 && !id.contains("A39V"), "{id}");
+        let legacy = InstallId::parse("req-0123456789abcdef0123456789abcdef").unwrap();
+        assert_eq!(salt_fingerprint(&legacy), None);
         let record_id = a.record_id("mturk-assignment", "34PGFRQONOBFXMC0YDM99S3OZY5WJO");
         assert_eq!(record_id.get_version_num(), 8);
         assert_eq!(record_id.get_variant(), uuid::Variant::RFC4122);

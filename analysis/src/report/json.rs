@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Cell, CellMinimumWage, CellStatistics, REPORT_SCHEMA, Report};
+use super::{Cell, CellMinimumWage, CellStatistics, DisclosureRules, REPORT_SCHEMA, Report};
 
 /// A report as its JSON document, borrowing from it. Serialize it (with serde_json, or axum's
 /// `Json`) to get the document's text.
@@ -18,6 +18,8 @@ pub struct ReportDocument<'a> {
     min_workers: u32,
     min_hours: f64,
     max_hourly_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disclosure_control: Option<&'a DisclosureRules>,
     cells: Vec<CellDocument<'a>>,
     excluded_workers: u64,
     excluded_implausible: u64,
@@ -41,6 +43,8 @@ struct CellDocument<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     minimum_wage: Option<&'a CellMinimumWage>,
     suppressed: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    complementary_suppression: bool,
     contains_simulated: bool,
     contains_requester_data: bool,
 }
@@ -56,6 +60,7 @@ impl Report {
             min_workers: self.min_workers,
             min_hours: self.min_hours,
             max_hourly_usd: self.max_hourly_usd,
+            disclosure_control: self.disclosure.as_ref(),
             cells: self.cells.iter().map(CellDocument::of).collect(),
             excluded_workers: self.excluded_workers,
             excluded_implausible: self.excluded_implausible,
@@ -76,6 +81,7 @@ impl<'a> CellDocument<'a> {
             statistics: cell.statistics.as_ref(),
             minimum_wage: cell.minimum_wage.as_ref(),
             suppressed: cell.suppressed(),
+            complementary_suppression: cell.complementary_suppression,
             contains_simulated: cell.contains_simulated,
             contains_requester_data: cell.contains_requester_data,
         }

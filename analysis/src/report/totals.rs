@@ -58,6 +58,20 @@ pub enum TotalsError {
 }
 
 impl ReportBuilder {
+    /// The index of `install` among the builder's workers, given on first sight: builders that
+    /// see the same installs in the same order give them the same indices.
+    pub(crate) fn worker_index(&mut self, install: &InstallId) -> u32 {
+        match self.install_index.get(install) {
+            Some(&index) => index,
+            None => {
+                let index = u32::try_from(self.installs.len()).expect("fewer than 4 billion installs");
+                self.installs.push(install.clone());
+                self.install_index.insert(install.clone(), index);
+                index
+            }
+        }
+    }
+
     /// Whether [`ReportBuilder::add_totals`] can serve this builder's options.
     pub fn accepts_totals(&self) -> Result<(), TotalsError> {
         if let Method::Session { .. } = self.options.method {
@@ -79,15 +93,7 @@ impl ReportBuilder {
         totals: &WorkerTotals,
     ) -> Result<(), TotalsError> {
         self.accepts_totals()?;
-        let worker = match self.install_index.get(install) {
-            Some(&index) => index,
-            None => {
-                let index = u32::try_from(self.installs.len()).expect("fewer than 4 billion installs");
-                self.installs.push(install.clone());
-                self.install_index.insert(install.clone(), index);
-                index
-            }
-        };
+        let worker = self.worker_index(install);
         let grouping = &self.options.grouping;
         let key = CellKey {
             platform: grouping.contains(Dimension::Platform).then_some(cell.platform),

@@ -46,11 +46,13 @@ fn outcome(
 }
 
 fn general(input: &[u8], strict: bool) -> Outcome {
-    outcome(|builder, on_bad_line| read_stream(input, builder, strict, on_bad_line))
+    outcome(|builder, on_bad_line| read_stream(input, builder, &mut RecordIds::new(), strict, on_bad_line))
 }
 
 fn in_ranges(input: &[u8], threads: usize, strict: bool) -> Outcome {
-    outcome(|builder, on_bad_line| read_in_threads(input, threads, builder, strict, on_bad_line))
+    outcome(|builder, on_bad_line| {
+        read_in_threads(input, threads, builder, &mut RecordIds::new(), strict, on_bad_line)
+    })
 }
 
 /// Reads `input` in one to six ranges, skipping bad lines and under `strict`, and compares
@@ -63,7 +65,9 @@ fn check(input: &[u8]) {
         assert_eq!(in_ranges(input, threads, false), expected, "{threads} threads");
         // A strict read stops early, so its report is partial: only where it stops counts.
         let strict = in_ranges(input, threads, true);
-        assert_eq!(strict.bad_lines, expected_strict.bad_lines[..1], "{threads} threads, strict");
+        // It stops at the first bad line, or before any at the first repeated record id.
+        let first = expected_strict.bad_lines.len().min(1);
+        assert_eq!(strict.bad_lines, expected_strict.bad_lines[..first], "{threads} threads, strict");
         assert_eq!(strict.result, expected_strict.result, "{threads} threads, strict");
     }
 }
@@ -105,7 +109,14 @@ fn csv_with_a_quote_or_a_stray_carriage_return_is_read_again_whole() {
         let input = [&plain[..at], odd, &plain[at..]].concat();
         check(&input);
         let watched = Watched::new(&input);
-        let _ = read_in_threads(&watched, 3, &mut ReportBuilder::new(options()), false, |_| Ok::<_, ()>(()));
+        let _ = read_in_threads(
+            &watched,
+            3,
+            &mut ReportBuilder::new(options()),
+            &mut RecordIds::new(),
+            false,
+            |_| Ok::<_, ()>(()),
+        );
         assert_eq!(watched.restarts.load(Ordering::Relaxed), 1);
     }
 }
@@ -170,6 +181,7 @@ fn progress_adds_up_to_the_input_once_after_the_last_restart() {
                 &watched,
                 threads,
                 &mut ReportBuilder::new(options()),
+                &mut RecordIds::new(),
                 false,
                 |_| Ok::<_, ()>(()),
             )
@@ -185,11 +197,17 @@ fn the_handler_can_stop_the_read() {
     let input = csv_with_bad_lines();
     for threads in [1, 4] {
         let mut seen = 0;
-        let result =
-            read_in_threads(input.as_slice(), threads, &mut ReportBuilder::new(options()), false, |bad| {
+        let result = read_in_threads(
+            input.as_slice(),
+            threads,
+            &mut ReportBuilder::new(options()),
+            &mut RecordIds::new(),
+            false,
+            |bad| {
                 seen += 1;
                 if seen == 2 { Err(bad.line) } else { Ok(()) }
-            });
+            },
+        );
         let first_two = general(&input, false).bad_lines[..2].to_vec();
         assert!(matches!(result, Err(ReadError::Handler(line)) if line == first_two[1].line), "{result:?}");
     }
@@ -230,4 +248,70 @@ impl Input for Watched<'_> {
         self.progress.store(0, Ordering::Relaxed);
         self.restarts.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Reads `inputs` into one report as the CLI does: a first pass, then, when two record ids were
+/// alike, a second pass by one reader.
+fn both_passes(inputs: &[&[u8]], threads: usize, strict: bool) -> (Report, Result<Vec<ReadSummary>, String>) {
+    let pass = |ids: &mut RecordIds| {
+        let mut builder = ReportBuilder::new(options());
+        let summaries: Result<Vec<ReadSummary>, String> = inputs
+            .iter()
+            .map(|input| {
+                read_in_threads(*input, threads, &mut builder, ids, strict, |_| Ok::<_, Infallible>(()))
+                    .map_err(|error| error.to_string())
+            })
+            .collect();
+        (builder.finish(), summaries)
+    };
+    let mut ids = RecordIds::new();
+    let first = pass(&mut ids);
+    match ids.second_pass() {
+        Some(mut exact) => pass(&mut exact),
+        None => first,
+    }
+}
+
+#[test]
+fn a_record_read_twice_counts_once_and_the_first_copy_is_kept_whatever_the_threads() {
+    let records = simulated(25);
+    let csv = records_to_csv(&records);
+    let n = records.len() as u64;
+    let (once, summaries) = both_passes(&[csv.as_bytes()], 3, false);
+    assert_eq!(summaries.unwrap()[0].repeated, 0);
+    assert_eq!(once, general(csv.as_bytes(), false).report);
+    // The file's records again in the same input, changed, so that counting the later copy
+    // instead of the first would change the report.
+    let again: String =
+        csv.lines().skip(1).map(|line| format!("{}\n", line.replace(",approved,", ",rejected,"))).collect();
+    let doubled = format!("{csv}{again}");
+    for threads in 1..=4 {
+        let (report, summaries) = both_passes(&[doubled.as_bytes()], threads, false);
+        assert_eq!(report, once, "{threads} threads");
+        let summary = &summaries.unwrap()[0];
+        assert_eq!((summary.records, summary.repeated), (n, n));
+        let (_, strict) = both_passes(&[doubled.as_bytes()], threads, true);
+        let expected =
+            format!("line {}: record_id {} was already read (input 0)", n + 2, records[0].record_id());
+        assert_eq!(strict, Err(expected), "{threads} threads, strict");
+    }
+    // The same input twice, and JSON Lines after CSV.
+    let json: String = records.iter().map(|record| format!("{}\n", record_to_json(record))).collect();
+    for second in [csv.as_bytes(), json.as_bytes()] {
+        let (report, summaries) = both_passes(&[csv.as_bytes(), second], 2, false);
+        assert_eq!(report, once);
+        let summaries = summaries.unwrap();
+        assert_eq!((summaries[1].records, summaries[1].repeated), (0, n));
+        assert_eq!(summaries[0].first_started_at, records.iter().map(Record::started_at).min());
+        assert_eq!(summaries[0].last_started_at, records.iter().map(Record::started_at).max());
+        let (_, strict) = both_passes(&[csv.as_bytes(), second], 2, true);
+        assert!(strict.unwrap_err().ends_with("was already read (input 0)"));
+    }
+}
+
+#[test]
+fn repeated_keys_are_found_across_and_within_sorted_runs() {
+    let runs = vec![vec![1, 5, 9], vec![2, 5, 7, 7], vec![], vec![3, 9]];
+    assert_eq!(repeated_keys(&runs), HashSet::from([5, 7, 9]));
+    assert!(repeated_keys(&[vec![1, 2], vec![3]]).is_empty());
 }

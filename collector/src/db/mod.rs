@@ -21,6 +21,7 @@ use self::backup::{BackupError, BackupSummary};
 use self::store::Store;
 
 use crate::ingest::{ParsedBatch, RecordProblem};
+use crate::proof_of_work::SolvedChallenge;
 
 /// A database failure, or a row the collector cannot read back.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,12 @@ pub enum StoreError {
     #[error("one install's records may span at most {limit} {}; with this batch they would span {}: {}",
         if *.limit == 1 { "country" } else { "countries" }, .countries.len(), .countries.join(", "))]
     TooManyCountries { limit: usize, countries: Vec<String> },
+    /// The batch would make the install's records span more than `limit` platform × country ×
+    /// month cells.
+    #[error(
+        "one install's records may span at most {limit} platform × country × month cells; with this batch they would span {cells}"
+    )]
+    TooManyCells { limit: usize, cells: i64 },
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -53,6 +60,21 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
         StoreError::Db(DbError::Sqlx(error))
+    }
+}
+
+/// Why an enrollment was not stored.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum EnrollError {
+    #[error("the challenge was used to enroll already")]
+    ChallengeUsed,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for EnrollError {
+    fn from(error: sqlx::Error) -> EnrollError {
+        EnrollError::Db(DbError::Sqlx(error))
     }
 }
 
@@ -78,6 +100,9 @@ pub struct BatchRules {
     /// The most distinct countries the install's records may span (records without a country
     /// count for none); a batch beyond is refused whole (`TooManyCountries`).
     pub max_countries: usize,
+    /// The most platform × country × month cells the install's records may span; a batch
+    /// beyond is refused whole (`TooManyCells`).
+    pub max_cells: usize,
     /// An install counts in published figures once it uploaded on this many distinct days.
     pub eligible_after_days: u32,
     /// Today by the server's clock, in days since 1970-01-01 (`Clock::today`).
@@ -216,6 +241,19 @@ impl Database {
         consent_version: Option<&str>,
     ) -> Result<Install, DbError> {
         on_backend!(self, store => store.create_install(public_id, token_hash, consent_version).await)
+    }
+
+    /// Enrolls an install with a solved challenge, which is kept until it expires so that it
+    /// enrolls no other (`ChallengeUsed`); expired ones are forgotten (`now`, unix seconds).
+    pub(crate) async fn enroll(
+        &self,
+        public_id: &InstallId,
+        token_hash: &str,
+        consent_version: Option<&str>,
+        challenge: &SolvedChallenge,
+        now: i64,
+    ) -> Result<Install, EnrollError> {
+        on_backend!(self, store => store.enroll(public_id, token_hash, consent_version, challenge, now).await)
     }
 
     pub(crate) async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {

@@ -25,6 +25,7 @@ pub(super) fn migrations() -> Migrator {
         (1, "initial", include_str!("../../../migrations/postgres/0001_initial.sql")),
         (2, "data version rows", include_str!("../../../migrations/postgres/0002_data_version_rows.sql")),
         (3, "install upload days", include_str!("../../../migrations/postgres/0003_install_upload_days.sql")),
+        (4, "used challenges", include_str!("../../../migrations/postgres/0004_used_challenges.sql")),
     ])
 }
 

@@ -42,6 +42,7 @@ pub(super) fn migrations() -> Migrator {
     migrator(&[
         (1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql")),
         (2, "install upload days", include_str!("../../../migrations/sqlite/0002_install_upload_days.sql")),
+        (3, "used challenges", include_str!("../../../migrations/sqlite/0003_used_challenges.sql")),
     ])
 }
 

@@ -3,7 +3,7 @@
 //! the two SQL dialects cannot share, a backend supplies through [`Backend`]: how it locks an
 //! install, inserts and looks up records in bulk, and writes totals.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 
 use analysis::CountryCode;
@@ -15,9 +15,11 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Tran
 
 use super::rows::{RecordRow, TotalsRow, install_id, merged_totals, sort_batch, totals_by_cell};
 use super::{
-    BatchRules, DbError, ErasedCounts, Install, SYNTHETIC_UPLOAD_DAYS, StoreError, StoredCounts, corrupt,
+    BatchRules, DbError, EnrollError, ErasedCounts, Install, SYNTHETIC_UPLOAD_DAYS, StoreError, StoredCounts,
+    corrupt,
 };
 use crate::ingest::ParsedBatch;
+use crate::proof_of_work::SolvedChallenge;
 
 /// The columns of `records` as written, after `install`.
 pub(super) const RECORD_COLUMNS: &str = "record_id, platform, country, kind, category, outcome, started_at, ended_at, active_seconds, reward, bonus, currency";
@@ -143,6 +145,40 @@ where
         Ok(Install { key, public_id: public_id.clone(), upload_days, last_upload_day: None })
     }
 
+    pub(super) async fn enroll(
+        &self,
+        public_id: &InstallId,
+        token_hash: &str,
+        consent_version: Option<&str>,
+        challenge: &SolvedChallenge,
+        now: i64,
+    ) -> Result<Install, EnrollError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM used_challenges WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        let used = sqlx::query(
+            "INSERT INTO used_challenges (challenge, expires_at) VALUES ($1, $2) ON CONFLICT (challenge) DO NOTHING",
+        )
+        .bind(challenge.id.as_str())
+        .bind(challenge.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        // Two enrollments racing with one challenge: the second waits for the first's commit
+        // (SQLite's one writer; PostgreSQL's unique index) and inserts nothing.
+        if DB::rows_affected(&used) == 0 {
+            return Err(EnrollError::ChallengeUsed);
+        }
+        let key: i64 = sqlx::query_scalar(
+            "INSERT INTO installs (public_id, token_hash, consent_version) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(public_id.as_str())
+        .bind(token_hash)
+        .bind(consent_version)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Install { key, public_id: public_id.clone(), upload_days: 0, last_upload_day: None })
+    }
+
     pub(super) async fn install_by_token_hash(&self, token_hash: &str) -> Result<Option<Install>, DbError> {
         let row = sqlx::query(
             "SELECT id, public_id, upload_days, last_upload_day FROM installs WHERE token_hash = $1",
@@ -202,31 +238,34 @@ where
 
     /// Refuses the batch when the countries of its records and those of the install's stored
     /// totals are more than `max`: one worker works from a few countries, and an install that
-    /// spreads records over many cells is a script, not a worker.
+    /// spreads records over many cells is a script, not a worker. Answers how many cells
+    /// (platform, country, month) the install's stored records span, from the same rows.
     async fn check_countries(
         tx: &mut Transaction<'static, DB>,
         install: i64,
         batch_countries: &BTreeSet<CountryCode>,
         max: usize,
-    ) -> Result<(), StoreError> {
-        if batch_countries.is_empty() {
-            return Ok(());
-        }
-        let stored: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT country FROM worker_cell_totals WHERE install = $1 AND country <> ''",
+    ) -> Result<i64, StoreError> {
+        let stored: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT country, COUNT(*) FROM worker_cell_totals WHERE install = $1 GROUP BY country",
         )
         .bind(install)
         .fetch_all(&mut **tx)
         .await?;
-        let mut all: BTreeSet<&str> = stored.iter().map(String::as_str).collect();
+        let cells = stored.iter().map(|(_, cells)| cells).sum();
+        let mut all: BTreeSet<&str> = stored
+            .iter()
+            .map(|(country, _)| country.as_str())
+            .filter(|country| !country.is_empty())
+            .collect();
         all.extend(batch_countries.iter().map(CountryCode::as_str));
-        if all.len() > max {
+        if all.len() > max && !batch_countries.is_empty() {
             return Err(StoreError::TooManyCountries {
                 limit: max,
                 countries: all.into_iter().map(str::to_owned).collect(),
             });
         }
-        Ok(())
+        Ok(cells)
     }
 
     pub(super) async fn store_batch(
@@ -246,7 +285,8 @@ where
         let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.begin_for(install).await?;
-        Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
+        let mut stored_cells =
+            Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
         let inserted = insert_records::<DB>(&mut tx, install.key, &all_rows).await?;
         let (sorted, added) = if inserted == rows.len() as u64 {
             (sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts"), all_totals)
@@ -255,7 +295,8 @@ where
             // from conflicts, and insert only the new records.
             tx.rollback().await?;
             tx = self.begin_for(install).await?;
-            Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
+            stored_cells =
+                Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
             let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
             let mut stored: HashMap<String, Record> = HashMap::new();
             for row in DB::select_records(&mut tx, install.key, &ids).await? {
@@ -281,6 +322,20 @@ where
             .map(|row| totals_row(row, 0))
             .collect::<Result<_, _>>()?;
         let merged = merged_totals(&added, &stored_totals).map_err(corrupt)?;
+        // The stored rows of the batch's months hold every cell of the batch stored before, so
+        // the cells the batch adds are those of `merged` not among them.
+        let known: HashSet<(&str, &str, i64)> = stored_totals
+            .iter()
+            .map(|row| (row.platform.as_str(), row.country.as_str(), row.month))
+            .collect();
+        let new_cells = merged
+            .iter()
+            .filter(|row| !known.contains(&(row.platform.as_str(), row.country.as_str(), row.month)))
+            .count();
+        let cells = stored_cells + new_cells as i64;
+        if cells > i64::try_from(rules.max_cells).unwrap_or(i64::MAX) {
+            return Err(StoreError::TooManyCells { limit: rules.max_cells, cells });
+        }
         DB::upsert_totals(&mut tx, install.key, &merged).await?;
         let upload_days = Self::count_upload_day(&mut tx, install, rules.today).await?;
         // The totals of an install that does not count yet change no report, so its uploads

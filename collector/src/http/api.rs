@@ -16,18 +16,21 @@ use axum::response::{IntoResponse, Response};
 use super::SharedState;
 use super::openapi::{DOCUMENT, MethodNotAllowed};
 use super::wire::{
-    Batch, BatchCounts, Credentials, Enrollment, Erased, ErrorBody, Health, HealthStatus, ReportDocument,
-    RetryAfterSeconds, UploadHeaders, WagesParams, by_values,
+    Batch, BatchCounts, Challenge, Credentials, Enrollment as EnrollmentBody, Erased, ErrorBody, Health,
+    HealthStatus, ReportDocument, RetryAfterSeconds, UploadHeaders, WagesParams, by_values,
 };
 use crate::auth::{bearer_token, new_credentials, token_hash};
-use crate::db::{BatchRules, Install, StoreError};
+use crate::db::{BatchRules, EnrollError, Install, StoreError};
 use crate::error::AppError;
 use crate::ingest::{BatchError, BatchLimits, RecordProblem, decode_body, parse_batch};
+use crate::proof_of_work::ProofError;
 use crate::wages::{CachedReport, WagesQuery};
 
 /// The largest enrollment body: it carries at most a consent version.
 const MAX_ENROLL_BODY_BYTES: usize = 4096;
 const MAX_CONSENT_VERSION_LEN: usize = 64;
+/// The longest challenge or nonce read; an issued challenge is under 100 bytes.
+const MAX_PROOF_FIELD_LEN: usize = 256;
 
 #[utoipa::path(
     get,
@@ -179,23 +182,46 @@ impl FromRequestParts<SharedState> for WritesAccepted {
     }
 }
 
-/// `POST /v1/installs`: a new anonymous install. The body is empty or `{"consent_version": "..."}`.
+/// `GET /v1/installs/challenge`: a proof-of-work challenge for one enrollment (`proof_of_work`).
+#[utoipa::path(
+    get,
+    path = "/v1/installs/challenge",
+    operation_id = "enrollmentChallenge",
+    summary = "A proof-of-work challenge for one enrollment",
+    description = "A new challenge for POST /v1/installs, valid for ten minutes and for one enrollment. Finding its nonce takes a worker's browser about a second at the default difficulty (--enroll-difficulty-bits); a script pays it for each install it makes. Answers only requests without an Origin or from a browser extension, like the other enrollment routes; a collector started with --demo refuses it (403). Never cached (Cache-Control: no-store).",
+    responses(
+        (status = 200, description = "A challenge.", body = Challenge),
+        (status = 403, description = "Sent from a web origin that is not a browser extension, or to a collector started with --demo.", body = ErrorBody),
+        (status = 405, response = MethodNotAllowed),
+    )
+)]
+pub(super) async fn enrollment_challenge(_: WritesAccepted, State(state): State<SharedState>) -> Response {
+    let challenge = state.challenges.issue(state.config.clock.now(), state.config.enroll_difficulty_bits);
+    let expires_at = analysis::Timestamp::from_unix_seconds(challenge.expires_at)
+        .map_or_else(|_| challenge.expires_at.to_string(), |time| time.to_string());
+    let body = Challenge { challenge: challenge.text, difficulty: challenge.difficulty, expires_at };
+    // Each answer is new: no cache may hand one challenge to two clients.
+    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()
+}
+
+/// `POST /v1/installs`: a new anonymous install. The body is
+/// `{"challenge": "...", "nonce": "...", "consent_version": "..."}`, the last optional.
 #[utoipa::path(
     post,
     path = "/v1/installs",
     operation_id = "enroll",
     summary = "Enroll an anonymous install",
-    description = "Creates an install with a random id and a random bearer token. The token is shown once; the collector keeps only its SHA-256 hash. The body is optional. Rate limited per source address (429 with Retry-After). consent_version, when given, is a string (null is refused: leave the field out); given twice, the body is refused (400). A collector started with --demo refuses to enroll (403).",
-    request_body(content = Option<Enrollment>, content_type = "application/json"),
+    description = "Creates an install with a random id and a random bearer token. The token is shown once; the collector keeps only its SHA-256 hash. The body must carry a solved proof of work: a challenge from GET /v1/installs/challenge, unexpired and not used before, and a nonce such that SHA-256 of the challenge's bytes followed by the nonce's begins with the challenge's difficulty in zero bits; anything else is refused with 422 naming the field (challenge or nonce), and stores nothing. Rate limited per source address (429 with Retry-After). consent_version, when given, is a string (null is refused: leave the field out); a field given twice refuses the body (400). A collector started with --demo refuses to enroll (403). The install counts in published figures once it has uploaded on --eligible-after-days distinct days (docs/collector.md).",
+    request_body(content = EnrollmentBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Enrolled.", body = Credentials),
-        (status = 400, description = "Not JSON, or consent_version given more than once.", body = ErrorBody),
+        (status = 400, description = "Not JSON, or a field given more than once.", body = ErrorBody),
         (status = 403, description = "Sent from a web origin that is not a browser extension, or to a collector started with --demo.", body = ErrorBody),
         (status = 405, response = MethodNotAllowed),
         (status = 408, description = "The request took longer than the collector's request timeout (30 s by default). Nothing was stored.", body = ErrorBody),
         (status = 413, description = "The body is larger than 4096 bytes.", body = ErrorBody),
         (status = 415, description = "A body was sent with a Content-Type other than application/json.", body = ErrorBody),
-        (status = 422, description = "The body is not an object, has a field other than consent_version, or consent_version is not a string of 1 to 64 letters, digits or - _ . : (null included).", body = ErrorBody),
+        (status = 422, description = "The body is not an object or has a field other than challenge, nonce and consent_version; challenge or nonce is missing, not a string, or not a solved, unexpired, unused proof of work (the error names the field); or consent_version is not a string of 1 to 64 letters, digits or - _ . : (null included).", body = ErrorBody),
         (status = 429, description = "Too many enrollments from this source address.", body = ErrorBody,
             headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
     )
@@ -211,23 +237,47 @@ pub(super) async fn enroll(
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let (parts, body) = request.into_parts();
     let body = read_body(&parts.headers, body, MAX_ENROLL_BODY_BYTES).await?;
-    let consent_version = if body.iter().all(u8::is_ascii_whitespace) {
-        None
+    let enrollment = if body.iter().all(u8::is_ascii_whitespace) {
+        parse_enrollment(b"{}")?
     } else {
         require_json(&parts.headers)?;
         parse_enrollment(&body)?
     };
+    let now = state.config.clock.now();
+    let solved =
+        state.challenges.check(&enrollment.challenge, &enrollment.nonce, now).map_err(proof_refused)?;
     let (public_id, token) = new_credentials();
-    state
+    let enrolled = state
         .database
-        .create_install(&public_id, Some(&token_hash(&token)), consent_version.as_deref())
-        .await
-        .map_err(AppError::NotStored)?;
-    let body = Credentials { install_id: public_id.as_str().to_owned(), token };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+        .enroll(&public_id, &token_hash(&token), enrollment.consent_version.as_deref(), &solved, now)
+        .await;
+    match enrolled {
+        Ok(_) => {
+            let body = Credentials { install_id: public_id.as_str().to_owned(), token };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(EnrollError::ChallengeUsed) => Err(proof_refused(ProofError::Used)),
+        Err(EnrollError::Db(error)) => Err(AppError::NotStored(error)),
+    }
 }
 
-fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
+fn proof_refused(error: ProofError) -> AppError {
+    let field = error.field();
+    AppError::Unprocessable {
+        message: format!("the enrollment's proof of work is not valid: {field} {error}; nothing was stored"),
+        errors: vec![RecordProblem { index: None, field: field.into(), problem: error.to_string() }],
+    }
+}
+
+/// What an enrollment request carries.
+#[derive(Debug)]
+struct Enrollment {
+    consent_version: Option<String>,
+    challenge: String,
+    nonce: String,
+}
+
+fn parse_enrollment(body: &[u8]) -> Result<Enrollment, AppError> {
     let invalid = |field: &str, problem: String| AppError::Unprocessable {
         message: "the enrollment body is not valid".into(),
         errors: vec![RecordProblem { index: None, field: field.into(), problem }],
@@ -240,39 +290,63 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
     let json::Value::Object(object) = value else {
         return Err(invalid(
             "body",
-            "expected a JSON object such as {\"consent_version\": \"2024-05\"}".into(),
-        ));
-    };
-    if let Some(unknown) = object.keys().find(|key| *key != "consent_version") {
-        let unknown: String = unknown.chars().take(40).collect();
-        return Err(invalid(&unknown, "unknown field; an enrollment carries only consent_version".into()));
-    }
-    if object.keys().count() > 1 {
-        return Err(AppError::BadRequest(
-            "the key \"consent_version\" is given more than once; an enrollment carries it at most once"
+            "expected a JSON object such as {\"challenge\": \"...\", \"nonce\": \"...\", \"consent_version\": \"2024-05\"}"
                 .into(),
         ));
+    };
+    const FIELDS: [&str; 3] = ["consent_version", "challenge", "nonce"];
+    if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+        let unknown: String = unknown.chars().take(40).collect();
+        return Err(invalid(
+            &unknown,
+            "unknown field; an enrollment carries only challenge, nonce and consent_version".into(),
+        ));
     }
-    match object.get("consent_version") {
-        None => Ok(None),
+    if let Some(repeated) = FIELDS.iter().find(|field| object.keys().filter(|key| key == *field).count() > 1)
+    {
+        return Err(AppError::BadRequest(format!(
+            "the key \"{repeated}\" is given more than once; an enrollment carries it at most once"
+        )));
+    }
+    let consent_version = match object.get("consent_version") {
+        None => None,
         Some(json::Value::String(version))
             if (1..=MAX_CONSENT_VERSION_LEN).contains(&version.len())
                 && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
         {
-            Ok(Some(version.clone()))
+            Some(version.clone())
         }
-        Some(json::Value::String(_)) => Err(invalid(
-            "consent_version",
-            format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+        Some(json::Value::String(_)) => {
+            return Err(invalid(
+                "consent_version",
+                format!("must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :"),
+            ));
+        }
+        Some(other) => {
+            return Err(invalid(
+                "consent_version",
+                format!(
+                    "must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :, got {}; leave the field out when there is no version",
+                    other.kind()
+                ),
+            ));
+        }
+    };
+    let required = |field: &'static str| match object.get(field) {
+        Some(json::Value::String(text)) if text.len() <= MAX_PROOF_FIELD_LEN => Ok(text.clone()),
+        Some(json::Value::String(_)) => {
+            Err(invalid(field, format!("is longer than {MAX_PROOF_FIELD_LEN} bytes")))
+        }
+        Some(other) => Err(invalid(field, format!("must be a string, got {}", other.kind()))),
+        None => Err(invalid(
+            field,
+            "missing: enrolling needs a solved proof of work; GET /v1/installs/challenge, find a nonce \
+             such that SHA-256(challenge followed by nonce) begins with `difficulty` zero bits, and send \
+             both"
+                .into(),
         )),
-        Some(other) => Err(invalid(
-            "consent_version",
-            format!(
-                "must be a string of 1 to {MAX_CONSENT_VERSION_LEN} letters, digits or - _ . :, got {}; leave the field out when there is no version",
-                other.kind()
-            ),
-        )),
-    }
+    };
+    Ok(Enrollment { consent_version, challenge: required("challenge")?, nonce: required("nonce")? })
 }
 
 /// `POST /v1/records`: one batch, stored whole or not at all; answered after the commit.
@@ -294,7 +368,7 @@ fn parse_enrollment(body: &[u8]) -> Result<Option<String>, AppError> {
         (status = 408, description = "The request took longer than the collector's request timeout (30 s by default), body included. Nothing was stored unless the batch had already committed; sending it again is safe.", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB, or decompresses to more than 4 MiB.", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json, or Content-Encoding is neither gzip nor identity.", body = ErrorBody),
-        (status = 422, description = "Invalid records, a batch of 0 or more than 1000 records, unknown top-level fields, a record_id reused with different content, or records that would make the install's stored records span more than the collector's limit of distinct countries (3 by default; one error with field country naming the limit). Nothing was stored.", body = ErrorBody),
+        (status = 422, description = "Invalid records, a batch of 0 or more than 1000 records, unknown top-level fields, a record_id reused with different content, records that would make the install's stored records span more than the collector's limit of distinct countries (3 by default; one error with field country naming the limit), or more than its limit of platform × country × month cells (1000 by default; one error with field records). Nothing was stored.", body = ErrorBody),
         (status = 429, description = "This install uploads too often, or the request's source failed authentication too often.", body = ErrorBody,
             headers(("Retry-After" = inline(RetryAfterSeconds), description = "Seconds to wait, rounded up; the error text says the same number."))),
     )
@@ -330,6 +404,7 @@ pub(super) async fn upload(
     };
     let rules = BatchRules {
         max_countries: state.config.max_countries_per_install,
+        max_cells: state.config.max_cells_per_install,
         eligible_after_days: state.config.eligible_after_days,
         today: state.config.clock.today(),
     };
@@ -352,6 +427,10 @@ pub(super) async fn upload(
         Err(error @ StoreError::TooManyCountries { .. }) => Err(AppError::Unprocessable {
             message: format!("{error}; nothing was stored"),
             errors: vec![RecordProblem { index: None, field: "country".into(), problem: error.to_string() }],
+        }),
+        Err(error @ StoreError::TooManyCells { .. }) => Err(AppError::Unprocessable {
+            message: format!("{error}; nothing was stored"),
+            errors: vec![RecordProblem { index: None, field: "records".into(), problem: error.to_string() }],
         }),
         Err(StoreError::Db(error)) => Err(AppError::NotStored(error)),
     }

@@ -72,7 +72,11 @@ pub(super) fn spread_per_platform(report: &Report) -> Markup {
                         g class="platform suppressed" data-platform=(platform) {
                             text x="0" y=(middle + 4.0) { (platform) }
                             text x=(LABEL_WIDTH) y=(middle + 4.0) {
-                                "fewer than " (cell.n_workers_fewer_than.unwrap_or(report.min_workers)) " workers: not published"
+                                @if cell.complementary_suppression {
+                                    "not published: it would reveal a smaller group by subtraction"
+                                } @else {
+                                    "fewer than " (cell.n_workers_fewer_than.unwrap_or(report.min_workers)) " workers: not published"
+                                }
                             }
                         }
                     }

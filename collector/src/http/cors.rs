@@ -32,7 +32,7 @@ pub(super) fn public() -> CorsLayer {
 pub(super) fn extension_origins() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(|origin, _| origin.to_str().is_ok_and(is_extension_origin)))
-        .allow_methods([Method::POST, Method::DELETE])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::CONTENT_ENCODING])
         .max_age(Duration::from_secs(600))
         .expose_headers([header::RETRY_AFTER])

@@ -144,6 +144,16 @@ fn row(report: &Report, cell: &Cell) -> Markup {
                 }
             }
         }
+        None if cell.complementary_suppression => html! {
+            tr class="suppressed" data-suppressed="true" data-complementary="true" {
+                td { (platform) }
+                td { (country) }
+                td { "–" }
+                td class="suppressed-note" colspan="6" {
+                    "suppressed: published, it would let a smaller group's figures be worked out by subtraction from other published figures"
+                }
+            }
+        },
         None => html! {
             tr class="suppressed" data-suppressed="true" {
                 td { (platform) }
@@ -198,7 +208,9 @@ pub(super) async fn page(
             h1 { "Effective hourly wages on microtask platforms" }
             p class="lead" {
                 "What click workers earn per hour of work, including the unpaid time platforms do not count, pooled from workers who record their own work with the piecerate browser extension. No figure is shown for a group of fewer than "
-                (state.config.min_workers) " workers."
+                (state.config.min_workers) " workers, nor for a group whose figures would let a smaller one's be worked out by subtraction; groups of fewer than "
+                (state.config.exact_quantiles_min_workers) " workers show their wages rounded to $"
+                (format!("{:.2}", state.config.small_cell_wage_step_usd)) "."
             }
         }
         nav class="methods" aria-label="Which hours count" {

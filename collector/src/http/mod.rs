@@ -30,6 +30,7 @@ use crate::config::Config;
 use crate::db::{Database, DbError};
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::proof_of_work::ChallengeKey;
 use crate::rate_limit::{RateLimiter, SourceLimiter};
 use crate::wages::{CachedReport, DEMO_NOTICE, PublishingRules, WagesCache, WagesQuery};
 
@@ -45,11 +46,14 @@ pub(crate) struct AppState {
     /// Keyed by a hash of the source address (see `rate_limit`).
     pub enroll_limiter: SourceLimiter,
     pub auth_failure_limiter: SourceLimiter,
+    /// Authenticates enrollment challenges.
+    pub challenges: ChallengeKey,
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config, database: Database) -> AppState {
+    pub(crate) fn new(config: Config, database: Database, challenges: ChallengeKey) -> AppState {
         AppState {
+            challenges,
             upload_limiter: RateLimiter::new(config.upload_rate),
             enroll_limiter: SourceLimiter::new(config.enroll_rate),
             auth_failure_limiter: SourceLimiter::new(config.auth_failure_rate),
@@ -65,6 +69,12 @@ impl AppState {
             min_workers: self.config.min_workers,
             min_hours: self.config.min_hours,
             eligible_after_days: self.config.eligible_after_days,
+            disclosure: analysis::report::DisclosureRules {
+                min_workers: self.config.min_workers,
+                exact_quantiles_min_workers: self.config.exact_quantiles_min_workers,
+                small_cell_wage_step_usd: self.config.small_cell_wage_step_usd,
+                ..analysis::report::DisclosureRules::default()
+            },
             demo: self.config.demo,
             max_staleness: self.config.wages_max_staleness,
         }
@@ -100,6 +110,7 @@ fn routes() -> Routes {
     // For the operator's scraper, not for browsers: no CORS rule, so no web page can read it.
     let operators = OpenApiRouter::new().routes(routes!(api::metrics));
     let writes = OpenApiRouter::new()
+        .routes(routes!(api::enrollment_challenge))
         .routes(routes!(api::enroll))
         .routes(routes!(api::erase))
         .routes(routes!(api::upload));

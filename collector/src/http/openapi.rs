@@ -6,9 +6,9 @@
 use std::sync::LazyLock;
 
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{Schema, SchemaType, Type};
+use utoipa::openapi::schema::Type;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, ServerBuilder};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, ServerBuilder};
 use utoipa::{OpenApi, ToResponse};
 
 /// The document as served, built once.
@@ -32,36 +32,14 @@ const DESCRIPTION: &str = "Receives records in piecerate record format v1 from w
 )]
 pub(super) struct ApiDoc;
 
-/// Completes the document once every route's description is merged into it: what no route
-/// says (the servers, the bearer token's security scheme) and what utoipa says otherwise.
+/// Completes the document once every route's description is merged into it with what no route
+/// says: the servers and the bearer token's security scheme.
 pub(super) fn complete(openapi: &mut utoipa::openapi::OpenApi) {
     // Relative to wherever the collector is served, not to a fixed host.
     openapi.servers = Some(vec![ServerBuilder::new().url("/").build()]);
     // Not derived from the package: the API's version is its path's, /v1.
     openapi.info.license = None;
     openapi.info.contact = None;
-    // utoipa describes an optional body (`Option<T>`) as T or JSON null; the API takes T or
-    // no body at all, and refuses a null (422).
-    for item in openapi.paths.paths.values_mut() {
-        for operation in
-            [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
-        {
-            let Some(RefOr::T(body)) = operation.request_body.as_mut() else { continue };
-            if body.required == Some(Required::True) {
-                continue;
-            }
-            for content in body.content.values_mut() {
-                let RefOr::T(content) = content else { continue };
-                if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema {
-                    let not_null: Vec<_> =
-                        one_of.items.iter().filter(|item| !is_null(item)).cloned().collect();
-                    if let [only] = not_null.as_slice() {
-                        content.schema = Some(only.clone());
-                    }
-                }
-            }
-        }
-    }
     let components = openapi.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -72,10 +50,6 @@ pub(super) fn complete(openapi: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
-}
-
-fn is_null(schema: &RefOr<Schema>) -> bool {
-    matches!(schema, RefOr::T(Schema::Object(object)) if object.schema_type == SchemaType::Type(Type::Null))
 }
 
 fn error_content() -> utoipa::openapi::Content {

@@ -16,18 +16,41 @@ use crate::ingest::RecordProblem;
 /// A month a record can start in: 2005-01 to 2099-12 (record times lie in 2005..2100).
 pub(super) const MONTH_PATTERN: &str = "^(200[5-9]|20[1-9][0-9])-(0[1-9]|1[0-2])$";
 
-// Read by `api::parse_enrollment`, which also refuses a key given twice.
-/// The body of POST /v1/installs, optional.
+// Read by `api::parse_enrollment`, which also refuses a key given twice, and checked by
+// `proof_of_work::ChallengeKey::check`.
+/// The body of POST /v1/installs: a solved proof of work, and optionally the consent version.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Enrollment)]
 #[expect(dead_code, reason = "describes a body the analysis library reads; the document is derived from it")]
 pub(super) struct Enrollment {
+    /// A challenge from GET /v1/installs/challenge, as given.
+    #[schema(max_length = 256)]
+    pub challenge: String,
+    /// Letters or digits such that SHA-256(challenge followed by nonce, as bytes) begins with
+    /// `difficulty` zero bits.
+    #[schema(pattern = "^[A-Za-z0-9]{1,64}$")]
+    pub nonce: String,
     /// The version of the consent text the worker agreed to; stored with the install. A string
     /// (null is refused: leave the field out when there is none).
     #[schema(pattern = "^[A-Za-z0-9._:-]{1,64}$")]
     #[serde(default)]
     pub consent_version: String,
+}
+
+/// A proof-of-work challenge for one enrollment.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Challenge)]
+pub(super) struct Challenge {
+    /// Opaque text authenticated by the collector; send it back unchanged.
+    pub challenge: String,
+    /// Leading zero bits SHA-256(challenge followed by nonce) must have.
+    #[schema(minimum = 0, maximum = 32)]
+    pub difficulty: u32,
+    /// After this instant (ten minutes from issue) the challenge enrolls nothing.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
 }
 
 /// What an enrollment answers, once: the token is never shown again.

@@ -195,3 +195,43 @@ async fn a_restore_refuses_what_is_not_a_collector_database_it_knows() {
     assert!(!ok);
     assert!(!target.exists() && !directory.path().join("b.db").exists());
 }
+
+#[tokio::test]
+async fn a_backup_of_an_older_schema_is_restored_into_the_current_one() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let old = sqlite_at(&directory.path().join("old.db"));
+    let database = collector::db::Database::connect(&old.url, 2).await.expect("connecting");
+    database.migrate_up_to(1).await.expect("schema 1 only");
+    database.close().await;
+    // The rows a collector at schema 1 stored (the migration-path test's).
+    let rows = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/migration-data/sqlite/0001.sql"),
+    )
+    .expect("reading the schema-1 rows");
+    let mut connection = SqliteConnection::connect(&old.url).await.expect("opening");
+    sqlx::raw_sql(&rows).execute(&mut connection).await.expect("inserting");
+    connection.close().await.expect("closing");
+
+    let backup = directory.path().join("schema-1.db");
+    let (ok, error) = collector(&["backup", "--database-url", &old.url, "--to", text(&backup)]).await;
+    assert!(ok, "{error}");
+    let restored = sqlite_at(&directory.path().join("restored.db"));
+    let (ok, error) = collector(&["restore", "--database-url", &restored.url, "--from", text(&backup)]).await;
+    assert!(ok, "{error}");
+    let server = start(&restored, |_| {}).await;
+    let (published, version) = wages(&server).await;
+    assert_eq!(version, "12");
+    let report: Value = serde_json::from_str(&published).expect("JSON");
+    assert_eq!(crate::support::cell_of(&report, "mturk", "US")["n_workers"], 12, "{published}");
+    assert_eq!(server.stored_records().await, 12);
+    server.running.shut_down().await.expect("stopping");
+    // The backup itself was not brought to the current schema.
+    let mut connection =
+        SqliteConnection::connect(&format!("sqlite://{}", backup.display())).await.expect("opening");
+    let newest: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(&mut connection)
+        .await
+        .expect("reading");
+    assert_eq!(newest, 1);
+    connection.close().await.expect("closing");
+}

@@ -265,27 +265,31 @@ async fn requests_without_a_valid_token_or_origin_are_refused() {
         assert_eq!(deleted.status, 401, "{backend}: the token of an erased install still works");
         assert_eq!(server.stored_records().await, 0, "{backend}");
 
-        let enroll = |body: &'static str| {
+        // Each body carries a solved challenge; the refusals below come before it is checked.
+        let proof = server.solved_challenge().await;
+        let enroll = |fields: &str| {
             server
                 .client
                 .post(server.url("/v1/installs"))
                 .header("content-type", "application/json")
-                .body(body)
+                .body(format!(
+                    r#"{{"challenge": {}, "nonce": {}, {fields}}}"#,
+                    proof["challenge"], proof["nonce"]
+                ))
                 .send()
         };
-        assert_eq!(answer(enroll(r#"{"consent_version": "2024-05"}"#).await.expect("r")).await.status, 201);
-        let bad_consent = answer(enroll(r#"{"consent_version": "<script>"}"#).await.expect("r")).await;
+        assert_eq!(answer(enroll(r#""consent_version": "2024-05""#).await.expect("r")).await.status, 201);
+        let bad_consent = answer(enroll(r#""consent_version": "<script>""#).await.expect("r")).await;
         assert_eq!(bad_consent.status, 422, "{backend}: {}", bad_consent.text);
-        let email = answer(enroll(r#"{"email": "worker@example.org"}"#).await.expect("r")).await;
+        let email = answer(enroll(r#""email": "worker@example.org""#).await.expect("r")).await;
         assert_eq!(email.status, 422, "{backend}: {}", email.text);
         assert!(email.text.contains("unknown field"));
-        let null = answer(enroll(r#"{"consent_version": null}"#).await.expect("r")).await;
+        let null = answer(enroll(r#""consent_version": null"#).await.expect("r")).await;
         assert_eq!(null.status, 422, "{backend}: {}", null.text);
         assert_eq!(null.body["errors"][0]["field"], "consent_version", "{backend}: {}", null.text);
         assert!(null.text.contains("got null"), "{backend}: {}", null.text);
         let twice =
-            answer(enroll(r#"{"consent_version": "2024-05", "consent_version": "x"}"#).await.expect("r"))
-                .await;
+            answer(enroll(r#""consent_version": "2024-05", "consent_version": "x""#).await.expect("r")).await;
         assert_eq!(twice.status, 400, "{backend}: {}", twice.text);
         assert!(
             twice.text.contains(r#"key \"consent_version\" is given more than once"#),
@@ -342,7 +346,12 @@ async fn a_batch_racing_an_erasure_stores_nothing() {
         let limits = collector::ingest::BatchLimits { max_decompressed_bytes: 1 << 20, max_records: 1000 };
         let batch =
             collector::ingest::parse_batch(body.as_bytes(), &public_id, &limits).expect("a valid batch");
-        let rules = collector::db::BatchRules { max_countries: 3, eligible_after_days: 1, today: 20_000 };
+        let rules = collector::db::BatchRules {
+            max_countries: 3,
+            max_cells: 1000,
+            eligible_after_days: 1,
+            today: 20_000,
+        };
         let stored = store.store_batch(&install, &batch, &rules).await;
         assert!(
             matches!(stored, Err(collector::db::StoreError::InstallGone)),

@@ -21,6 +21,7 @@ async fn spawn_collector(database: &TestDatabase) -> (Child, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &database.url])
         .args(["--upload-rate-per-minute", "1000000", "--upload-burst", "100000"])
         .args(["--wages-max-staleness-seconds", "0"])
+        .args(["--enroll-difficulty-bits", &crate::support::TEST_DIFFICULTY_BITS.to_string()])
         .env("PIECERATE_LOG", "warn")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -81,8 +82,7 @@ async fn stop_during_load(stop: Stop) {
         let outcomes = Arc::new(Mutex::new(Outcomes::default()));
         let mut writers = Vec::new();
         for _ in 0..WRITERS {
-            let enrolled =
-                answer(http.post(format!("{base}/v1/installs")).send().await.expect("enrolling")).await;
+            let enrolled = crate::support::enroll_with(&http, &base, |request| request).await;
             let token = enrolled.body["token"].as_str().expect("a token").to_owned();
             let (http, base, outcomes) = (http.clone(), base.clone(), Arc::clone(&outcomes));
             writers.push(tokio::spawn(async move {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::Connection;
 
-use crate::support::{answer, databases, start, task};
+use crate::support::{databases, enroll_with, start, task};
 
 /// The SQLite files of the database at `url`: the main file and its WAL (empty if absent).
 fn file_bytes(url: &str) -> Vec<(String, Vec<u8>)> {
@@ -45,8 +45,7 @@ async fn an_erased_install_leaves_no_bytes_in_the_sqlite_files() {
         let kept: Vec<_> = (0..50).map(|i| task(i, i as i64, "mturk", "US", "1.25")).collect();
         assert_eq!(server.upload(&keeper, &kept).await.status, 200);
 
-        let enrolled = answer(server.client.post(server.url("/v1/installs")).send().await.unwrap()).await;
-        assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+        let enrolled = enroll_with(&server.client, &server.base, |request| request).await;
         let install_id = enrolled.body["install_id"].as_str().unwrap().to_owned();
         let token = enrolled.body["token"].as_str().unwrap().to_owned();
         let distinctive = |n: u32| format!("5ec7e7ed-e7a5-4e5e-8d1e-{n:012x}");

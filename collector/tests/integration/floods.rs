@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{databases, start};
+use crate::support::{databases, solved_challenge, start};
 
 const HALF_SENT: usize = 200;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
@@ -141,13 +141,26 @@ async fn one_source_flooding_enrollments_leaves_other_sources_enrolling() {
         })
         .await;
         let url = server.url("/v1/installs");
+        // Every enrollment solves its proof of work (cheap at the tests' difficulty), so the
+        // refusals are the rate limit's.
+        let enroll = |client: reqwest::Client, base: String, url: String| async move {
+            let body = solved_challenge(&client, &base).await.to_string();
+            let response = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("enrolling");
+            response.status().as_u16()
+        };
         let flooder = client_from([127, 0, 0, 2]);
-        let flood_url = url.clone();
+        let (flood_url, flood_base) = (url.clone(), server.base.clone());
         let flood = tokio::spawn(async move {
             let mut created = 0;
             for _ in 0..FLOOD {
-                let response = flooder.post(&flood_url).send().await.expect("enrolling");
-                created += usize::from(response.status() == 201);
+                let status = enroll(flooder.clone(), flood_base.clone(), flood_url.clone()).await;
+                created += usize::from(status == 201);
             }
             created
         });
@@ -155,11 +168,11 @@ async fn one_source_flooding_enrollments_leaves_other_sources_enrolling() {
         let mut legitimate = Vec::new();
         for host in 3..13u8 {
             let client = client_from([127, 0, 0, host]);
-            let url = url.clone();
+            let (url, base) = (url.clone(), server.base.clone());
             legitimate.push(tokio::spawn(async move {
                 let mut statuses = Vec::new();
                 for _ in 0..4 {
-                    statuses.push(client.post(&url).send().await.expect("enrolling").status().as_u16());
+                    statuses.push(enroll(client.clone(), base.clone(), url.clone()).await);
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 statuses

@@ -1,7 +1,10 @@
 //! The whole life of an install: enroll, upload, replay, see it in the wages, erase, and be
 //! gone from the wages with the token refused; then the operator's export.
 
-use analysis::ReportOptions;
+use std::collections::BTreeMap;
+
+use analysis::report::{DisclosureRules, Publication, TotalsCell};
+use analysis::{InstallId, Method, ReportOptions, WorkerTotals};
 use serde_json::{Value, json};
 
 use crate::support::{cell_of, databases, record_id, start, task};
@@ -100,12 +103,19 @@ async fn enroll_upload_replay_publish_erase() {
         let published = server.get("/v1/wages?by=platform,country&method=all").await.body;
         server.running.shut_down().await.expect("shutting down");
         let exported = assert_export_reads_back(&database.url, 28, backend).await;
-        // The published report is the library's report of the exported records.
-        let options =
-            ReportOptions { grouping: "platform,country".parse().expect("a grouping"), ..Default::default() };
-        let from_records =
-            serde_json::to_value(analysis::report(&exported, options).document()).expect("a report");
-        assert_eq!(published, from_records, "{backend}");
+        // The published report is the library's publication of the exported records: the same
+        // totals, the same disclosure control.
+        let mut totals: BTreeMap<(InstallId, TotalsCell), WorkerTotals> = BTreeMap::new();
+        for record in &exported {
+            totals.entry((record.install_id().clone(), TotalsCell::of(record))).or_default().add(record);
+        }
+        let totals = totals.into_iter().map(|((install, cell), totals)| (install, cell, totals)).collect();
+        let publication =
+            Publication::new(ReportOptions::default(), DisclosureRules::default(), &Method::STANDARD, totals)
+                .expect("totals make every published report");
+        let grouping = "platform,country".parse().expect("a grouping");
+        let from_records = publication.report(Method::All, &grouping, None).expect("a report");
+        assert_eq!(published, serde_json::to_value(from_records.document()).expect("a report"), "{backend}");
     }
 }
 

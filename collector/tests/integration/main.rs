@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod crash;
 mod deploy;
+mod disclosure;
 mod erasure;
 mod floods;
 mod flow;

@@ -121,3 +121,97 @@ async fn one_install_spans_at_most_three_countries() {
         server.running.shut_down().await.expect("shutting down");
     }
 }
+
+/// A one-second task in the `cell`-th platform × country × month cell reachable within three
+/// countries (the per-install country limit): every platform, in US, GB and KE, every month
+/// from January 2005 to December 2099 (27,360 cells; past them, the count starts again).
+fn one_second_in_cell(id: u64, cell: u64) -> Value {
+    let platforms = analysis::Platform::ALL;
+    let cell = cell % (platforms.len() as u64 * 3 * 95 * 12);
+    let platform = platforms[(cell % platforms.len() as u64) as usize].as_str();
+    let country = ["US", "GB", "KE"][((cell / platforms.len() as u64) % 3) as usize];
+    let month = cell / (platforms.len() as u64 * 3);
+    let (year, month) = (2005 + month / 12, 1 + month % 12);
+    let start = format!("{year}-{month:02}-01T12:00:00Z");
+    let end = format!("{year}-{month:02}-01T12:00:01Z");
+    let mut record = task(id, 0, platform, country, "0.01");
+    let object = record.as_object_mut().expect("an object");
+    object.insert("started_at".into(), json!(start));
+    object.insert("ended_at".into(), json!(end));
+    object.insert("active_seconds".into(), json!(1));
+    record
+}
+
+/// Issue 10, point 5: one install spread 100,000 one-second records over 100,000 platform ×
+/// country × month cells, and the month report grew to 15.6 MB. Now one install's records span
+/// at most `max_cells_per_install` cells (1000): the first 1000 cells are stored, every batch
+/// beyond is refused whole with 422, and the report stays small.
+#[tokio::test]
+async fn one_install_spreading_100000_records_over_as_many_cells_is_refused_past_1000() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let token = server.enroll().await;
+        let mut statuses = Vec::new();
+        for batch in 0..100u64 {
+            let records: Vec<Value> =
+                (0..1000).map(|i| one_second_in_cell(batch * 1000 + i, batch * 1000 + i)).collect();
+            let answer = server.upload(&token, &records).await;
+            if answer.status == 422 {
+                assert_eq!(answer.body["errors"][0]["field"], "records", "{backend}: {}", answer.text);
+                let problem = answer.body["errors"][0]["problem"].as_str().expect("a problem");
+                assert!(
+                    problem.contains("at most 1000 platform × country × month cells"),
+                    "{backend}: {problem}"
+                );
+                if batch == 1 {
+                    assert!(problem.contains("would span 2000"), "{backend}: {problem}");
+                }
+                assert!(answer.text.contains("nothing was stored"), "{backend}: {}", answer.text);
+            }
+            statuses.push(answer.status);
+        }
+        assert_eq!(statuses[0], 200, "{backend}: the first 1000 cells are within the limit");
+        assert!(statuses[1..].iter().all(|&status| status == 422), "{backend}: {statuses:?}");
+        assert_eq!(server.stored_records().await, 1000, "{backend}");
+        let report = server.get("/v1/wages?by=platform,country,month").await;
+        assert_eq!(report.body["cells"].as_array().expect("cells").len(), 1000, "{backend}");
+        assert!(report.text.len() < 1_000_000, "{backend}: {} bytes", report.text.len());
+        let month = server.get("/v1/wages?by=platform,country&month=2005-01").await;
+        assert_eq!(month.body["cells"].as_array().expect("cells").len(), 24, "{backend}");
+        // Records in cells it has already are still taken.
+        let same_cells: Vec<Value> = (0..10).map(|i| one_second_in_cell(500_000 + i, i)).collect();
+        assert_eq!(server.upload(&token, &same_cells).await.status, 200, "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+/// The limit is configuration, and counts the cells an install has and the batch adds.
+#[tokio::test]
+async fn the_cell_limit_counts_stored_and_new_cells() {
+    for database in databases().await {
+        let server = start(&database, |config| config.max_cells_per_install = 5).await;
+        let backend = server.backend;
+        let token = server.enroll().await;
+        let six: Vec<Value> = (0..6).map(|i| one_second_in_cell(i, i)).collect();
+        let refused = server.upload(&token, &six).await;
+        assert_eq!(refused.status, 422, "{backend}: {}", refused.text);
+        assert!(
+            refused
+                .text
+                .contains("at most 5 platform × country × month cells; with this batch they would span 6")
+        );
+        assert_eq!(server.stored_records().await, 0, "{backend}");
+        assert_eq!(server.upload(&token, &six[..4]).await.status, 200, "{backend}");
+        // Another record in a stored cell and one new cell: 5, the limit.
+        let more = [one_second_in_cell(10, 0), one_second_in_cell(11, 4)];
+        assert_eq!(server.upload(&token, &more).await.status, 200, "{backend}");
+        let sixth = server.upload(&token, &[one_second_in_cell(12, 1), one_second_in_cell(13, 5)]).await;
+        assert_eq!(sixth.status, 422, "{backend}: {}", sixth.text);
+        assert_eq!(server.stored_records().await, 6, "{backend}");
+        // A replay of stored records adds no cell and is answered as before.
+        let replay = server.upload(&token, &more).await;
+        assert_eq!((replay.status, &replay.body["duplicates"]), (200, &json!(2)), "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+    }
+}

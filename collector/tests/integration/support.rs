@@ -66,6 +66,9 @@ async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
     TestDatabase { url: format!("{server}/{name}{query}"), backend: "postgres", _directory: None }
 }
 
+/// The proof of work the tests' enrollments solve: 16 hashes on average.
+pub(crate) const TEST_DIFFICULTY_BITS: u32 = 4;
+
 /// A configuration for tests: port 0, reports always fresh, generous rate limits.
 pub(crate) fn test_config(database: &TestDatabase) -> Config {
     Config {
@@ -77,6 +80,8 @@ pub(crate) fn test_config(database: &TestDatabase) -> Config {
         database_max_connections: 8,
         // Every install counts from its first upload, except in the tests of that rule.
         eligible_after_days: 1,
+        // Enrollment's proof of work, solved in a few microseconds.
+        enroll_difficulty_bits: TEST_DIFFICULTY_BITS,
         ..Config::new(database.url.clone())
     }
 }
@@ -128,9 +133,14 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// A fresh challenge from the collector, solved: the body of an enrollment.
+    pub(crate) async fn solved_challenge(&self) -> Value {
+        solved_challenge(&self.client, &self.base).await
+    }
+
+    /// Enrolls an install, solving the proof of work; answers its token.
     pub(crate) async fn enroll(&self) -> String {
-        let response = self.client.post(self.url("/v1/installs")).send().await.expect("enrolling");
-        let enrolled = answer(response).await;
+        let enrolled = enroll_with(&self.client, &self.base, |request| request).await;
         assert_eq!(enrolled.status, 201, "{}", enrolled.text);
         enrolled.body["token"].as_str().expect("a token").to_owned()
     }
@@ -176,6 +186,32 @@ impl TestServer {
             .expect("reading records");
         count
     }
+}
+
+/// A fresh challenge from the collector at `base`, solved: the body of an enrollment.
+pub(crate) async fn solved_challenge(http: &reqwest::Client, base: &str) -> Value {
+    let challenge =
+        answer(http.get(format!("{base}/v1/installs/challenge")).send().await.expect("a challenge")).await;
+    assert_eq!(challenge.status, 200, "{}", challenge.text);
+    let text = challenge.body["challenge"].as_str().expect("a challenge");
+    let difficulty = challenge.body["difficulty"].as_u64().expect("a difficulty") as u32;
+    json!({ "challenge": text, "nonce": collector::proof_of_work::solve(text, difficulty) })
+}
+
+/// Enrolls an install at `base` with `http`, solving the proof of work; answers the 201's body.
+pub(crate) async fn enroll_with(
+    http: &reqwest::Client,
+    base: &str,
+    request: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Answer {
+    let body = solved_challenge(http, base).await;
+    let enroll = http
+        .post(format!("{base}/v1/installs"))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    let enrolled = answer(request(enroll).send().await.expect("enrolling")).await;
+    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+    enrolled
 }
 
 /// A task record in format v1 JSON: `id` makes the record_id, `hour` the hour after

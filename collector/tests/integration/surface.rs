@@ -14,6 +14,7 @@ async fn openapi_health_metrics_and_cors() {
         assert_eq!((openapi.status, &openapi.body["openapi"]), (200, &Value::from("3.1.0")), "{backend}");
         for path in [
             "/v1/installs",
+            "/v1/installs/challenge",
             "/v1/installs/me",
             "/v1/records",
             "/v1/wages",
@@ -192,7 +193,8 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
             openapi.text == include_str!("../../../docs/openapi.json"),
             "{backend}: the demo serves another document"
         );
-        let wages = server.get("/v1/wages").await;
+        // Sixty synthetic workers fill few platform × country cells; their platforms publish.
+        let wages = server.get("/v1/wages?by=platform").await;
         assert!(
             wages.body["cells"].as_array().is_some_and(|cells| !cells.is_empty()),
             "{backend}: the demo is empty"
@@ -214,6 +216,8 @@ async fn the_demo_says_so_everywhere_and_keeps_to_its_own_database() {
             enrolled.text
         );
         assert_eq!(enrolled.body["data_notice"], "synthetic demonstration data");
+        let challenge = server.get("/v1/installs/challenge").await;
+        assert_eq!(challenge.status, 403, "{backend}: the demo hands out no enrollment challenge");
         let token = "0".repeat(64);
         let uploaded = server.upload(&token, &[task(1, 0, "mturk", "US", "1.00")]).await;
         assert_eq!(uploaded.status, 403, "{backend}: {}", uploaded.text);

@@ -9,7 +9,7 @@ use crate::support::{TestServer, cell_of, databases, start, task};
 
 const BY_PLATFORM_COUNTRY: &str = "/v1/wages?by=platform,country&method=all";
 
-/// 2026-12-01T00:00:00Z, the server's day 0 in these tests.
+/// 2026-11-30T00:00:00Z, the server's day 0 in these tests.
 const DAY_0: i64 = 1_795_996_800;
 
 /// Every report the API publishes: each grouping, each method, all months and May 2024.
@@ -256,6 +256,112 @@ async fn nine_fresh_installs_do_not_publish_the_cell_of_one_real_worker() {
             (&kenya["suppressed"], kenya["n_workers"].as_u64()),
             (&json!(false), Some(10)),
             "{backend}: {kenya}"
+        );
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
+/// Enrollment costs a proof of work: a fresh challenge of this collector, solved, used once.
+/// Every refusal is a 422 naming the field, and stores no install.
+#[tokio::test]
+async fn enrolling_needs_a_fresh_unused_solved_challenge() {
+    for database in databases().await {
+        let clock = Clock::manual(DAY_0);
+        let server = start(&database, |config| {
+            config.enroll_difficulty_bits = 12;
+            config.clock = clock.clone();
+        })
+        .await;
+        let backend = server.backend;
+        let post = |body: String| async {
+            let request =
+                server.client.post(server.url("/v1/installs")).header("content-type", "application/json");
+            crate::support::answer(request.body(body).send().await.expect("enrolling")).await
+        };
+        let refused = |answer: &crate::support::Answer, field: &str, problem: &str| {
+            assert_eq!(answer.status, 422, "{backend}: {}", answer.text);
+            assert_eq!(answer.body["errors"][0]["field"], field, "{backend}: {}", answer.text);
+            let text = answer.body["errors"][0]["problem"].as_str().expect("a problem");
+            assert!(text.contains(problem), "{backend}: {text}");
+        };
+        let challenge = server.get("/v1/installs/challenge").await;
+        assert_eq!(challenge.status, 200, "{backend}");
+        assert_eq!(challenge.body["difficulty"], 12, "{backend}");
+        assert_eq!(challenge.body["expires_at"], "2026-11-30T00:10:00Z", "{backend}");
+        assert_eq!(challenge.headers["cache-control"], "no-store", "{backend}");
+        let text = challenge.body["challenge"].as_str().expect("a challenge").to_owned();
+        let nonce = collector::proof_of_work::solve(&text, 12);
+        // Nothing, or half of it.
+        let empty =
+            crate::support::answer(server.client.post(server.url("/v1/installs")).send().await.expect("r"))
+                .await;
+        refused(&empty, "challenge", "GET /v1/installs/challenge");
+        refused(&post(json!({ "challenge": text }).to_string()).await, "nonce", "missing");
+        refused(
+            &post(json!({ "challenge": text, "nonce": 7 }).to_string()).await,
+            "nonce",
+            "must be a string, got",
+        );
+        refused(
+            &post(json!({ "challenge": 7, "nonce": nonce }).to_string()).await,
+            "challenge",
+            "must be a string",
+        );
+        // A nonce that does not solve it.
+        let wrong = (0u64..)
+            .map(|n| format!("w{n}"))
+            .find(|candidate| {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(format!("{text}{candidate}"));
+                collector::proof_of_work::leading_zero_bits(&digest) < 12
+            })
+            .expect("a wrong nonce");
+        refused(
+            &post(json!({ "challenge": text, "nonce": wrong }).to_string()).await,
+            "nonce",
+            "the challenge asks for 12",
+        );
+        refused(
+            &post(json!({ "challenge": text, "nonce": "not a nonce!" }).to_string()).await,
+            "nonce",
+            "ASCII letters or digits",
+        );
+        // A challenge made up, or made easier.
+        let easier = text.replacen("12.", "0.", 1);
+        refused(
+            &post(json!({ "challenge": easier, "nonce": "0" }).to_string()).await,
+            "challenge",
+            "not a challenge of this collector",
+        );
+        refused(
+            &post(json!({ "challenge": "0.9999999999.00.00", "nonce": "0" }).to_string()).await,
+            "challenge",
+            "not a challenge",
+        );
+        assert_eq!(server.running.database.install_count().await.expect("a count"), 0, "{backend}");
+        // Solved: one install, once.
+        let solved = json!({ "challenge": text, "nonce": nonce, "consent_version": "2024-05" }).to_string();
+        assert_eq!(post(solved.clone()).await.status, 201, "{backend}");
+        refused(&post(solved).await, "challenge", "used to enroll already");
+        // Ten minutes on, a challenge has expired.
+        let late = server.solved_challenge().await;
+        clock.advance(601);
+        refused(&post(late.to_string()).await, "challenge", "expired 1 s ago");
+        assert_eq!(server.running.database.install_count().await.expect("a count"), 1, "{backend}");
+        // Only the extension may ask for one from a browser.
+        let page =
+            server.client.get(server.url("/v1/installs/challenge")).header("origin", "https://example.org");
+        assert_eq!(page.send().await.expect("r").status(), 403, "{backend}");
+        let extension = server
+            .client
+            .get(server.url("/v1/installs/challenge"))
+            .header("origin", "chrome-extension://abcdefgh");
+        let extension = extension.send().await.expect("r");
+        assert_eq!(extension.status(), 200, "{backend}");
+        assert_eq!(
+            extension.headers()["access-control-allow-origin"],
+            "chrome-extension://abcdefgh",
+            "{backend}"
         );
         server.running.shut_down().await.expect("shutting down");
     }

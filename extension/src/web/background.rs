@@ -17,8 +17,8 @@ use crate::records::{LocalRecord, to_record};
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::tracker::{Event, Outcomes, Tracker, TrackerSettings};
 use crate::upload::{
-    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_enrollment,
-    retry_after_ms,
+    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_challenge,
+    parse_enrollment, retry_after_ms, solve_challenge,
 };
 
 fn fail(error: impl std::fmt::Display) -> JsValue {
@@ -303,23 +303,14 @@ async fn sync(now: i64, force: bool) -> Result<(), WebError> {
         }
     }
     if state.token.is_none() {
-        let body = enrollment_body(CONSENT_VERSION);
-        match api::http("POST", &format!("{base}/v1/installs"), None, Some(&body)).await {
-            Ok(reply) if (200..300).contains(&reply.status) => match parse_enrollment(&reply.body) {
-                Ok((install_id, token)) => {
-                    state.token = Some(token);
-                    state.install_id = Some(install_id);
-                    state.consent_version = Some(CONSENT_VERSION.to_owned());
-                    state.succeeded("enrolled".to_owned());
-                }
-                Err(problem) => state.failed(now, None, problem.to_string()),
-            },
-            Ok(reply) => state.failed(
-                now,
-                retry_after_ms(reply.retry_after.as_deref()),
-                format!("enrollment: HTTP {}", reply.status),
-            ),
-            Err(error) => state.failed(now, None, format!("collector unreachable: {error}")),
+        match enroll(&base).await {
+            Ok(Enrolled { install_id, token, status }) => {
+                state.token = Some(token);
+                state.install_id = Some(install_id);
+                state.consent_version = Some(CONSENT_VERSION.to_owned());
+                state.succeeded(status);
+            }
+            Err((retry_after, status)) => state.failed(now, retry_after, status),
         }
         write(&[(SYNC, json(&state))]).await?;
         if state.token.is_none() {
@@ -381,6 +372,47 @@ async fn sync(now: i64, force: bool) -> Result<(), WebError> {
         }
     }
     Ok(())
+}
+
+/// A new install at the collector.
+struct Enrolled {
+    install_id: String,
+    token: String,
+    /// What the worker sees: enrolled, and how much work the proof took.
+    status: String,
+}
+
+/// Enrolls: asks the collector for a challenge, solves its proof of work (about a second at
+/// the collector's default difficulty, once per browser), and sends the solution with the
+/// consent version. A failure says what to wait for and why.
+async fn enroll(base: &str) -> Result<Enrolled, (Option<i64>, String)> {
+    let unreachable = |error: WebError| (None, format!("collector unreachable: {error}"));
+    let reply =
+        api::http("GET", &format!("{base}/v1/installs/challenge"), None, None).await.map_err(unreachable)?;
+    if !(200..300).contains(&reply.status) {
+        return Err((
+            retry_after_ms(reply.retry_after.as_deref()),
+            format!("enrollment challenge: HTTP {}", reply.status),
+        ));
+    }
+    let challenge = parse_challenge(&reply.body).map_err(|problem| (None, problem.to_string()))?;
+    let started = js_sys::Date::now();
+    let (nonce, tried) = solve_challenge(&challenge);
+    // Whole milliseconds: formatting a float would pull float printing into the module.
+    let elapsed = (js_sys::Date::now() - started).max(0.0) as u64;
+    let body = enrollment_body(CONSENT_VERSION, &challenge, &nonce);
+    let reply =
+        api::http("POST", &format!("{base}/v1/installs"), None, Some(&body)).await.map_err(unreachable)?;
+    if !(200..300).contains(&reply.status) {
+        return Err((
+            retry_after_ms(reply.retry_after.as_deref()),
+            format!("enrollment: HTTP {}", reply.status),
+        ));
+    }
+    let (install_id, token) = parse_enrollment(&reply.body).map_err(|problem| (None, problem.to_string()))?;
+    let status =
+        format!("enrolled; proof of work of {} bits: {tried} hashes in {elapsed} ms", challenge.difficulty);
+    Ok(Enrolled { install_id, token, status })
 }
 
 /// Adds the records of an export to the local store, in batches; bad lines are counted and the

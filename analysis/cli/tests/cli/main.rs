@@ -4,6 +4,7 @@
 mod common;
 mod import;
 mod input_errors;
+mod merging;
 mod minimum_wage;
 mod report;
 mod report_input;
