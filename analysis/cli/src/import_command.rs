@@ -178,7 +178,7 @@ fn import(
         let name = open_input::name(path);
         let input: Box<dyn Read + Send> = match open_input::open(path)? {
             Opened::File(file) => Box::new(file),
-            Opened::Stream(stream) => stream,
+            Opened::Stream(stream, _) => stream,
         };
         let rows = open(input, &pseudonyms).map_err(|error| file_error(path, error))?;
         let mut tally = Tally::default();

@@ -3,11 +3,13 @@
 //! the importers and the simulator are all in the `analysis` library; `docs/cli.md` is the
 //! manual.
 
+mod check_report;
 mod import_command;
 mod minimum_wage_command;
 mod open_input;
 mod problems;
 mod progress;
+mod provenance;
 mod read_input;
 mod render;
 mod report_command;

@@ -16,7 +16,8 @@ use crate::open_input::{self, Opened};
 use crate::problems::Problems;
 
 /// Reads one input of records (a file, `-` for standard input, either possibly gzip) into
-/// `builder`, writing each bad line to `errors` through `problems`.
+/// `builder`, writing each bad line to `errors` through `problems`. With `hash`, also gives the
+/// SHA-256 and length of the input's bytes.
 #[expect(clippy::too_many_arguments, reason = "the state of one run of reading, each part used")]
 pub(crate) fn read_file(
     path: &Path,
@@ -27,27 +28,41 @@ pub(crate) fn read_file(
     progress: &ProgressBar,
     problems: &mut Problems,
     errors: &mut impl Write,
-) -> Result<ReadSummary> {
+    hash: bool,
+) -> Result<(ReadSummary, Option<(String, u64)>)> {
     let name = open_input::name(path);
     let mut write_bad_line =
         |bad: BadLine| problems.add(errors, &name, bad.line, &bad.problem).context("cannot write to stderr");
+    let mut hashed = None;
     let read = match open_input::open(path)? {
         Opened::File(file) => {
             let metadata = file.metadata().with_context(|| format!("cannot read {name}"))?;
             let input = FileInput { path, size: metadata.len(), progress, start: progress.position() };
-            report_reader::read(&input, builder, ids, settings, &mut write_bad_line)
+            std::thread::scope(|scope| {
+                let hashing = hash.then(|| scope.spawn(|| open_input::hash_file(path)));
+                let read = report_reader::read(&input, builder, ids, settings, &mut write_bad_line);
+                if let Some(hashing) = hashing {
+                    let digest = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    hashed = Some(digest.with_context(|| format!("cannot read {name}"))?);
+                }
+                anyhow::Ok(read)
+            })?
         }
         // A pipe, a device or a compressed file can only be read once, from the start, by one
         // reader. The bar moves with the bytes read (decompressed ones, for gzip).
-        Opened::Stream(stream) => report_reader::read_stream(
-            progress.wrap_read(stream),
-            builder,
-            ids,
-            settings.strict,
-            &mut write_bad_line,
-        ),
+        Opened::Stream(stream, input_hash) => {
+            let read = report_reader::read_stream(
+                progress.wrap_read(stream),
+                builder,
+                ids,
+                settings.strict,
+                &mut write_bad_line,
+            );
+            hashed = hash.then(|| input_hash.finish());
+            read
+        }
     };
-    read.map_err(|error| match error {
+    read.map(|summary| (summary, hashed)).map_err(|error| match error {
         ReadError::Io(error) => anyhow::Error::new(error).context(format!("cannot read {name}")),
         ReadError::NotRecords(_) if open_input::looks_semicolon_separated(path) => {
             anyhow!(open_input::semicolon_message(path, "record format v1"))

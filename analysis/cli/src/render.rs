@@ -2,9 +2,14 @@
 //! (the library's rendering), and two for people, an aligned terminal table and a GitHub
 //! Markdown table, both followed by the notes a reader needs to interpret the figures.
 
-use analysis::report::{Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Report};
+use analysis::report::{
+    Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Report, ReportDocument,
+};
 use anyhow::Result;
 use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::provenance::Provenance;
 
 /// The renderings, as `piecerate report --format` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,12 +32,35 @@ pub(crate) struct InputSummary {
     pub bad_lines: u64,
 }
 
-pub(crate) fn render(report: &Report, format: Format, input: &InputSummary) -> Result<String> {
+/// The `piecerate.report/1` document with the object `provenance` after its other keys.
+#[derive(Serialize)]
+struct WithProvenance<'a> {
+    #[serde(flatten)]
+    document: ReportDocument<'a>,
+    provenance: &'a Provenance,
+}
+
+pub(crate) fn render(
+    report: &Report,
+    format: Format,
+    input: &InputSummary,
+    provenance: &Provenance,
+) -> Result<String> {
     Ok(match format {
-        Format::Json => serde_json::to_string_pretty(&report.document())? + "\n",
-        Format::Csv => report.to_csv(),
-        Format::Table => human(report, input, Style::Terminal),
-        Format::Markdown => human(report, input, Style::Markdown),
+        Format::Json => {
+            serde_json::to_string_pretty(&WithProvenance { document: report.document(), provenance })? + "\n"
+        }
+        Format::Csv => {
+            // The rows first, for any CSV reader; then the provenance as comment lines, which
+            // pandas (`comment="#"`), R and DuckDB can be told to skip.
+            let mut csv = report.to_csv();
+            for line in report.notes.iter().chain(&provenance.lines()) {
+                csv.push_str(&format!("# {line}\n"));
+            }
+            csv
+        }
+        Format::Table => human(report, input, provenance, Style::Terminal),
+        Format::Markdown => human(report, input, provenance, Style::Markdown),
     })
 }
 
@@ -119,7 +147,7 @@ fn group_value(cell: &Cell, dimension: Dimension) -> String {
     cell.key.value(dimension).unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn human(report: &Report, input: &InputSummary, style: Style) -> String {
+fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: Style) -> String {
     let groups: Vec<Dimension> = report.grouping.dimensions().to_vec();
     let mut header: Vec<String> = groups.iter().map(|g| g.as_str().to_owned()).collect();
     if groups.is_empty() {
@@ -181,6 +209,10 @@ fn human(report: &Report, input: &InputSummary, style: Style) -> String {
     }
     out.push('\n');
     out.push_str(&footer(report, input, style));
+    out.push_str(if style == Style::Markdown { "\nProvenance:\n\n" } else { "\nProvenance:\n" });
+    for line in provenance.lines() {
+        out.push_str(&format!("- {line}\n"));
+    }
     out
 }
 

@@ -1,64 +1,100 @@
-//! `piecerate report`: record files in, a wage report out.
+//! `piecerate report`: record files in, a wage report out, with its provenance; and
+//! `piecerate report --check`, which makes a report again from its provenance
+//! (`check_report.rs`).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use analysis::report::{CurrencyBasis, Grouping};
-use analysis::report_reader::{ReadSettings, ReadSummary};
-use analysis::{Method, ReportBuilder, ReportOptions};
+use analysis::import::SaltFingerprint;
+use analysis::report::{CurrencyBasis, Grouping, Report};
+use analysis::report_reader::{ReadSettings, ReadSummary, RecordIds};
+use analysis::{Method, ReportBuilder, ReportOptions, Timestamp};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-
-use std::collections::BTreeMap;
-
-use analysis::import::SaltFingerprint;
-use analysis::report_reader::RecordIds;
 
 use crate::Output;
 use crate::open_input;
 use crate::problems::Problems;
+use crate::provenance::{InputFacts, Parameters, Provenance, reference_tables, salt_name};
 use crate::read_input::read_file;
 use crate::render::{Format, InputSummary, render};
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct ReportArgs {
     /// Record files, CSV or JSON Lines (record format v1), plain or gzip, read in this order;
     /// `-` is standard input.
-    #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
-    input: Vec<PathBuf>,
+    #[arg(long, short, required_unless_present = "check", num_args = 1.., value_name = "FILE")]
+    pub(crate) input: Vec<PathBuf>,
     /// Which hours a wage divides by: all, paid, task, or session:M (gaps of up to M minutes
     /// between records count as unpaid time).
     #[arg(long, default_value = "all", value_parser = parse_method)]
-    method: Method,
+    pub(crate) method: Method,
     /// Group workers by any of platform, country, month, category, comma-separated.
     #[arg(long, default_value = "", value_parser = parse_grouping, value_name = "DIMENSIONS")]
-    by: Grouping,
+    pub(crate) by: Grouping,
     /// Cells with fewer workers publish no statistics. Published reports should keep 10.
     #[arg(long, default_value_t = analysis::report::MIN_PUBLISHED_WORKERS, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..), value_name = "K")]
-    min_workers: u32,
+    pub(crate) min_workers: u32,
     /// Workers with fewer counted hours than this in a cell are left out of its statistics.
     #[arg(long, default_value_t = analysis::report::DEFAULT_MIN_HOURS, allow_negative_numbers = true, value_parser = parse_min_hours, value_name = "H")]
-    min_hours: f64,
+    pub(crate) min_hours: f64,
     /// Workers whose effective hourly wage in a cell is above this are left out of its
     /// statistics as implausible (no microtask pays it) and counted; the same number under
     /// --currency-basis ppp.
     #[arg(long, default_value_t = analysis::report::DEFAULT_MAX_HOURLY_USD, allow_negative_numbers = true, value_parser = parse_max_hourly_usd, value_name = "USD")]
-    max_hourly_usd: f64,
+    pub(crate) max_hourly_usd: f64,
     /// Money in US dollars at market rates (usd), or in international dollars at
     /// purchasing-power parity through each worker's country (ppp).
     #[arg(long, default_value = "usd", value_parser = parse_currency_basis, value_name = "BASIS")]
-    currency_basis: CurrencyBasis,
+    pub(crate) currency_basis: CurrencyBasis,
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    pub(crate) format: Format,
     /// Write the report here instead of to standard output.
     #[arg(long, value_name = "PATH")]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Stop at the first bad line (exit status 1) instead of skipping bad lines.
     #[arg(long)]
-    strict: bool,
+    pub(crate) strict: bool,
     /// Threads reading each large file (default: the number of cores).
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=256))]
-    threads: Option<u16>,
+    pub(crate) threads: Option<u16>,
+    /// When the report was made, as it records in its provenance (RFC 3339, e.g.
+    /// 2026-01-31T12:00:00Z). Default: the environment's SOURCE_DATE_EPOCH (seconds since
+    /// 1970) if set, else now. Fixed, the same inputs give a byte-identical report.
+    #[arg(long, value_parser = parse_generated_at, value_name = "TIME")]
+    pub(crate) generated_at: Option<Timestamp>,
+    /// Make the report REPORT.json again from its provenance (its parameters, on the inputs it
+    /// names, or on those given with --input) and say whether every figure is the same: exit 0
+    /// if so, 1 naming the cells that differ. Refuses an input whose SHA-256 differs.
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["method", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "format", "out"])]
+    pub(crate) check: Option<PathBuf>,
+}
+
+fn parse_generated_at(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text).map_err(|error| error.to_string())
+}
+
+/// When the report is made: the flag, else SOURCE_DATE_EPOCH (the reproducible-builds
+/// convention), else the clock.
+fn generated_at(flag: Option<Timestamp>) -> Result<Timestamp> {
+    if let Some(time) = flag {
+        return Ok(time);
+    }
+    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH") {
+        let text = epoch.to_string_lossy();
+        let seconds: i64 = text
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH '{text}' is not a number of seconds since 1970"))?;
+        return Timestamp::from_unix_seconds(seconds)
+            .map_err(|error| anyhow::anyhow!("SOURCE_DATE_EPOCH: {error}"));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the system clock is before 1970")?;
+    Timestamp::from_unix_seconds(now.as_secs() as i64)
+        .map_err(|error| anyhow::anyhow!("the system clock: {error}"))
 }
 
 fn parse_method(text: &str) -> Result<Method, String> {
@@ -91,7 +127,27 @@ fn parse_max_hourly_usd(text: &str) -> Result<f64, String> {
 }
 
 pub(crate) fn run(args: ReportArgs) -> Result<()> {
-    let total_bytes = open_input::check_all(&args.input)?;
+    if let Some(check) = &args.check {
+        return crate::check_report::run(check, &args);
+    }
+    let made = make(&args, &args.input, generated_at(args.generated_at)?)?;
+    let text = render(&made.report, args.format, &made.input, &made.provenance)?;
+    let mut output = Output::open(args.out.as_ref())?;
+    output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
+    output.finish()
+}
+
+/// A report and what it was made from.
+pub(crate) struct Made {
+    pub report: Report,
+    pub input: InputSummary,
+    pub provenance: Provenance,
+}
+
+/// Reads `inputs` into a report with the parameters of `args`, writing bad lines and warnings
+/// to stderr.
+pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestamp) -> Result<Made> {
+    let total_bytes = open_input::check_all(inputs)?;
     let options = ReportOptions {
         method: args.method,
         grouping: args.by.clone(),
@@ -107,24 +163,25 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
     let mut problems = Problems::default();
     let mut ids = RecordIds::new();
-    let pass = Pass { inputs: &args.input, options: &options, settings, progress: &progress };
-    let (mut builder, mut summaries) = pass.read_all(&mut ids, &mut problems, &mut stderr, true)?;
+    let pass = Pass { inputs, options: &options, settings, progress: &progress };
+    let (mut builder, mut summaries, hashes) = pass.read_all(&mut ids, &mut problems, &mut stderr, true)?;
     if let Some(mut exact) = ids.second_pass() {
         // Some record ids were alike: every input is read again, by one reader, keeping the first
         // copy of each record. Its bad lines were told in the first pass.
-        if args.input.iter().any(|path| open_input::is_stdin(path)) {
+        if inputs.iter().any(|path| open_input::is_stdin(path)) {
             bail!(
                 "some records repeat a record_id, and standard input cannot be read a second time to keep only the first copy of each; give the records as a file"
             );
         }
         progress.set_position(0);
-        (builder, summaries) =
+        (builder, summaries, _) =
             pass.read_all(&mut exact, &mut Problems::default(), &mut std::io::sink(), false)?;
     }
     progress.finish_and_clear();
     let mut total = ReadSummary::default();
     let mut salts: BTreeMap<Option<SaltFingerprint>, Vec<String>> = BTreeMap::new();
-    for (path, summary) in args.input.iter().zip(&summaries) {
+    let mut facts = Vec::with_capacity(inputs.len());
+    for ((path, summary), hash) in inputs.iter().zip(&summaries).zip(hashes) {
         let name = open_input::name(path);
         if summary.repeated > 0 {
             writeln!(
@@ -140,6 +197,18 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         total.records += summary.records;
         total.bad_lines += summary.bad_lines;
         total.repeated += summary.repeated;
+        let (sha256, bytes) = hash.unwrap_or_default();
+        facts.push(InputFacts {
+            name: path.display().to_string(),
+            sha256,
+            bytes,
+            records: summary.records,
+            repeated_records: summary.repeated,
+            bad_lines: summary.bad_lines,
+            first_started_at: summary.first_started_at.map(|time| time.to_string()),
+            last_started_at: summary.last_started_at.map(|time| time.to_string()),
+            import_salts: summary.import_salts.iter().map(|salt| salt_name(*salt)).collect(),
+        });
     }
     let mixed_salts = (salts.len() > 1).then(|| mixed_salts_warning(&salts));
     if let Some(warning) = &mixed_salts {
@@ -150,7 +219,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     }
     if total.records == 0 {
         // A report of nothing would look like a finding ("no cell"); it is a failed read.
-        let names: Vec<String> = args.input.iter().map(|path| open_input::name(path)).collect();
+        let names: Vec<String> = inputs.iter().map(|path| open_input::name(path)).collect();
         bail!(
             "no record was read from {}, so there is no report{}",
             names.join(", "),
@@ -169,12 +238,31 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     if let Some(warning) = mixed_salts {
         report.notes.push(format!("Warning: {warning}"));
     }
-    let input = InputSummary { files: args.input.len(), records: total.records, bad_lines: total.bad_lines };
-    let text = render(&report, args.format, &input)?;
-    let mut output = Output::open(args.out.as_ref())?;
-    output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
-    output.finish()
+    let provenance = Provenance {
+        tool: "piecerate".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
+        generated_at: generated_at.to_string(),
+        parameters: Parameters {
+            method: args.method.to_string(),
+            by: args.by.to_string(),
+            min_workers: args.min_workers,
+            min_hours: args.min_hours,
+            max_hourly_usd: args.max_hourly_usd,
+            currency_basis: args.currency_basis.as_str().to_owned(),
+            strict: args.strict,
+        },
+        inputs: facts,
+        repeated_records: total.repeated,
+        import_salts: salts.keys().map(|salt| salt_name(*salt)).collect(),
+        reference_tables: reference_tables(),
+    };
+    let input = InputSummary { files: inputs.len(), records: total.records, bad_lines: total.bad_lines };
+    Ok(Made { report, input, provenance })
 }
+
+/// An input's SHA-256 (hex) and length in bytes.
+type InputHash = (String, u64);
 
 /// One reading of every input into a new report builder.
 struct Pass<'a> {
@@ -192,13 +280,14 @@ impl Pass<'_> {
         problems: &mut Problems,
         stderr: &mut impl Write,
         tell: bool,
-    ) -> Result<(ReportBuilder, Vec<ReadSummary>)> {
+    ) -> Result<(ReportBuilder, Vec<ReadSummary>, Vec<Option<InputHash>>)> {
         let mut builder = ReportBuilder::new(self.options.clone());
         let mut summaries = Vec::with_capacity(self.inputs.len());
+        let mut hashes = Vec::with_capacity(self.inputs.len());
         for (index, path) in self.inputs.iter().enumerate() {
             let name = open_input::name(path);
             self.progress.set_message(name.clone());
-            let summary = read_file(
+            let (summary, hash) = read_file(
                 path,
                 &mut builder,
                 ids,
@@ -207,6 +296,7 @@ impl Pass<'_> {
                 self.progress,
                 problems,
                 stderr,
+                tell,
             )?;
             problems.end_input(stderr, &name, "line")?;
             if tell && summary.bad_lines > 0 {
@@ -219,8 +309,9 @@ impl Pass<'_> {
                 )?;
             }
             summaries.push(summary);
+            hashes.push(hash);
         }
-        Ok((builder, summaries))
+        Ok((builder, summaries, hashes))
     }
 }
 

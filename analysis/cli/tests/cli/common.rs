@@ -19,13 +19,27 @@ impl Run {
     }
 }
 
+/// Runs `piecerate` with `args`. Reports made by the tests record one fixed generation time
+/// (SOURCE_DATE_EPOCH), so that runs can be compared byte for byte.
 pub(crate) fn piecerate<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_piecerate")).args(args).output().expect("runs piecerate");
+    let output = Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1769860800")
+        .output()
+        .expect("runs piecerate");
     Run {
         status: output.status.code().expect("exited normally"),
         stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
         stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
     }
+}
+
+/// A JSON report without its provenance, which names the inputs: for comparing the figures of
+/// reports made from different files.
+pub(crate) fn figures(json: &str) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_str(json).expect("the report is JSON");
+    value.as_object_mut().expect("an object").remove("provenance").expect("the report has its provenance");
+    value
 }
 
 /// A file under the repository's `tests/fixtures/`.

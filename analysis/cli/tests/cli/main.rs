@@ -6,6 +6,7 @@ mod import;
 mod input_errors;
 mod merging;
 mod minimum_wage;
+mod provenance;
 mod report;
 mod report_input;
 mod simulate;

@@ -8,7 +8,7 @@ use crate::common::{fixture, path_str, piecerate};
 fn report_json(args: &[&str]) -> Value {
     let mut all = vec!["report", "--format", "json"];
     all.extend_from_slice(args);
-    serde_json::from_str(&piecerate(&all).ok()).expect("the report is JSON")
+    crate::common::figures(&piecerate(&all).ok())
 }
 
 fn close(actual: &Value, expected: f64) {
@@ -89,6 +89,10 @@ fn golden_simulated_report() {
         "json",
     ])
     .ok();
+    // The provenance (version, commit, time, the temporary file's name) changes from run to
+    // run; its own tests are in `provenance.rs`. The figures before it are the golden part.
+    let at = report.find(",\n  \"provenance\": {").expect("the report has its provenance last");
+    let report = format!("{}\n}}\n", &report[..at]);
     let golden = fixture("records/simulated-200-workers-seed-7.report.json");
     if std::env::var_os("PIECERATE_UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, &report).unwrap();
@@ -123,7 +127,9 @@ fn human_renderings_carry_the_notes() {
         &piecerate(&["report", "--input", input, "--by", "platform", "--format", "json"]).ok(),
     )
     .unwrap();
-    assert_eq!(csv.lines().count() - 1, json["cells"].as_array().unwrap().len());
+    let rows = csv.lines().filter(|line| !line.starts_with('#')).count();
+    assert_eq!(rows - 1, json["cells"].as_array().unwrap().len());
+    assert!(csv.lines().last().unwrap().starts_with("# Reference tables: "), "provenance ends it");
 
     let out = dir.path().join("report.md");
     let run = piecerate(&["report", "--input", input, "--format", "markdown", "--out", path_str(&out)]);

@@ -1,0 +1,161 @@
+//! The provenance of a report: what made it (tool, version, commit, reference tables), when,
+//! from what (each input's name, SHA-256, record count and period) and with which parameters,
+//! so that a figure can be cited, traced to a file and recomputed (`piecerate report --check`).
+//! The JSON rendering carries it as the object `provenance`; the others as a footer.
+
+use analysis::reference_versions::REFERENCE_TABLES;
+use serde::{Deserialize, Serialize};
+
+/// Everything a report was made from. `docs/report-format.md` describes each field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Provenance {
+    pub tool: String,
+    pub version: String,
+    /// The commit the binary was built from, when it was built from a git checkout.
+    pub commit: Option<String>,
+    /// When the report was made (`--generated-at` or `SOURCE_DATE_EPOCH` fix it).
+    pub generated_at: String,
+    pub parameters: Parameters,
+    pub inputs: Vec<InputFacts>,
+    /// Records left out, over all inputs, because their `record_id` had been read before.
+    pub repeated_records: u64,
+    /// The fingerprints of the salts of the requester imports among the inputs; more than one
+    /// means a worker may be counted as several.
+    pub import_salts: Vec<String>,
+    pub reference_tables: Vec<TableFacts>,
+}
+
+/// The flags that shape the figures, as `piecerate report` takes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Parameters {
+    pub method: String,
+    pub by: String,
+    pub min_workers: u32,
+    pub min_hours: f64,
+    pub max_hourly_usd: f64,
+    pub currency_basis: String,
+    pub strict: bool,
+}
+
+impl Parameters {
+    /// The flags as they are typed.
+    pub(crate) fn command_line(&self) -> String {
+        let mut flags = format!("--method {}", self.method);
+        if !self.by.is_empty() {
+            flags.push_str(&format!(" --by {}", self.by));
+        }
+        flags.push_str(&format!(
+            " --min-workers {} --min-hours {} --max-hourly-usd {} --currency-basis {}",
+            self.min_workers, self.min_hours, self.max_hourly_usd, self.currency_basis
+        ));
+        if self.strict {
+            flags.push_str(" --strict");
+        }
+        flags
+    }
+}
+
+/// One input as it was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct InputFacts {
+    /// As given on the command line (`-` for standard input).
+    pub name: String,
+    /// Of the bytes as they were read (a gzip file's compressed bytes), as `sha256sum` shows it.
+    pub sha256: String,
+    pub bytes: u64,
+    /// Records counted in the report.
+    pub records: u64,
+    pub repeated_records: u64,
+    pub bad_lines: u64,
+    /// The earliest and latest `started_at` of the records counted.
+    pub first_started_at: Option<String>,
+    pub last_started_at: Option<String>,
+    pub import_salts: Vec<String>,
+}
+
+/// One reference table compiled into the binary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TableFacts {
+    pub name: String,
+    pub file: String,
+    pub rows: u32,
+    pub latest: Option<String>,
+    /// The first 12 hex digits of the file's SHA-256.
+    pub sha256: String,
+}
+
+/// The tables this binary carries.
+pub(crate) fn reference_tables() -> Vec<TableFacts> {
+    REFERENCE_TABLES
+        .iter()
+        .map(|table| TableFacts {
+            name: table.name.to_owned(),
+            file: table.file.to_owned(),
+            rows: table.rows,
+            latest: table.latest.map(str::to_owned),
+            sha256: table.sha256.to_owned(),
+        })
+        .collect()
+}
+
+/// The salt fingerprint as provenance writes it.
+pub(crate) fn salt_name(salt: Option<analysis::import::SaltFingerprint>) -> String {
+    salt.map_or_else(|| "unrecorded".to_owned(), |salt| salt.to_string())
+}
+
+impl Provenance {
+    /// The same facts as lines of text, for the footers of the CSV, table and Markdown renderings.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "Made by {} {} (commit {}) at {}.",
+            self.tool,
+            self.version,
+            self.commit.as_deref().unwrap_or("unknown"),
+            self.generated_at
+        )];
+        lines.push(format!("Parameters: {}.", self.parameters.command_line()));
+        for input in &self.inputs {
+            let period = match (&input.first_started_at, &input.last_started_at) {
+                (Some(first), Some(last)) => format!(", started from {first} to {last}"),
+                _ => String::new(),
+            };
+            let salts = if input.import_salts.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", import salt{} {}",
+                    if input.import_salts.len() == 1 { "" } else { "s" },
+                    input.import_salts.join(" ")
+                )
+            };
+            lines.push(format!(
+                "Input {}: sha256 {}, {} bytes, {} records counted ({} repeated, {} bad lines){period}{salts}.",
+                input.name, input.sha256, input.bytes, input.records, input.repeated_records, input.bad_lines
+            ));
+        }
+        if self.repeated_records > 0 {
+            lines.push(format!("Repeated records left out: {}.", self.repeated_records));
+        }
+        if self.import_salts.len() > 1 {
+            lines.push(format!(
+                "Warning: the inputs mix {} import salts ({}); a worker imported in separate runs is counted as several.",
+                self.import_salts.len(),
+                self.import_salts.join(", ")
+            ));
+        }
+        let tables: Vec<String> = self
+            .reference_tables
+            .iter()
+            .map(|table| {
+                let latest =
+                    table.latest.as_deref().map_or_else(String::new, |latest| format!(", latest {latest}"));
+                format!(
+                    "{} ({}, {} rows{latest}, sha256 {})",
+                    table.name, table.file, table.rows, table.sha256
+                )
+            })
+            .collect();
+        lines.push(format!("Reference tables: {}.", tables.join("; ")));
+        lines
+    }
+}
