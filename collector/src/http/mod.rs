@@ -6,6 +6,7 @@ mod chart;
 mod cors;
 mod dashboard;
 mod html;
+mod privacy;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -85,6 +86,7 @@ pub(crate) fn router(state: SharedState) -> Router {
     let reads = Router::new()
         .route("/", get(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
+        .route("/privacy", get(privacy::page))
         .route("/assets/dashboard.css", get(html::stylesheet))
         .route("/healthz", get(api::health))
         .route("/v1/openapi.json", get(api::openapi))
