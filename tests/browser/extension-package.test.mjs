@@ -142,3 +142,31 @@ test('the lint catches what it is run for: an innerHTML assignment and a missing
   const codes = lint(folder).warnings.map((warning) => warning.code).sort();
   assert.deepEqual(codes, ['MISSING_DATA_COLLECTION_PERMISSIONS', 'UNSAFE_VAR_ASSIGNMENT']);
 });
+
+/// The text under `## heading` in a store listing, up to the next heading.
+function section(listing, heading) {
+  const start = listing.indexOf(`\n## ${heading}\n`);
+  assert.ok(start >= 0, `no "## ${heading}"`);
+  const rest = listing.slice(start + heading.length + 5);
+  const end = rest.indexOf('\n## ');
+  return (end < 0 ? rest : rest.slice(0, end)).trim();
+}
+
+test('the store listings name the manifest\'s texts and justify every permission it asks for', () => {
+  const manifest = JSON.parse(readFileSync(path.join(dist, 'chromium', 'manifest.json'), 'utf8'));
+  const asked = [...manifest.permissions, ...manifest.host_permissions].sort();
+  for (const [language, headings] of Object.entries({
+    en: { name: 'Name', short: 'Short description', permissions: 'Permissions' },
+    fr: { name: 'Nom', short: 'Description courte', permissions: 'Autorisations' },
+  })) {
+    const listing = readFileSync(path.join(root, 'extension', 'store', `${language}.md`), 'utf8');
+    const messages = JSON.parse(readFileSync(path.join(root, 'extension', 'static', '_locales', language, 'messages.json'), 'utf8'));
+    assert.equal(section(listing, headings.name), messages.extensionName.message, `${language}: the name`);
+    const short = messages.extensionDescription.message;
+    assert.equal(section(listing, headings.short), short, `${language}: the short description is the manifest's`);
+    // The Chrome Web Store refuses a manifest description over 132 characters.
+    assert.ok([...short].length <= 132, `${language}: ${[...short].length} characters`);
+    const justified = [...section(listing, headings.permissions).matchAll(/^- `([^`]+)`/gm)].map((match) => match[1]).sort();
+    assert.deepEqual(justified, asked, `${language}: one justification per permission`);
+  }
+});
