@@ -27,6 +27,8 @@ pub const DEFAULT_MAX_COUNTRIES_PER_INSTALL: usize = 3;
 /// How many platform × country × month cells one install's records may span by default: four
 /// platforms in two countries every month for ten years is 960 (`docs/collector.md`).
 pub const DEFAULT_MAX_CELLS_PER_INSTALL: usize = 1000;
+/// An operator's name, address and email fit in one line of this length.
+pub const MAX_OPERATOR_CONTACT_CHARS: usize = 300;
 /// On how many distinct days (by the server's clock) an install must have uploaded before its
 /// records count in what the collector publishes, by default.
 pub const DEFAULT_ELIGIBLE_AFTER_DAYS: u32 = 3;
@@ -88,6 +90,9 @@ pub struct Config {
     pub clock: Clock,
     /// Leading zero bits of SHA-256 that enrollment's proof of work asks for (`proof_of_work`).
     pub enroll_difficulty_bits: u32,
+    /// Who runs this collector and how to reach them, as the privacy page (`/privacy`) names
+    /// them; without it the page says that the operator gave no contact.
+    pub operator_contact: Option<String>,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -120,6 +125,10 @@ pub enum ConfigError {
     DatabaseUrl(String),
     #[error("max_body_bytes and max_decompressed_bytes must be at least 1 KiB")]
     BodyLimit,
+    #[error(
+        "operator_contact must be 1 to {MAX_OPERATOR_CONTACT_CHARS} characters of one line (got {0} characters)"
+    )]
+    OperatorContact(usize),
     #[error("header_read_timeout and request_timeout must be longer than zero")]
     ZeroTimeout,
     #[error("max_connections must be at least 1")]
@@ -171,6 +180,7 @@ impl Config {
             eligible_after_days: DEFAULT_ELIGIBLE_AFTER_DAYS,
             clock: Clock::system(),
             enroll_difficulty_bits: DEFAULT_DIFFICULTY_BITS,
+            operator_contact: None,
         }
     }
 
@@ -199,6 +209,13 @@ impl Config {
         }
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
             return Err(ConfigError::DatabaseUrl(self.database_url.chars().take(40).collect()));
+        }
+        if let Some(contact) = &self.operator_contact
+            && (contact.trim().is_empty()
+                || contact.chars().count() > MAX_OPERATOR_CONTACT_CHARS
+                || contact.chars().any(char::is_control))
+        {
+            return Err(ConfigError::OperatorContact(contact.chars().count()));
         }
         if self.max_body_bytes < 1024 || self.max_decompressed_bytes < 1024 {
             return Err(ConfigError::BodyLimit);
@@ -252,6 +269,22 @@ mod tests {
         }
         config.small_cell_wage_step_usd = 0.05;
         config.validate().unwrap();
+    }
+
+    #[test]
+    fn an_operator_contact_is_one_short_line() {
+        for (contact, accepted) in [
+            ("Union of click workers, privacy@union.example", true),
+            ("", false),
+            ("   ", false),
+            ("line one\nline two", false),
+            (&"x".repeat(MAX_OPERATOR_CONTACT_CHARS + 1), false),
+            (&"é".repeat(MAX_OPERATOR_CONTACT_CHARS), true),
+        ] {
+            let mut config = Config::new("sqlite://collector.db");
+            config.operator_contact = Some(contact.to_owned());
+            assert_eq!(config.validate().is_ok(), accepted, "{contact:.20}");
+        }
     }
 
     #[test]

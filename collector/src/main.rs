@@ -163,6 +163,10 @@ struct ServeArgs {
     /// bit doubles the work; the default takes a browser about a second).
     #[arg(long, env = "PIECERATE_ENROLL_DIFFICULTY_BITS", default_value_t = collector::proof_of_work::DEFAULT_DIFFICULTY_BITS)]
     enroll_difficulty_bits: u32,
+    /// Who runs this collector and how to reach them (name, email or postal address), as the
+    /// privacy page at /privacy names them; one line.
+    #[arg(long, env = "PIECERATE_OPERATOR_CONTACT")]
+    operator_contact: Option<String>,
 }
 
 impl ServeArgs {
@@ -191,6 +195,7 @@ impl ServeArgs {
             eligible_after_days: self.eligible_after_days,
             max_cells_per_install: self.max_cells_per_install,
             enroll_difficulty_bits: self.enroll_difficulty_bits,
+            operator_contact: self.operator_contact,
             ..Config::new(database_url)
         }
     }

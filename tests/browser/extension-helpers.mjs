@@ -13,16 +13,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_DIR = path.resolve(here, '..', '..', 'extension', 'dist', 'chromium');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launch(hostRules) {
+/// Chromium with the extension in `extensionDir` (the build's folder unless told otherwise: the
+/// package tests load an unzipped package), in the browser language `language`.
+export async function launch(hostRules, extensionDir = EXTENSION_DIR, language = 'en-US') {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'piecerate-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     env: noonEnvironment(),
     ignoreDefaultArgs: ['--disable-extensions'],
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-      `--load-extension=${EXTENSION_DIR}`, `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`,
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-quic', `--host-resolver-rules=${hostRules}`, '--ignore-certificate-errors'],
+      '--disable-quic', `--host-resolver-rules=${hostRules}`, '--ignore-certificate-errors', `--lang=${language}`],
     ignoreHTTPSErrors: true,
   });
   let [worker] = context.serviceWorkers();

@@ -1,10 +1,10 @@
 // The packages a worker installs (extension/build --package): the same bytes when rebuilt from
 // the same commit, whatever the build's time and umask, holding exactly the built folder, with the
-// workspace's version in the manifest and the file name; and the Firefox package as Mozilla's
-// validator (web-ext lint) reads it: no error, no warning, no notice.
+// workspace's version in the manifest and the file name; and the store listings' texts against
+// the manifest. (web-ext lint of the Firefox package: extension-package-lint.test.mjs.)
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -108,37 +108,30 @@ test('the manifests carry the workspace version', () => {
   assert.equal(source.version, undefined, 'the version is written in one place, Cargo.toml');
 });
 
-/// `web-ext lint` of a folder: its JSON report (web-ext from tests/browser/node_modules; no
-/// update check, which would reach the registry).
-function lint(folder) {
-  const result = spawnSync(path.join(here, 'node_modules', '.bin', 'web-ext'),
-    ['lint', '--source-dir', folder, '--output', 'json', '--no-config-discovery'],
-    { encoding: 'utf8', env: { ...process.env, NO_UPDATE_NOTIFIER: '1' } });
-  assert.ok(result.stdout.trim().startsWith('{'), `web-ext lint failed to run: ${result.stderr}${result.stdout}`);
-  return JSON.parse(result.stdout);
+/// The text under `## heading` in a store listing, up to the next heading.
+function section(listing, heading) {
+  const start = listing.indexOf(`\n## ${heading}\n`);
+  assert.ok(start >= 0, `no "## ${heading}"`);
+  const rest = listing.slice(start + heading.length + 5);
+  const end = rest.indexOf('\n## ');
+  return (end < 0 ? rest : rest.slice(0, end)).trim();
 }
 
-test('the Firefox package passes web-ext lint with no error, warning or notice', () => {
-  const folder = path.join(scratch, 'lint-firefox');
-  execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dist, packages.firefox), folder]);
-  const report = lint(folder);
-  const messages = [...report.errors, ...report.warnings, ...report.notices]
-    .map((message) => `${message.code} (${message.file ?? ''}${message.line ? `:${message.line}` : ''}): ${message.message}`);
-  assert.deepEqual(messages, []);
-  assert.deepEqual(report.summary, { errors: 0, notices: 0, warnings: 0 });
-  // The declaration the lint asks for: nothing without the worker's opt-in.
-  const declared = JSON.parse(readFileSync(path.join(folder, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.data_collection_permissions;
-  assert.deepEqual(declared.required, ['none']);
-});
-
-test('the lint catches what it is run for: an innerHTML assignment and a missing declaration', () => {
-  const folder = path.join(scratch, 'lint-bad');
-  execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dist, packages.firefox), folder]);
-  const manifestPath = path.join(folder, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  delete manifest.browser_specific_settings.gecko.data_collection_permissions;
-  writeFileSync(manifestPath, JSON.stringify(manifest));
-  appendFileSync(path.join(folder, 'popup.js'), '\ndocument.body.innerHTML = location.hash;\n');
-  const codes = lint(folder).warnings.map((warning) => warning.code).sort();
-  assert.deepEqual(codes, ['MISSING_DATA_COLLECTION_PERMISSIONS', 'UNSAFE_VAR_ASSIGNMENT']);
+test('the store listings name the manifest\'s texts and justify every permission it asks for', () => {
+  const manifest = JSON.parse(readFileSync(path.join(dist, 'chromium', 'manifest.json'), 'utf8'));
+  const asked = [...manifest.permissions, ...manifest.host_permissions].sort();
+  for (const [language, headings] of Object.entries({
+    en: { name: 'Name', short: 'Short description', permissions: 'Permissions' },
+    fr: { name: 'Nom', short: 'Description courte', permissions: 'Autorisations' },
+  })) {
+    const listing = readFileSync(path.join(root, 'extension', 'store', `${language}.md`), 'utf8');
+    const messages = JSON.parse(readFileSync(path.join(root, 'extension', 'static', '_locales', language, 'messages.json'), 'utf8'));
+    assert.equal(section(listing, headings.name), messages.extensionName.message, `${language}: the name`);
+    const short = messages.extensionDescription.message;
+    assert.equal(section(listing, headings.short), short, `${language}: the short description is the manifest's`);
+    // The Chrome Web Store refuses a manifest description over 132 characters.
+    assert.ok([...short].length <= 132, `${language}: ${[...short].length} characters`);
+    const justified = [...section(listing, headings.permissions).matchAll(/^- `([^`]+)`/gm)].map((match) => match[1]).sort();
+    assert.deepEqual(justified, asked, `${language}: one justification per permission`);
+  }
 });

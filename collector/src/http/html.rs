@@ -16,9 +16,14 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
 /// A whole page: `body` inside the common head, after the demo banner when `demo`, sent with
 /// the pages' security policy.
 pub(super) fn page(title: &str, demo: bool, body: Markup) -> Response {
+    page_in("en", title, demo, body)
+}
+
+/// [`page`] in the language `language` (a BCP 47 tag: the privacy policy is also in French).
+pub(super) fn page_in(language: &str, title: &str, demo: bool, body: Markup) -> Response {
     let markup = html! {
         (PreEscaped("<!doctype html>\n"))
-        html lang="en" {
+        html lang=(language) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -33,6 +38,10 @@ pub(super) fn page(title: &str, demo: bool, body: Markup) -> Response {
                     }
                 }
                 (body)
+                footer class="site-footer" {
+                    a href="/privacy" lang="en" { "Privacy policy" } " · "
+                    a href="/privacy?lang=fr" lang="fr" { "Politique de confidentialité" }
+                }
             }
         }
     };

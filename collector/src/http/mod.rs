@@ -7,6 +7,7 @@ mod cors;
 mod dashboard;
 mod html;
 mod openapi;
+mod privacy;
 mod wire;
 
 pub(crate) use wire::ErrorBody;
@@ -101,6 +102,7 @@ fn routes() -> Routes {
     let reads = OpenApiRouter::new()
         .routes(routes!(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
+        .route("/privacy", get(privacy::page))
         .route("/assets/dashboard.css", get(html::stylesheet))
         .routes(routes!(api::health))
         .routes(routes!(api::openapi))

@@ -235,3 +235,65 @@ async fn a_backup_of_an_older_schema_is_restored_into_the_current_one() {
     assert_eq!(newest, 1);
     connection.close().await.expect("closing");
 }
+
+#[tokio::test]
+async fn a_backup_during_uploads_is_one_consistent_moment() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let original = sqlite_at(&directory.path().join("busy.db"));
+    let server = start(&original, |_| {}).await;
+    let mut tokens = Vec::new();
+    for _ in 0..4 {
+        tokens.push(server.enroll().await);
+    }
+    // Each upload stores one new record and moves the data version by one, in one transaction:
+    // in any consistent copy the version equals the number of records. Uploads go on until the
+    // backup is done.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let uploads = {
+        let (client, base, stop) = (server.client.clone(), server.base.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut round = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for (index, token) in tokens.iter().enumerate() {
+                    let record = task(round * 10 + index as u64, (round % 500) as i64, "mturk", "US", "2.00");
+                    let response = client
+                        .post(format!("{base}/v1/records"))
+                        .bearer_auth(token)
+                        .header("content-type", "application/json")
+                        .body(serde_json::json!({ "records": [record] }).to_string())
+                        .send()
+                        .await
+                        .expect("uploading");
+                    assert_eq!(response.status(), 200);
+                }
+                round += 1;
+            }
+        })
+    };
+    while server.stored_records().await < 8 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let backup = directory.path().join("during.db");
+    let (ok, error) = collector(&["backup", "--database-url", &original.url, "--to", text(&backup)]).await;
+    assert!(ok, "{error}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    uploads.await.expect("the uploads");
+    let stored = server.stored_records().await;
+    server.running.shut_down().await.expect("stopping");
+
+    let summary = collector::db::backup::check_backup(&backup).await.expect("a sound backup").summary;
+    // Started once 8 records were stored, while uploads went on.
+    assert!(
+        summary.records >= 8 && summary.records as u64 <= stored,
+        "{summary:?}; {stored} stored in the end"
+    );
+    assert_eq!(summary.data_version, summary.records, "{summary:?}");
+    let mut connection =
+        SqliteConnection::connect(&format!("sqlite://{}", backup.display())).await.expect("opening");
+    let tasks: i64 = sqlx::query_scalar("SELECT sum(tasks) FROM worker_cell_totals")
+        .fetch_one(&mut connection)
+        .await
+        .expect("summing");
+    assert_eq!(tasks, summary.records, "the totals and the records of the backup disagree");
+    connection.close().await.expect("closing");
+}

@@ -14,6 +14,7 @@ mod floods;
 mod flow;
 mod migration_path;
 mod plausibility;
+mod privacy;
 mod schema;
 mod support;
 mod surface;

@@ -98,7 +98,8 @@ fn status(text: &str) {
     set_text("status", text);
 }
 
-/// Fills every `data-i18n` element with its message.
+/// Fills every `data-i18n` element with its message, and points every `data-i18n-href` link at
+/// the page its message names (the privacy policy's part in the popup's language).
 fn apply_i18n() {
     let Ok(nodes) = document().query_selector_all("[data-i18n]") else { return };
     for index in 0..nodes.length() {
@@ -106,6 +107,9 @@ fn apply_i18n() {
             && let Some(name) = element.get_attribute("data-i18n")
         {
             element.set_text_content(Some(&translate(&name, &[])));
+            if let Some(page) = element.get_attribute("data-i18n-href") {
+                let _ = element.set_attribute("href", &translate(&page, &[]));
+            }
         }
     }
 }
