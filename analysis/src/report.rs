@@ -260,9 +260,9 @@ pub struct ReportBuilder {
     keep_members: bool,
 }
 
-/// The workers of one cell, sorted by worker index, each with whether the cell's statistics
-/// include them (or left them out for too few hours, an implausible wage or no PPP factor).
-pub(crate) type CellMembers = Vec<(u32, bool)>;
+/// The workers a cell's statistics include (not those left out for too few hours, an
+/// implausible wage or no PPP factor), sorted by worker index.
+pub(crate) type CellMembers = Vec<u32>;
 
 impl ReportBuilder {
     pub fn new(options: ReportOptions) -> ReportBuilder {
@@ -389,14 +389,9 @@ impl ReportBuilder {
                 .collect();
             excluded_implausible += (with_enough_hours - included.len()) as u64;
             if self.keep_members {
-                let mut included_workers: Vec<u32> = included.iter().map(|(worker, _)| *worker).collect();
+                let mut included_workers: CellMembers = included.iter().map(|(worker, _)| *worker).collect();
                 included_workers.sort_unstable();
-                let mut all: CellMembers = members
-                    .iter()
-                    .map(|(worker, _)| (*worker, included_workers.binary_search(worker).is_ok()))
-                    .collect();
-                all.sort_unstable();
-                cell_members.push(all);
+                cell_members.push(included_workers);
             }
             let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
             // Over every worker of the cell, not only those with counted time: a batch that paid

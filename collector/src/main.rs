@@ -21,7 +21,7 @@ use tracing_subscriber::filter::Targets;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// What `--version` says: the workspace's version, the commit (`build/git_commit.rs`) and the reference
+/// What `--version` says: the workspace's version, the commit (`analysis/cli/build.rs`) and the reference
 /// tables compiled in, so that a published figure can be traced to the data it used.
 static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     analysis::reference_versions::long_version(

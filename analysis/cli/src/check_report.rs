@@ -70,6 +70,7 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
             .parse()
             .map_err(|error: String| anyhow::anyhow!("currency_basis: {error}"))?,
         strict: parameters.strict,
+        disclosure_control: parameters.disclosure_control,
         ..args.clone()
     };
     let generated_at =

@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
 /// under --strict, an unwritable output). Usage errors exit with 2 (clap's convention).
 const EXIT_FAILURE: u8 = 1;
 
-/// What `--version` says: the workspace's version, the commit (`build/git_commit.rs`) and the reference
+/// What `--version` says: the workspace's version, the commit (`analysis/cli/build.rs`) and the reference
 /// tables compiled in, so that a published figure can be traced to the data it used.
 static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     analysis::reference_versions::long_version(

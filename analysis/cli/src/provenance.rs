@@ -35,6 +35,9 @@ pub(crate) struct Parameters {
     pub max_hourly_usd: f64,
     pub currency_basis: String,
     pub strict: bool,
+    /// `--disclosure-control`; absent from reports made without it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disclosure_control: bool,
 }
 
 impl Parameters {
@@ -50,6 +53,9 @@ impl Parameters {
         ));
         if self.strict {
             flags.push_str(" --strict");
+        }
+        if self.disclosure_control {
+            flags.push_str(" --disclosure-control");
         }
         flags
     }

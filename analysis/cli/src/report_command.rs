@@ -53,6 +53,11 @@ pub(crate) struct ReportArgs {
     /// Write the report here instead of to standard output.
     #[arg(long, value_name = "PATH")]
     pub(crate) out: Option<PathBuf>,
+    /// Round as the public observatory does, for a report to publish: task counts to 10,
+    /// hours to 1, and the wages of cells of fewer than 20 workers to $0.25 (their interval
+    /// outward), so that no small cell's percentiles give individual wages.
+    #[arg(long)]
+    pub(crate) disclosure_control: bool,
     /// Stop at the first bad line (exit status 1) instead of skipping bad lines.
     #[arg(long)]
     pub(crate) strict: bool,
@@ -238,6 +243,9 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
     if let Some(warning) = mixed_salts {
         report.notes.push(format!("Warning: {warning}"));
     }
+    if args.disclosure_control {
+        report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
+    }
     let provenance = Provenance {
         tool: "piecerate".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -251,6 +259,7 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
             max_hourly_usd: args.max_hourly_usd,
             currency_basis: args.currency_basis.as_str().to_owned(),
             strict: args.strict,
+            disclosure_control: args.disclosure_control,
         },
         inputs: facts,
         repeated_records: total.repeated,

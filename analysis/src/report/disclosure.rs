@@ -17,9 +17,8 @@
 //! - *Complementary suppression*, for every published cell and every dimension it is not
 //!   grouped by (its children along that dimension, months included, so that "all months
 //!   minus the published months" is covered): the published children must not leave exactly
-//!   one suppressed child, and the workers whose totals the published children do not account
-//!   for exactly (those in suppressed children, and those the parent includes but a child leaves
-//!   out, or the reverse) must be none or at least `min_workers`. Otherwise, along the platform
+//!   one suppressed child, and the workers they leave unaccounted (those of the suppressed
+//!   children) must be none or at least `min_workers`. Otherwise, along the platform
 //!   dimension the parent is suppressed (a pool across platforms is worth less than the
 //!   platforms' own figures); along country and month the smallest published child is
 //!   suppressed too (the all-months and per-platform figures are the headline), or the parent
@@ -143,8 +142,7 @@ struct Layer {
     index: HashMap<CellKey, usize>,
 }
 
-/// A parent layer and its child layer along one dimension: each parent's children, and for each
-/// parent, where each of its workers sits among the children and whether a child includes them.
+/// A parent layer and its child layer along one dimension, with each parent's children.
 #[derive(Debug)]
 struct Relation {
     /// Its dimension's bit in a grouping's mask.
@@ -152,7 +150,6 @@ struct Relation {
     parent: usize,
     child: usize,
     children: Vec<Vec<usize>>,
-    parts: Vec<HashMap<u32, Vec<(usize, bool)>>>,
 }
 
 /// Every report a collector publishes from one set of totals, protected together.
@@ -247,7 +244,7 @@ impl Publication {
                     .iter()
                     .zip(members)
                     .map(|(cell, members)| {
-                        let included = members.iter().filter(|(_, included)| *included).count();
+                        let included = members.len();
                         let decision = if included == 0 {
                             Decision::Unlisted
                         } else if included < rules.min_workers as usize {
@@ -284,49 +281,40 @@ impl Publication {
                     continue;
                 }
                 let child_index = self.layer(parent.method, parent.mask | (1 << bit));
-                let child = &self.layers[child_index];
                 let mut children = vec![Vec::new(); parent.nodes.len()];
-                let mut parts: Vec<HashMap<u32, Vec<(usize, bool)>>> =
-                    vec![HashMap::new(); parent.nodes.len()];
-                for (c, node) in child.nodes.iter().enumerate() {
-                    let p = parent.index[&project(&node.key, parent.mask)];
-                    children[p].push(c);
-                    for &(worker, included) in &node.members {
-                        parts[p].entry(worker).or_default().push((c, included));
-                    }
+                for (c, node) in self.layers[child_index].nodes.iter().enumerate() {
+                    children[parent.index[&project(&node.key, parent.mask)]].push(c);
                 }
-                relations.push(Relation { bit, parent: parent_index, child: child_index, children, parts });
+                relations.push(Relation { bit, parent: parent_index, child: child_index, children });
             }
         }
         relations
     }
 
     /// Whether subtracting the published children of parent `p` from it isolates a suppressed
-    /// child or fewer than `min_workers` workers.
+    /// child or fewer than `min_workers` workers. Every layer is built from the same finest
+    /// cells that count, so a parent's workers and totals are exactly those of its children:
+    /// what the published children leave unaccounted is the workers of the others.
     fn discloses(&self, relation: &Relation, p: usize) -> bool {
+        let k = self.rules.min_workers as usize;
         let child = &self.layers[relation.child];
-        let published = |c: usize| child.nodes[c].decision == Decision::Publish;
-        let suppressed = relation.children[p]
+        let unpublished: Vec<&Node> = relation.children[p]
             .iter()
-            .filter(|&&c| matches!(child.nodes[c].decision, Decision::FewerWorkers | Decision::Complementary))
-            .count();
+            .map(|&c| &child.nodes[c])
+            .filter(|node| node.decision != Decision::Publish)
+            .collect();
+        let suppressed = unpublished.iter().filter(|node| node.decision != Decision::Unlisted).count();
         if suppressed == 1 {
             return true;
         }
-        let parent = &self.layers[relation.parent].nodes[p];
-        let unaccounted = parent
-            .members
-            .iter()
-            .filter(|(worker, in_parent)| {
-                let parts = relation.parts[p].get(worker).map_or(&[][..], Vec::as_slice);
-                if *in_parent {
-                    !parts.iter().all(|&(c, included)| included && published(c))
-                } else {
-                    parts.iter().any(|&(c, included)| included && published(c))
-                }
-            })
-            .count();
-        unaccounted > 0 && unaccounted < self.rules.min_workers as usize
+        if unpublished.is_empty() || unpublished.iter().any(|node| node.members.len() >= k) {
+            return false;
+        }
+        let mut workers: Vec<u32> =
+            unpublished.iter().flat_map(|node| node.members.iter().copied()).collect();
+        workers.sort_unstable();
+        workers.dedup();
+        !workers.is_empty() && workers.len() < k
     }
 
     fn decide(&mut self) {
@@ -392,6 +380,23 @@ impl Publication {
             .collect();
         apply(&mut report, &decisions, &self.rules);
         Ok(report)
+    }
+}
+
+impl Report {
+    /// The rounding rules of disclosure control applied to one report published on its own
+    /// (`piecerate report --disclosure-control`): task counts and hours rounded, and cells of
+    /// fewer than `exact_quantiles_min_workers` workers with their wages rounded, so that no cell
+    /// of ten gives its lowest and highest wage. One table has no margins to subtract, so nothing
+    /// more is suppressed; cells keep the report's own `min_workers`.
+    pub fn apply_disclosure_rounding(&mut self, rules: DisclosureRules) {
+        let rules = DisclosureRules { min_workers: self.min_workers, ..rules };
+        let decisions: Vec<Decision> = self
+            .cells
+            .iter()
+            .map(|cell| if cell.suppressed() { Decision::FewerWorkers } else { Decision::Publish })
+            .collect();
+        apply(self, &decisions, &rules);
     }
 }
 

@@ -167,3 +167,44 @@ fn json_lines_and_session_method() {
             <= all["cells"][0]["median_hourly_usd"].as_f64().unwrap()
     );
 }
+
+/// `--disclosure-control` rounds as the collector does: no cell of fewer than 20 workers gives
+/// an exact order statistic (a cell of ten would give its lowest and highest wage through p10,
+/// p90 and the interval's ends), task counts go to tens and hours to whole hours. Without the
+/// flag the report is the golden one above, byte for byte.
+#[test]
+fn disclosure_control_rounds_small_cells_for_publication() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.csv");
+    piecerate(&["simulate", "--workers", "200", "--seed", "7", "--out", path_str(&records)]).ok();
+    let args = ["--input", path_str(&records), "--by", "platform,country", "--min-workers", "5"];
+    let plain = report_json(&args);
+    assert!(plain.get("disclosure_control").is_none());
+    let controlled = report_json(&[&args[..], &["--disclosure-control"]].concat());
+    assert_eq!(controlled["disclosure_control"]["exact_quantiles_min_workers"], 20);
+    let cells = controlled["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), plain["cells"].as_array().unwrap().len());
+    let (mut small, mut large) = (0, 0);
+    for (cell, before) in cells.iter().zip(plain["cells"].as_array().unwrap()) {
+        if cell["suppressed"] == true {
+            assert_eq!(cell["n_workers_fewer_than"], 5, "{cell}");
+            continue;
+        }
+        assert_eq!(cell["n_workers"], before["n_workers"]);
+        assert_eq!(cell["n_tasks"].as_u64().unwrap() % 10, 0, "{cell}");
+        assert_eq!(cell["hours_paid"].as_f64().unwrap().fract(), 0.0, "{cell}");
+        if cell["n_workers"].as_u64().unwrap() < 20 {
+            small += 1;
+            assert_eq!(cell["wages_rounded_to_usd"], 0.25, "{cell}");
+            for field in ["mean_hourly_usd", "median_hourly_usd", "p10_hourly_usd", "p90_hourly_usd"] {
+                let value = cell[field].as_f64().unwrap();
+                assert_eq!((value * 4.0).fract(), 0.0, "{field} of {cell}");
+            }
+        } else {
+            large += 1;
+            assert!(cell.get("wages_rounded_to_usd").is_none(), "{cell}");
+            assert_eq!(cell["median_hourly_usd"], before["median_hourly_usd"]);
+        }
+    }
+    assert!(small > 0 && large > 0, "the simulated data has cells of both sizes ({small}, {large})");
+}
