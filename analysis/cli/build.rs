@@ -10,8 +10,6 @@
 //! common directory), so a commit there left `--version` naming the previous one. Asking git for
 //! the paths (`--git-path`) watches the right files in a clone and in a worktree alike.
 
-#![expect(clippy::print_stdout, reason = "a build script speaks to cargo on standard output")]
-
 use std::process::Command;
 
 /// Git's answer, trimmed, in the package's directory; `None` if git is missing or refuses.
