@@ -384,6 +384,7 @@ pub(super) struct ReportDocument {
     /// Worker-cells whose effective hourly wage is above this (US$200, which no microtask pays)
     /// are left out of the statistics as implausible.
     pub max_hourly_usd: f64,
+    pub disclosure_control: DisclosureControl,
     #[schema(schema_with = cells_schema)]
     pub cells: Vec<serde_json::Value>,
     pub excluded_workers: u64,
@@ -395,6 +396,21 @@ pub(super) struct ReportDocument {
     #[serde(default)]
     #[schema(required = false)]
     pub data_notice: String,
+}
+
+/// The parameters of the disclosure control every answer is published under
+/// (docs/methodology.md, "Disclosure control of the public observatory").
+#[derive(Debug, Deserialize, ToSchema)]
+#[expect(dead_code, reason = "describes the object `analysis::DisclosureRules` serializes")]
+pub(super) struct DisclosureControl {
+    pub min_workers: u32,
+    /// Cells with fewer workers give their wages rounded to small_cell_wage_step_usd.
+    pub exact_quantiles_min_workers: u32,
+    pub small_cell_wage_step_usd: f64,
+    /// n_tasks is rounded to a multiple of this.
+    pub n_tasks_rounding_base: u64,
+    /// hours_paid and hours_unpaid are rounded to a multiple of this.
+    pub hours_rounding_base: f64,
 }
 
 fn report_schema_name() -> Object {
@@ -412,7 +428,7 @@ fn currency_basis_schema() -> Object {
 fn cells_schema() -> utoipa::openapi::schema::Array {
     utoipa::openapi::schema::ArrayBuilder::new()
         .items(ObjectBuilder::new().schema_type(Type::Object).description(Some(
-            "Grouping keys, then the statistics of a published cell (including share_below_local_minimum and n_workers_with_known_minimum) and, where the cell has a country, minimum_wage: the threshold used (status, hourly_local, currency, in_force_from, basis, source, hourly_usd, or a reason).",
+            "Grouping keys, then the statistics of a published cell (including share_below_local_minimum and n_workers_with_known_minimum) and, where the cell has a country, minimum_wage: the threshold used (status, hourly_local, currency, in_force_from, basis, source, hourly_usd, or a reason). A cell withheld so that no subtraction isolates a smaller one has complementary_suppression: true; a cell of fewer than exact_quantiles_min_workers workers has wages_rounded_to_usd.",
         )))
         .build()
 }
