@@ -292,21 +292,9 @@ fn record_from_text(text: &[&str; 13], line: u64) -> Result<Record, LineError> {
 /// as every valid record line does, without the general CSV parser: the fast path for large
 /// inputs (`piecerate report`). For such a line it gives exactly what [`CsvRecords`] gives.
 pub fn record_from_plain_csv_line(bytes: &[u8], line: u64) -> Result<Record, LineError> {
-    // One pass finds the commas; the fields are the text between them.
     let mut commas = [0usize; 12];
-    let mut count = 0;
-    for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b',') {
-        if count < commas.len() {
-            commas[count] = at;
-        }
-        count += 1;
-    }
-    if count + 1 != CSV_HEADER.len() {
-        return Err(LineError::Syntax {
-            line,
-            problem: format!("has {} fields; record format v1 has {}", count + 1, CSV_HEADER.len()),
-        });
-    }
+    let count = find_commas(bytes, &mut commas);
+    check_field_count(count, line)?;
     let Ok(whole) = std::str::from_utf8(bytes) else {
         // A comma never falls inside a multi-byte character, so the first bad field is the
         // first field that is bad on its own.
@@ -314,13 +302,69 @@ pub fn record_from_plain_csv_line(bytes: &[u8], line: u64) -> Result<Record, Lin
         let field = CSV_HEADER[index.expect("one field is not UTF-8")];
         return Err(LineError::Record { line, error: RecordError::new(field, "is not valid UTF-8") });
     };
+    record_from_plain_fields(whole, &commas, line)
+}
+
+/// [`record_from_plain_csv_line`] for a line already known to be UTF-8: the report's reader
+/// checks a whole block of lines at once, which costs less than a check per line.
+pub fn record_from_plain_csv_text(text: &str, line: u64) -> Result<Record, LineError> {
+    let mut commas = [0usize; 12];
+    let count = find_commas(text.as_bytes(), &mut commas);
+    check_field_count(count, line)?;
+    record_from_plain_fields(text, &commas, line)
+}
+
+fn check_field_count(commas: usize, line: u64) -> Result<(), LineError> {
+    if commas + 1 != CSV_HEADER.len() {
+        return Err(LineError::Syntax {
+            line,
+            problem: format!("has {} fields; record format v1 has {}", commas + 1, CSV_HEADER.len()),
+        });
+    }
+    Ok(())
+}
+
+/// The record of a line with exactly twelve commas, at `commas`.
+fn record_from_plain_fields(whole: &str, commas: &[usize; 12], line: u64) -> Result<Record, LineError> {
     let mut text = [""; 13];
     let mut start = 0;
-    for (slot, &end) in text.iter_mut().zip(commas.iter().chain([&bytes.len()])) {
+    for (slot, &end) in text.iter_mut().zip(commas.iter().chain([&whole.len()])) {
         *slot = &whole[start..end];
         start = end + 1;
     }
     record_from_text(&text, line)
+}
+
+/// Counts the commas of `bytes` and notes where the first twelve are. Eight bytes are tested at
+/// once: a profile of the 10-million-record report had put 11% of all its time in a loop over
+/// single bytes here (and `memchr`, tuned for long haystacks, was no faster on lines this short).
+fn find_commas(bytes: &[u8], commas: &mut [usize; 12]) -> usize {
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    let mut count = 0;
+    let mut note = |at: usize, count: &mut usize| {
+        if let Some(slot) = commas.get_mut(*count) {
+            *slot = at;
+        }
+        *count += 1;
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ COMMAS;
+        // A byte's top bit ends up set exactly when the byte is zero, that is a comma: adding
+        // 0x7f to its low seven bits cannot carry into the next byte, so there are no false hits.
+        let mut hits = !(((word & LOW_SEVEN) + LOW_SEVEN) | word | LOW_SEVEN);
+        while hits != 0 {
+            note(base + hits.trailing_zeros() as usize / 8, &mut count);
+            hits &= hits - 1;
+        }
+        base += 8;
+    }
+    for (at, _) in chunks.remainder().iter().enumerate().filter(|(_, b)| **b == b',') {
+        note(base + at, &mut count);
+    }
+    count
 }
 
 /// Streams records from JSON Lines v1: one JSON object per line, blank lines ignored.

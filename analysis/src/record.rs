@@ -165,6 +165,12 @@ impl InstallId {
         if text.len() > MAX_INSTALL_ID_LEN {
             return Err(format!("is {} characters long; the limit is {MAX_INSTALL_ID_LEN}", text.len()));
         }
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':');
+        // Bytes first, since every allowed character is one byte: the search through characters
+        // below, needed only to name a refused one, took 2.6% of the 10-million-record report.
+        if text.bytes().all(allowed) {
+            return Ok(InstallId(text.to_owned()));
+        }
         if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c))) {
             // Escaped, so that a control character or a look-alike shows as what it is.
             let bad = bad.escape_default();

@@ -46,6 +46,33 @@ fn plain_lines_read_as_the_csv_reader_reads_them() {
     assert_eq!(error, "line 9: install_id: is not valid UTF-8");
 }
 
+proptest::proptest! {
+    /// The eight-bytes-at-a-time comma scan finds what a loop over single bytes finds, at any
+    /// length and alignment, with any byte beside a comma (0x2c ± 1, 0xac, 0x00, 0xff, ...).
+    #[test]
+    fn commas_are_found_as_one_byte_at_a_time_finds_them(
+        bytes in proptest::collection::vec(proptest::sample::select(vec![b',', 0x2b, 0x2d, 0xac, 0, 0xff, b'a', 0x80]), 0..80)
+    ) {
+        let positions: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b',').map(|(at, _)| at).collect();
+        let mut commas = [0usize; 12];
+        let count = find_commas(&bytes, &mut commas);
+        proptest::prop_assert_eq!(count, positions.len());
+        let noted = positions.len().min(12);
+        proptest::prop_assert_eq!(&commas[..noted], &positions[..noted]);
+    }
+
+    /// The text form reads a line exactly as the byte form does.
+    #[test]
+    fn text_and_byte_forms_of_a_plain_line_agree(field in 0..13usize, value in "[ -~]{0,40}") {
+        let mut fields: Vec<&str> = GOOD_ROW.split(',').collect();
+        fields[field] = &value;
+        let line = fields.join(",");
+        let text = record_from_plain_csv_text(&line, 7).map_err(|error| error.to_string());
+        let bytes = record_from_plain_csv_line(line.as_bytes(), 7).map_err(|error| error.to_string());
+        proptest::prop_assert_eq!(text, bytes);
+    }
+}
+
 #[test]
 fn refuses_a_foreign_header() {
     let results = read_all("HITId,WorkerId\nx,y\n");
