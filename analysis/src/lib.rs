@@ -14,6 +14,7 @@ pub mod minimum_wage;
 pub mod money;
 pub mod ppp;
 pub mod record;
+pub mod record_filter;
 mod reference;
 pub mod reference_versions;
 pub mod report;

@@ -34,6 +34,7 @@ use crate::format::{
     record_from_plain_csv_text, sniff_encoding,
 };
 use crate::import::SaltFingerprint;
+use crate::record_filter::RecordFilter;
 use crate::time::Timestamp;
 use crate::{Record, ReportBuilder};
 
@@ -79,9 +80,12 @@ impl Input for [u8] {
 
 /// How an input is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadSettings {
+pub struct ReadSettings<'a> {
     /// Stop at the first bad line ([`ReadError::StoppedAtBadLine`]) instead of skipping it.
     pub strict: bool,
+    /// The records the report counts. It is applied to a record after its `record_id` was
+    /// checked against those read before, so a repeat stays a repeat whatever the filter keeps.
+    pub filter: &'a RecordFilter,
     /// At most this many threads read an input of 8 MiB or more (smaller ones are read by one);
     /// 1 reads it in the calling thread, the only choice on wasm32-unknown-unknown, which has
     /// no threads.
@@ -96,6 +100,8 @@ pub struct ReadSummary {
     pub bad_lines: u64,
     /// Valid records left out because a record with their `record_id` was read before.
     pub repeated: u64,
+    /// Valid records, not repeated, that the filter left out.
+    pub filtered_out: u64,
     /// The earliest and latest `started_at` of the records added.
     pub first_started_at: Option<Timestamp>,
     pub last_started_at: Option<Timestamp>,
@@ -125,6 +131,7 @@ impl ReadSummary {
         self.records += later.records;
         self.bad_lines += later.bad_lines;
         self.repeated += later.repeated;
+        self.filtered_out += later.filtered_out;
         self.first_started_at = self.first_started_at.min(later.first_started_at).or(later.first_started_at);
         self.last_started_at = self.last_started_at.max(later.last_started_at);
         self.import_salts.extend(later.import_salts);
@@ -249,7 +256,7 @@ pub fn read<I: Input + ?Sized, E>(
     on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let threads = if input.size() >= PARALLEL_MIN_BYTES { settings.threads.max(1) } else { 1 };
-    read_in_threads(input, threads, builder, ids, settings.strict, on_bad_line)
+    read_in_threads(input, threads, builder, ids, settings.strict, settings.filter, on_bad_line)
 }
 
 /// Reads a stream that can only be read once, from the start (a pipe), into `builder`, in the
@@ -259,6 +266,7 @@ pub fn read_stream<E>(
     builder: &mut ReportBuilder,
     ids: &mut RecordIds,
     strict: bool,
+    filter: &RecordFilter,
     mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let mut input = BufReader::with_capacity(BLOCK_BYTES, input);
@@ -273,6 +281,7 @@ pub fn read_stream<E>(
             &mut keys,
             this_input,
             strict,
+            filter,
             &mut on_bad_line,
         ),
         Encoding::JsonLines => add_records(
@@ -282,6 +291,7 @@ pub fn read_stream<E>(
             &mut keys,
             this_input,
             strict,
+            filter,
             &mut on_bad_line,
         ),
     };
@@ -296,6 +306,7 @@ fn read_in_threads<I: Input + ?Sized, E>(
     builder: &mut ReportBuilder,
     ids: &mut RecordIds,
     strict: bool,
+    filter: &RecordFilter,
     mut on_bad_line: impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let size = input.size();
@@ -306,14 +317,16 @@ fn read_in_threads<I: Input + ?Sized, E>(
     };
     match encoding {
         Encoding::Csv => {
-            if let Some(summary) = read_plain_csv(input, threads, builder, ids, strict, &mut on_bad_line)? {
+            if let Some(summary) =
+                read_plain_csv(input, threads, builder, ids, strict, filter, &mut on_bad_line)?
+            {
                 return Ok(summary);
             }
             input.restart();
         }
         Encoding::JsonLines if threads > 1 && ids.exact.is_none() => {
             let ranges = line_ranges(input, 0, threads)?;
-            let parts = read_parts(input, ranges, builder, ids, |input, range, part| {
+            let parts = read_parts(input, ranges, builder, ids, filter, |input, range, part| {
                 read_json_lines_range(input, range, part, strict).map(Part::done)
             })?;
             let merged = merge_parts(parts, 0, builder, strict, &mut on_bad_line);
@@ -323,10 +336,11 @@ fn read_in_threads<I: Input + ?Sized, E>(
         Encoding::JsonLines => {}
     }
     let whole = CountingReader { inner: input.open(0..size)?, input, newlines: 0 };
-    read_stream(whole, builder, ids, strict, on_bad_line)
+    read_stream(whole, builder, ids, strict, filter, on_bad_line)
 }
 
 /// Adds the records of a general reader, handing each bad line on as it comes.
+#[expect(clippy::too_many_arguments, reason = "the state of one reading of one input, each part used")]
 fn add_records<E>(
     records: &mut impl RecordLines,
     builder: &mut ReportBuilder,
@@ -334,6 +348,7 @@ fn add_records<E>(
     keys: &mut Vec<u64>,
     this_input: usize,
     strict: bool,
+    filter: &RecordFilter,
     on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<ReadSummary, ReadError<E>> {
     let mut summary = ReadSummary::default();
@@ -342,6 +357,7 @@ fn add_records<E>(
         index += 1;
         match item {
             Ok(record) => match first_read_in(ids, keys, this_input, &record) {
+                None if !filter.keeps(&record) => summary.filtered_out += 1,
                 None => {
                     builder.add(&record);
                     summary.count(&record);
@@ -446,10 +462,11 @@ struct Part<'a> {
     /// Where the keys of this range's ids go when it is read (first pass only).
     ids: &'a RecordIds,
     keys: Vec<u64>,
+    filter: &'a RecordFilter,
 }
 
 impl<'a> Part<'a> {
-    fn new(builder: ReportBuilder, ids: &'a RecordIds) -> Part<'a> {
+    fn new(builder: ReportBuilder, ids: &'a RecordIds, filter: &'a RecordFilter) -> Part<'a> {
         Part {
             builder,
             bad_lines: Vec::new(),
@@ -458,6 +475,7 @@ impl<'a> Part<'a> {
             needs_general_reader: false,
             ids,
             keys: Vec::new(),
+            filter,
         }
     }
 
@@ -466,8 +484,12 @@ impl<'a> Part<'a> {
         match item {
             Ok(record) => {
                 self.keys.push(key(record.record_id()));
-                self.builder.add(&record);
-                self.summary.count(&record);
+                if self.filter.keeps(&record) {
+                    self.builder.add(&record);
+                    self.summary.count(&record);
+                } else {
+                    self.summary.filtered_out += 1;
+                }
                 Ok(true)
             }
             Err(error) => {
@@ -491,10 +513,11 @@ fn read_parts<'a, I: Input + ?Sized>(
     ranges: Vec<Range<u64>>,
     builder: &ReportBuilder,
     earlier: &'a RecordIds,
+    filter: &'a RecordFilter,
     read_range: impl Fn(&I, Range<u64>, Part<'a>) -> io::Result<Part<'a>> + Sync,
 ) -> io::Result<Vec<Part<'a>>> {
     let jobs: Vec<_> =
-        ranges.into_iter().map(|range| (range, Part::new(builder.new_part(), earlier))).collect();
+        ranges.into_iter().map(|range| (range, Part::new(builder.new_part(), earlier, filter))).collect();
     if jobs.len() == 1 {
         return jobs.into_iter().map(|(range, part)| read_range(input, range, part)).collect();
     }
@@ -576,6 +599,7 @@ fn read_plain_csv<I: Input + ?Sized, E>(
     builder: &mut ReportBuilder,
     ids: &mut RecordIds,
     strict: bool,
+    filter: &RecordFilter,
     on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
 ) -> Result<Option<ReadSummary>, ReadError<E>> {
     // The header is the first line that is not blank; the CSV reader checks it.
@@ -607,7 +631,7 @@ fn read_plain_csv<I: Input + ?Sized, E>(
     newlines += u64::from(header.ends_with(b"\n"));
     let ranges = line_ranges(input, offset, threads)?;
     let runs_before = ids.keys.lock().expect("no reader panicked").len();
-    let parts = read_parts(input, ranges, builder, ids, |input, range, part| {
+    let parts = read_parts(input, ranges, builder, ids, filter, |input, range, part| {
         read_plain_range(input, range, part, strict).map(Part::done)
     })?;
     if parts.iter().any(|part| part.needs_general_reader) {

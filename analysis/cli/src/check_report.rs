@@ -73,9 +73,10 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
         disclosure_control: parameters.disclosure_control,
         ..args.clone()
     };
+    let filter = parameters.filters.filter().context("the provenance's filters")?;
     let generated_at =
         Timestamp::parse(&provenance.generated_at).context("the provenance's generated_at is not a time")?;
-    let made = make(&again, &inputs, generated_at)?;
+    let made = make(&again, &filter, &inputs, generated_at)?;
     let rerun: Value =
         serde_json::from_str(&render(&made.report, Format::Json, &made.input, &made.provenance)?)?;
     let differences = differences(&recorded, &rerun);

@@ -99,7 +99,7 @@ fn parse_salt(text: &str) -> Result<SaltBytes, String> {
         .ok_or_else(|| "expected hex digits 0-9 and a-f only".to_owned())
 }
 
-fn parse_country(text: &str) -> Result<CountryCode, String> {
+pub(crate) fn parse_country(text: &str) -> Result<CountryCode, String> {
     // A name or an alias (UK, United Kingdom, Deutschland) gets the code it stands for.
     CountryCode::parse(text).map_err(|error| match analysis::minimum_wage::Jurisdiction::parse(text) {
         Err(analysis::minimum_wage::JurisdictionError::UnknownCountry { suggestion: Some(code), .. }) => {

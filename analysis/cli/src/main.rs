@@ -4,6 +4,7 @@
 //! manual.
 
 mod check_report;
+mod filter_args;
 mod import_command;
 mod minimum_wage_command;
 mod open_input;
@@ -80,6 +81,12 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// Ends the run as clap does for a command line it refuses (status 2), for the contradictions
+/// between flags that clap cannot see, such as a period that ends before it starts.
+pub(crate) fn usage_error(message: &str) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{message}\n")).exit()
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

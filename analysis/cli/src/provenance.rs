@@ -3,6 +3,7 @@
 //! so that a figure can be cited, traced to a file and recomputed (`piecerate report --check`).
 //! The JSON rendering carries it as the object `provenance`; the others as a footer.
 
+use analysis::record_filter::{RecordFilter, country_word};
 use analysis::reference_versions::REFERENCE_TABLES;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,50 @@ pub(crate) struct Parameters {
     /// `--disclosure-control`; absent from reports made without it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disclosure_control: bool,
+    /// `--from`, `--to`, `--platform`, `--country`; absent from reports made without them.
+    #[serde(flatten)]
+    pub filters: FilterParameters,
+}
+
+/// The filters of a report as its command line gives them, each absent when not given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FilterParameters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+impl FilterParameters {
+    pub(crate) fn of(filter: &RecordFilter) -> FilterParameters {
+        FilterParameters {
+            from: filter.from().map(|day| day.to_string()),
+            to: filter.to().map(|day| day.to_string()),
+            platform: filter
+                .platforms()
+                .map(|list| list.iter().map(|platform| platform.as_str()).collect::<Vec<_>>().join(",")),
+            country: filter
+                .countries()
+                .map(|list| list.iter().map(|country| country_word(*country)).collect::<Vec<_>>().join(",")),
+        }
+    }
+
+    /// The filter again, as the flags would parse it.
+    pub(crate) fn filter(&self) -> anyhow::Result<RecordFilter> {
+        use crate::filter_args::{FilterArgs, parse_countries, parse_day, parse_platforms};
+        let field = |name: &'static str| move |error: String| anyhow::anyhow!("{name}: {error}");
+        let args = FilterArgs {
+            from: self.from.as_deref().map(parse_day).transpose().map_err(field("from"))?,
+            to: self.to.as_deref().map(parse_day).transpose().map_err(field("to"))?,
+            platform: self.platform.as_deref().map(parse_platforms).transpose().map_err(field("platform"))?,
+            country: self.country.as_deref().map(parse_countries).transpose().map_err(field("country"))?,
+        };
+        args.filter().map_err(anyhow::Error::msg)
+    }
 }
 
 impl Parameters {
@@ -57,6 +102,16 @@ impl Parameters {
         if self.disclosure_control {
             flags.push_str(" --disclosure-control");
         }
+        for (flag, value) in [
+            ("--from", &self.filters.from),
+            ("--to", &self.filters.to),
+            ("--platform", &self.filters.platform),
+            ("--country", &self.filters.country),
+        ] {
+            if let Some(value) = value {
+                flags.push_str(&format!(" {flag} {value}"));
+            }
+        }
         flags
     }
 }
@@ -72,11 +127,18 @@ pub(crate) struct InputFacts {
     /// Records counted in the report.
     pub records: u64,
     pub repeated_records: u64,
+    /// Valid records the filters left out; absent when none was.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filtered_out_records: u64,
     pub bad_lines: u64,
     /// The earliest and latest `started_at` of the records counted.
     pub first_started_at: Option<String>,
     pub last_started_at: Option<String>,
     pub import_salts: Vec<String>,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// One reference table compiled into the binary.
@@ -134,8 +196,13 @@ impl Provenance {
                     input.import_salts.join(" ")
                 )
             };
+            let filtered = if input.filtered_out_records > 0 {
+                format!(", {} left out by the filters", input.filtered_out_records)
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "Input {}: sha256 {}, {} bytes, {} records counted ({} repeated, {} bad lines){period}{salts}.",
+                "Input {}: sha256 {}, {} bytes, {} records counted ({} repeated, {} bad lines{filtered}){period}{salts}.",
                 input.name, input.sha256, input.bytes, input.records, input.repeated_records, input.bad_lines
             ));
         }

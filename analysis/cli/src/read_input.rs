@@ -56,6 +56,7 @@ pub(crate) fn read_file(
                 builder,
                 ids,
                 settings.strict,
+                settings.filter,
                 &mut write_bad_line,
             );
             hashed = hash.then(|| input_hash.finish());

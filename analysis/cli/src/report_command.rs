@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use analysis::import::SaltFingerprint;
+use analysis::record_filter::RecordFilter;
 use analysis::report::{CurrencyBasis, Grouping, Report};
 use analysis::report_reader::{ReadSettings, ReadSummary, RecordIds};
 use analysis::{Method, ReportBuilder, ReportOptions, Timestamp};
@@ -14,9 +15,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::Output;
+use crate::filter_args::FilterArgs;
 use crate::open_input;
 use crate::problems::Problems;
-use crate::provenance::{InputFacts, Parameters, Provenance, reference_tables, salt_name};
+use crate::provenance::{FilterParameters, InputFacts, Parameters, Provenance, reference_tables, salt_name};
 use crate::read_input::read_file;
 use crate::render::{Format, InputSummary, render};
 
@@ -48,6 +50,8 @@ pub(crate) struct ReportArgs {
     /// purchasing-power parity through each worker's country (ppp).
     #[arg(long, default_value = "usd", value_parser = parse_currency_basis, value_name = "BASIS")]
     pub(crate) currency_basis: CurrencyBasis,
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
     /// Write the report here instead of to standard output.
@@ -72,7 +76,7 @@ pub(crate) struct ReportArgs {
     /// Make the report REPORT.json again from its provenance (its parameters, on the inputs it
     /// names, or on those given with --input) and say whether every figure is the same: exit 0
     /// if so, 1 naming the cells that differ. Refuses an input whose SHA-256 differs.
-    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["method", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "format", "out"])]
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["method", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "from", "to", "platform", "country", "format", "out"])]
     pub(crate) check: Option<PathBuf>,
 }
 
@@ -135,7 +139,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     if let Some(check) = &args.check {
         return crate::check_report::run(check, &args);
     }
-    let made = make(&args, &args.input, generated_at(args.generated_at)?)?;
+    let filter = args.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
+    let made = make(&args, &filter, &args.input, generated_at(args.generated_at)?)?;
     let text = render(&made.report, args.format, &made.input, &made.provenance)?;
     let mut output = Output::open(args.out.as_ref())?;
     output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
@@ -149,9 +154,14 @@ pub(crate) struct Made {
     pub provenance: Provenance,
 }
 
-/// Reads `inputs` into a report with the parameters of `args`, writing bad lines and warnings
-/// to stderr.
-pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestamp) -> Result<Made> {
+/// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
+/// `args`, writing bad lines and warnings to stderr.
+pub(crate) fn make(
+    args: &ReportArgs,
+    filter: &RecordFilter,
+    inputs: &[PathBuf],
+    generated_at: Timestamp,
+) -> Result<Made> {
     let total_bytes = open_input::check_all(inputs)?;
     let options = ReportOptions {
         method: args.method,
@@ -163,7 +173,7 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
     };
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
-    let settings = ReadSettings { strict: args.strict, threads };
+    let settings = ReadSettings { strict: args.strict, threads, filter };
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
     let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
     let mut problems = Problems::default();
@@ -202,6 +212,7 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
         total.records += summary.records;
         total.bad_lines += summary.bad_lines;
         total.repeated += summary.repeated;
+        total.filtered_out += summary.filtered_out;
         let (sha256, bytes) = hash.unwrap_or_default();
         facts.push(InputFacts {
             name: path.display().to_string(),
@@ -209,6 +220,7 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
             bytes,
             records: summary.records,
             repeated_records: summary.repeated,
+            filtered_out_records: summary.filtered_out,
             bad_lines: summary.bad_lines,
             first_started_at: summary.first_started_at.map(|time| time.to_string()),
             last_started_at: summary.last_started_at.map(|time| time.to_string()),
@@ -221,6 +233,13 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
             bail!("{warning} (--strict refuses a report that mixes import salts)");
         }
         writeln!(stderr, "piecerate: warning: {warning}")?;
+    }
+    if total.records == 0 && total.filtered_out > 0 {
+        // Every record was read and none is in the period, platforms and countries asked for.
+        bail!(
+            "none of the {} records read is kept by the filters ({filter}), so there is no report",
+            total.filtered_out
+        );
     }
     if total.records == 0 {
         // A report of nothing would look like a finding ("no cell"); it is a failed read.
@@ -238,6 +257,14 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
             total.repeated,
             if total.repeated == 1 { "" } else { "s" },
             if total.repeated == 1 { "was" } else { "were" },
+        ));
+    }
+    if !filter.is_everything() {
+        report.notes.push(format!(
+            "Only the records kept by the filters ({filter}; a record counts on the UTC day it started) are in this report: {} other record{} {} left out.",
+            total.filtered_out,
+            if total.filtered_out == 1 { "" } else { "s" },
+            if total.filtered_out == 1 { "was" } else { "were" },
         ));
     }
     if let Some(warning) = mixed_salts {
@@ -260,6 +287,7 @@ pub(crate) fn make(args: &ReportArgs, inputs: &[PathBuf], generated_at: Timestam
             currency_basis: args.currency_basis.as_str().to_owned(),
             strict: args.strict,
             disclosure_control: args.disclosure_control,
+            filters: FilterParameters::of(filter),
         },
         inputs: facts,
         repeated_records: total.repeated,
@@ -277,7 +305,7 @@ type InputHash = (String, u64);
 struct Pass<'a> {
     inputs: &'a [PathBuf],
     options: &'a ReportOptions,
-    settings: ReadSettings,
+    settings: ReadSettings<'a>,
     progress: &'a indicatif::ProgressBar,
 }
 

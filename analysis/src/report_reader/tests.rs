@@ -46,12 +46,22 @@ fn outcome(
 }
 
 fn general(input: &[u8], strict: bool) -> Outcome {
-    outcome(|builder, on_bad_line| read_stream(input, builder, &mut RecordIds::new(), strict, on_bad_line))
+    filtered_general(input, strict, &RecordFilter::EVERYTHING)
+}
+
+fn filtered_general(input: &[u8], strict: bool, filter: &RecordFilter) -> Outcome {
+    outcome(|builder, on_bad_line| {
+        read_stream(input, builder, &mut RecordIds::new(), strict, filter, on_bad_line)
+    })
 }
 
 fn in_ranges(input: &[u8], threads: usize, strict: bool) -> Outcome {
+    filtered_in_ranges(input, threads, strict, &RecordFilter::EVERYTHING)
+}
+
+fn filtered_in_ranges(input: &[u8], threads: usize, strict: bool, filter: &RecordFilter) -> Outcome {
     outcome(|builder, on_bad_line| {
-        read_in_threads(input, threads, builder, &mut RecordIds::new(), strict, on_bad_line)
+        read_in_threads(input, threads, builder, &mut RecordIds::new(), strict, filter, on_bad_line)
     })
 }
 
@@ -115,6 +125,7 @@ fn csv_with_a_quote_or_a_stray_carriage_return_is_read_again_whole() {
             &mut ReportBuilder::new(options()),
             &mut RecordIds::new(),
             false,
+            &RecordFilter::EVERYTHING,
             |_| Ok::<_, ()>(()),
         );
         assert_eq!(watched.restarts.load(Ordering::Relaxed), 1);
@@ -183,6 +194,7 @@ fn progress_adds_up_to_the_input_once_after_the_last_restart() {
                 &mut ReportBuilder::new(options()),
                 &mut RecordIds::new(),
                 false,
+                &RecordFilter::EVERYTHING,
                 |_| Ok::<_, ()>(()),
             )
             .unwrap();
@@ -203,6 +215,7 @@ fn the_handler_can_stop_the_read() {
             &mut ReportBuilder::new(options()),
             &mut RecordIds::new(),
             false,
+            &RecordFilter::EVERYTHING,
             |bad| {
                 seen += 1;
                 if seen == 2 { Err(bad.line) } else { Ok(()) }
@@ -258,8 +271,10 @@ fn both_passes(inputs: &[&[u8]], threads: usize, strict: bool) -> (Report, Resul
         let summaries: Result<Vec<ReadSummary>, String> = inputs
             .iter()
             .map(|input| {
-                read_in_threads(*input, threads, &mut builder, ids, strict, |_| Ok::<_, Infallible>(()))
-                    .map_err(|error| error.to_string())
+                read_in_threads(*input, threads, &mut builder, ids, strict, &RecordFilter::EVERYTHING, |_| {
+                    Ok::<_, Infallible>(())
+                })
+                .map_err(|error| error.to_string())
             })
             .collect();
         (builder.finish(), summaries)
@@ -314,4 +329,61 @@ fn repeated_keys_are_found_across_and_within_sorted_runs() {
     let runs = vec![vec![1, 5, 9], vec![2, 5, 7, 7], vec![], vec![3, 9]];
     assert_eq!(repeated_keys(&runs), HashSet::from([5, 7, 9]));
     assert!(repeated_keys(&[vec![1, 2], vec![3]]).is_empty());
+}
+
+#[test]
+fn a_filtered_read_gives_the_report_of_the_records_kept_whatever_the_threads() {
+    use crate::codes::CountryCode;
+    use crate::record::Platform;
+    use crate::time::Date;
+    let records = simulated(60);
+    let mut days: Vec<Date> = records.iter().map(|record| Date::of(record.started_at())).collect();
+    days.sort_unstable();
+    let (from, to) = (days[days.len() / 4], days[days.len() * 3 / 4]);
+    let countries: Vec<Option<CountryCode>> = records.iter().take(3).map(Record::country).collect();
+    let filter = RecordFilter::new(
+        Some(from),
+        Some(to),
+        Some(&[Platform::Mturk, Platform::Prolific]),
+        Some(&countries),
+    )
+    .unwrap();
+    let kept: Vec<Record> = records.iter().filter(|record| filter.keeps(record)).cloned().collect();
+    assert!(!kept.is_empty() && kept.len() < records.len(), "the filter keeps some records and not all");
+    let expected = crate::report::report(&kept, options());
+    let csv = records_to_csv(&records);
+    let json: String = records.iter().map(|record| format!("{}\n", record_to_json(record))).collect();
+    for input in [csv.as_bytes(), json.as_bytes()] {
+        let whole = filtered_general(input, false, &filter);
+        assert_eq!(whole.report, expected);
+        let summary = whole.result.clone().unwrap();
+        assert_eq!(summary.records, kept.len() as u64);
+        assert_eq!(summary.filtered_out, (records.len() - kept.len()) as u64);
+        assert_eq!(summary.first_started_at, kept.iter().map(Record::started_at).min());
+        for threads in 1..=5 {
+            assert_eq!(filtered_in_ranges(input, threads, false, &filter), whole, "{threads} threads");
+        }
+    }
+    // A repeat stays a repeat even when the filter leaves its first copy out: the first copy
+    // in reading order decides, then the filter. Here the first copy is on MTurk, left out; its
+    // repeat, changed to Prolific, is not counted either.
+    let mturk_line = csv.lines().skip(1).find(|line| line.contains(",mturk,")).unwrap();
+    let doubled = format!("{csv}{}\n", mturk_line.replacen(",mturk,", ",prolific,", 1));
+    let prolific_only = RecordFilter::new(None, None, Some(&[Platform::Prolific]), None).unwrap();
+    let on_prolific = records.iter().filter(|record| record.platform() == Platform::Prolific).count();
+    let mut ids = RecordIds::new();
+    let read = |ids: &mut RecordIds| {
+        read_stream(
+            doubled.as_bytes(),
+            &mut ReportBuilder::new(options()),
+            ids,
+            false,
+            &prolific_only,
+            |_| Ok::<_, ()>(()),
+        )
+        .unwrap()
+    };
+    read(&mut ids);
+    let summary = read(&mut ids.second_pass().expect("a repeated id"));
+    assert_eq!((summary.records, summary.repeated), (on_prolific as u64, 1));
 }

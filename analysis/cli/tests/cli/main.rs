@@ -2,6 +2,7 @@
 //! real requester exports, the simulator, and hostile or broken input at every boundary.
 
 mod common;
+mod filters;
 mod import;
 mod input_errors;
 mod merging;
