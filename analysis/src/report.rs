@@ -15,7 +15,7 @@ use crate::fast_hash::FastHashMap;
 use crate::minimum_wage::Basis;
 use crate::record::{Activity, InstallId, Platform, Record, TaskCategory};
 use crate::reference::US_FEDERAL_MINIMUM_HOURLY_USD;
-use crate::stats::{mean, median_confidence_interval, percentile};
+use crate::stats::{mean, median_confidence_interval, percentile, wilson_interval};
 use crate::time::{Seconds, Timestamp};
 use crate::wage::{Method, TimeKind, WorkerTotals, session_gaps};
 
@@ -623,8 +623,12 @@ pub struct CellStatistics {
     pub median_ci95_usd: Option<[f64; 2]>,
     /// Among the workers whose minimum wage is known for all their counted time.
     pub share_below_local_minimum: Option<f64>,
+    /// Wilson's 95% interval of `share_below_local_minimum`, its ends rounded outward.
+    pub share_below_local_minimum_ci95: Option<[f64; 2]>,
     pub n_workers_with_known_minimum: u64,
     pub share_below_usd_7_25: f64,
+    /// Wilson's 95% interval of `share_below_usd_7_25`, its ends rounded outward.
+    pub share_below_usd_7_25_ci95: [f64; 2],
     /// Set when disclosure control rounded every wage statistic of this small cell (mean,
     /// percentiles, the interval's ends outward) to a multiple of this many US dollars.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -666,8 +670,11 @@ impl CellStatistics {
                 .map(|(lo, hi)| [round(lo, 4), round(hi, 4)]),
             share_below_local_minimum: (known_minimum > 0)
                 .then(|| round(below_minimum as f64 / known_minimum as f64, 4)),
+            share_below_local_minimum_ci95: share_interval(below_minimum, known_minimum),
             n_workers_with_known_minimum: known_minimum,
             share_below_usd_7_25: round(below_reference as f64 / n, 4),
+            share_below_usd_7_25_ci95: share_interval(below_reference, wages.len() as u64)
+                .expect("cells with statistics are not empty"),
             wages_rounded_to_usd: None,
         }
     }
@@ -681,6 +688,13 @@ pub(crate) fn implausible_note(excluded_implausible: u64, max_hourly_usd: f64) -
         max_hourly_usd,
         if excluded_implausible == 1 { "was" } else { "were" }
     )
+}
+
+/// Wilson's 95% interval of a share, to 4 decimals like the share, rounded outward (the low end
+/// down, the high end up) so that the published interval still covers at least 95%.
+fn share_interval(successes: u64, trials: u64) -> Option<[f64; 2]> {
+    let (low, high) = wilson_interval(successes, trials, 0.95)?;
+    Some([(low * 1e4).floor() / 1e4, ((high * 1e4).ceil() / 1e4).min(1.0)])
 }
 
 pub(crate) fn round(value: f64, decimals: i32) -> f64 {

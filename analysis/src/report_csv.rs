@@ -37,6 +37,15 @@ const MINIMUM_WAGE_COLUMNS: [&str; 9] = [
     "minimum_wage_reason",
 ];
 
+/// The intervals of the shares, appended after `currency_basis` so that readers of the columns
+/// before them by position keep working.
+const SHARE_INTERVAL_COLUMNS: [&str; 4] = [
+    "share_below_local_minimum_ci95_low",
+    "share_below_local_minimum_ci95_high",
+    "share_below_usd_7_25_ci95_low",
+    "share_below_usd_7_25_ci95_high",
+];
+
 /// Appended only to reports published under disclosure control (the collector's), so that a
 /// researcher's CSV keeps its columns.
 const DISCLOSURE_COLUMNS: [&str; 2] = ["complementary_suppression", "wages_rounded_to_usd"];
@@ -64,7 +73,7 @@ fn minimum_wage_fields(cell: &Cell) -> Vec<String> {
 impl Report {
     /// One row per cell: the grouping keys of the report's `by`, then the statistics (empty where
     /// a cell is suppressed or a value is null), then `contains_requester_data`, then the
-    /// minimum wage the cell was compared with and the report's currency basis.
+    /// minimum wage the cell was compared with, the report's currency basis and the shares' intervals.
     pub fn to_csv(&self) -> String {
         let dimensions = self.grouping.dimensions();
         let mut writer = csv::Writer::from_writer(Vec::new());
@@ -75,12 +84,14 @@ impl Report {
             .chain(["contains_requester_data"])
             .chain(MINIMUM_WAGE_COLUMNS)
             .chain(["currency_basis"])
+            .chain(SHARE_INTERVAL_COLUMNS)
             .chain(self.disclosure.iter().flat_map(|_| DISCLOSURE_COLUMNS));
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
             let mut fields = row(cell, dimensions);
             fields.extend(minimum_wage_fields(cell));
             fields.push(self.currency_basis.as_str().to_owned());
+            fields.extend(share_interval_fields(cell));
             if self.disclosure.is_some() {
                 fields.push(cell.complementary_suppression.to_string());
                 let step = cell.statistics.as_ref().and_then(|s| s.wages_rounded_to_usd);
@@ -90,6 +101,15 @@ impl Report {
         }
         String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
     }
+}
+
+fn share_interval_fields(cell: &Cell) -> [String; 4] {
+    let s = cell.statistics.as_ref();
+    let end =
+        |interval: Option<[f64; 2]>, i: usize| interval.map(|ends| ends[i].to_string()).unwrap_or_default();
+    let local = s.and_then(|s| s.share_below_local_minimum_ci95);
+    let reference = s.map(|s| s.share_below_usd_7_25_ci95);
+    [end(local, 0), end(local, 1), end(reference, 0), end(reference, 1)]
 }
 
 fn row(cell: &Cell, dimensions: &[Dimension]) -> Vec<String> {
@@ -140,8 +160,10 @@ mod tests {
             p90_hourly_usd: 7.5,
             median_ci95_usd: Some([1.5, 2.5]),
             share_below_local_minimum: Some(0.5),
+            share_below_local_minimum_ci95: Some([0.2538, 0.7462]),
             n_workers_with_known_minimum: 12,
             share_below_usd_7_25: 0.9167,
+            share_below_usd_7_25_ci95: [0.6461, 0.9852],
             wages_rounded_to_usd: None,
         };
         let minimum = crate::report::CellMinimumWage {
@@ -182,9 +204,9 @@ mod tests {
             disclosure: None,
         };
         let expected = "\
-platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis
-mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,0.5,0.9167,false,true,12,known,7.25,USD,2009-07-24,statutory,VZ/Zipperer historicalminwage (DOL),7.25,,usd
-mturk,,true,,10,,,,,,,,,,,,,,false,true,,,,,,,,,,usd
+platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis,share_below_local_minimum_ci95_low,share_below_local_minimum_ci95_high,share_below_usd_7_25_ci95_low,share_below_usd_7_25_ci95_high
+mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,0.5,0.9167,false,true,12,known,7.25,USD,2009-07-24,statutory,VZ/Zipperer historicalminwage (DOL),7.25,,usd,0.2538,0.7462,0.6461,0.9852
+mturk,,true,,10,,,,,,,,,,,,,,false,true,,,,,,,,,,usd,,,,
 ";
         assert_eq!(report.to_csv(), expected);
     }

@@ -1,8 +1,8 @@
 //! Summary statistics of per-worker wages: percentiles by linear interpolation between closest
-//! ranks (numpy's default, Hyndman and Fan's type 7) and a distribution-free confidence interval
-//! of the median from binomial order statistics.
+//! ranks (numpy's default, Hyndman and Fan's type 7), a distribution-free confidence interval
+//! of the median from binomial order statistics, and Wilson's score interval of a share.
 
-use statrs::distribution::{Binomial, DiscreteCDF};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Normal};
 
 /// The `p`-quantile (0 ≤ p ≤ 1) of sorted values: `h = (n - 1) p`, interpolating between the
 /// values at ranks ⌊h⌋ and ⌈h⌉. `None` for an empty slice.
@@ -45,6 +45,29 @@ pub fn median_confidence_interval(sorted: &[f64], level: f64) -> Option<(f64, f6
     Some((sorted[lower_rank as usize - 1], sorted[upper_rank as usize - 1]))
 }
 
+/// Wilson's score interval (Wilson 1927) of a share of `successes` among `trials`, at
+/// confidence `level`: the shares `p` for which `|p̂ - p| ≤ z √(p (1-p) / n)`, which is
+/// `(p̂ + z²/2n ± z √(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)`. Brown, Cai and DasGupta (2001, "Interval
+/// Estimation for a Binomial Proportion") recommend it over the Wald interval `p̂ ± z √(p̂(1-p̂)/n)`,
+/// whose coverage collapses near 0 and 1, which is where the shares below a minimum wage sit;
+/// unlike Wald's it never leaves [0, 1] and is not empty at `p̂ = 0` or 1. `None` without trials.
+pub fn wilson_interval(successes: u64, trials: u64, level: f64) -> Option<(f64, f64)> {
+    if trials == 0 || successes > trials {
+        return None;
+    }
+    let z = Normal::standard().inverse_cdf(0.5 + level / 2.0);
+    let n = trials as f64;
+    let share = successes as f64 / n;
+    let z2 = z * z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (share + z2 / (2.0 * n)) / denominator;
+    let half_width = z * (share * (1.0 - share) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    // At p̂ = 0 (or 1) the low (high) end is 0 (1) exactly; clamping removes the rounding error.
+    let low = if successes == 0 { 0.0 } else { (centre - half_width).max(0.0) };
+    let high = if successes == trials { 1.0 } else { (centre + half_width).min(1.0) };
+    Some((low, high))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +93,26 @@ mod tests {
         assert_eq!(median_confidence_interval(&values, 0.95), Some((40.0, 61.0)));
         assert_eq!(median_confidence_interval(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.95), None);
         assert_eq!(median_confidence_interval(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0.95), Some((1.0, 6.0)));
+    }
+
+    #[test]
+    fn wilson_intervals_match_an_independent_computation() {
+        // statsmodels.stats.proportion.proportion_confint(k, n, alpha=0.05, method="wilson"),
+        // written out in Python with z = 1.959963984540054:
+        //   p = k/n; d = 1 + z*z/n; c = (p + z*z/(2*n)) / d
+        //   h = z * sqrt(p*(1-p)/n + z*z/(4*n*n)) / d; (c - h, c + h)
+        for (k, n, low, high) in [
+            (3, 10, 0.10779126740630099, 0.6032218525388546),
+            (0, 10, 0.0, 0.2775327998628892),
+            (10, 10, 0.7224672001371107, 1.0),
+            (12, 13, 0.6668604907890041, 0.9862895787574435),
+            (1, 2, 0.09453120573423074, 0.9054687942657693),
+            (51, 52, 0.8987948887210774, 0.9965971919290547),
+        ] {
+            let (l, h) = wilson_interval(k, n, 0.95).unwrap();
+            assert!((l - low).abs() < 1e-12 && (h - high).abs() < 1e-12, "{k}/{n}: ({l}, {h})");
+        }
+        assert_eq!(wilson_interval(0, 0, 0.95), None);
+        assert_eq!(wilson_interval(3, 2, 0.95), None);
     }
 }

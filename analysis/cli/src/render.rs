@@ -87,9 +87,29 @@ const COLUMNS: [Column; 13] = [
     ("p25", |s| format!("{:.2}", s.p25_hourly_usd)),
     ("p75", |s| format!("{:.2}", s.p75_hourly_usd)),
     ("p90", |s| format!("{:.2}", s.p90_hourly_usd)),
-    ("below $7.25", |s| percent(s.share_below_usd_7_25)),
-    ("below local minimum", |s| s.share_below_local_minimum.map_or("n/a".to_owned(), percent)),
+    ("below $7.25 (95% CI)", |s| {
+        share_with_interval(s.share_below_usd_7_25, Some(s.share_below_usd_7_25_ci95))
+    }),
+    ("below local minimum (95% CI)", |s| {
+        s.share_below_local_minimum
+            .map_or("n/a".to_owned(), |share| share_with_interval(share, s.share_below_local_minimum_ci95))
+    }),
 ];
+
+/// A share and its Wilson interval, `92.3% (85.1–96.2)`: the interval's ends are rounded
+/// outward, like the library's, so that the printed interval still covers what it computed (the
+/// nudge keeps an end already on a tenth of a percent, 0.6 = 600.0000000000001 ‰, where it is).
+fn share_with_interval(share: f64, interval: Option<[f64; 2]>) -> String {
+    match interval {
+        Some([low, high]) => format!(
+            "{} ({:.1}–{:.1})",
+            percent(share),
+            (low * 1000.0 + 1e-6).floor() / 10.0,
+            (high * 1000.0 - 1e-6).ceil() / 10.0
+        ),
+        None => percent(share),
+    }
+}
 
 /// What the report's money is.
 fn money(report: &Report) -> &'static str {

@@ -4,7 +4,9 @@
 //! month filter × method, as JSON and as CSV), and every subtraction between them an attacker
 //! would try: a parent minus its published children along each dimension (all months minus the
 //! published months included), the same cell under two methods, `mean × n` differences, and the
-//! order-statistic algebra of the median's interval and the percentiles. The test knows the
+//! order-statistic algebra of the median's interval and the percentiles. The intervals of the
+//! shares must be absent from suppressed cells (JSON and CSV) and tell nothing the share and
+//! its count of workers do not. The test knows the
 //! truth (it computes each cell and each worker's figures with the library from the records it
 //! uploaded) and fails on any suppressed cell's worker count, task count, hours, mean or median,
 //! or any individual's wage, hours or task count that an attack recovers.
@@ -17,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use analysis::stats::{median_confidence_interval, percentile};
+use analysis::stats::{median_confidence_interval, percentile, wilson_interval};
 use analysis::{Method, Record, RecordFields, WorkerTotals};
 use serde_json::{Value, json};
 
@@ -336,6 +338,56 @@ fn coords_of(cell: &Value, month_filter: Option<i64>) -> Coords {
     )
 }
 
+/// Each share's Wilson interval, as the test recomputes it from the published share and count
+/// alone (rounded outward to 4 decimals, as published): an interval that differs would tell
+/// something the share and its count do not. A suppressed cell publishes no interval.
+fn check_share_intervals(findings: &mut Findings, context: &str, cell: &Value) {
+    let object = cell.as_object().expect("a cell is an object");
+    if cell["suppressed"] == true {
+        for key in object.keys().filter(|key| key.contains("ci95")) {
+            findings.add(format!("{context}: a suppressed cell publishes {key}"));
+        }
+        return;
+    }
+    for (share, count) in
+        [("share_below_usd_7_25", "n_workers"), ("share_below_local_minimum", "n_workers_with_known_minimum")]
+    {
+        let published = &cell[format!("{share}_ci95")];
+        let (Some(value), Some(n)) = (cell[share].as_f64(), cell[count].as_u64()) else {
+            if !published.is_null() {
+                findings.add(format!("{context}: {share}_ci95 {published} without its share"));
+            }
+            continue;
+        };
+        let below = (value * n as f64).round() as u64;
+        let (low, high) = wilson_interval(below, n, 0.95).expect("a published share has workers");
+        let expected = json!([(low * 1e4).floor() / 1e4, ((high * 1e4).ceil() / 1e4).min(1.0)]);
+        if *published != expected {
+            findings.add(format!(
+                "{context}: {share}_ci95 {published} is not the interval of {below} of {n} ({expected})"
+            ));
+        }
+    }
+}
+
+/// The CSV answer's suppressed rows leave every interval column empty.
+fn check_csv_intervals(findings: &mut Findings, context: &str, text: &str) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let suppressed = header.iter().position(|h| h == "suppressed").expect("a suppressed column");
+    let intervals: Vec<usize> =
+        header.iter().enumerate().filter(|(_, h)| h.contains("ci95")).map(|(i, _)| i).collect();
+    assert!(intervals.len() >= 6, "{context}: the CSV has the intervals' columns: {header:?}");
+    for row in reader.records() {
+        let row = row.expect("a CSV row");
+        if &row[suppressed] == "true" {
+            for &column in intervals.iter().filter(|&&column| !row[column].is_empty()) {
+                findings.add(format!("{context}: a suppressed CSV row publishes {}", &header[column]));
+            }
+        }
+    }
+}
+
 /// One worker's figures in one cell, under one method.
 #[derive(Debug, Clone, Copy)]
 struct WorkerFigures {
@@ -636,6 +688,7 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
         // Everything the API publishes, merged by cell: a figure published anywhere is known.
         let mut knowledge: BTreeMap<CellId, Published> = BTreeMap::new();
         let mut answers = 0;
+        let mut interval_findings = Findings::default();
         for method in ["all", "task", "paid"] {
             for dims in all_dims() {
                 for filter in std::iter::once(None).chain(MONTHS.iter().map(|m| Some(*m))) {
@@ -648,6 +701,7 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
                     let csv = server.get(&format!("/v1/wages.csv{query}")).await;
                     assert_eq!(csv.status, 200, "{backend} {query}");
                     let csv_rows = csv.text.lines().count() - 1;
+                    check_csv_intervals(&mut interval_findings, &format!("{backend} {query}"), &csv.text);
                     let cells = answer.body["cells"].as_array().expect("cells");
                     assert_eq!(
                         csv_rows,
@@ -658,6 +712,11 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
                     let effective = [dims[0], dims[1], dims[2] || filter.is_some()];
                     for cell in cells {
                         let coords = coords_of(cell, filter);
+                        check_share_intervals(
+                            &mut interval_findings,
+                            &format!("{backend} {query} {coords:?}"),
+                            cell,
+                        );
                         let read = read_cell(cell, &answer.body["disclosure_control"]);
                         knowledge
                             .entry((method, effective, coords))
@@ -672,7 +731,7 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
             }
         }
         assert_eq!(answers, 3 * 8 * 4 * 2);
-        let mut findings = Findings::default();
+        let mut findings = interval_findings;
         let truth_of = |method: &'static str, dims: Dims, coords: &Coords| truth(&base, method, dims, coords);
         for ((method, dims, coords), parent) in &knowledge {
             if parent.suppressed {

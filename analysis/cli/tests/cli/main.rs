@@ -5,6 +5,7 @@ mod common;
 mod filters;
 mod import;
 mod input_errors;
+mod intervals;
 mod merging;
 mod minimum_wage;
 mod provenance;
