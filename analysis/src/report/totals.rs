@@ -9,7 +9,9 @@
 //! task's category, so both are refused here.
 
 use super::minimum::Worth;
-use super::{CellKey, Dimension, ReportBuilder};
+use std::collections::HashMap;
+
+use super::{CellKey, CurrencyBasis, Dimension, ReportBuilder};
 use crate::codes::CountryCode;
 use crate::record::{InstallId, Platform, Record};
 use crate::time::Timestamp;
@@ -55,6 +57,8 @@ pub enum TotalsError {
     SessionMethod(Method),
     #[error("grouping by category needs each task's category; per-worker totals cannot express it")]
     CategoryGrouping,
+    #[error("per-worker totals come from a builder grouped by platform, country and month, in US dollars")]
+    NotFinest,
 }
 
 impl ReportBuilder {
@@ -70,6 +74,39 @@ impl ReportBuilder {
                 index
             }
         }
+    }
+
+    /// The builder's per-worker totals, one per install and [`TotalsCell`]: what a collector
+    /// keeps, so that one read of records gives every report and grouping the totals can express
+    /// (`piecerate brief` reads its inputs once this way, then builds each report, or a
+    /// [`super::Publication`], from them). Only a builder grouped by exactly platform, country
+    /// and month, in US dollars at market rates and with a method other than `session:M`, keeps
+    /// totals of that shape; any other is refused, naming why.
+    pub fn into_totals(self) -> Result<Vec<(InstallId, TotalsCell, WorkerTotals)>, TotalsError> {
+        self.accepts_totals()?;
+        let finest = [Dimension::Platform, Dimension::Country, Dimension::Month];
+        if self.options.grouping.dimensions() != finest || self.options.currency_basis != CurrencyBasis::Usd {
+            return Err(TotalsError::NotFinest);
+        }
+        let installs = self.installs;
+        let mut totals: Vec<(InstallId, TotalsCell, WorkerTotals)> = self
+            .cells
+            .into_iter()
+            .map(|((worker, key), cell)| {
+                let cell_key = TotalsCell {
+                    platform: key.platform.expect("grouped by platform"),
+                    country: key.country.expect("grouped by country"),
+                    month: key.month.expect("grouped by month"),
+                };
+                (installs[worker as usize].clone(), cell_key, cell.totals)
+            })
+            .collect();
+        // Workers in the order the builder first saw them, so that builders fed from these
+        // totals number them as the record reader did.
+        let order: HashMap<&InstallId, usize> =
+            installs.iter().enumerate().map(|(index, install)| (install, index)).collect();
+        totals.sort_by_key(|(install, cell, _)| (order[install], *cell));
+        Ok(totals)
     }
 
     /// Whether [`ReportBuilder::add_totals`] can serve this builder's options.
@@ -195,6 +232,38 @@ mod tests {
                 assert_eq!(builder.finish(), expected, "method {method}, by {by}");
             }
         }
+    }
+
+    #[test]
+    fn a_finest_builder_gives_the_totals_of_its_records() {
+        let records = records();
+        let mut expected: BTreeMap<(InstallId, TotalsCell), WorkerTotals> = BTreeMap::new();
+        for record in &records {
+            expected.entry((record.install_id().clone(), TotalsCell::of(record))).or_default().add(record);
+        }
+        let finest =
+            ReportOptions { grouping: "platform,country,month".parse().unwrap(), ..ReportOptions::default() };
+        let mut builder = ReportBuilder::new(finest.clone());
+        for record in &records {
+            builder.add(record);
+        }
+        let totals = builder.into_totals().unwrap();
+        assert_eq!(totals.len(), expected.len());
+        // Workers come in the order they were first read.
+        assert_eq!(totals[0].0, *records[0].install_id());
+        let got: BTreeMap<(InstallId, TotalsCell), WorkerTotals> = totals
+            .into_iter()
+            .map(|(install, cell, worker_totals)| ((install, cell), worker_totals))
+            .collect();
+        assert_eq!(got, expected);
+        for other in [
+            ReportOptions { grouping: "platform,country".parse().unwrap(), ..finest.clone() },
+            ReportOptions { currency_basis: CurrencyBasis::Ppp, ..finest.clone() },
+        ] {
+            assert_eq!(ReportBuilder::new(other).into_totals().unwrap_err(), TotalsError::NotFinest);
+        }
+        let session = ReportOptions { method: "session:15".parse().unwrap(), ..finest };
+        assert!(matches!(ReportBuilder::new(session).into_totals(), Err(TotalsError::SessionMethod(_))));
     }
 
     #[test]
