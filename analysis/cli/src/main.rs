@@ -3,6 +3,7 @@
 //! the importers and the simulator are all in the `analysis` library; `docs/cli.md` is the
 //! manual.
 
+mod brief_command;
 mod check_report;
 mod filter_args;
 mod import_command;
@@ -52,6 +53,9 @@ struct Cli {
 enum Command {
     /// Per-worker effective hourly wages, summarised per group of workers.
     Report(report_command::ReportArgs),
+    /// The advocate's brief: the report's figures as a printable HTML or PDF document of two to
+    /// four A4 pages, in English or French.
+    Brief(brief_command::BriefArgs),
     /// Converts a requester-side export into records (format v1 CSV).
     #[command(subcommand)]
     Import(import_command::ImportCommand),
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report_command::run(args),
+        Command::Brief(args) => brief_command::run(args),
         Command::Import(command) => import_command::run(command),
         Command::Simulate(args) => simulate_command::run(args),
         Command::MinimumWage(args) => minimum_wage_command::run(args),

@@ -86,7 +86,7 @@ fn parse_generated_at(text: &str) -> Result<Timestamp, String> {
 
 /// When the report is made: the flag, else SOURCE_DATE_EPOCH (the reproducible-builds
 /// convention), else the clock.
-fn generated_at(flag: Option<Timestamp>) -> Result<Timestamp> {
+pub(crate) fn generated_at(flag: Option<Timestamp>) -> Result<Timestamp> {
     if let Some(time) = flag {
         return Ok(time);
     }
@@ -162,7 +162,6 @@ pub(crate) fn make(
     inputs: &[PathBuf],
     generated_at: Timestamp,
 ) -> Result<Made> {
-    let total_bytes = open_input::check_all(inputs)?;
     let options = ReportOptions {
         method: args.method,
         grouping: args.by.clone(),
@@ -171,6 +170,33 @@ pub(crate) fn make(
         max_hourly_usd: args.max_hourly_usd,
         currency_basis: args.currency_basis,
     };
+    let Read { builder, notes, input, provenance } = read(args, filter, inputs, generated_at, options)?;
+    let mut report = builder.finish();
+    report.notes.extend(notes);
+    if args.disclosure_control {
+        report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
+    }
+    Ok(Made { report, input, provenance })
+}
+
+/// Records read into a builder, with the notes the reading adds to any report made of them.
+pub(crate) struct Read {
+    pub builder: ReportBuilder,
+    pub notes: Vec<String>,
+    pub input: InputSummary,
+    pub provenance: Provenance,
+}
+
+/// Reads the records of `inputs` that `filter` keeps into a builder of `options`, with the
+/// flags of `args`, writing bad lines and warnings to stderr.
+pub(crate) fn read(
+    args: &ReportArgs,
+    filter: &RecordFilter,
+    inputs: &[PathBuf],
+    generated_at: Timestamp,
+    options: ReportOptions,
+) -> Result<Read> {
+    let total_bytes = open_input::check_all(inputs)?;
     let threads =
         args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
     let settings = ReadSettings { strict: args.strict, threads, filter };
@@ -250,9 +276,9 @@ pub(crate) fn make(
             problems.first_reasons()
         );
     }
-    let mut report = builder.finish();
+    let mut notes = Vec::new();
     if total.repeated > 0 {
-        report.notes.push(format!(
+        notes.push(format!(
             "{} record{} whose record_id had already been read {} left out, so that no record counts twice.",
             total.repeated,
             if total.repeated == 1 { "" } else { "s" },
@@ -260,7 +286,7 @@ pub(crate) fn make(
         ));
     }
     if !filter.is_everything() {
-        report.notes.push(format!(
+        notes.push(format!(
             "Only the records kept by the filters ({filter}; a record counts on the UTC day it started) are in this report: {} other record{} {} left out.",
             total.filtered_out,
             if total.filtered_out == 1 { "" } else { "s" },
@@ -268,10 +294,7 @@ pub(crate) fn make(
         ));
     }
     if let Some(warning) = mixed_salts {
-        report.notes.push(format!("Warning: {warning}"));
-    }
-    if args.disclosure_control {
-        report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
+        notes.push(format!("Warning: {warning}"));
     }
     let provenance = Provenance {
         tool: "piecerate".to_owned(),
@@ -295,7 +318,7 @@ pub(crate) fn make(
         reference_tables: reference_tables(),
     };
     let input = InputSummary { files: inputs.len(), records: total.records, bad_lines: total.bad_lines };
-    Ok(Made { report, input, provenance })
+    Ok(Read { builder, notes, input, provenance })
 }
 
 /// An input's SHA-256 (hex) and length in bytes.
