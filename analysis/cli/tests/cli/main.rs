@@ -1,6 +1,7 @@
 //! End-to-end tests of the `piecerate` binary: reports (hand-computed and golden), imports of
 //! real requester exports, the simulator, and hostile or broken input at every boundary.
 
+mod brief;
 mod common;
 mod filters;
 mod import;
