@@ -110,20 +110,6 @@ impl Backend for Postgres {
         .await
     }
 
-    async fn select_totals(
-        connection: &mut PgConnection,
-        install: i64,
-        months: &[i64],
-    ) -> Result<Vec<PgRow>, sqlx::Error> {
-        sqlx::query(&format!(
-            "SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = $1 AND month = ANY($2)"
-        ))
-        .bind(install)
-        .bind(months)
-        .fetch_all(connection)
-        .await
-    }
-
     async fn upsert_totals(
         connection: &mut PgConnection,
         install: i64,

@@ -138,23 +138,6 @@ impl Backend for Sqlite {
         Ok(rows)
     }
 
-    async fn select_totals(
-        connection: &mut SqliteConnection,
-        install: i64,
-        months: &[i64],
-    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = "
-        ));
-        query.push_bind(install).push(" AND month IN (");
-        let mut list = query.separated(", ");
-        for month in months {
-            list.push_bind(*month);
-        }
-        query.push(")");
-        query.build().fetch_all(connection).await
-    }
-
     async fn upsert_totals(
         connection: &mut SqliteConnection,
         install: i64,

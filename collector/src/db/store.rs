@@ -83,13 +83,6 @@ pub(super) trait Backend: sqlx::Database {
         ids: &[&str],
     ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send;
 
-    /// The install's stored totals of these months, as `TOTALS_COLUMNS` rows.
-    fn select_totals(
-        connection: &mut Self::Connection,
-        install: i64,
-        months: &[i64],
-    ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send;
-
     /// Writes the rows, replacing the install's stored totals of the same cells.
     fn upsert_totals(
         connection: &mut Self::Connection,
@@ -236,28 +229,33 @@ where
         Ok(tx)
     }
 
-    /// Refuses the batch when the countries of its records and those of the install's stored
-    /// totals are more than `max`: one worker works from a few countries, and an install that
-    /// spreads records over many cells is a script, not a worker. Answers how many cells
-    /// (platform, country, month) the install's stored records span, from the same rows.
-    async fn check_countries(
+    /// The install's stored totals, every cell of them (as many rows as the install has cells,
+    /// which the cell limit bounds). One statement serves the country limit, the cell limit and the merge of the batch's
+    /// totals: on SQLite every statement while the one writer is held is a round trip to its
+    /// worker thread that no other upload can use, and reading the cells of the batch's months
+    /// apart from the per-country counts had cost one more of them per batch.
+    async fn stored_totals(
         tx: &mut Transaction<'static, DB>,
         install: i64,
+    ) -> Result<Vec<TotalsRow>, StoreError> {
+        let rows =
+            sqlx::query(&format!("SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = $1"))
+                .bind(install)
+                .fetch_all(&mut **tx)
+                .await?;
+        Ok(rows.iter().map(|row| totals_row(row, 0)).collect::<Result<_, _>>()?)
+    }
+
+    /// Refuses the batch when the countries of its records and those of the install's stored
+    /// totals are more than `max`: one worker works from a few countries, and an install that
+    /// spreads records over many cells is a script, not a worker.
+    fn check_countries(
+        stored: &[TotalsRow],
         batch_countries: &BTreeSet<CountryCode>,
         max: usize,
-    ) -> Result<i64, StoreError> {
-        let stored: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT country, COUNT(*) FROM worker_cell_totals WHERE install = $1 GROUP BY country",
-        )
-        .bind(install)
-        .fetch_all(&mut **tx)
-        .await?;
-        let cells = stored.iter().map(|(_, cells)| cells).sum();
-        let mut all: BTreeSet<&str> = stored
-            .iter()
-            .map(|(country, _)| country.as_str())
-            .filter(|country| !country.is_empty())
-            .collect();
+    ) -> Result<(), StoreError> {
+        let mut all: BTreeSet<&str> =
+            stored.iter().map(|row| row.country.as_str()).filter(|country| !country.is_empty()).collect();
         all.extend(batch_countries.iter().map(CountryCode::as_str));
         if all.len() > max && !batch_countries.is_empty() {
             return Err(StoreError::TooManyCountries {
@@ -265,7 +263,7 @@ where
                 countries: all.into_iter().map(str::to_owned).collect(),
             });
         }
-        Ok(cells)
+        Ok(())
     }
 
     pub(super) async fn store_batch(
@@ -285,8 +283,8 @@ where
         let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.begin_for(install).await?;
-        let mut stored_cells =
-            Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
+        let mut stored = Self::stored_totals(&mut tx, install.key).await?;
+        Self::check_countries(&stored, &batch_countries, max_countries)?;
         let inserted = insert_records::<DB>(&mut tx, install.key, &all_rows).await?;
         let (sorted, added) = if inserted == rows.len() as u64 {
             (sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts"), all_totals)
@@ -295,32 +293,30 @@ where
             // from conflicts, and insert only the new records.
             tx.rollback().await?;
             tx = self.begin_for(install).await?;
-            stored_cells =
-                Self::check_countries(&mut tx, install.key, &batch_countries, max_countries).await?;
+            stored = Self::stored_totals(&mut tx, install.key).await?;
+            Self::check_countries(&stored, &batch_countries, max_countries)?;
             let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
-            let mut stored: HashMap<String, Record> = HashMap::new();
+            let mut stored_records: HashMap<String, Record> = HashMap::new();
             for row in DB::select_records(&mut tx, install.key, &ids).await? {
                 let row = record_row(&row, 0)?;
                 let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
-                stored.insert(row.record_id, record);
+                stored_records.insert(row.record_id, record);
             }
             // On a conflict the transaction is dropped, which rolls it back.
-            let sorted = sort_batch(batch, &stored).map_err(StoreError::Conflicts)?;
+            let sorted = sort_batch(batch, &stored_records).map_err(StoreError::Conflicts)?;
             if sorted.new.is_empty() {
                 return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
             }
             let new_rows: Vec<&RecordRow> =
-                rows.iter().filter(|row| !stored.contains_key(&row.record_id)).collect();
+                rows.iter().filter(|row| !stored_records.contains_key(&row.record_id)).collect();
             insert_records::<DB>(&mut tx, install.key, &new_rows).await?;
             let added = totals_by_cell(sorted.new.iter().copied());
             (sorted, added)
         };
-        let months: Vec<i64> = added.keys().map(TotalsCell::month_number).collect();
-        let stored_totals: Vec<TotalsRow> = DB::select_totals(&mut tx, install.key, &months)
-            .await?
-            .iter()
-            .map(|row| totals_row(row, 0))
-            .collect::<Result<_, _>>()?;
+        let stored_cells = stored.len() as i64;
+        let months: HashSet<i64> = added.keys().map(TotalsCell::month_number).collect();
+        stored.retain(|row| months.contains(&row.month));
+        let stored_totals = stored;
         let merged = merged_totals(&added, &stored_totals).map_err(corrupt)?;
         // The stored rows of the batch's months hold every cell of the batch stored before, so
         // the cells the batch adds are those of `merged` not among them.
