@@ -254,6 +254,11 @@ impl Date {
         Date(days)
     }
 
+    /// Days since 1970-01-01.
+    pub fn days_since_epoch(self) -> i64 {
+        i64::from(self.0)
+    }
+
     pub fn year_month(self) -> (i64, i64) {
         let (year, month, _) = civil_from_days(i64::from(self.0));
         (year, month)

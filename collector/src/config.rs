@@ -93,6 +93,11 @@ pub struct Config {
     /// Who runs this collector and how to reach them, as the privacy page (`/privacy`) names
     /// them; without it the page says that the operator gave no contact.
     pub operator_contact: Option<String>,
+    /// Days between citable snapshots (`--snapshot-interval`; `crate::snapshots`).
+    pub snapshot_interval_days: u32,
+    /// How often, in real time, the background task asks the server's clock whether a snapshot
+    /// is due; a minute late at most on a real clock, a moment in tests with a manual clock.
+    pub snapshot_check_period: Duration,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -141,6 +146,26 @@ pub enum ConfigError {
     EligibleAfterDays(u32),
     #[error("enroll_difficulty_bits is {0}; at most {MAX_DIFFICULTY_BITS}, which takes a browser hours")]
     EnrollDifficulty(u32),
+    #[error("snapshot_interval_days is {0}; it must be between 1 and {MAX_SNAPSHOT_INTERVAL_DAYS}")]
+    SnapshotInterval(u32),
+}
+
+/// The longest interval between snapshots: a year.
+pub const MAX_SNAPSHOT_INTERVAL_DAYS: u32 = 366;
+
+/// Reads `--snapshot-interval`: `daily`, `weekly`, or a number of days such as `3d` or `3`.
+pub fn parse_snapshot_interval(text: &str) -> Result<u32, String> {
+    let days = match text.trim() {
+        "daily" => Some(1),
+        "weekly" => Some(7),
+        other => other.strip_suffix('d').unwrap_or(other).parse::<u32>().ok(),
+    };
+    days.filter(|days| (1..=MAX_SNAPSHOT_INTERVAL_DAYS).contains(days)).ok_or_else(|| {
+        format!(
+            "'{}' is not an interval: daily, weekly, or 1d to {MAX_SNAPSHOT_INTERVAL_DAYS}d",
+            text.chars().take(20).collect::<String>()
+        )
+    })
 }
 
 impl Config {
@@ -181,6 +206,10 @@ impl Config {
             clock: Clock::system(),
             enroll_difficulty_bits: DEFAULT_DIFFICULTY_BITS,
             operator_contact: None,
+            // Daily: an advocate cites the figures of a day; a snapshot a day is a few hundred
+            // kilobytes to a few megabytes.
+            snapshot_interval_days: 1,
+            snapshot_check_period: Duration::from_secs(60),
         }
     }
 
@@ -237,6 +266,9 @@ impl Config {
         }
         if self.enroll_difficulty_bits > MAX_DIFFICULTY_BITS {
             return Err(ConfigError::EnrollDifficulty(self.enroll_difficulty_bits));
+        }
+        if !(1..=MAX_SNAPSHOT_INTERVAL_DAYS).contains(&self.snapshot_interval_days) {
+            return Err(ConfigError::SnapshotInterval(self.snapshot_interval_days));
         }
         Ok(())
     }
@@ -323,6 +355,29 @@ mod tests {
             config.eligible_after_days = days;
             assert_eq!(config.validate().is_ok(), valid, "{days}");
         }
+    }
+
+    #[test]
+    fn snapshots_are_daily_weekly_or_every_few_days() {
+        for (text, days) in [
+            ("daily", Some(1)),
+            ("weekly", Some(7)),
+            ("3d", Some(3)),
+            ("30", Some(30)),
+            ("366d", Some(366)),
+            ("0d", None),
+            ("367d", None),
+            ("hourly", None),
+            ("-1d", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_snapshot_interval(text).ok(), days, "{text}");
+        }
+        assert!(parse_snapshot_interval(&"9".repeat(500)).unwrap_err().len() < 100);
+        let mut config = Config::new("sqlite://x.db");
+        assert_eq!(config.snapshot_interval_days, 1);
+        config.snapshot_interval_days = 0;
+        assert!(matches!(config.validate(), Err(ConfigError::SnapshotInterval(0))));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod metrics;
 pub mod proof_of_work;
 mod rate_limit;
 mod serve;
+pub mod snapshots;
 mod wages;
 
 use std::net::SocketAddr;
@@ -77,6 +78,8 @@ pub struct RunningCollector {
     pub database: Database,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Publishes the snapshots; aborted at shutdown (a snapshot cut off is rolled back whole).
+    snapshots: JoinHandle<()>,
 }
 
 impl RunningCollector {
@@ -84,6 +87,8 @@ impl RunningCollector {
     /// being committed is committed and answered), then closes the database.
     pub async fn shut_down(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
+        self.snapshots.abort();
+        let _ = self.snapshots.await;
         let result = self.task.await.unwrap_or_else(|error| Err(std::io::Error::other(error)));
         self.database.close().await;
         result
@@ -103,11 +108,26 @@ pub async fn start(config: Config) -> Result<RunningCollector, StartError> {
         max_connections: config.max_connections,
     };
     let challenges = proof_of_work::ChallengeKey::load(&database).await?;
+    let snapshot_rules = snapshots::SnapshotRules {
+        publishing: http::publishing_rules(&config),
+        interval_days: config.snapshot_interval_days,
+    };
+    // The demo's first snapshot exists before its first page is served; a collector for
+    // workers takes its own in the background, so that a large database does not delay start.
+    if config.demo {
+        snapshots::publish_if_due(&database, &snapshot_rules, &config.clock).await?;
+    }
+    let snapshots = tokio::spawn(snapshots::run(
+        database.clone(),
+        snapshot_rules,
+        config.clock.clone(),
+        config.snapshot_check_period,
+    ));
     let state = Arc::new(http::AppState::new(config, database.clone(), challenges));
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let app = http::router(state);
     let task = tokio::spawn(serve::serve(listener, app, limits, async move {
         let _ = shutdown_signal.await;
     }));
-    Ok(RunningCollector { address, database, shutdown, task })
+    Ok(RunningCollector { address, database, shutdown, task, snapshots })
 }

@@ -167,6 +167,11 @@ struct ServeArgs {
     /// privacy page at /privacy names them; one line.
     #[arg(long, env = "PIECERATE_OPERATOR_CONTACT")]
     operator_contact: Option<String>,
+    /// How often a citable snapshot of the published figures is taken: daily, weekly, or a
+    /// number of days such as 3d (UTC days of the server's clock).
+    #[arg(long, env = "PIECERATE_SNAPSHOT_INTERVAL", default_value = "daily",
+        value_parser = collector::config::parse_snapshot_interval)]
+    snapshot_interval: u32,
 }
 
 impl ServeArgs {
@@ -196,6 +201,7 @@ impl ServeArgs {
             max_cells_per_install: self.max_cells_per_install,
             enroll_difficulty_bits: self.enroll_difficulty_bits,
             operator_contact: self.operator_contact,
+            snapshot_interval_days: self.snapshot_interval,
             ..Config::new(database_url)
         }
     }

@@ -12,8 +12,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use analysis::record::InstallId;
 use analysis::report::{Dimension, DisclosureRules, Publication, TotalsCell};
-use analysis::{Grouping, Method, Report, ReportOptions};
+use analysis::{Grouping, Method, Report, ReportOptions, WorkerTotals};
 use serde_json::Value;
 
 use crate::db::{Database, DbError};
@@ -219,40 +220,56 @@ impl WagesCache {
                 totals.push((install.clone(), *cell, *worker_totals));
             })
             .await?;
-        let options = ReportOptions {
-            method: Method::All,
-            grouping: Grouping::default(),
-            min_workers: rules.min_workers,
-            min_hours: rules.min_hours,
-            max_hourly_usd: analysis::report::DEFAULT_MAX_HOURLY_USD,
-            currency_basis: analysis::report::CurrencyBasis::Usd,
-        };
-        let disclosure = rules.disclosure;
-        let publication = tokio::task::spawn_blocking(move || {
-            Publication::new(options, disclosure, &Method::STANDARD, totals)
-        })
-        .await
-        .map_err(|e| DbError::CorruptRow(format!("computing the publication: {e}")))?
-        .map_err(|e| DbError::CorruptRow(e.to_string()))?;
+        let publication = build_publication(rules, totals).await?;
         let publication = Arc::new(publication);
         *slot = Some((version, Arc::clone(&publication)));
         Ok(publication)
     }
 }
 
-fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> CachedReport {
-    if rules.demo {
+/// One publication of `totals`, every grouping and standard method protected together, built
+/// on a blocking thread (it is the one heavy computation of a read). Snapshots use it too.
+pub(crate) async fn build_publication(
+    rules: &PublishingRules,
+    totals: Vec<(InstallId, TotalsCell, WorkerTotals)>,
+) -> Result<Publication, DbError> {
+    let options = publication_options(rules);
+    let disclosure = rules.disclosure;
+    tokio::task::spawn_blocking(move || Publication::new(options, disclosure, &Method::STANDARD, totals))
+        .await
+        .map_err(|e| DbError::CorruptRow(format!("computing the publication: {e}")))?
+        .map_err(|e| DbError::CorruptRow(e.to_string()))
+}
+
+/// The minimum hours and plausible wage every published cell is built with.
+pub(crate) fn publication_options(rules: &PublishingRules) -> ReportOptions {
+    ReportOptions {
+        method: Method::All,
+        grouping: Grouping::default(),
+        min_workers: rules.min_workers,
+        min_hours: rules.min_hours,
+        max_hourly_usd: analysis::report::DEFAULT_MAX_HOURLY_USD,
+        currency_basis: analysis::report::CurrencyBasis::Usd,
+    }
+}
+
+/// A published report as JSON, with the demo's notice when the data are synthetic.
+pub(crate) fn report_json(report: &mut Report, demo: bool) -> Value {
+    if demo {
         report.notes.insert(
             0,
             format!("{DEMO_NOTICE}: every figure here comes from `piecerate simulate`, not from workers."),
         );
     }
     let mut json = serde_json::to_value(report.document()).expect("reports serialize");
-    if rules.demo
-        && let Value::Object(object) = &mut json
-    {
+    if demo && let Value::Object(object) = &mut json {
         object.insert("data_notice".into(), Value::from(DEMO_NOTICE));
     }
+    json
+}
+
+fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> CachedReport {
+    let json = report_json(&mut report, rules.demo);
     CachedReport {
         data_version,
         computed_at: Instant::now(),

@@ -185,6 +185,13 @@ impl Counted {
     }
 }
 
+/// Whether a worker's totals in one finest cell (platform, country, month) count in a
+/// publication's cells under `method`: enough hours and a plausible wage. The collector's
+/// snapshots use it to tell a change that moves published figures from one that moves none.
+pub fn counts_in_publication(totals: &WorkerTotals, method: Method, options: &ReportOptions) -> bool {
+    Counted::of(totals, method, options) == Counted::Yes
+}
+
 /// Builds one report from the finest cells that count, with every install known to the builder
 /// in the order of `totals` (so a worker has the same index in every report), and the counts of
 /// what was left out (of `month` only, when given).

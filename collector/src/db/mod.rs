@@ -5,6 +5,7 @@
 pub mod backup;
 mod postgres;
 pub mod rows;
+mod snapshots;
 mod sqlite;
 mod store;
 
@@ -18,6 +19,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Postgres, Sqlite};
 
 use self::backup::{BackupError, BackupSummary};
+pub use self::snapshots::{SnapshotSummary, StoredSnapshot};
 use self::store::Store;
 
 use crate::ingest::{ParsedBatch, RecordProblem};
@@ -303,6 +305,38 @@ impl Database {
         visit: impl FnMut(Record) -> Result<(), E>,
     ) -> Result<(), E> {
         on_backend!(self, store => store.for_each_record(visit).await)
+    }
+
+    /// Every published snapshot, the latest first.
+    pub async fn snapshots(&self) -> Result<Vec<SnapshotSummary>, DbError> {
+        on_backend!(self, store => store.snapshots().await)
+    }
+
+    pub async fn latest_snapshot(&self) -> Result<Option<SnapshotSummary>, DbError> {
+        on_backend!(self, store => store.latest_snapshot().await)
+    }
+
+    /// The snapshot of `day` (`YYYY-MM-DD`), if one was published.
+    pub async fn snapshot(&self, day: &str) -> Result<Option<StoredSnapshot>, DbError> {
+        on_backend!(self, store => store.snapshot(day).await)
+    }
+
+    /// Streams the totals the latest snapshot was computed from into `visit`.
+    pub(crate) async fn for_each_snapshot_basis(
+        &self,
+        visit: impl FnMut(&InstallId, &TotalsCell, &WorkerTotals),
+    ) -> Result<(), DbError> {
+        on_backend!(self, store => store.for_each_snapshot_basis(visit).await)
+    }
+
+    /// Publishes `snapshot` unless its day has one, with the totals it was computed from, in one
+    /// transaction; answers whether it was published. A published snapshot is never changed.
+    pub async fn publish_snapshot(
+        &self,
+        snapshot: &StoredSnapshot,
+        basis: &[(InstallId, TotalsCell, WorkerTotals)],
+    ) -> Result<bool, DbError> {
+        on_backend!(self, store => store.publish_snapshot(snapshot, basis).await)
     }
 
     pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {

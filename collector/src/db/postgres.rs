@@ -26,6 +26,7 @@ pub(super) fn migrations() -> Migrator {
         (2, "data version rows", include_str!("../../../migrations/postgres/0002_data_version_rows.sql")),
         (3, "install upload days", include_str!("../../../migrations/postgres/0003_install_upload_days.sql")),
         (4, "used challenges", include_str!("../../../migrations/postgres/0004_used_challenges.sql")),
+        (5, "snapshots", include_str!("../../../migrations/postgres/0005_snapshots.sql")),
     ])
 }
 

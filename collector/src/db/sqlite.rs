@@ -43,6 +43,7 @@ pub(super) fn migrations() -> Migrator {
         (1, "initial", include_str!("../../../migrations/sqlite/0001_initial.sql")),
         (2, "install upload days", include_str!("../../../migrations/sqlite/0002_install_upload_days.sql")),
         (3, "used challenges", include_str!("../../../migrations/sqlite/0003_used_challenges.sql")),
+        (4, "snapshots", include_str!("../../../migrations/sqlite/0004_snapshots.sql")),
     ])
 }
 

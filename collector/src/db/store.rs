@@ -355,6 +355,10 @@ where
             .bind(install.key)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM snapshot_basis WHERE install = $1")
+            .bind(install.key)
+            .execute(&mut *tx)
+            .await?;
         let installs =
             sqlx::query("DELETE FROM installs WHERE id = $1").bind(install.key).execute(&mut *tx).await?;
         advance_data_version::<DB>(&mut tx, install.key).await?;
@@ -501,7 +505,7 @@ where
     })
 }
 
-fn totals_row<R: Row>(row: &R, first: usize) -> Result<TotalsRow, DbError>
+pub(super) fn totals_row<R: Row>(row: &R, first: usize) -> Result<TotalsRow, DbError>
 where
     usize: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,

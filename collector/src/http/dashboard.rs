@@ -252,9 +252,9 @@ pub(super) async fn page(
         footer {
             p {
                 "Local minimum wages are the statutory ones in force in each month of the workers' counted time, in local currency, from the dated table shipped with the analysis library (sources on hover and in the methodology); exchange rates likewise. Workers with less than "
-                (state.config.min_hours) " hours in a cell are left out of it. Data version "
-                (by_country.data_version) "."
+                (state.config.min_hours) " hours in a cell are left out of it."
             }
+            (super::snapshots::as_of(state.database.latest_snapshot().await?.as_ref()))
         }
     };
     Ok(html_page("piecerate: effective hourly wages of microtask workers", state.config.demo, body))

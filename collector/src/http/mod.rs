@@ -8,6 +8,7 @@ mod dashboard;
 mod html;
 mod openapi;
 mod privacy;
+mod snapshots;
 mod wire;
 
 pub(crate) use wire::ErrorBody;
@@ -66,24 +67,29 @@ impl AppState {
     }
 
     fn publishing_rules(&self) -> PublishingRules {
-        PublishingRules {
-            min_workers: self.config.min_workers,
-            min_hours: self.config.min_hours,
-            eligible_after_days: self.config.eligible_after_days,
-            disclosure: analysis::report::DisclosureRules {
-                min_workers: self.config.min_workers,
-                exact_quantiles_min_workers: self.config.exact_quantiles_min_workers,
-                small_cell_wage_step_usd: self.config.small_cell_wage_step_usd,
-                ..analysis::report::DisclosureRules::default()
-            },
-            demo: self.config.demo,
-            max_staleness: self.config.wages_max_staleness,
-        }
+        publishing_rules(&self.config)
     }
 
     /// The published report for `query`, from the wage cache.
     async fn wages_report(&self, query: &WagesQuery) -> Result<Arc<CachedReport>, DbError> {
         self.wages.get(&self.database, query, self.publishing_rules()).await
+    }
+}
+
+/// What shapes every report the collector publishes, live or in a snapshot.
+pub(crate) fn publishing_rules(config: &Config) -> PublishingRules {
+    PublishingRules {
+        min_workers: config.min_workers,
+        min_hours: config.min_hours,
+        eligible_after_days: config.eligible_after_days,
+        disclosure: analysis::report::DisclosureRules {
+            min_workers: config.min_workers,
+            exact_quantiles_min_workers: config.exact_quantiles_min_workers,
+            small_cell_wage_step_usd: config.small_cell_wage_step_usd,
+            ..analysis::report::DisclosureRules::default()
+        },
+        demo: config.demo,
+        max_staleness: config.wages_max_staleness,
     }
 }
 
@@ -108,6 +114,9 @@ fn routes() -> Routes {
         .routes(routes!(api::openapi))
         .routes(routes!(api::wages_json))
         .routes(routes!(api::wages_csv))
+        .routes(routes!(snapshots::list))
+        .routes(routes!(snapshots::list_json))
+        .routes(routes!(snapshots::one))
         .fallback(api::not_found);
     // For the operator's scraper, not for browsers: no CORS rule, so no web page can read it.
     let operators = OpenApiRouter::new().routes(routes!(api::metrics));

@@ -573,3 +573,26 @@ mod tests {
         assert_eq!(codes(2, |code| code == "AZ" || code == "ZA"), ["AZ", "ZA"]);
     }
 }
+
+/// One published snapshot, as `/snapshots.json` lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SnapshotEntry {
+    /// The UTC day it was published on, `YYYY-MM-DD`: its name in its URLs.
+    pub date: String,
+    /// When it was published (RFC 3339, UTC).
+    pub published_at: String,
+    /// SHA-256, in hex, of the exact bytes of `json_url`.
+    pub sha256: String,
+    /// Its page.
+    pub url: String,
+    /// Its JSON document (`piecerate.snapshot/1`).
+    pub json_url: String,
+}
+
+/// `/snapshots.json`: every snapshot, the latest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SnapshotListing {
+    /// Days between snapshots (`--snapshot-interval`).
+    pub interval_days: u32,
+    pub snapshots: Vec<SnapshotEntry>,
+}

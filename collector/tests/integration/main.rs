@@ -16,6 +16,7 @@ mod migration_path;
 mod plausibility;
 mod privacy;
 mod schema;
+mod snapshots;
 mod support;
 mod surface;
 mod sybils;

@@ -52,6 +52,23 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("collector_meta", &["key", "value"]),
     // The random part of an enrollment challenge that was used, until it expires.
     ("used_challenges", &["challenge", "expires_at"]),
+    // Published snapshots: a day, its figures (aggregates only, as served) and their hash.
+    ("snapshots", &["day", "published_at", "data_version", "content_sha256", "document"]),
+    // The totals the latest snapshot was computed from: worker_cell_totals' columns.
+    (
+        "snapshot_basis",
+        &[
+            "install",
+            "platform",
+            "country",
+            "month",
+            "earnings_usd",
+            "paid_task_seconds",
+            "unpaid_task_seconds",
+            "unpaid_record_seconds",
+            "tasks",
+        ],
+    ),
 ];
 
 /// Words that would betray a column meant for identifying data, whatever the allow-list says.
