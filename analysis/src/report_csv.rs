@@ -37,13 +37,15 @@ const MINIMUM_WAGE_COLUMNS: [&str; 9] = [
     "minimum_wage_reason",
 ];
 
-/// The intervals of the shares, appended after `currency_basis` so that readers of the columns
+/// The intervals of the shares and the mean, appended after `currency_basis` so that readers of the columns
 /// before them by position keep working.
-const SHARE_INTERVAL_COLUMNS: [&str; 4] = [
+const INTERVAL_COLUMNS: [&str; 6] = [
     "share_below_local_minimum_ci95_low",
     "share_below_local_minimum_ci95_high",
     "share_below_usd_7_25_ci95_low",
     "share_below_usd_7_25_ci95_high",
+    "mean_ci95_low_usd",
+    "mean_ci95_high_usd",
 ];
 
 /// Appended only to reports published under disclosure control (the collector's), so that a
@@ -73,7 +75,7 @@ fn minimum_wage_fields(cell: &Cell) -> Vec<String> {
 impl Report {
     /// One row per cell: the grouping keys of the report's `by`, then the statistics (empty where
     /// a cell is suppressed or a value is null), then `contains_requester_data`, then the
-    /// minimum wage the cell was compared with, the report's currency basis and the shares' intervals.
+    /// minimum wage the cell was compared with, the report's currency basis and the intervals of the shares and the mean.
     pub fn to_csv(&self) -> String {
         let dimensions = self.grouping.dimensions();
         let mut writer = csv::Writer::from_writer(Vec::new());
@@ -84,14 +86,14 @@ impl Report {
             .chain(["contains_requester_data"])
             .chain(MINIMUM_WAGE_COLUMNS)
             .chain(["currency_basis"])
-            .chain(SHARE_INTERVAL_COLUMNS)
+            .chain(INTERVAL_COLUMNS)
             .chain(self.disclosure.iter().flat_map(|_| DISCLOSURE_COLUMNS));
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
             let mut fields = row(cell, dimensions);
             fields.extend(minimum_wage_fields(cell));
             fields.push(self.currency_basis.as_str().to_owned());
-            fields.extend(share_interval_fields(cell));
+            fields.extend(interval_fields(cell));
             if self.disclosure.is_some() {
                 fields.push(cell.complementary_suppression.to_string());
                 let step = cell.statistics.as_ref().and_then(|s| s.wages_rounded_to_usd);
@@ -103,13 +105,14 @@ impl Report {
     }
 }
 
-fn share_interval_fields(cell: &Cell) -> [String; 4] {
+fn interval_fields(cell: &Cell) -> [String; 6] {
     let s = cell.statistics.as_ref();
     let end =
         |interval: Option<[f64; 2]>, i: usize| interval.map(|ends| ends[i].to_string()).unwrap_or_default();
     let local = s.and_then(|s| s.share_below_local_minimum_ci95);
     let reference = s.map(|s| s.share_below_usd_7_25_ci95);
-    [end(local, 0), end(local, 1), end(reference, 0), end(reference, 1)]
+    let mean = s.and_then(|s| s.mean_ci95_usd);
+    [end(local, 0), end(local, 1), end(reference, 0), end(reference, 1), end(mean, 0), end(mean, 1)]
 }
 
 fn row(cell: &Cell, dimensions: &[Dimension]) -> Vec<String> {
@@ -159,6 +162,7 @@ mod tests {
             p75_hourly_usd: 4.0,
             p90_hourly_usd: 7.5,
             median_ci95_usd: Some([1.5, 2.5]),
+            mean_ci95_usd: Some([2.2, 4.15]),
             share_below_local_minimum: Some(0.5),
             share_below_local_minimum_ci95: Some([0.2538, 0.7462]),
             n_workers_with_known_minimum: 12,
@@ -204,9 +208,9 @@ mod tests {
             disclosure: None,
         };
         let expected = "\
-platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis,share_below_local_minimum_ci95_low,share_below_local_minimum_ci95_high,share_below_usd_7_25_ci95_low,share_below_usd_7_25_ci95_high
-mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,0.5,0.9167,false,true,12,known,7.25,USD,2009-07-24,statutory,VZ/Zipperer historicalminwage (DOL),7.25,,usd,0.2538,0.7462,0.6461,0.9852
-mturk,,true,,10,,,,,,,,,,,,,,false,true,,,,,,,,,,usd,,,,
+platform,country,suppressed,n_workers,n_workers_fewer_than,n_tasks,hours_paid,hours_unpaid,mean_hourly_usd,median_hourly_usd,p10_hourly_usd,p25_hourly_usd,p75_hourly_usd,p90_hourly_usd,median_ci95_low_usd,median_ci95_high_usd,share_below_local_minimum,share_below_usd_7_25,contains_simulated,contains_requester_data,n_workers_with_known_minimum,minimum_wage_status,minimum_wage_hourly_local,minimum_wage_currency,minimum_wage_in_force_from,minimum_wage_basis,minimum_wage_source,minimum_wage_hourly_usd,minimum_wage_reason,currency_basis,share_below_local_minimum_ci95_low,share_below_local_minimum_ci95_high,share_below_usd_7_25_ci95_low,share_below_usd_7_25_ci95_high,mean_ci95_low_usd,mean_ci95_high_usd
+mturk,US,false,12,,300,20.5,6.25,3.1,2.05,0.5,1,4,7.5,1.5,2.5,0.5,0.9167,false,true,12,known,7.25,USD,2009-07-24,statutory,VZ/Zipperer historicalminwage (DOL),7.25,,usd,0.2538,0.7462,0.6461,0.9852,2.2,4.15
+mturk,,true,,10,,,,,,,,,,,,,,false,true,,,,,,,,,,usd,,,,,,
 ";
         assert_eq!(report.to_csv(), expected);
     }

@@ -73,7 +73,7 @@ enum Style {
 /// The columns of the human renderings: title and how to read it from a cell's statistics.
 type Column = (&'static str, fn(&CellStatistics) -> String);
 
-const COLUMNS: [Column; 13] = [
+const COLUMNS: [Column; 14] = [
     ("workers", |s| s.n_workers.to_string()),
     ("tasks", |s| s.n_tasks.to_string()),
     ("paid h", |s| format!("{:.1}", s.hours_paid)),
@@ -83,6 +83,12 @@ const COLUMNS: [Column; 13] = [
         s.median_ci95_usd.map_or("n/a".to_owned(), |[lo, hi]| format!("{lo:.2}–{hi:.2}"))
     }),
     ("mean $/h", |s| format!("{:.2}", s.mean_hourly_usd)),
+    ("95% CI of mean", |s| {
+        // Outward to the cent, like the library's ends to 4 decimals.
+        s.mean_ci95_usd.map_or("n/a".to_owned(), |[lo, hi]| {
+            format!("{:.2}–{:.2}", (lo * 100.0 + 1e-6).floor() / 100.0, (hi * 100.0 - 1e-6).ceil() / 100.0)
+        })
+    }),
     ("p10", |s| format!("{:.2}", s.p10_hourly_usd)),
     ("p25", |s| format!("{:.2}", s.p25_hourly_usd)),
     ("p75", |s| format!("{:.2}", s.p75_hourly_usd)),

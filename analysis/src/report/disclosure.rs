@@ -30,7 +30,7 @@
 //!   workers' task count and paid hours to the task; it also blurs every other difference.
 //! - *No exact order statistics in small cells*: a published cell of fewer than
 //!   `exact_quantiles_min_workers` workers gives its mean, median and percentiles rounded to
-//!   `small_cell_wage_step_usd`, and its median's interval rounded outward.
+//!   `small_cell_wage_step_usd`, and the intervals of its median and mean rounded outward.
 //!
 //! The rules are applied until nothing changes; suppression only grows, so this ends.
 
@@ -447,6 +447,11 @@ fn apply(report: &mut Report, decisions: &[Decision], rules: &DisclosureRules) {
                     statistics.p90_hourly_usd = to_step(statistics.p90_hourly_usd, f64::round);
                     statistics.median_ci95_usd = statistics
                         .median_ci95_usd
+                        .map(|[low, high]| [to_step(low, f64::floor), to_step(high, f64::ceil)]);
+                    // The bootstrap's ends are functions of every wage of the cell: rounded
+                    // outward like the median's, they tell no more than the rounded mean.
+                    statistics.mean_ci95_usd = statistics
+                        .mean_ci95_usd
                         .map(|[low, high]| [to_step(low, f64::floor), to_step(high, f64::ceil)]);
                     statistics.wages_rounded_to_usd = Some(step);
                 }

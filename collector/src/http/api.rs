@@ -546,7 +546,7 @@ pub(super) async fn wages_json(
     path = "/v1/wages.csv",
     operation_id = "wagesCsv",
     summary = "The same report as CSV",
-    description = "One row per cell: the grouping columns, then suppressed, n_workers, n_workers_fewer_than, n_tasks, hours_paid, hours_unpaid, mean/median/p10/p25/p75/p90 hourly USD, the median's 95% interval, share_below_local_minimum, share_below_usd_7_25, contains_simulated, contains_requester_data, then n_workers_with_known_minimum, the minimum wage used (minimum_wage_status, _hourly_local, _currency, _in_force_from, _basis, _source, _hourly_usd, _reason), currency_basis and the shares' Wilson 95% intervals (share_below_local_minimum_ci95_low, _high, share_below_usd_7_25_ci95_low, _high).",
+    description = "One row per cell: the grouping columns, then suppressed, n_workers, n_workers_fewer_than, n_tasks, hours_paid, hours_unpaid, mean/median/p10/p25/p75/p90 hourly USD, the median's 95% interval, share_below_local_minimum, share_below_usd_7_25, contains_simulated, contains_requester_data, then n_workers_with_known_minimum, the minimum wage used (minimum_wage_status, _hourly_local, _currency, _in_force_from, _basis, _source, _hourly_usd, _reason), currency_basis, the shares' Wilson 95% intervals (share_below_local_minimum_ci95_low, _high, share_below_usd_7_25_ci95_low, _high) and the mean's bootstrap 95% interval (mean_ci95_low_usd, mean_ci95_high_usd).",
     params(WagesParams),
     responses(
         (status = 200, description = "The report as CSV.", body = String, content_type = "text/csv",

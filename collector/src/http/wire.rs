@@ -428,7 +428,7 @@ fn currency_basis_schema() -> Object {
 fn cells_schema() -> utoipa::openapi::schema::Array {
     utoipa::openapi::schema::ArrayBuilder::new()
         .items(ObjectBuilder::new().schema_type(Type::Object).description(Some(
-            "Grouping keys, then the statistics of a published cell (including share_below_local_minimum and n_workers_with_known_minimum, and each share's Wilson 95% interval, share_below_usd_7_25_ci95 and share_below_local_minimum_ci95, as [low, high] rounded outward) and, where the cell has a country, minimum_wage: the threshold used (status, hourly_local, currency, in_force_from, basis, source, hourly_usd, or a reason). A cell withheld so that no subtraction isolates a smaller one has complementary_suppression: true; a cell of fewer than exact_quantiles_min_workers workers has wages_rounded_to_usd.",
+            "Grouping keys, then the statistics of a published cell (including share_below_local_minimum and n_workers_with_known_minimum, each share's Wilson 95% interval, share_below_usd_7_25_ci95 and share_below_local_minimum_ci95, and mean_ci95_usd, the mean's seeded bootstrap 95% interval, each as [low, high] rounded outward) and, where the cell has a country, minimum_wage: the threshold used (status, hourly_local, currency, in_force_from, basis, source, hourly_usd, or a reason). A cell withheld so that no subtraction isolates a smaller one has complementary_suppression: true; a cell of fewer than exact_quantiles_min_workers workers has wages_rounded_to_usd.",
         )))
         .build()
 }

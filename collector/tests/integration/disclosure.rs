@@ -5,11 +5,12 @@
 //! would try: a parent minus its published children along each dimension (all months minus the
 //! published months included), the same cell under two methods, `mean × n` differences, and the
 //! order-statistic algebra of the median's interval and the percentiles. The intervals of the
-//! shares must be absent from suppressed cells (JSON and CSV) and tell nothing the share and
-//! its count of workers do not. The test knows the
-//! truth (it computes each cell and each worker's figures with the library from the records it
-//! uploaded) and fails on any suppressed cell's worker count, task count, hours, mean or median,
-//! or any individual's wage, hours or task count that an attack recovers.
+//! shares and the mean must be absent from suppressed cells (JSON and CSV); a share's must tell
+//! nothing the share and its count of workers do not, and a small cell's mean interval must be
+//! rounded like its mean. The test knows the truth (it computes each cell and each worker's
+//! figures with the library from the records it uploaded) and fails on any suppressed cell's
+//! worker count, task count, hours, mean or median, or any individual's wage, hours or task
+//! count that an attack recovers.
 //!
 //! Before disclosure control (the tree of December 2026 with only the 10-worker threshold) the
 //! test fails on both backends: every grouping leaks suppressed cells by subtraction (the issue's
@@ -340,8 +341,9 @@ fn coords_of(cell: &Value, month_filter: Option<i64>) -> Coords {
 
 /// Each share's Wilson interval, as the test recomputes it from the published share and count
 /// alone (rounded outward to 4 decimals, as published): an interval that differs would tell
-/// something the share and its count do not. A suppressed cell publishes no interval.
-fn check_share_intervals(findings: &mut Findings, context: &str, cell: &Value) {
+/// something the share and its count do not. A small cell's mean interval is on its rounding
+/// steps. A suppressed cell publishes no interval.
+fn check_intervals(findings: &mut Findings, context: &str, cell: &Value) {
     let object = cell.as_object().expect("a cell is an object");
     if cell["suppressed"] == true {
         for key in object.keys().filter(|key| key.contains("ci95")) {
@@ -368,6 +370,17 @@ fn check_share_intervals(findings: &mut Findings, context: &str, cell: &Value) {
             ));
         }
     }
+    // The mean's bootstrap interval depends on every wage: in a cell whose wages are rounded, its
+    // ends are on the same steps (outward), or they would say more than the rounded mean.
+    if let (Some(step), Some(ends)) =
+        (cell["wages_rounded_to_usd"].as_f64(), cell["mean_ci95_usd"].as_array())
+    {
+        for end in ends.iter().map(|end| end.as_f64().expect("a number")) {
+            if ((end / step).round() * step - end).abs() > 1e-9 {
+                findings.add(format!("{context}: mean_ci95_usd end {end} is not a multiple of {step}"));
+            }
+        }
+    }
 }
 
 /// The CSV answer's suppressed rows leave every interval column empty.
@@ -377,7 +390,7 @@ fn check_csv_intervals(findings: &mut Findings, context: &str, text: &str) {
     let suppressed = header.iter().position(|h| h == "suppressed").expect("a suppressed column");
     let intervals: Vec<usize> =
         header.iter().enumerate().filter(|(_, h)| h.contains("ci95")).map(|(i, _)| i).collect();
-    assert!(intervals.len() >= 6, "{context}: the CSV has the intervals' columns: {header:?}");
+    assert!(intervals.len() >= 8, "{context}: the CSV has the intervals' columns: {header:?}");
     for row in reader.records() {
         let row = row.expect("a CSV row");
         if &row[suppressed] == "true" {
@@ -712,7 +725,7 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
                     let effective = [dims[0], dims[1], dims[2] || filter.is_some()];
                     for cell in cells {
                         let coords = coords_of(cell, filter);
-                        check_share_intervals(
+                        check_intervals(
                             &mut interval_findings,
                             &format!("{backend} {query} {coords:?}"),
                             cell,

@@ -103,3 +103,41 @@ fn every_share_has_its_wilson_interval() {
         assert!(text.contains("100.0% (72.2–100.0)"), "{text}");
     }
 }
+
+/// The bootstrap interval of the mean, against its exact answer. Resampling the US cell's
+/// thirteen wages (twelve of $5, one of $10) gives the mean 5 + 5K/13 with K ~ Binomial(13,
+/// 1/13): P(K = 0) = 0.353, P(K ≤ 2) = 0.927, P(K ≤ 3) = 0.986. So the 2.5% percentile of the
+/// resampled means is $5 and the 97.5% percentile is 5 + 15/13 = $6.153846 (with 2,000 resamples
+/// the empirical 97.5% point is more than four standard errors from either neighbouring K), and
+/// the ends rounded outward are [5, 6.1539]. Ten equal wages give [10, 10].
+#[test]
+fn the_mean_has_a_seeded_bootstrap_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = records(dir.path());
+    let input = path_str(&input);
+    let args = ["report", "--input", input, "--by", "country", "--min-hours", "0", "--format", "json"];
+    let text = piecerate(&args).ok();
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(cell(&report, "US")["mean_ci95_usd"], serde_json::json!([5.0, 6.1539]));
+    assert_eq!(cell(&report, "GB")["mean_ci95_usd"], serde_json::json!([10.0, 10.0]));
+    assert!(cell(&report, "KE").get("mean_ci95_usd").is_none());
+    // The seed is fixed: the same inputs give the same report, byte for byte.
+    assert_eq!(piecerate(&args).ok(), text);
+
+    // Under disclosure control a cell of fewer than 20 workers gives it outward to $0.25.
+    let rounded: Value =
+        serde_json::from_str(&piecerate(&[&args[..], &["--disclosure-control"]].concat()).ok()).unwrap();
+    assert_eq!(cell(&rounded, "US")["mean_ci95_usd"], serde_json::json!([5.0, 6.25]));
+
+    let csv =
+        piecerate(&["report", "--input", input, "--by", "country", "--min-hours", "0", "--format", "csv"])
+            .ok();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with("share_below_usd_7_25_ci95_high,mean_ci95_low_usd,mean_ci95_high_usd"),
+        "{header}"
+    );
+    assert!(csv.lines().any(|line| line.starts_with("US,") && line.ends_with(",5,6.1539")), "{csv}");
+    let table = piecerate(&["report", "--input", input, "--by", "country", "--min-hours", "0"]).ok();
+    assert!(table.contains("95% CI of mean") && table.contains("5.00–6.16"), "{table}");
+}
