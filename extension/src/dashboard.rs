@@ -137,12 +137,12 @@ pub struct Display<'a> {
 }
 
 impl Display<'_> {
-    fn amount(&self, usd: Decimal) -> String {
+    pub(crate) fn amount(&self, usd: Decimal) -> String {
         let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
         format!("{} {}", local.round_dp(2), self.currency)
     }
 
-    fn hourly(&self, usd_per_hour: f64) -> String {
+    pub(crate) fn hourly(&self, usd_per_hour: f64) -> String {
         let usd = Decimal::from_f64_retain(usd_per_hour).unwrap_or_default();
         let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
         format!("{} {}/h", fixed_decimal(local, 2), self.currency)

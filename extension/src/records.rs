@@ -4,14 +4,28 @@
 use analysis::record::RecordParts;
 use analysis::{Activity, CountryCode, InstallId, Record, RecordError, Seconds, Timestamp};
 
-use crate::tracker::{Finished, FinishedWhat};
+use crate::adapters::Advertised;
+use crate::tracker::{Finished, FinishedWhat, MANUAL_KEY};
 
-/// A record and what only the worker's own view may show about it.
+/// A record and what only the worker's own view may show about it: none of the fields beside
+/// `record` ever leaves the browser (uploads and exports carry the record alone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalRecord {
     pub record: Record,
     pub title: Option<String>,
     pub requester: Option<String>,
+    /// The platform's id of the task (MTurk's assignment id, Prolific's submission id), to
+    /// match the pay states its status pages report later.
+    pub task_key: Option<String>,
+    /// What the platform promised for the task, in the record's currency.
+    pub advertised: Option<Advertised>,
+}
+
+impl LocalRecord {
+    /// A record with nothing kept beside it (an import).
+    pub fn bare(record: Record) -> LocalRecord {
+        LocalRecord { record, title: None, requester: None, task_key: None, advertised: None }
+    }
 }
 
 /// Builds the record of a finished task or stretch. `random` are 16 random bytes for the
@@ -30,8 +44,8 @@ pub fn to_record(
     let timestamp = |seconds: i64, field: &'static str| {
         Timestamp::from_unix_seconds(seconds).map_err(|e| RecordError::new(field, e))
     };
-    let (activity, title, requester) = match &finished.what {
-        FinishedWhat::Task { outcome, details, bonus } => (
+    let (activity, title, requester, task_key, advertised) = match &finished.what {
+        FinishedWhat::Task { key, outcome, details, bonus } => (
             Activity::Task {
                 category: None,
                 outcome: *outcome,
@@ -41,8 +55,10 @@ pub fn to_record(
             },
             details.title.clone(),
             details.requester.clone(),
+            (key != MANUAL_KEY).then(|| key.clone()),
+            details.advertised,
         ),
-        FinishedWhat::Unpaid(category) => (Activity::Unpaid { category: *category }, None, None),
+        FinishedWhat::Unpaid(category) => (Activity::Unpaid { category: *category }, None, None, None, None),
     };
     let record = Record::new(RecordParts {
         record_id,
@@ -54,5 +70,5 @@ pub fn to_record(
         ended_at: timestamp(ended_s, "ended_at")?,
         active: Seconds::new(u64::try_from(active_s).unwrap_or(0)),
     })?;
-    Ok(LocalRecord { record, title, requester })
+    Ok(LocalRecord { record, title, requester, task_key, advertised })
 }

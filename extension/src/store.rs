@@ -1,11 +1,17 @@
 //! The local store's layout, independent of the browser: records in chunks of text lines
-//! (the thirteen fields of format v1, then the worker-only title and requester), and daily
-//! totals per platform so the popup never reads the records themselves.
+//! (the thirteen fields of format v1, then the worker-only title, requester, task id and
+//! advertised reward and time), and daily totals per platform so the popup never reads the
+//! records themselves.
+//!
+//! Lines written before the task id and the advertised figures were kept have 15 fields; they
+//! still read, with neither (the store is never rewritten to migrate it: old lines stay as
+//! they are and new lines have 18 fields).
 
 use analysis::json::Value;
-use analysis::{Platform, Record, RecordFields, WorkerTotals};
+use analysis::{Money, Platform, Record, RecordFields, WorkerTotals};
 use rust_decimal::Decimal;
 
+use crate::adapters::Advertised;
 use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson, map_of, object_of};
 use crate::records::LocalRecord;
 use crate::sorted_map::SortedMap;
@@ -14,13 +20,21 @@ use crate::sorted_map::SortedMap;
 /// large enough that 100,000 records are only 100 keys.
 pub const CHUNK_RECORDS: usize = 1000;
 
-/// One stored record as a line: tab-separated, since no field of format v1 can hold a tab and
-/// labels have control characters removed.
+/// Fields of a line in the first stored format (format v1's thirteen, title, requester).
+pub const LINE_FIELDS_V1: usize = 15;
+/// Fields of a line now: then the task id, the advertised reward and the advertised seconds.
+pub const LINE_FIELDS: usize = 18;
+
+/// One stored record as a line: tab-separated, since no field of format v1 can hold a tab,
+/// labels have control characters removed and task ids are plain ASCII ids.
 pub fn encode_line(local: &LocalRecord) -> String {
-    let mut fields: Vec<String> = Vec::with_capacity(15);
+    let mut fields: Vec<String> = Vec::with_capacity(LINE_FIELDS);
     local.record.write_fields(|text| fields.push(text.to_owned()));
     fields.push(local.title.clone().unwrap_or_default());
     fields.push(local.requester.clone().unwrap_or_default());
+    fields.push(local.task_key.clone().unwrap_or_default());
+    fields.push(local.advertised.map(|a| a.reward.to_string()).unwrap_or_default());
+    fields.push(local.advertised.map(|a| a.seconds.to_string()).unwrap_or_default());
     fields.join("\t")
 }
 
@@ -34,14 +48,39 @@ pub struct StoredLineError {
 
 pub fn decode_line(line: &str, index: usize) -> Result<LocalRecord, StoredLineError> {
     let fields: Vec<&str> = line.split('\t').collect();
-    if fields.len() != 15 {
-        return Err(StoredLineError { index, problem: format!("has {} fields instead of 15", fields.len()) });
+    if fields.len() != LINE_FIELDS && fields.len() != LINE_FIELDS_V1 {
+        return Err(StoredLineError {
+            index,
+            problem: format!("has {} fields instead of {LINE_FIELDS} (or {LINE_FIELDS_V1})", fields.len()),
+        });
     }
-    let row: [&str; 13] = fields[..13].try_into().expect("15 fields counted above");
+    let row: [&str; 13] = fields[..13].try_into().expect("15 or 18 fields counted above");
     let record = Record::from_fields(&RecordFields::from_row(row))
         .map_err(|error| StoredLineError { index, problem: error.to_string() })?;
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-    Ok(LocalRecord { record, title: optional(fields[13]), requester: optional(fields[14]) })
+    let problem = |field: &str, error: &dyn std::fmt::Display| StoredLineError {
+        index,
+        problem: format!("{field}: {error}"),
+    };
+    let (task_key, advertised) = if fields.len() == LINE_FIELDS {
+        let advertised = match (fields[16], fields[17]) {
+            ("", "") => None,
+            (reward, seconds) => Some(Advertised {
+                reward: Money::parse(reward).map_err(|e| problem("advertised_reward", &e))?,
+                seconds: seconds.parse().map_err(|e| problem("advertised_seconds", &e))?,
+            }),
+        };
+        (optional(fields[15]), advertised)
+    } else {
+        (None, None)
+    };
+    Ok(LocalRecord {
+        record,
+        title: optional(fields[13]),
+        requester: optional(fields[14]),
+        task_key,
+        advertised,
+    })
 }
 
 /// Decodes a chunk, keeping every readable record and reporting the others.

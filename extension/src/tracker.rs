@@ -18,6 +18,7 @@ mod saved;
 use crate::adapters::{
     Alert, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, WatchName,
 };
+use crate::pay::PayReport;
 use crate::sorted_map::SortedMap;
 
 /// Milliseconds since the Unix epoch.
@@ -98,7 +99,13 @@ pub struct Finished {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FinishedWhat {
-    Task { outcome: Outcome, details: TaskDetails, bonus: Money },
+    /// `key` is the platform's id of the task (`MANUAL_KEY` for the manual timer).
+    Task {
+        key: String,
+        outcome: Outcome,
+        details: TaskDetails,
+        bonus: Money,
+    },
     Unpaid(UnpaidCategory),
 }
 
@@ -163,6 +170,8 @@ pub struct Outcomes {
     pub finished: Vec<Finished>,
     /// Problems to log and show in the popup.
     pub problems: Vec<String>,
+    /// What the platforms reported about tasks' pay.
+    pub pay: Vec<PayReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +321,16 @@ impl Tracker {
         let place = match observation.view {
             PageView::Search => Place::Search { platform: observation.platform },
             PageView::Neutral => Place::Elsewhere,
+            PageView::PayStatus(states) => {
+                let platform = observation.platform;
+                out.pay.extend(states.into_iter().map(|(key, state)| PayReport {
+                    platform,
+                    key,
+                    state,
+                    at: now,
+                }));
+                Place::Search { platform }
+            }
             PageView::Unreadable(error) => {
                 out.problems.push(error.to_string());
                 Place::Elsewhere
@@ -342,6 +361,15 @@ impl Tracker {
 
     fn submission(&mut self, now: Millis, observation: SubmissionObservation, out: &mut Outcomes) {
         let is_open = self.tasks.iter().any(|task| task.key == observation.key);
+        // The history list reports the pay of studies done earlier, which is what it is for.
+        if let Some(state) = observation.pay {
+            out.pay.push(PayReport {
+                platform: observation.platform,
+                key: observation.key.clone(),
+                state,
+                at: now,
+            });
+        }
         match observation.state {
             SubmissionState::Open if !is_open => {
                 let started = observation
@@ -425,7 +453,7 @@ impl Tracker {
             started: task.started,
             ended,
             active_ms: task.active_ms.min(ended - task.started),
-            what: FinishedWhat::Task { outcome, details, bonus: task.bonus },
+            what: FinishedWhat::Task { key: task.key, outcome, details, bonus: task.bonus },
         });
     }
 

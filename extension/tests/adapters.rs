@@ -5,6 +5,7 @@ use analysis::Outcome;
 use extension::adapters::{
     Alert, PageView, ProbeValues, SubmissionState, observe_api_response, observe_page, plan_for,
 };
+use extension::pay::PayState;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/sites");
 const TASK_URL: &str = "https://worker.mturk.com/projects/3NSMGYKX8LCEFP5GP2R5IOZ1FDV5R3/tasks/3ZQA0B1C2D?assignment_id=3KYQYYSHWX3A&ref=w_pl_prvw";
@@ -138,7 +139,9 @@ fn url_roles_agree_with_the_gig_overhead_rules() {
         serde_json::from_str(&fixture("worker.mturk.com/gig-overhead-mturk-url-rules.json")).unwrap();
     assert_eq!(rules.len(), 25);
     let role = |url: &str| match observe_page(url, &ProbeValues::new()).map(|o| o.view) {
-        Some(PageView::Search) => "search",
+        // A status page is searching time; read without its table, it says what it missed.
+        Some(PageView::Search | PageView::PayStatus(_)) => "search",
+        Some(PageView::Unreadable(error)) if error.rule == "mturk status" => "search",
         Some(PageView::Task { .. } | PageView::Unreadable(_)) => "task",
         Some(PageView::Neutral) => "neutral",
         None => "unsupported",
@@ -178,6 +181,88 @@ fn plans_ask_task_pages_for_props_and_the_return_form() {
     assert!(!plan_for("https://example.org/").supported);
     assert!(!plan_for("not a url").supported);
     assert_eq!(plan_for("https://worker.mturk.com/projects").probes.len(), 1);
+}
+
+fn status_page_values(rows_json: &str) -> ProbeValues {
+    let escaped = rows_json.replace('&', "&amp;").replace('"', "&quot;");
+    let html = fill(
+        &fixture("worker.mturk.com/status-details.html"),
+        &[("date", "2026-03-02"), ("rows_json", &escaped), ("rows", "")],
+    );
+    ProbeValues::from_iter([
+        ("react_class".to_owned(), attribute_values(&html, "data-react-class")),
+        ("react_props".to_owned(), attribute_values(&html, "data-react-props")),
+    ])
+}
+
+const STATUS_URL: &str = "https://worker.mturk.com/status_details/2026-03-02";
+
+#[test]
+fn an_mturk_status_page_gives_each_assignment_its_pay_state() {
+    let rows = r#"[{"assignment_id":"3KYQYYSHWX3A","hit_id":"3ZQA","requester_name":"Street Scenes Lab","title":"Label street images","reward":{"amount_in_dollars":0.5,"currency_code":"USD"},"state":"Approved"},
+        {"assignment_id":"3AAAAAAAAAAB","state":"Pending Approval"},{"assignment_id":"3AAAAAAAAAAC","state":"rejected"},{"assignment_id":"3AAAAAAAAAAD","state":"Paid"}]"#;
+    let observation = observe_page(STATUS_URL, &status_page_values(rows)).unwrap();
+    assert_eq!(
+        observation.view,
+        PageView::PayStatus(vec![
+            ("3KYQYYSHWX3A".to_owned(), PayState::Approved),
+            ("3AAAAAAAAAAB".to_owned(), PayState::Pending),
+            ("3AAAAAAAAAAC".to_owned(), PayState::Rejected),
+            ("3AAAAAAAAAAD".to_owned(), PayState::Paid),
+        ])
+    );
+    let plan = plan_for(STATUS_URL);
+    assert_eq!(
+        plan.probes.iter().map(|p| p.name).collect::<Vec<_>>(),
+        ["alert", "react_class", "react_props"]
+    );
+    // An empty day is a readable page with nothing on it.
+    assert_eq!(
+        observe_page(STATUS_URL, &status_page_values("[]")).unwrap().view,
+        PageView::PayStatus(vec![])
+    );
+}
+
+/// A status page that no longer matches its table gives an error naming the field, never a
+/// guessed state: renamed component, other layout, unknown words, hostile ids, oversized props.
+#[test]
+fn a_status_page_that_changed_is_an_error_naming_the_field() {
+    let check = |values: ProbeValues, field: &str, problem: &str| match observe_page(STATUS_URL, &values)
+        .unwrap()
+        .view
+    {
+        PageView::Unreadable(error) => {
+            assert_eq!(error.rule, "mturk status");
+            assert_eq!(error.field, field, "{error}");
+            assert!(error.problem.contains(problem), "{error}");
+        }
+        other => panic!("{other:?}"),
+    };
+    let row = |state: &str| format!(r#"[{{"assignment_id":"3KYQYYSHWX3A","state":"{state}"}}]"#);
+    check(ProbeValues::new(), "rows", "no element with data-react-class containing 'HitStatusDetailsTable'");
+    let renamed = ProbeValues::from_iter([
+        ("react_class".to_owned(), vec!["require('reactComponents/hitStatus/StatusTable')".to_owned()]),
+        ("react_props".to_owned(), vec![r#"{"bodyData":[]}"#.to_owned()]),
+    ]);
+    check(renamed, "rows", "no element");
+    check(status_page_values(r#"{"rows":[]}"#).clone(), "rows", "no list at /bodyData");
+    let not_json = ProbeValues::from_iter([
+        ("react_class".to_owned(), vec!["HitStatusDetailsTable".to_owned()]),
+        ("react_props".to_owned(), vec!["{bodyData:".to_owned()]),
+    ]);
+    check(not_json, "rows", "not JSON");
+    check(status_page_values(&row("Under review")), "state", "'Under review' is not a known state");
+    check(status_page_values(r#"[{"assignment_id":"3KYQYYSHWX3A","state":3}]"#), "state", "no string");
+    check(
+        status_page_values(r#"[{"assignment_id":"../../x","state":"Paid"}]"#),
+        "assignment_id",
+        "not a task id",
+    );
+    check(status_page_values(r#"[{"state":"Paid"}]"#), "assignment_id", "no string");
+    let many = format!("[{}]", vec![r#"{"assignment_id":"A","state":"Paid"}"#; 1001].join(","));
+    check(status_page_values(&many), "rows", "more than 1000");
+    let huge = format!(r#"[{{"assignment_id":"A","state":"Paid","title":"{}"}}]"#, "x".repeat(70_000));
+    check(status_page_values(&huge), "rows", "larger than 64 KiB");
 }
 
 fn submission(status: &str, extra: &str) -> String {

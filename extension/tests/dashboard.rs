@@ -93,12 +93,15 @@ fn popup(code: Option<&str>, now: &str) -> (Dashboard, String) {
         ended: started + 3_600_000,
         active_ms: 3_600_000,
         what: FinishedWhat::Task {
+            key: "task".to_owned(),
             outcome: Outcome::Submitted,
             details: TaskDetails {
                 reward: Money::parse("8.25").unwrap(),
                 currency: Currency::USD,
                 title: None,
                 requester: None,
+                advertised: None,
+                auto_approval_seconds: None,
             },
             bonus: Money::ZERO,
         },

@@ -194,12 +194,31 @@ fn task_details_keep_money_exact() {
         currency: Currency::parse("GBP").unwrap(),
         title: Some("Label images".into()),
         requester: None,
+        advertised: None,
+        auto_approval_seconds: None,
     };
     assert_eq!(
         theirs(&details.to_json()),
-        json!({"reward": "0.1", "currency": "GBP", "title": "Label images", "requester": null})
+        json!({"reward": "0.1", "currency": "GBP", "title": "Label images", "requester": null,
+            "advertised": null, "auto_approval_seconds": null})
     );
     round_trip(&details);
+    let advertised = extension::adapters::TaskDetails {
+        advertised: Some(extension::adapters::Advertised {
+            reward: Money::parse("1.50").unwrap(),
+            seconds: 600,
+        }),
+        auto_approval_seconds: Some(259_200),
+        ..details.clone()
+    };
+    assert_eq!(theirs(&advertised.to_json())["advertised"], json!({"reward": "1.5", "seconds": 600}));
+    round_trip(&advertised);
+    // A task saved before these fields were kept reads with neither.
+    let old = ours(&json!({"reward": "0.1", "currency": "GBP"}));
+    assert_eq!(
+        extension::adapters::TaskDetails::from_json(&old).unwrap(),
+        extension::adapters::TaskDetails { title: None, ..details }
+    );
 }
 
 fn message(value: Value) -> Result<Message, String> {

@@ -115,12 +115,15 @@ fn a_region_never_enters_records_or_uploads() {
         ended: 1_780_000_600_000,
         active_ms: 540_000,
         what: FinishedWhat::Task {
+            key: "task".to_owned(),
             outcome: Outcome::Submitted,
             details: TaskDetails {
                 reward: Money::parse("0.50").unwrap(),
                 currency: analysis::Currency::USD,
                 title: Some("Transcribe a receipt".into()),
                 requester: None,
+                advertised: None,
+                auto_approval_seconds: None,
             },
             bonus: Money::ZERO,
         },

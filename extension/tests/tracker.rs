@@ -19,6 +19,8 @@ fn details(reward: &str) -> TaskDetails {
         currency: Currency::USD,
         title: Some("Label images".into()),
         requester: None,
+        advertised: None,
+        auto_approval_seconds: None,
     }
 }
 
@@ -243,11 +245,14 @@ fn submission(
             currency: Currency::parse("GBP").unwrap(),
             title: None,
             requester: None,
+            advertised: None,
+            auto_approval_seconds: None,
         },
         bonus: Money::ZERO,
         started_at: Some(Timestamp::parse(started).unwrap()),
         completed_at: completed.map(|c| Timestamp::parse(c).unwrap()),
         allowed_seconds: Some(3600),
+        pay: None,
     }
 }
 

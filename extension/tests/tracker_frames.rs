@@ -18,6 +18,8 @@ fn task_page(key: &str) -> Option<Observation> {
         currency: Currency::USD,
         title: Some("Short survey".into()),
         requester: None,
+        advertised: None,
+        auto_approval_seconds: None,
     };
     let view = PageView::Task { key: key.into(), details, allotted_seconds: 3600, remaining_seconds: 3600 };
     Some(Observation { platform: Platform::Mturk, view, alert: None })

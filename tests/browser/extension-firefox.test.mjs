@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { query, startCollector } from './collector-process.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
-import { assertScreenedOut, assertSearchThenLabelTask, screenOutOfStudy, seconds } from './scenarios.mjs';
+import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
@@ -150,6 +150,50 @@ describe('manual mode and the popup', () => {
     assert.match(await text('[data-figure="minimum-threshold"]'),
       /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await text('#record-count'), `${all.length} records in this browser`);
+  });
+});
+
+describe('requester history', () => {
+  const openHistory = async () => {
+    await openExtensionPage(page, firefox.popupUrl);
+    await page.click('[data-view="requesters"]');
+    await page.waitForSelector('#history table.history');
+  };
+
+  test('a requester\'s row shows the wage of its accepted, returned and submitted tasks', async () => {
+    const before = await recordCount();
+    await page.goto('https://worker.mturk.com/projects');
+    await page.click(`#accept-${LABEL}`);
+    await page.waitForSelector('iframe.task-frame');
+    await work(page, 1500);
+    await page.click('#return');
+    await page.waitForSelector('.mturk-alert-content h3');
+    await waitForRecords(before, 1);
+    await openHistory();
+    const shown = await requesterRow(attribute, 'Street Scenes Lab');
+    assertRequesterRow(await records(), 'Street Scenes Lab', shown);
+    assert.equal(shown.approvedUsd, 0);
+  });
+
+  test('a pending task becomes approved when the status page says so', async () => {
+    server.review('Street Scenes Lab', 'Paid');
+    await page.goto(`https://worker.mturk.com/status_details/${new Date().toISOString().slice(0, 10)}`);
+    await page.waitForSelector('[data-react-class*="HitStatusDetailsTable"]');
+    await work(page, 500);
+    await waitFor(async () => {
+      const pay = JSON.parse((await firefox.stored()).raw.pay ?? '{"entries":{}}');
+      return Object.values(pay.entries).filter((entry) => entry.state === 'paid').length >= 2;
+    }, 'the pay states of the status page');
+    await openHistory();
+    const shown = await requesterRow(attribute, 'Street Scenes Lab');
+    const pay = assertRequesterRow(await records(), 'Street Scenes Lab', shown);
+    assert.ok(Math.abs(shown.approvedUsd - pay) < 1e-9, JSON.stringify(shown));
+    assert.equal(shown.pendingUsd, 0);
+  });
+
+  test('a Prolific study shows its advertised rate next to the measured one', async () => {
+    await openHistory();
+    await assertAdvertisedAndActual(attribute, await records(), 'Attitudes to commuting', { reward: 1.5, minutes: 10 });
   });
 });
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
 import { waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
-import { assertScreenedOut, assertSearchThenLabelTask, screenOutOfStudy, seconds } from './scenarios.mjs';
+import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL, TRANSCRIBE, CHANGED, EXTERNAL] = Object.keys(PROJECTS);
@@ -253,5 +253,79 @@ describe('manual mode and the popup', () => {
     assert.match(await page.textContent('[data-figure="minimum-threshold"]'),
       /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await page.textContent('#record-count'), `${records.length} records in this browser`);
+  });
+});
+
+describe('requester history', () => {
+  const attribute = (selector, name) => page.getAttribute(selector, name);
+  const openHistory = async (search = '') => {
+    await page.goto(browser.popupUrl);
+    await page.waitForSelector('body[data-opened-ms]');
+    await page.click('[data-view="requesters"]');
+    await page.waitForSelector('#history table.history');
+    if (search) {
+      await page.fill('#history-search', search);
+      await page.waitForFunction((name) => [...document.querySelectorAll('#history tr.requester')].every((row) => row.dataset.requester === name), search);
+    }
+  };
+
+  test('a requester\'s row shows the wage of its accepted, returned and submitted tasks', async () => {
+    const { records } = await stored(browser.worker);
+    await openHistory();
+    const shown = await requesterRow(attribute, 'Receipt Data Co');
+    assertRequesterRow(records, 'Receipt Data Co', shown);
+    // Nothing approved yet: the pay of submitted tasks is pending.
+    assert.equal(shown.approvedUsd, 0);
+    // Searching narrows the table to one requester; its band is written out, not only coloured.
+    await openHistory('Receipt Data Co');
+    assert.match(await page.textContent('#history tr.requester [data-figure="band"]'), /\$7\.25|\$10/);
+    // A click on a column's header sorts by it.
+    await page.fill('#history-search', '');
+    await page.click('#history [data-sort="wage"]');
+    assert.equal(await page.getAttribute('#history th[aria-sort]', 'aria-sort'), 'descending');
+    const wages = await page.$$eval('#history tr.requester [data-figure="wage"]', (cells) => cells.map((cell) => Number(cell.dataset.usd || -1)));
+    assert.deepEqual(wages, [...wages].sort((a, b) => b - a));
+  });
+
+  test('a pending task becomes approved when the status page says so', async () => {
+    server.review('Receipt Data Co', 'Approved');
+    const date = new Date().toISOString().slice(0, 10);
+    await page.goto(`https://worker.mturk.com/status_details/${date}`);
+    await page.waitForSelector('[data-react-class*="HitStatusDetailsTable"]');
+    await work(page, 500);
+    const { records } = await stored(browser.worker);
+    const keys = records.filter((r) => r.requester === 'Receipt Data Co' && r.outcome === 'submitted').length;
+    await waitForStoredRecords(async () => {
+      const pay = JSON.parse((await stored(browser.worker)).raw.pay ?? '{"entries":{}}');
+      return Object.values(pay.entries).filter((entry) => entry.state === 'approved');
+    }, 0, keys);
+    await openHistory();
+    const shown = await requesterRow(attribute, 'Receipt Data Co');
+    const pay = assertRequesterRow(records, 'Receipt Data Co', shown);
+    assert.ok(Math.abs(shown.approvedUsd - pay) < 1e-9, JSON.stringify(shown));
+    assert.equal(shown.pendingUsd, 0);
+    assert.ok(Number(shown.approvalSeconds) >= 0 && shown.approvalSeconds !== '', JSON.stringify(shown));
+    assert.match(await page.textContent('[data-figure="pay-approved"]'), /^Approved: /);
+  });
+
+  test('a Prolific study shows its advertised rate next to the measured one', async () => {
+    const { records } = await stored(browser.worker);
+    await openHistory();
+    await assertAdvertisedAndActual(attribute, records, 'Attitudes to commuting', { reward: 1.5, minutes: 10 });
+  });
+
+  test('the history in French', async () => {
+    const french = await launch(server.hostRules, undefined, 'fr');
+    try {
+      const popup = await french.context.newPage();
+      await popup.goto(french.popupUrl);
+      await popup.waitForSelector('body[data-opened-ms]');
+      assert.equal(await popup.textContent('[data-view="requesters"]'), 'Demandeurs');
+      await popup.click('[data-view="requesters"]');
+      await popup.waitForSelector('[data-figure="history-empty"]');
+      assert.match(await popup.textContent('[data-figure="history-empty"]'), /^Aucune tâche enregistrée/);
+    } finally {
+      await french.close();
+    }
   });
 });

@@ -45,6 +45,9 @@ export async function startFixtureServer() {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=piecerate fixtures',
     '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
   const assignments = new Map();
+  // Submitted assignments and their state on the daily status page ('Submitted' until the test
+  // has the requester approve or reject them).
+  const submitted = new Map();
   const submissions = new Map();
   const requests = [];
 
@@ -96,6 +99,16 @@ export async function startFixtureServer() {
         ? content.replace('https://www.mturkcontent.com/dynamic/hit?', 'https://survey.requester.example/survey?')
         : content);
     }
+    if (parts[0] === 'status_details' && /^\d{4}-\d\d-\d\d$/.test(parts[1] ?? '')) {
+      // Every submitted assignment is listed whatever the date: the tests run within a day.
+      const list = [...submitted.entries()].map(([assignment_id, s]) => {
+        const p = PROJECTS[s.project];
+        return { assignment_id, hit_id: s.task, requester_id: p.requesterId, requester_name: p.requester, title: p.title,
+          reward: { amount_in_dollars: Number(p.reward), currency_code: 'USD' }, state: s.state };
+      });
+      const rows = list.map((r) => `<tr><td>${escapeHtml(r.requester_name)}</td><td>${escapeHtml(r.title)}</td><td>$${r.reward.amount_in_dollars.toFixed(2)}</td><td>${r.state}</td></tr>`).join('\n');
+      return mturkPage(response, fill(read('worker.mturk.com', 'status-details.html'), { date: parts[1], rows, rows_json: escapeHtml(JSON.stringify(list)) }));
+    }
     if (url.pathname === '/tasks') return mturkPage(response, fill(read('worker.mturk.com', 'simple.html'), { heading: 'Your HITs Queue', text: 'Queue' }));
     if (url.pathname === '/dashboard') return mturkPage(response, fill(read('worker.mturk.com', 'simple.html'), { heading: 'Dashboard', text: 'Earnings to date' }));
     return send(response, 404, 'not found', 'text/plain', null);
@@ -108,7 +121,8 @@ export async function startFixtureServer() {
       submission_reward: { amount: study.reward, currency: 'GBP' }, submission_bonuses: [], submission_adjustments: [],
       screened_out_payments: submission.status === 'SCREENED OUT' ? [{ amount: study.screeningPayment, currency: 'GBP' }] : [],
       return_requested: null,
-      study: { id: submission.study, name: study.name, researcher: { id: 'R1', name: study.researcher }, maximum_allowed_time: study.maximum } };
+      study: { id: submission.study, name: study.name, researcher: { id: 'R1', name: study.researcher }, maximum_allowed_time: study.maximum,
+        reward: study.reward, estimated_completion_time: study.minutes } };
   }
 
   function prolific(request, response, url, body) {
@@ -156,7 +170,10 @@ export async function startFixtureServer() {
           'text/html; charset=utf-8', "default-src 'self'; form-action https://www.mturk.com https://worker.mturk.com");
       }
       if (host === 'www.mturk.com' && url.pathname === '/mturk/externalSubmit' && request.method === 'POST') {
-        assignments.delete(new URLSearchParams(body).get('assignmentId'));
+        const assignmentId = new URLSearchParams(body).get('assignmentId');
+        const assignment = assignments.get(assignmentId);
+        if (assignment) submitted.set(assignmentId, { project: assignment.project, task: assignment.task, state: 'Submitted' });
+        assignments.delete(assignmentId);
         return redirect(response, 'https://worker.mturk.com/projects?alert=submitted');
       }
       if (host === 'survey.requester.example' && url.pathname === '/survey') {
@@ -172,6 +189,11 @@ export async function startFixtureServer() {
   return {
     port,
     requests,
+    /// The requesters review: every submitted assignment of `requester` gets `state`
+    /// ('Approved', 'Rejected', 'Paid') on the status page.
+    review: (requester, state) => {
+      for (const s of submitted.values()) if (PROJECTS[s.project].requester === requester) s.state = state;
+    },
     hostRules: HOSTS.map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', '),
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));

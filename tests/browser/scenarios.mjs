@@ -54,3 +54,48 @@ export function assertScreenedOut(records) {
   const search = records.find((r) => r.kind === 'unpaid');
   assert.equal(search?.platform, 'prolific');
 }
+
+/// The requester history's row of `requester` in the popup, read through `attribute(selector,
+/// name)` (each browser's driver reads attributes its own way).
+export async function requesterRow(attribute, requester) {
+  const row = `#history tr.requester[data-requester="${requester}"]`;
+  const read = (figure, name) => attribute(`${row} [data-figure="${figure}"]`, name);
+  return {
+    seconds: Number(await read('time', 'data-seconds')),
+    returnedSeconds: Number(await read('time', 'data-returned-seconds')),
+    wageUsd: Number(await read('wage', 'data-usd')),
+    approvedUsd: Number(await read('earnings', 'data-approved-usd')),
+    pendingUsd: Number(await read('earnings', 'data-pending-usd')),
+    approvalSeconds: await read('approval-time', 'data-seconds'),
+  };
+}
+
+/// What `requesterRow` must show for `requester`'s tasks among the stored records: its time
+/// (returned tasks' included, and there must be some), and its wage, the pay of submitted tasks
+/// (approved or pending) over all of it; MTurk pays in dollars, so no exchange rate enters.
+export function assertRequesterRow(records, requester, shown) {
+  const tasks = records.filter((r) => r.kind === 'task' && r.requester === requester);
+  const time = tasks.reduce((sum, r) => sum + Number(r.active_seconds), 0);
+  const returned = tasks.filter((r) => r.outcome === 'returned').reduce((sum, r) => sum + Number(r.active_seconds), 0);
+  const pay = tasks.filter((r) => r.outcome === 'submitted').reduce((sum, r) => sum + Number(r.reward), 0);
+  assert.ok(tasks.some((r) => r.outcome === 'returned') && tasks.some((r) => r.outcome === 'submitted'), JSON.stringify(tasks));
+  assert.equal(shown.seconds, time);
+  assert.equal(shown.returnedSeconds, returned);
+  assert.ok(Math.abs(shown.wageUsd - (pay * 3600) / time) < 1e-4, `${shown.wageUsd} vs ${(pay * 3600) / time}`);
+  assert.ok(Math.abs(shown.approvedUsd + shown.pendingUsd - pay) < 1e-9, JSON.stringify(shown));
+  return pay;
+}
+
+/// The study's row shows the advertised rate (the study's reward over its estimated time) next to
+/// the measured one: their ratio is the records' own, whatever the exchange rate of the month.
+export async function assertAdvertisedAndActual(attribute, records, study, { reward, minutes }) {
+  const row = `#history tr.project[data-project="${study}"]`;
+  const advertised = Number(await attribute(`${row} [data-figure="advertised"]`, 'data-usd'));
+  const measured = Number(await attribute(`${row} [data-figure="wage"]`, 'data-usd'));
+  const tasks = records.filter((r) => r.kind === 'task' && r.title === study);
+  const paid = tasks.filter((r) => r.outcome !== 'returned').reduce((sum, r) => sum + Number(r.reward), 0);
+  const time = tasks.reduce((sum, r) => sum + Number(r.active_seconds), 0);
+  assert.ok(advertised > 0 && measured > 0, `${advertised} ${measured}`);
+  const expected = (reward / (minutes * 60)) / (paid / time);
+  assert.ok(Math.abs(advertised / measured - expected) < 1e-3 * expected, `${advertised / measured} vs ${expected}`);
+}

@@ -6,8 +6,9 @@ use analysis::{Currency, Money, Outcome, Platform, Timestamp};
 use rust_decimal::Decimal;
 
 use super::prolific::SubmissionFields;
-use super::{Adapter, Alert, Field, FieldRule, PageRole, ProbeValues, adapter_for};
+use super::{Adapter, Alert, Field, FieldRule, PageRole, PayStatusTable, ProbeValues, adapter_for};
 use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson};
+use crate::pay::PayState;
 use crate::sorted_map::SortedMap;
 use crate::url::ParsedUrl;
 
@@ -44,6 +45,43 @@ pub struct TaskDetails {
     pub currency: Currency,
     pub title: Option<String>,
     pub requester: Option<String>,
+    /// What the platform promised before the work: for the advertised hourly rate.
+    pub advertised: Option<Advertised>,
+    /// The task's own auto-approval delay, when its page shows one.
+    pub auto_approval_seconds: Option<u64>,
+}
+
+impl TaskDetails {
+    /// Details with nothing advertised (the manual timer, tests).
+    pub fn plain(
+        reward: Money,
+        currency: Currency,
+        title: Option<String>,
+        requester: Option<String>,
+    ) -> TaskDetails {
+        TaskDetails { reward, currency, title, requester, advertised: None, auto_approval_seconds: None }
+    }
+}
+
+/// A reward (in the task's currency) and the time the platform states for the task: Prolific's
+/// estimated completion time, or MTurk's allotted time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Advertised {
+    pub reward: Money,
+    pub seconds: u64,
+}
+
+impl ToJson for Advertised {
+    fn to_json(&self) -> Value {
+        ObjectBuilder::new().field("reward", self.reward.to_string()).field("seconds", self.seconds).build()
+    }
+}
+
+impl FromJson for Advertised {
+    fn from_json(value: &Value) -> Result<Advertised, JsonError> {
+        let fields = Fields::of(value)?;
+        Ok(Advertised { reward: fields.text_of("reward", Money::parse)?, seconds: fields.u64("seconds")? })
+    }
 }
 
 impl ToJson for TaskDetails {
@@ -53,18 +91,27 @@ impl ToJson for TaskDetails {
             .field("currency", self.currency.as_str())
             .optional("title", self.title.clone())
             .optional("requester", self.requester.clone())
+            .optional("advertised", self.advertised.map(|a| a.to_json()))
+            .optional("auto_approval_seconds", self.auto_approval_seconds)
             .build()
     }
 }
 
+/// Tracker states saved before advertised figures were kept have neither field: both optional.
 impl FromJson for TaskDetails {
     fn from_json(value: &Value) -> Result<TaskDetails, JsonError> {
         let fields = Fields::of(value)?;
+        let auto_approval = match fields.get("auto_approval_seconds") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(fields.u64("auto_approval_seconds")?),
+        };
         Ok(TaskDetails {
             reward: fields.text_of("reward", Money::parse)?,
             currency: fields.text_of("currency", Currency::parse)?,
             title: fields.optional_string("title")?,
             requester: fields.optional_string("requester")?,
+            advertised: fields.optional("advertised")?,
+            auto_approval_seconds: auto_approval,
         })
     }
 }
@@ -80,6 +127,8 @@ pub enum PageView {
         allotted_seconds: u64,
         remaining_seconds: u64,
     },
+    /// A status page: the pay state of each task it lists (searching time for the worker).
+    PayStatus(Vec<(String, PayState)>),
     /// The page should have been readable and was not: the table no longer fits the site.
     Unreadable(ExtractionError),
 }
@@ -108,6 +157,9 @@ pub fn observe_page(url: &str, values: &ProbeValues) -> Option<Observation> {
         Some(rule @ super::PageRule { role: PageRole::Task { key_query, fields, .. }, .. }) => {
             read_task(adapter, rule.name, &parsed, key_query, fields, values)
                 .unwrap_or_else(PageView::Unreadable)
+        }
+        Some(rule @ super::PageRule { role: PageRole::PayStatus(table), .. }) => {
+            read_status(rule.name, table, values).map_or_else(PageView::Unreadable, PageView::PayStatus)
         }
     };
     Some(Observation { platform: adapter.platform, view, alert })
@@ -191,6 +243,10 @@ fn read_task(
             format!("{remaining_seconds} s remaining is more than the {allotted_seconds} s allotted"),
         ));
     }
+    let auto_approval_seconds = match text("auto_approval_seconds") {
+        Some(value) => Some(seconds(rule, "auto_approval_seconds", &value)?),
+        None => None,
+    };
     Ok(PageView::Task {
         key: key.to_owned(),
         details: TaskDetails {
@@ -198,10 +254,81 @@ fn read_task(
             currency,
             title: text("title").map(|t| label(&t)),
             requester: text("requester").map(|t| label(&t)),
+            // The allotted time is the most the requester gives, so reward over it is the lowest
+            // rate the HIT can be said to promise.
+            advertised: (allotted_seconds > 0).then_some(Advertised { reward, seconds: allotted_seconds }),
+            auto_approval_seconds,
         },
         allotted_seconds,
         remaining_seconds,
     })
+}
+
+/// The most rows one status page may list: MTurk's pages hold a few dozen.
+const MAX_STATUS_ROWS: usize = 1000;
+
+/// Reads a status page's table: every row's task id and state, or an error naming the first
+/// thing that does not fit; a page that lists nothing readable is never taken as "no tasks".
+fn read_status(
+    rule: &'static str,
+    table: &PayStatusTable,
+    values: &ProbeValues,
+) -> Result<Vec<(String, PayState)>, ExtractionError> {
+    let classes = probe_values(values, "react_class");
+    let props = probe_values(values, "react_props");
+    let Some((_, props)) = classes.iter().zip(props).find(|(class, _)| class.contains(table.component))
+    else {
+        return Err(ExtractionError::new(
+            rule,
+            "rows",
+            format!("no element with data-react-class containing '{}'", table.component),
+        ));
+    };
+    if props.len() > MAX_VALUE_BYTES {
+        return Err(ExtractionError::new(rule, "rows", "the props are larger than 64 KiB"));
+    }
+    let json = analysis::json::parse(props).map_err(|error| {
+        ExtractionError::new(rule, "rows", format!("{} props are not JSON: {error}", table.component))
+    })?;
+    let Some(Value::Array(rows)) = json.pointer(table.rows) else {
+        return Err(ExtractionError::new(
+            rule,
+            "rows",
+            format!("{} props have no list at {}", table.component, table.rows),
+        ));
+    };
+    if rows.len() > MAX_STATUS_ROWS {
+        return Err(ExtractionError::new(
+            rule,
+            "rows",
+            format!("{} rows, more than {MAX_STATUS_ROWS}", rows.len()),
+        ));
+    }
+    let mut states = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        let at = |field: &str| format!("row {index}: {field}");
+        let key = row.pointer(table.key).and_then(Value::as_str).ok_or_else(|| {
+            ExtractionError::new(rule, "assignment_id", format!("{}: no string at {}", at("id"), table.key))
+        })?;
+        task_key(key).map_err(|problem| {
+            ExtractionError::new(rule, "assignment_id", format!("row {index}: {problem}"))
+        })?;
+        let word = row.pointer(table.state).and_then(Value::as_str).ok_or_else(|| {
+            ExtractionError::new(rule, "state", format!("{}: no string at {}", at("state"), table.state))
+        })?;
+        let state =
+            table.states.iter().find(|(known, _)| known.eq_ignore_ascii_case(word.trim())).ok_or_else(
+                || {
+                    ExtractionError::new(
+                        rule,
+                        "state",
+                        format!("row {index}: '{}' is not a known state", shorten(word)),
+                    )
+                },
+            )?;
+        states.push((key.to_owned(), state.1));
+    }
+    Ok(states)
 }
 
 fn field_name(field: Field) -> &'static str {
@@ -212,6 +339,7 @@ fn field_name(field: Field) -> &'static str {
         Field::Requester => "requester",
         Field::AllottedSeconds => "allotted_seconds",
         Field::RemainingSeconds => "remaining_seconds",
+        Field::AutoApprovalSeconds => "auto_approval_seconds",
     }
 }
 
@@ -270,6 +398,8 @@ pub struct SubmissionObservation {
     pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
     pub allowed_seconds: Option<u64>,
+    /// Where the submission's pay stands, for statuses that say.
+    pub pay: Option<PayState>,
 }
 
 /// Reads the submissions in an API response the platform's web app received; `Ok(None)`
@@ -380,6 +510,27 @@ fn read_submission(
         ),
     };
     let paid = if state == SubmissionState::Finished(Outcome::ScreenedOut) { screening } else { reward };
+    let estimated_minutes = match object.pointer(fields.estimated_minutes) {
+        None | Some(Value::Null) => None,
+        Some(value) => {
+            Some(value.as_u64().filter(|minutes| minutes * 60 <= MAX_ALLOTTED_SECONDS).ok_or_else(|| {
+                ExtractionError::new(
+                    rule,
+                    "estimated_completion_time",
+                    format!("{value} is not a number of minutes up to 31 days"),
+                )
+            })?)
+        }
+    };
+    let study_reward = match object.pointer(fields.study_reward_minor) {
+        None | Some(Value::Null) => reward,
+        value => minor(value, "study_reward")?,
+    };
+    let advertised = estimated_minutes
+        .filter(|minutes| *minutes > 0)
+        .map(|minutes| Advertised { reward: study_reward, seconds: minutes * 60 });
+    let pay =
+        fields.pay_states.iter().find(|(word, _)| word.eq_ignore_ascii_case(status)).map(|(_, state)| *state);
     Ok(SubmissionObservation {
         platform,
         key: id.to_owned(),
@@ -389,10 +540,13 @@ fn read_submission(
             currency,
             title: string(fields.study_name).map(label),
             requester: string(fields.researcher).map(label),
+            advertised,
+            auto_approval_seconds: None,
         },
         bonus,
         started_at: time(fields.started_at, "started_at")?,
         completed_at: time(fields.completed_at, "completed_at")?,
         allowed_seconds,
+        pay,
     })
 }

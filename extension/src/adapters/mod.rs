@@ -15,8 +15,8 @@ use crate::json::{ObjectBuilder, ToJson};
 use crate::url::{ParsedUrl, UrlPattern};
 
 pub use extract::{
-    ExtractionError, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails, label,
-    observe_api_response, observe_page,
+    Advertised, ExtractionError, Observation, PageView, SubmissionObservation, SubmissionState, TaskDetails,
+    label, observe_api_response, observe_page,
 };
 
 /// What the content script read from a page: the strings of each probe, by probe name.
@@ -85,6 +85,8 @@ pub enum Field {
     AllottedSeconds,
     /// Seconds left on the completion timer when the page was read.
     RemainingSeconds,
+    /// The HIT's auto-approval delay, in seconds, when its page shows it.
+    AutoApprovalSeconds,
 }
 
 /// Where one field is found: in the JSON props of the page element whose
@@ -104,8 +106,25 @@ pub enum PageRole {
     Search,
     /// A task in progress; the task's key is the value of this query parameter.
     Task { key_query: &'static str, fields: &'static [FieldRule], watches: &'static [Watch] },
+    /// A page listing submitted tasks with their pay state (MTurk's daily status pages):
+    /// searching time for the worker, and pay states for the store.
+    PayStatus(&'static PayStatusTable),
     /// A platform page that is neither (settings, messages): not counted.
     Neutral,
+}
+
+/// Where a status page lists its tasks: in the JSON props of the element whose
+/// `data-react-class` contains `component`, an array at `rows`, each row with the task's id
+/// and its state word at JSON pointers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayStatusTable {
+    pub component: &'static str,
+    pub rows: &'static str,
+    pub key: &'static str,
+    pub state: &'static str,
+    /// State words (compared case-insensitively) and what they mean; any other word is an
+    /// extraction error, never a guess.
+    pub states: &'static [(&'static str, crate::pay::PayState)],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,9 +227,16 @@ pub fn plan_for(url: &str) -> Plan {
     let Some(parsed) = ParsedUrl::parse(url) else { return Plan::default() };
     let Some(adapter) = adapter_for(&parsed) else { return Plan::default() };
     let mut plan = Plan { supported: true, probes: adapter.site_probes.to_vec(), watches: Vec::new() };
-    if let Some(PageRule { role: PageRole::Task { watches, .. }, .. }) = adapter.page_rule(&parsed) {
-        plan.probes.extend_from_slice(adapter.task_probes);
-        plan.watches.extend_from_slice(watches);
+    match adapter.page_rule(&parsed) {
+        Some(PageRule { role: PageRole::Task { watches, .. }, .. }) => {
+            plan.probes.extend_from_slice(adapter.task_probes);
+            plan.watches.extend_from_slice(watches);
+        }
+        // The status table is in the same React props as a task's figures.
+        Some(PageRule { role: PageRole::PayStatus(_), .. }) => {
+            plan.probes.extend_from_slice(adapter.task_probes)
+        }
+        _ => {}
     }
     plan
 }

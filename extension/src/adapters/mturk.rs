@@ -5,7 +5,11 @@
 
 use analysis::Platform;
 
-use super::{Adapter, Alert, AlertRule, Field, FieldRule, PageRole, PageRule, Probe, Read, Watch, WatchName};
+use super::{
+    Adapter, Alert, AlertRule, Field, FieldRule, PageRole, PageRule, PayStatusTable, Probe, Read, Watch,
+    WatchName,
+};
+use crate::pay::PayState;
 use crate::url::UrlPattern;
 
 const HOST: &str = "worker.mturk.com";
@@ -25,7 +29,27 @@ const TASK_FIELDS: &[FieldRule] = &[
     field(Field::Requester, "ShowModal", "/modalOptions/requesterName", false),
     field(Field::AllottedSeconds, "CompletionTimer", "/originalTimeToCompleteInSeconds", true),
     field(Field::RemainingSeconds, "CompletionTimer", "/timeRemainingInSeconds", true),
+    // Named like the other durations of these props after the API's `AutoApprovalDelayInSeconds`;
+    // optional: without it, the longest delay MTurk allows is assumed (`crate::pay`).
+    field(Field::AutoApprovalSeconds, "ShowModal", "/modalOptions/autoApprovalDelayInSeconds", false),
 ];
+
+/// The daily status page (`/status_details/YYYY-MM-DD`) lists the HITs submitted that day, with
+/// their state, in the props of its table component (see `tests/fixtures/sites/SOURCES.md`).
+static STATUS_TABLE: PayStatusTable = PayStatusTable {
+    component: "HitStatusDetailsTable",
+    rows: "/bodyData",
+    key: "/assignment_id",
+    state: "/state",
+    states: &[
+        ("Submitted", PayState::Pending),
+        ("Pending", PayState::Pending),
+        ("Pending Approval", PayState::Pending),
+        ("Approved", PayState::Approved),
+        ("Rejected", PayState::Rejected),
+        ("Paid", PayState::Paid),
+    ],
+};
 
 const RETURN_FORM: Watch = Watch { name: WatchName::Return, selector: "form:has(input[value=\"delete\"])" };
 
@@ -47,7 +71,8 @@ pub static ADAPTER: Adapter = Adapter {
         page("mturk requester projects", "/requesters/*/projects", PageRole::Search),
         page("mturk queue", "/tasks", PageRole::Search),
         page("mturk dashboard", "/dashboard", PageRole::Search),
-        page("mturk status", "/status_details/**", PageRole::Search),
+        page("mturk status", "/status_details/*", PageRole::PayStatus(&STATUS_TABLE)),
+        page("mturk status list", "/status_details/**", PageRole::Search),
         page("mturk earnings", "/earnings", PageRole::Search),
         page("mturk other", "/**", PageRole::Neutral),
     ],

@@ -5,6 +5,7 @@
 use analysis::{Outcome, Platform};
 
 use super::{Adapter, ApiRule, PageRole, PageRule};
+use crate::pay::PayState;
 use crate::url::UrlPattern;
 
 const HOST: &str = "app.prolific.com";
@@ -28,8 +29,14 @@ pub struct SubmissionFields {
     pub researcher: &'static str,
     /// The study's time limit in minutes.
     pub maximum_allowed_minutes: &'static str,
+    /// The study's estimated completion time in minutes, and its advertised reward in minor
+    /// units: what the study list promised.
+    pub estimated_minutes: &'static str,
+    pub study_reward_minor: &'static str,
     /// Status words and what they mean; a status missing here is an extraction error.
     pub statuses: &'static [(&'static str, Option<Outcome>)],
+    /// Status words that say where a finished submission's pay stands.
+    pub pay_states: &'static [(&'static str, PayState)],
 }
 
 pub static FIELDS: SubmissionFields = SubmissionFields {
@@ -45,6 +52,8 @@ pub static FIELDS: SubmissionFields = SubmissionFields {
     study_name: "/study/name",
     researcher: "/study/researcher/name",
     maximum_allowed_minutes: "/study/maximum_allowed_time",
+    estimated_minutes: "/study/estimated_completion_time",
+    study_reward_minor: "/study/reward",
     statuses: &[
         ("RESERVED", None),
         ("ACTIVE", None),
@@ -54,6 +63,11 @@ pub static FIELDS: SubmissionFields = SubmissionFields {
         ("SCREENED OUT", Some(Outcome::ScreenedOut)),
         ("RETURNED", Some(Outcome::Returned)),
         ("TIMED-OUT", Some(Outcome::Abandoned)),
+    ],
+    pay_states: &[
+        ("AWAITING REVIEW", PayState::Pending),
+        ("APPROVED", PayState::Approved),
+        ("REJECTED", PayState::Rejected),
     ],
 };
 

@@ -9,13 +9,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::api::{self, now_millis};
-use super::storage::{self, OUTBOX, SETTINGS, SYNC, TRACKER, json, parse_stored, read, write};
+use super::storage::{self, OUTBOX, PAY, SETTINGS, SYNC, TRACKER, json, parse_stored, read, write};
 use crate::adapters::{TaskDetails, label, observe_api_response, observe_page, plan_for};
 use crate::json::{FromJson, ObjectBuilder, ToJson};
 use crate::messages::Message;
+use crate::pay::PayBook;
 use crate::records::{LocalRecord, to_record};
 use crate::settings::{CONSENT_VERSION, Settings};
-use crate::tracker::{Event, Outcomes, Tracker, TrackerSettings};
+use crate::tracker::{Event, FinishedWhat, Outcomes, Tracker, TrackerSettings};
 use crate::upload::{
     BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_challenge,
     parse_enrollment, retry_after_ms, solve_challenge,
@@ -171,12 +172,7 @@ fn manual_stop(
     let bonus = Money::parse(bonus.trim()).map_err(|e| RecordError::new("bonus", e))?;
     let currency = Currency::parse(currency.trim()).map_err(|e| RecordError::new("currency", e))?;
     let title = (!title.trim().is_empty()).then(|| label(title));
-    Ok(Event::ManualStop {
-        now,
-        outcome,
-        details: TaskDetails { reward, currency, title, requester: None },
-        bonus,
-    })
+    Ok(Event::ManualStop { now, outcome, details: TaskDetails::plain(reward, currency, title, None), bonus })
 }
 
 async fn settings() -> Settings {
@@ -197,9 +193,10 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
     tracker.settings = tracker_settings;
     let mut out = Outcomes::default();
     for event in events {
-        let Outcomes { finished, problems } = tracker.handle(event);
+        let Outcomes { finished, problems, pay } = tracker.handle(event);
         out.finished.extend(finished);
         out.problems.extend(problems);
+        out.pay.extend(pay);
     }
     let now = now_millis();
     write(&[(TRACKER, json(&tracker))]).await?;
@@ -207,6 +204,7 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
 }
 
 async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), WebError> {
+    store_pay(&out).await?;
     let mut records: Vec<LocalRecord> = Vec::new();
     if !out.finished.is_empty() {
         let meta = storage::meta().await?;
@@ -227,6 +225,22 @@ async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Res
         queue(&records).await?;
     }
     Ok(())
+}
+
+/// Submitted tasks become pending; what the platforms reported changes their state.
+async fn store_pay(out: &Outcomes) -> Result<(), WebError> {
+    let submitted = out.finished.iter().any(|f| matches!(f.what, FinishedWhat::Task { .. }));
+    if out.pay.is_empty() && !submitted {
+        return Ok(());
+    }
+    let mut book: PayBook = read(PAY).await?.unwrap_or_default();
+    for finished in &out.finished {
+        book.record_finished(finished);
+    }
+    for report in &out.pay {
+        book.apply(report);
+    }
+    write(&[(PAY, json(&book))]).await
 }
 
 async fn queue(records: &[LocalRecord]) -> Result<(), WebError> {
@@ -425,7 +439,7 @@ async fn import(text: String, now: i64) -> Result<(usize, usize), WebError> {
     let mut batch: Vec<LocalRecord> = Vec::new();
     for line in lines {
         match line {
-            Ok(record) => batch.push(LocalRecord { record, title: None, requester: None }),
+            Ok(record) => batch.push(LocalRecord::bare(record)),
             Err(error) => {
                 refused += 1;
                 if refused <= 5 {

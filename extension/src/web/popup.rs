@@ -30,7 +30,7 @@ fn by_id(id: &str) -> Option<Element> {
 
 /// Replaces the children of the element `id` with `nodes`, created one by one: the popup never
 /// has the browser parse HTML (see `crate::view`).
-fn show(id: &str, nodes: &[Node]) {
+pub(super) fn show(id: &str, nodes: &[Node]) {
     let Some(target) = by_id(id) else { return };
     target.set_text_content(None);
     let document = document();
@@ -240,7 +240,11 @@ pub async fn popup_main() -> Result<(), JsValue> {
     on_permissions.forget();
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-        let Ok(Some(button)) = target.closest("[data-action],[data-view]") else { return };
+        let Ok(Some(button)) = target.closest("[data-action],[data-view],[data-sort]") else { return };
+        if let Some(key) = button.get_attribute("data-sort") {
+            super::history::sort(&key);
+            return;
+        }
         if let Some(view) = button.get_attribute("data-view") {
             show_view(&view);
             return;
@@ -283,6 +287,7 @@ pub async fn popup_main() -> Result<(), JsValue> {
         let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
         match (event.type_().as_str(), input.id().as_str()) {
             ("input", "country") => fill_regions(&input_value("region")),
+            ("input", "history-search") => super::history::search(input.value()),
             ("change", "import-file") => {
                 let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
                 wasm_bindgen_futures::spawn_local(async move {
@@ -295,8 +300,10 @@ pub async fn popup_main() -> Result<(), JsValue> {
         }
     });
     document().add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
-    if let Some(country) = by_id("country") {
-        country.add_event_listener_with_callback("input", on_change.as_ref().unchecked_ref())?;
+    for id in ["country", "history-search"] {
+        if let Some(field) = by_id(id) {
+            field.add_event_listener_with_callback("input", on_change.as_ref().unchecked_ref())?;
+        }
     }
     on_change.forget();
     // The popup lives as long as its page; the listener with it.
@@ -325,10 +332,18 @@ async fn show_site_access() {
 }
 
 fn show_view(view: &str) {
-    for name in ["dashboard", "timer", "settings"] {
+    for name in ["dashboard", "requesters", "timer", "settings"] {
         if let Some(section) = by_id(&format!("view-{name}")).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
             section.set_hidden(name != view);
         }
+    }
+    if view == "requesters" {
+        // Read when asked for: the popup's opening reads only the daily totals.
+        wasm_bindgen_futures::spawn_local(async {
+            if let Err(error) = super::history::open().await {
+                status(&error.to_string());
+            }
+        });
     }
 }
 

@@ -19,6 +19,8 @@ pub(crate) const META: &str = "meta";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const SYNC: &str = "sync";
 pub(crate) const PROBLEMS: &str = "problems";
+/// Pay states by task (`crate::pay::PayBook`).
+pub(crate) const PAY: &str = "pay";
 /// The most recent problems kept for the popup.
 const MAX_PROBLEMS: usize = 20;
 
@@ -186,7 +188,7 @@ pub(crate) async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineErr
 pub(crate) async fn delete_local() -> Result<(), WebError> {
     let meta = meta().await?;
     let mut keys: Vec<String> = (0..meta.count.div_ceil(CHUNK_RECORDS)).map(chunk_key).collect();
-    keys.extend([DAYS, OUTBOX, PROBLEMS].map(str::to_owned));
+    keys.extend([DAYS, OUTBOX, PROBLEMS, PAY].map(str::to_owned));
     api::remove(&keys).await?;
     write(&[(META, json(&Meta { count: 0, ..meta }))]).await
 }

@@ -81,12 +81,15 @@ fn record(index: usize) -> LocalRecord {
         ended: 1_780_000_030_000 + index as i64 * 60_000,
         active_ms: 25_000,
         what: crate::tracker::FinishedWhat::Task {
+            key: "task".to_owned(),
             outcome: analysis::Outcome::Approved,
             details: crate::adapters::TaskDetails {
                 reward: analysis::Money::parse("0.10").unwrap(),
                 currency: analysis::Currency::USD,
                 title: Some(format!("Task {index}")),
                 requester: None,
+                advertised: None,
+                auto_approval_seconds: None,
             },
             bonus: analysis::Money::ZERO,
         },
@@ -145,12 +148,15 @@ async fn the_popup_draws_the_stored_totals() {
         ended: started + 60_000,
         active_ms: 60_000,
         what: crate::tracker::FinishedWhat::Task {
+            key: "task".to_owned(),
             outcome: analysis::Outcome::Submitted,
             details: crate::adapters::TaskDetails {
                 reward: analysis::Money::parse("0.15").unwrap(),
                 currency: analysis::Currency::USD,
                 title: None,
                 requester: None,
+                advertised: None,
+                auto_approval_seconds: None,
             },
             bonus: analysis::Money::ZERO,
         },
