@@ -273,7 +273,7 @@ impl SortKey {
 /// How the worker asked to see the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
-    /// Matched case-insensitively against requester names and titles; empty matches all.
+    /// Matched against requester names and titles, A to Z in either case; empty matches all.
     pub search: String,
     pub sort: SortKey,
     pub descending: bool,
@@ -288,7 +288,7 @@ impl Default for Query {
 fn compare(a: &Row, b: &Row, key: SortKey) -> std::cmp::Ordering {
     let rate = |rate: Option<f64>| rate.unwrap_or(-1.0);
     match key {
-        SortKey::Requester => a.requester.to_lowercase().cmp(&b.requester.to_lowercase()),
+        SortKey::Requester => a.requester.to_ascii_lowercase().cmp(&b.requester.to_ascii_lowercase()),
         SortKey::Tasks => a.tasks.cmp(&b.tasks),
         SortKey::Time => a.seconds().cmp(&b.seconds()),
         SortKey::Earnings => a.earnings_usd().cmp(&b.earnings_usd()),
@@ -301,8 +301,11 @@ impl History {
     /// The groups matching the search, sorted; within a group, only its matching projects
     /// (all of them when the requester's name matches), sorted the same way.
     pub fn select(&self, query: &Query) -> Vec<Group> {
-        let needle = query.search.trim().to_lowercase();
-        let matches = |text: &str| needle.is_empty() || text.to_lowercase().contains(&needle);
+        // ASCII case folding only: Unicode's case tables cost the wasm module 18 KB (measured:
+        // 450,154 bytes with `to_lowercase`, over the budget, 432,072 without); accented letters
+        // match as typed.
+        let needle = query.search.trim().to_ascii_lowercase();
+        let matches = |text: &str| needle.is_empty() || text.to_ascii_lowercase().contains(&needle);
         let order = |a: &Row, b: &Row| {
             let ordering = compare(a, b, query.sort).then_with(|| a.requester.cmp(&b.requester));
             if query.descending { ordering.reverse() } else { ordering }
