@@ -310,6 +310,64 @@ fn prolific_submissions_give_outcome_reward_and_screening_payment() {
 }
 
 #[test]
+fn advertised_figures_and_the_hits_own_auto_approval_delay_are_read() {
+    // MTurk: the allotted time with the reward; the delay when the props carry it.
+    let observation = observe_page(TASK_URL, &task_page_values("worker.mturk.com/task.html", "540")).unwrap();
+    let PageView::Task { details, .. } = observation.view else { panic!("{observation:?}") };
+    assert_eq!(details.advertised.map(|a| (a.reward.to_string(), a.seconds)), Some(("0.5".to_owned(), 600)));
+    assert_eq!(details.auto_approval_seconds, None);
+    let mut values = task_page_values("worker.mturk.com/task.html", "540");
+    let props = values.get_mut("react_props").unwrap();
+    props[0] = props[0].replace(
+        "\"assignmentDurationInSeconds\"",
+        "\"autoApprovalDelayInSeconds\":259200,\"assignmentDurationInSeconds\"",
+    );
+    let PageView::Task { details, .. } = observe_page(TASK_URL, &values).unwrap().view else { panic!() };
+    assert_eq!(details.auto_approval_seconds, Some(259_200));
+    props_with(
+        &mut values,
+        "\"autoApprovalDelayInSeconds\":259200",
+        "\"autoApprovalDelayInSeconds\":\"3 days\"",
+    );
+    let PageView::Unreadable(error) = observe_page(TASK_URL, &values).unwrap().view else { panic!() };
+    assert_eq!(error.field, "auto_approval_seconds");
+    // Prolific: the study's reward and estimated time, whatever the submission paid.
+    let url = "https://app.prolific.com/api/v1/participant/submissions/";
+    let study = r#","screened_out_payments":[{"amount":14}]"#;
+    let body = format!(
+        r#"{{"results":[{}]}}"#,
+        submission("SCREENED OUT", study).replace(
+            "\"maximum_allowed_time\":40",
+            "\"maximum_allowed_time\":40,\"reward\":150,\"estimated_completion_time\":10"
+        )
+    );
+    let screened = observe_api_response(url, &body).unwrap().unwrap().remove(0);
+    assert_eq!(screened.details.reward.to_string(), "0.14");
+    assert_eq!(
+        screened.details.advertised.map(|a| (a.reward.to_string(), a.seconds)),
+        Some(("1.5".to_owned(), 600))
+    );
+    assert_eq!(screened.pay, None);
+    let awaiting =
+        observe_api_response(url, &format!(r#"{{"results":[{}]}}"#, submission("AWAITING REVIEW", "")))
+            .unwrap()
+            .unwrap();
+    assert_eq!(awaiting[0].pay, Some(PayState::Pending));
+    assert_eq!(awaiting[0].details.advertised, None);
+    let hostile = body.replace("\"estimated_completion_time\":10", "\"estimated_completion_time\":\"ten\"");
+    assert_eq!(observe_api_response(url, &hostile).unwrap_err().field, "estimated_completion_time");
+    let huge = body.replace("\"estimated_completion_time\":10", "\"estimated_completion_time\":99999999");
+    assert_eq!(observe_api_response(url, &huge).unwrap_err().field, "estimated_completion_time");
+    let negative = body.replace("\"reward\":150", "\"reward\":-150");
+    assert_eq!(observe_api_response(url, &negative).unwrap_err().field, "study_reward");
+}
+
+fn props_with(values: &mut ProbeValues, from: &str, to: &str) {
+    let props = values.get_mut("react_props").unwrap();
+    props[0] = props[0].replace(from, to);
+}
+
+#[test]
 fn broken_prolific_responses_name_the_field() {
     let url = "https://app.prolific.com/api/v1/submissions/reserve/";
     let check = |body: &str, field: &str| {

@@ -353,3 +353,34 @@ fn an_unreadable_page_is_reported_and_opens_nothing() {
     assert_eq!(out.problems, vec!["mturk task: reward: gone".to_owned()]);
     assert!(t.open_tasks().is_empty());
 }
+
+#[test]
+fn status_pages_and_submission_statuses_report_pay_and_count_as_search() {
+    use extension::pay::{PayReport, PayState};
+    let mut t = tracker();
+    let statuses = vec![("3A".to_owned(), PayState::Approved), ("3B".to_owned(), PayState::Pending)];
+    let out = t.handle(page(1, 0, observation(PageView::PayStatus(statuses), None)));
+    assert_eq!(
+        out.pay,
+        [
+            PayReport { platform: Platform::Mturk, key: "3A".into(), state: PayState::Approved, at: T0 },
+            PayReport { platform: Platform::Mturk, key: "3B".into(), state: PayState::Pending, at: T0 },
+        ]
+    );
+    // Reading the status page is searching time, like the rest of the worker's overhead.
+    t.handle(input(1, 30 * S));
+    let finished = run(&mut t, vec![Event::Tick { now: T0 + 30 * S + 12 * 60 * S }]);
+    assert!(matches!(finished[..], [Finished { what: FinishedWhat::Unpaid(UnpaidCategory::Search), .. }]));
+    // A Prolific submission list reports the pay of studies never seen starting, and opens
+    // nothing for them.
+    let mut awaiting =
+        submission("S9", SubmissionState::Finished(Outcome::Submitted), "2026-05-01T10:00:00Z", None, "1.50");
+    awaiting.pay = Some(PayState::Pending);
+    let out = t.handle(Event::Submission { now: T0 + 2000 * S, observation: awaiting });
+    assert!(out.finished.is_empty());
+    assert_eq!(out.pay.len(), 1);
+    assert_eq!(
+        (out.pay[0].platform, out.pay[0].key.as_str(), out.pay[0].state),
+        (Platform::Prolific, "S9", PayState::Pending)
+    );
+}

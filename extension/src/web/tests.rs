@@ -249,3 +249,40 @@ fn countries_are_named_in_the_language_of_the_messages() {
 fn random_ids_differ() {
     assert_ne!(api::random_bytes(), api::random_bytes());
 }
+
+/// A store written before task ids and advertised figures were kept (15-field lines, no pay
+/// states) still reads whole, takes new records beside its old ones, and fills the history.
+#[wasm_bindgen_test]
+async fn an_old_format_store_reads_and_grows() {
+    install_fake_api();
+    storage::delete_local().await.unwrap();
+    let old = [
+        "0b0c6d3e-5a7e-4c1b-9d2a-7f1e2a3b4c5d\tlocal-x\tmturk\tFR\ttask\t\tsubmitted\t2026-03-02T10:00:00Z\t2026-03-02T10:05:00Z\t240\t0.5\t0\tUSD\tLabel street images\tStreet Scenes Lab",
+        "1b0c6d3e-5a7e-4c1b-9d2a-7f1e2a3b4c5d\tlocal-x\tmturk\tFR\ttask\t\treturned\t2026-03-02T10:10:00Z\t2026-03-02T10:12:00Z\t120\t0.5\t0\tUSD\tLabel street images\tStreet Scenes Lab",
+    ];
+    let chunk = format!("{}\n{}\n", old[0], old[1]);
+    storage::write(&[
+        ("records/0", chunk),
+        (storage::META, r#"{"install_id":"local-x","count":2}"#.to_owned()),
+    ])
+    .await
+    .unwrap();
+    let mut new = record(7);
+    new.requester = Some("Street Scenes Lab".to_owned());
+    new.title = Some("Label street images".to_owned());
+    new.task_key = Some("3KYQYYSHWX3A".to_owned());
+    storage::append(std::slice::from_ref(&new), 0).await.unwrap();
+    let (records, errors) = storage::all_records().await.unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(records.len(), 3);
+    assert_eq!(
+        (records[0].requester.as_deref(), records[0].task_key.as_deref()),
+        (Some("Street Scenes Lab"), None)
+    );
+    assert_eq!(records[2], new);
+    let history =
+        crate::requesters::History::build(&records, &crate::pay::PayBook::default(), api::now_millis());
+    assert_eq!(history.groups.len(), 1);
+    assert_eq!((history.groups[0].total.tasks, history.groups[0].total.returned_seconds), (3, 120));
+    storage::delete_local().await.unwrap();
+}
