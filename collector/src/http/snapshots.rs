@@ -166,7 +166,7 @@ fn parse_name(name: &str) -> Result<(String, bool), AppError> {
     operation_id = "snapshot",
     summary = "One citable snapshot: its page, or its JSON document",
     description = "YYYY-MM-DD gives the snapshot's page; YYYY-MM-DD.json its document (piecerate.snapshot/1: every report the collector publishes, of every grouping of platform, country and month under each method, as they stood that day), served byte for byte as stored: its SHA-256 is the Piecerate-Content-SHA256 header, the ETag and the sha256 of /snapshots.json. Never changes once published (Cache-Control: immutable). A collector started with --demo puts its data_notice inside the document, not around it.",
-    params(("snapshot" = String, Path, description = "The snapshot's day, YYYY-MM-DD, or YYYY-MM-DD.json for its document.")),
+    params(("snapshot" = String, Path, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.json)?$", description = "The snapshot's day, YYYY-MM-DD, or YYYY-MM-DD.json for its document.")),
     responses(
         (status = 200, description = "The page or the document.", content(
             (String = "text/html"),

@@ -51,12 +51,26 @@ async fn document(server: &TestServer, day: &str) -> (Value, String) {
     (serde_json::from_slice(&bytes).expect("JSON"), header)
 }
 
-/// A new install whose one task in mturk/US, May 2024, pays `dollars` for an hour.
-async fn add(server: &TestServer, worker: usize, dollars: f64) {
+/// A new install whose one task in mturk/US, May 2024, pays `dollars` for an hour; answers its
+/// token.
+async fn add(server: &TestServer, worker: usize, dollars: f64) -> String {
     let token = server.enroll().await;
     let record = task(worker as u64, 24 + worker as i64, "mturk", "US", &format!("{dollars:.2}"));
     let stored = server.upload(&token, &[record]).await;
     assert_eq!(stored.status, 200, "{}", stored.text);
+    token
+}
+
+/// How many rows of totals the next snapshot compares with.
+async fn basis_rows(database: &crate::support::TestDatabase) -> i64 {
+    let sql = "SELECT COUNT(*) FROM snapshot_basis";
+    if database.backend == "sqlite" {
+        let mut connection = sqlx::SqliteConnection::connect(&database.url).await.expect("connecting");
+        sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("counting")
+    } else {
+        let mut connection = sqlx::PgConnection::connect(&database.url).await.expect("connecting");
+        sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("counting")
+    }
 }
 
 #[tokio::test]
@@ -80,8 +94,9 @@ async fn snapshots_are_dated_hashed_immutable_and_kept() {
         assert_eq!(first["reports"].as_array().unwrap().len(), 24, "{backend}");
 
         // A second publication the same day, with other figures, changes nothing.
+        let mut tokens = Vec::new();
         for worker in 0..12 {
-            add(&server, worker, 5.0 + worker as f64).await;
+            tokens.push(add(&server, worker, 5.0 + worker as f64).await);
         }
         let other = StoredSnapshot {
             summary: SnapshotSummary {
@@ -178,6 +193,10 @@ async fn snapshots_are_dated_hashed_immutable_and_kept() {
         assert_eq!(listing["snapshots"].as_array().unwrap().len(), 2, "{backend}");
         let (second, second_hash) = document(&server, "2026-12-02").await;
         assert_eq!(second["previous_snapshot"], "2026-12-01");
+        // The totals kept for the next comparison leave with an erased install.
+        assert_eq!(basis_rows(&database).await, 12, "{backend}");
+        assert_eq!(server.erase(&tokens[0]).await.status, 200);
+        assert_eq!(basis_rows(&database).await, 11, "{backend}: an erased install's totals were kept");
         server.running.shut_down().await.expect("stopping");
         let server = start_at(&database, &clock).await;
         assert_eq!(document(&server, "2026-12-01").await.1, hash, "{backend}: changed by a restart");
