@@ -6,6 +6,7 @@
 //! The CLI is its own package, `piecerate-cli` (`analysis/cli/`), a thin shell over this crate.
 
 pub mod codes;
+pub mod compare;
 mod fast_hash;
 pub mod format;
 pub mod import;

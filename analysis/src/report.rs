@@ -270,6 +270,15 @@ pub struct ReportBuilder {
     keep_members: bool,
 }
 
+/// One worker of a cell's statistics: its wage, as the cell's statistics count it, and whether
+/// it is below the local minimum (`None` when the minimum is not known for all its time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerSample {
+    pub install: InstallId,
+    pub wage: f64,
+    pub below_local_minimum: Option<bool>,
+}
+
 /// The workers a cell's statistics include (not those left out for too few hours, an
 /// implausible wage or no PPP factor), sorted by worker index.
 pub(crate) type CellMembers = Vec<u32>;
@@ -352,7 +361,19 @@ impl ReportBuilder {
 
     /// The report and, when the builder keeps them, each cell's members in the order of the
     /// report's cells.
-    pub(crate) fn finish_with_members(mut self) -> (Report, Vec<CellMembers>) {
+    pub(crate) fn finish_with_members(self) -> (Report, Vec<CellMembers>) {
+        let (report, members, _) = self.finish_all(false);
+        (report, members)
+    }
+
+    /// The report and, in the order of its cells, the workers each cell's statistics include,
+    /// with their wages: what a comparison of two periods resamples (`compare.rs`).
+    pub fn finish_with_samples(self) -> (Report, Vec<Vec<WorkerSample>>) {
+        let (report, _, samples) = self.finish_all(true);
+        (report, samples)
+    }
+
+    fn finish_all(mut self, keep_samples: bool) -> (Report, Vec<CellMembers>, Vec<Vec<WorkerSample>>) {
         if let Method::Session { max_gap_minutes } = self.options.method {
             self.add_session_gaps(max_gap_minutes);
         }
@@ -371,6 +392,7 @@ impl ReportBuilder {
         keys.sort_unstable();
         let mut cells = Vec::with_capacity(keys.len());
         let mut cell_members = Vec::new();
+        let mut cell_samples = Vec::new();
         let (mut any_simulated, mut any_requester, mut any_lowest_regional) = (false, false, false);
         let mut unknown_minimum_workers = 0;
         for key in keys {
@@ -402,6 +424,21 @@ impl ReportBuilder {
                 let mut included_workers: CellMembers = included.iter().map(|(worker, _)| *worker).collect();
                 included_workers.sort_unstable();
                 cell_members.push(included_workers);
+            }
+            if keep_samples {
+                cell_samples.push(
+                    included
+                        .iter()
+                        .map(|(worker, cell)| WorkerSample {
+                            install: self.installs[*worker as usize].clone(),
+                            wage: cell
+                                .totals
+                                .hourly_wage_usd(options.method)
+                                .expect("included workers have counted time"),
+                            below_local_minimum: cell.minimum.is_below(&cell.totals, options.method),
+                        })
+                        .collect(),
+                );
             }
             let contains_simulated = included.iter().any(|(w, _)| self.installs[*w as usize].is_simulated());
             // Over every worker of the cell, not only those with counted time: a batch that paid
@@ -470,7 +507,7 @@ impl ReportBuilder {
             notes,
             disclosure: None,
         };
-        (report, cell_members)
+        (report, cell_members, cell_samples)
     }
 
     fn add_session_gaps(&mut self, max_gap_minutes: u32) {

@@ -5,6 +5,8 @@
 
 mod brief_command;
 mod check_report;
+mod compare_command;
+mod compare_render;
 mod filter_args;
 mod import_command;
 mod minimum_wage_command;
@@ -56,6 +58,9 @@ enum Command {
     /// The advocate's brief: the report's figures as a printable HTML or PDF document of two to
     /// four A4 pages, in English or French.
     Brief(brief_command::BriefArgs),
+    /// Per cell, the change of the median wage and of the share below the local minimum
+    /// between two periods, with seeded bootstrap intervals.
+    Compare(compare_command::CompareArgs),
     /// Converts a requester-side export into records (format v1 CSV).
     #[command(subcommand)]
     Import(import_command::ImportCommand),
@@ -70,6 +75,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Report(args) => report_command::run(args),
         Command::Brief(args) => brief_command::run(args),
+        Command::Compare(args) => compare_command::run(args),
         Command::Import(command) => import_command::run(command),
         Command::Simulate(args) => simulate_command::run(args),
         Command::MinimumWage(args) => minimum_wage_command::run(args),

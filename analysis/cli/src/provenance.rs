@@ -42,6 +42,18 @@ pub(crate) struct Parameters {
     /// `--from`, `--to`, `--platform`, `--country`; absent from reports made without them.
     #[serde(flatten)]
     pub filters: FilterParameters,
+    /// `piecerate compare`'s periods and bootstrap; absent from reports.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ComparisonParameters>,
+}
+
+/// The flags of `piecerate compare` beyond a report's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ComparisonParameters {
+    pub before: String,
+    pub after: String,
+    pub seed: u64,
+    pub replicates: u32,
 }
 
 /// The filters of a report as its command line gives them, each absent when not given.
@@ -111,6 +123,12 @@ impl Parameters {
             if let Some(value) = value {
                 flags.push_str(&format!(" {flag} {value}"));
             }
+        }
+        if let Some(comparison) = &self.comparison {
+            flags = format!(
+                "--before {} --after {} --seed {} --replicates {} {flags}",
+                comparison.before, comparison.after, comparison.seed, comparison.replicates
+            );
         }
         flags
     }

@@ -242,7 +242,7 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
     out
 }
 
-fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
+pub(crate) fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
     let width = |column: usize| {
         rows.iter()
             // A suppressed cell's note runs on past its column rather than widening it.
@@ -276,7 +276,7 @@ fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> Stri
     out
 }
 
-fn markdown(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
+pub(crate) fn markdown(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
     let escape = |text: &str| text.replace('|', "\\|");
     let mut out = format!("| {} |\n|", header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | "));
     for column in 0..header.len() {

@@ -80,7 +80,7 @@ pub(crate) struct ReportArgs {
     pub(crate) check: Option<PathBuf>,
 }
 
-fn parse_generated_at(text: &str) -> Result<Timestamp, String> {
+pub(crate) fn parse_generated_at(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse(text).map_err(|error| error.to_string())
 }
 
@@ -106,26 +106,26 @@ pub(crate) fn generated_at(flag: Option<Timestamp>) -> Result<Timestamp> {
         .map_err(|error| anyhow::anyhow!("the system clock: {error}"))
 }
 
-fn parse_method(text: &str) -> Result<Method, String> {
+pub(crate) fn parse_method(text: &str) -> Result<Method, String> {
     text.parse()
 }
 
-fn parse_currency_basis(text: &str) -> Result<CurrencyBasis, String> {
+pub(crate) fn parse_currency_basis(text: &str) -> Result<CurrencyBasis, String> {
     text.parse()
 }
 
-fn parse_grouping(text: &str) -> Result<Grouping, String> {
+pub(crate) fn parse_grouping(text: &str) -> Result<Grouping, String> {
     text.parse()
 }
 
-fn parse_min_hours(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_min_hours(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(hours) if hours.is_finite() && hours >= 0.0 => Ok(hours),
         _ => Err(format!("'{text}' is not a finite, non-negative number of hours")),
     }
 }
 
-fn parse_max_hourly_usd(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_max_hourly_usd(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(usd) if usd.is_finite() && usd > 0.0 => Ok(usd),
         _ => Err(format!(
@@ -196,16 +196,117 @@ pub(crate) fn read(
     generated_at: Timestamp,
     options: ReportOptions,
 ) -> Result<Read> {
+    let reading = Reading { options, strict: args.strict, threads: args.threads };
+    let InputsRead { builder, total, facts, salts, mixed_salts, first_reasons } =
+        read_inputs(&reading, filter, inputs, Telling::Everything)?;
+    if total.records == 0 && total.filtered_out > 0 {
+        // Every record was read and none is in the period, platforms and countries asked for.
+        bail!(
+            "none of the {} records read is kept by the filters ({filter}), so there is no report",
+            total.filtered_out
+        );
+    }
+    if total.records == 0 {
+        // A report of nothing would look like a finding ("no cell"); it is a failed read.
+        let names: Vec<String> = inputs.iter().map(|path| open_input::name(path)).collect();
+        bail!("no record was read from {}, so there is no report{first_reasons}", names.join(", "));
+    }
+    let mut notes = Vec::new();
+    if total.repeated > 0 {
+        notes.push(format!(
+            "{} record{} whose record_id had already been read {} left out, so that no record counts twice.",
+            total.repeated,
+            if total.repeated == 1 { "" } else { "s" },
+            if total.repeated == 1 { "was" } else { "were" },
+        ));
+    }
+    if !filter.is_everything() {
+        notes.push(format!(
+            "Only the records kept by the filters ({filter}; a record counts on the UTC day it started) are in this report: {} other record{} {} left out.",
+            total.filtered_out,
+            if total.filtered_out == 1 { "" } else { "s" },
+            if total.filtered_out == 1 { "was" } else { "were" },
+        ));
+    }
+    if let Some(warning) = mixed_salts {
+        notes.push(format!("Warning: {warning}"));
+    }
+    let provenance = Provenance {
+        tool: "piecerate".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
+        generated_at: generated_at.to_string(),
+        parameters: Parameters {
+            method: args.method.to_string(),
+            by: args.by.to_string(),
+            min_workers: args.min_workers,
+            min_hours: args.min_hours,
+            max_hourly_usd: args.max_hourly_usd,
+            currency_basis: args.currency_basis.as_str().to_owned(),
+            strict: args.strict,
+            disclosure_control: args.disclosure_control,
+            filters: FilterParameters::of(filter),
+            comparison: None,
+        },
+        inputs: facts,
+        repeated_records: total.repeated,
+        import_salts: salts.keys().map(|salt| salt_name(*salt)).collect(),
+        reference_tables: reference_tables(),
+    };
+    let input = InputSummary { files: inputs.len(), records: total.records, bad_lines: total.bad_lines };
+    Ok(Read { builder, notes, input, provenance })
+}
+
+/// How records are read into a report builder, whatever the command.
+pub(crate) struct Reading {
+    pub options: ReportOptions,
+    pub strict: bool,
+    pub threads: Option<u16>,
+}
+
+/// What a reading of every input gave.
+pub(crate) struct InputsRead {
+    pub builder: ReportBuilder,
+    /// Over all inputs.
+    pub total: ReadSummary,
+    pub facts: Vec<InputFacts>,
+    pub salts: BTreeMap<Option<SaltFingerprint>, Vec<String>>,
+    /// The warning, when the requester imports among the inputs mix salts.
+    pub mixed_salts: Option<String>,
+    /// The first problems of the bad lines, for a message when nothing could be read.
+    pub first_reasons: String,
+}
+
+/// Whether a reading writes bad lines and warnings to stderr and hashes the inputs, or reads
+/// inputs that an earlier reading already told of (another period of a comparison).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Telling {
+    Everything,
+    Nothing,
+}
+
+/// Reads the records of `inputs` that `filter` keeps into a report builder, each record once.
+pub(crate) fn read_inputs(
+    reading: &Reading,
+    filter: &RecordFilter,
+    inputs: &[PathBuf],
+    telling: Telling,
+) -> Result<InputsRead> {
     let total_bytes = open_input::check_all(inputs)?;
-    let threads =
-        args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
-    let settings = ReadSettings { strict: args.strict, threads, filter };
+    let threads = reading
+        .threads
+        .map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
+    let settings = ReadSettings { strict: reading.strict, threads, filter };
     let progress = crate::progress::bar(Some(total_bytes), "bytes");
-    let mut stderr = crate::progress::MessagesAroundBar { bar: progress.clone() };
+    let mut stderr: Box<dyn Write> = match telling {
+        Telling::Everything => Box::new(crate::progress::MessagesAroundBar { bar: progress.clone() }),
+        Telling::Nothing => Box::new(std::io::sink()),
+    };
     let mut problems = Problems::default();
     let mut ids = RecordIds::new();
-    let pass = Pass { inputs, options: &options, settings, progress: &progress };
-    let (mut builder, mut summaries, hashes) = pass.read_all(&mut ids, &mut problems, &mut stderr, true)?;
+    let pass = Pass { inputs, options: &reading.options, settings, progress: &progress };
+    let (mut builder, mut summaries, hashes) =
+        pass.read_all(&mut ids, &mut problems, &mut stderr, telling == Telling::Everything)?;
     if let Some(mut exact) = ids.second_pass() {
         // Some record ids were alike: every input is read again, by one reader, keeping the first
         // copy of each record. Its bad lines were told in the first pass.
@@ -255,70 +356,13 @@ pub(crate) fn read(
     }
     let mixed_salts = (salts.len() > 1).then(|| mixed_salts_warning(&salts));
     if let Some(warning) = &mixed_salts {
-        if args.strict {
+        if reading.strict {
             bail!("{warning} (--strict refuses a report that mixes import salts)");
         }
         writeln!(stderr, "piecerate: warning: {warning}")?;
     }
-    if total.records == 0 && total.filtered_out > 0 {
-        // Every record was read and none is in the period, platforms and countries asked for.
-        bail!(
-            "none of the {} records read is kept by the filters ({filter}), so there is no report",
-            total.filtered_out
-        );
-    }
-    if total.records == 0 {
-        // A report of nothing would look like a finding ("no cell"); it is a failed read.
-        let names: Vec<String> = inputs.iter().map(|path| open_input::name(path)).collect();
-        bail!(
-            "no record was read from {}, so there is no report{}",
-            names.join(", "),
-            problems.first_reasons()
-        );
-    }
-    let mut notes = Vec::new();
-    if total.repeated > 0 {
-        notes.push(format!(
-            "{} record{} whose record_id had already been read {} left out, so that no record counts twice.",
-            total.repeated,
-            if total.repeated == 1 { "" } else { "s" },
-            if total.repeated == 1 { "was" } else { "were" },
-        ));
-    }
-    if !filter.is_everything() {
-        notes.push(format!(
-            "Only the records kept by the filters ({filter}; a record counts on the UTC day it started) are in this report: {} other record{} {} left out.",
-            total.filtered_out,
-            if total.filtered_out == 1 { "" } else { "s" },
-            if total.filtered_out == 1 { "was" } else { "were" },
-        ));
-    }
-    if let Some(warning) = mixed_salts {
-        notes.push(format!("Warning: {warning}"));
-    }
-    let provenance = Provenance {
-        tool: "piecerate".to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
-        generated_at: generated_at.to_string(),
-        parameters: Parameters {
-            method: args.method.to_string(),
-            by: args.by.to_string(),
-            min_workers: args.min_workers,
-            min_hours: args.min_hours,
-            max_hourly_usd: args.max_hourly_usd,
-            currency_basis: args.currency_basis.as_str().to_owned(),
-            strict: args.strict,
-            disclosure_control: args.disclosure_control,
-            filters: FilterParameters::of(filter),
-        },
-        inputs: facts,
-        repeated_records: total.repeated,
-        import_salts: salts.keys().map(|salt| salt_name(*salt)).collect(),
-        reference_tables: reference_tables(),
-    };
-    let input = InputSummary { files: inputs.len(), records: total.records, bad_lines: total.bad_lines };
-    Ok(Read { builder, notes, input, provenance })
+    let first_reasons = problems.first_reasons();
+    Ok(InputsRead { builder, total, facts, salts, mixed_salts, first_reasons })
 }
 
 /// An input's SHA-256 (hex) and length in bytes.
@@ -376,7 +420,7 @@ impl Pass<'_> {
 }
 
 /// What a report says when its requester imports were pseudonymised with different salts.
-fn mixed_salts_warning(salts: &BTreeMap<Option<SaltFingerprint>, Vec<String>>) -> String {
+pub(crate) fn mixed_salts_warning(salts: &BTreeMap<Option<SaltFingerprint>, Vec<String>>) -> String {
     let groups: Vec<String> = salts
         .iter()
         .map(|(salt, names)| {

@@ -3,6 +3,7 @@
 
 mod brief;
 mod common;
+mod compare;
 mod filters;
 mod import;
 mod input_errors;
