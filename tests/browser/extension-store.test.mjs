@@ -64,5 +64,18 @@ test('100,000 records: import, the popup\'s figures, full export', async () => {
   assert.equal(lines.length, RECORDS + 1);
   const ids = new Set(lines.slice(1).map((line) => line.split(',')[0]));
   assert.equal(ids.size, RECORDS, 'every record exported once');
+
+  // The requester history over the whole store: imported records carry no requester, so one
+  // row per platform; MTurk's 40,000 tasks paid $0.45 each for 280 s of work.
+  await popup.click('[data-view="requesters"]');
+  await popup.waitForSelector('#history table.history', { timeout: 120_000 });
+  const mturk = '#history tr.requester[data-platform="mturk"]';
+  assert.equal(await popup.textContent(`${mturk} [data-figure="tasks"]`), '40000');
+  const wage = Number(await popup.getAttribute(`${mturk} [data-figure="wage"]`, 'data-usd'));
+  assert.ok(Math.abs(wage - (0.45 * 3600) / 280) < 1e-5, `${wage}`);
+  assert.equal(Number(await popup.getAttribute(`${mturk} [data-figure="earnings"]`, 'data-approved-usd')), 18000);
+  assert.equal(await popup.textContent(`${mturk} th`), '(requester not recorded) mturk');
+  await popup.fill('#history-search', 'no such requester');
+  await popup.waitForSelector('[data-figure="history-no-match"]');
   await popup.close();
 });
