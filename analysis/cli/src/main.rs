@@ -106,9 +106,11 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Where output goes: a file, or standard output when no path is given. A file is written
-/// under a temporary name and renamed when complete, so a failed run never leaves a
-/// half-written file that looks finished.
+/// Where output goes: a file, or standard output when no path is given. A regular file is
+/// written under a temporary name and renamed when complete, so a failed run never leaves a
+/// half-written file that looks finished. A path that names something else (`/dev/stdout`, a
+/// named pipe, a terminal) is written in place: renaming over it would replace the device or
+/// pipe with a plain file, which as root turns `/dev/stdout` into one for every program.
 struct Output {
     writer: std::io::BufWriter<Box<dyn Write>>,
     file: Option<(PathBuf, PathBuf)>,
@@ -118,6 +120,13 @@ impl Output {
     fn open(path: Option<&PathBuf>) -> anyhow::Result<Output> {
         use anyhow::Context;
         let (inner, file): (Box<dyn Write>, _) = match path {
+            Some(path) if std::fs::metadata(path).is_ok_and(|found| !found.is_file()) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot open output {}", path.display()))?;
+                (Box::new(file), None)
+            }
             Some(path) => {
                 let mut partial = path.clone().into_os_string();
                 partial.push(".partial");

@@ -49,3 +49,29 @@ fn bad_arguments_are_refused() {
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("cannot create output file"), "{}", run.stderr);
 }
+
+#[test]
+fn a_named_pipe_as_output_is_written_in_place_not_replaced() {
+    // `--out /dev/stdout` and `--out` a named pipe must write into the pipe; renaming a finished
+    // temporary file over the path would replace the pipe (or, as root, /dev/stdout) with a file.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("records.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let run = piecerate(&["simulate", "--workers", "5", "--seed", "3", "--out", path_str(&fifo)]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the pipe was replaced by a file"
+    );
+    let through_pipe = reader.join().unwrap();
+    let to_file = dir.path().join("records.csv");
+    piecerate(&["simulate", "--workers", "5", "--seed", "3", "--out", path_str(&to_file)]).ok();
+    assert_eq!(through_pipe, std::fs::read(&to_file).unwrap());
+    assert!(!dir.path().join("records.fifo.partial").exists());
+}
