@@ -324,6 +324,17 @@ describe('requester history', () => {
       await popup.click('[data-view="requesters"]');
       await popup.waitForSelector('[data-figure="history-empty"]');
       assert.match(await popup.textContent('[data-figure="history-empty"]'), /^Aucune tâche enregistrée/);
+      // After a study, its row in French: the band in words, the advertised rate's column.
+      const before = (await stored(french.worker)).records.length;
+      await screenOutOfStudy(popup);
+      await waitForStoredRecords(async () => (await stored(french.worker)).records, before, 2);
+      await popup.goto(french.popupUrl);
+      await popup.waitForSelector('body[data-opened-ms]');
+      await popup.click('[data-view="requesters"]');
+      await popup.waitForSelector('#history table.history');
+      assert.equal(await popup.textContent('#history [data-sort="advertised"]'), 'Taux annoncé');
+      assert.match(await popup.textContent('#history tr.project [data-figure="band"]'), /^(moins de 7,25 \$\/h|de 7,25 à 10 \$\/h|10 \$\/h ou plus)$/);
+      assert.match(await popup.textContent('[data-figure="pay-approved"]'), /^Approuvés : /);
     } finally {
       await french.close();
     }
