@@ -196,6 +196,9 @@ fn headline(figures: &Figures, c: &Catalogue, n: &Numbers) -> Markup {
                             @match s.share_below_local_minimum {
                                 Some(share) => {
                                     p class="value" { (n.percent(share)) }
+                                    @if let Some([low, high]) = s.share_below_local_minimum_ci95 {
+                                        p class="interval" { ((c.interval)(&n.percent(low), &n.percent(high))) }
+                                    }
                                     p class="explained" { ((c.below_minimum_explained)(s.n_workers_with_known_minimum)) }
                                 }
                                 None => { p class="explained" { (c.below_minimum_unknown) } }
@@ -379,7 +382,12 @@ fn table(all: &Report, paid: &Report, c: &Catalogue, n: &Numbers) -> Markup {
                                     (median_cell(paid.cells.iter().find(|other| other.key == cell.key), c, n))
                                     td {
                                         @match s.share_below_local_minimum {
-                                            Some(share) => { (n.percent(share)) }
+                                            Some(share) => {
+                                                (n.percent(share))
+                                                @if let Some([low, high]) = s.share_below_local_minimum_ci95 {
+                                                    br; span class="ci" { "(" (n.percent(low)) "–" (n.percent(high)) ")" }
+                                                }
+                                            }
                                             None => { "–" }
                                         }
                                     }

@@ -87,6 +87,11 @@ fn the_pdf_has_two_to_four_pages_whose_headline_is_the_reports() {
         let share = format!("{:.0}", all["share_below_local_minimum"].as_f64().unwrap() * 100.0);
         let share = if lang == "fr" { format!("{share} %") } else { format!("{share}%") };
         assert!(first_page.contains(&share), "{lang}: the share below the local minimum, {share}");
+        for end in all["share_below_local_minimum_ci95"].as_array().unwrap() {
+            let end = format!("{:.0}", end.as_f64().unwrap() * 100.0);
+            let end = if lang == "fr" { format!("{end} %") } else { format!("{end}%") };
+            assert!(first_page.contains(&end), "{lang}: the share's interval, {end}");
+        }
         let known = all["n_workers_with_known_minimum"].as_u64().unwrap().to_string();
         assert!(first_page.contains(&known), "{lang}: the workers whose minimum is known, {known}");
         let (title, methodology) = match lang {
