@@ -98,6 +98,9 @@ pub struct Config {
     /// How often, in real time, the background task asks the server's clock whether a snapshot
     /// is due; a minute late at most on a real clock, a moment in tests with a manual clock.
     pub snapshot_check_period: Duration,
+    /// The Chromium-family browser that prints `/brief.pdf`; without one, that route answers 503
+    /// (the HTML brief at `/brief` still prints from any browser).
+    pub browser: Option<std::path::PathBuf>,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -210,6 +213,7 @@ impl Config {
             // kilobytes to a few megabytes.
             snapshot_interval_days: 1,
             snapshot_check_period: Duration::from_secs(60),
+            browser: None,
         }
     }
 

@@ -172,6 +172,10 @@ struct ServeArgs {
     #[arg(long, env = "PIECERATE_SNAPSHOT_INTERVAL", default_value = "daily",
         value_parser = collector::config::parse_snapshot_interval)]
     snapshot_interval: u32,
+    /// The browser that prints the brief as PDF at /brief.pdf (Chromium, Google Chrome or
+    /// Microsoft Edge); without it /brief.pdf answers 503 and /brief still serves the HTML.
+    #[arg(long, env = "PIECERATE_BROWSER", value_name = "PATH")]
+    browser: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -202,6 +206,7 @@ impl ServeArgs {
             enroll_difficulty_bits: self.enroll_difficulty_bits,
             operator_contact: self.operator_contact,
             snapshot_interval_days: self.snapshot_interval,
+            browser: self.browser,
             ..Config::new(database_url)
         }
     }

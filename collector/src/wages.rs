@@ -200,7 +200,7 @@ impl WagesCache {
     /// The publication of data version `version` or later: one streaming pass over the stored
     /// totals, then every report built and protected together (off the async threads: it is
     /// the one heavy computation of a read).
-    async fn publication(
+    pub(crate) async fn publication(
         &self,
         database: &Database,
         version: i64,

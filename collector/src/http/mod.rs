@@ -2,6 +2,7 @@
 //! (metrics and logs without request metadata, CORS, the demo notice). Handlers are thin.
 
 mod api;
+mod brief;
 mod chart;
 mod cors;
 mod dashboard;
@@ -43,6 +44,8 @@ pub(crate) struct AppState {
     pub database: Database,
     pub metrics: Metrics,
     pub wages: Arc<WagesCache>,
+    /// The brief, per language and data version (`brief.rs`).
+    pub briefs: brief::BriefCache,
     /// Keyed by the install's database key.
     pub upload_limiter: RateLimiter<i64>,
     /// Keyed by a hash of the source address (see `rate_limit`).
@@ -63,6 +66,7 @@ impl AppState {
             database,
             metrics: Metrics::default(),
             wages: Arc::default(),
+            briefs: brief::BriefCache::default(),
         }
     }
 
@@ -108,6 +112,8 @@ fn routes() -> Routes {
     let reads = OpenApiRouter::new()
         .routes(routes!(dashboard::page))
         .route("/methodology", get(dashboard::methodology))
+        .route("/brief", get(brief::html))
+        .route("/brief.pdf", get(brief::pdf))
         .route("/privacy", get(privacy::page))
         .route("/assets/dashboard.css", get(html::stylesheet))
         .routes(routes!(api::health))

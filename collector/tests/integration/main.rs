@@ -5,6 +5,7 @@
 mod api_description;
 mod backup;
 mod bad_input;
+mod brief;
 mod concurrency;
 mod crash;
 mod deploy;
