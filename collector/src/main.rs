@@ -46,7 +46,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API and the dashboard.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply the database migrations, then exit.
     Migrate(DatabaseArgs),
     /// Write every stored record as CSV v1 (readable by `piecerate report`). For operators only.
@@ -228,7 +228,7 @@ async fn main() -> anyhow::Result<()> {
     ))
     .context("installing the log subscriber")?;
     match Cli::parse().command {
-        Command::Serve(args) => serve(args.config()).await,
+        Command::Serve(args) => serve((*args).config()).await,
         Command::Migrate(args) => {
             let database =
                 Database::connect(&args.database_url, 2).await.context("connecting to the database")?;
