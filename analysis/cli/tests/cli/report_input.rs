@@ -213,9 +213,12 @@ fn parallel_reading_equals_one_reader() {
         big.push_str(body.lines().next().unwrap());
         big.push('\n');
         let path = write(dir.path(), &format!("big.{format}"), big);
-        for grouping in
-            [&["--by", "platform,country"][..], &["--by", "category,month", "--method", "session:15"]]
-        {
+        // The third is filtered: the filter applies in each reading thread's range.
+        for grouping in [
+            &["--by", "platform,country"][..],
+            &["--by", "category,month", "--method", "session:15"],
+            &["--by", "platform", "--from", "2024-03-01", "--to", "2024-09-30", "--country", "US,IN,unknown"],
+        ] {
             let run = |threads: &str| {
                 let args = ["report", "--input", path_str(&path), "--format", "json", "--threads", threads];
                 piecerate(&[&args[..], grouping].concat())
