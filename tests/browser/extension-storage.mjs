@@ -3,10 +3,12 @@
 // extension-helpers.mjs (Chromium) and firefox-helpers.mjs (Firefox).
 
 const RECORD_FIELDS = ['record_id', 'install_id', 'platform', 'country', 'kind', 'category', 'outcome', 'started_at',
-  'ended_at', 'active_seconds', 'reward', 'bonus', 'currency', 'title', 'requester'];
+  'ended_at', 'active_seconds', 'reward', 'bonus', 'currency', 'title', 'requester', 'task_key', 'advertised_reward',
+  'advertised_seconds'];
 
 /// Everything in storage.local (as `storage.local.get(null)` returns it), parsed: records (the
-/// 13 fields plus title and requester), problems, sync state, outbox and settings.
+/// 13 fields plus title, requester, task id and advertised reward and seconds; the last three
+/// absent from lines of the older layout), problems, sync state, outbox and settings.
 export function parseStored(all) {
   const records = [];
   const chunks = Object.keys(all).filter((key) => key.startsWith('records/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));

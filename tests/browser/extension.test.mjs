@@ -272,6 +272,9 @@ describe('requester history', () => {
   test('a requester\'s row shows the wage of its accepted, returned and submitted tasks', async () => {
     const { records } = await stored(browser.worker);
     await openHistory();
+    // Each task keeps its assignment id (for the status pages) and what it advertised.
+    const receipts = records.filter((r) => r.requester === 'Receipt Data Co');
+    assert.ok(receipts.every((r) => /^[0-9A-F]{30}$/.test(r.task_key) && r.advertised_reward === '1.2' && r.advertised_seconds === '1800'), JSON.stringify(receipts));
     const shown = await requesterRow(attribute, 'Receipt Data Co');
     assertRequesterRow(records, 'Receipt Data Co', shown);
     // Nothing approved yet: the pay of submitted tasks is pending.
