@@ -498,3 +498,53 @@ fn provenance_section(provenance: &Provenance, c: &Catalogue) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use analysis::{ReportBuilder, ReportOptions};
+
+    use super::*;
+
+    #[test]
+    fn country_names_are_short_and_keep_their_meaning() {
+        for (iso, short) in [
+            ("United Kingdom of Great Britain and Northern Ireland", "United Kingdom"),
+            ("United States of America", "United States"),
+            ("Iran (Islamic Republic of)", "Iran"),
+            ("Korea, Republic of", "Korea"),
+            ("Bosnia and Herzegovina", "Bosnia and Herzegovina"),
+            ("France", "France"),
+        ] {
+            assert_eq!(short_country_name(iso), short);
+        }
+    }
+
+    #[test]
+    fn a_brief_of_no_records_says_so_in_each_language() {
+        let figures = Figures::build(|method, grouping| -> Result<Report, ()> {
+            let options = ReportOptions { method, grouping: grouping.clone(), ..ReportOptions::default() };
+            Ok(ReportBuilder::new(options).finish())
+        })
+        .unwrap();
+        let provenance = Provenance {
+            generated_at: "2026-12-01T00:00:00Z".into(),
+            tool: "piecerate 0.1.0".into(),
+            commit: None,
+            period: None,
+            parameters: "--min-workers 10".into(),
+            source: Source::Observatory { workers: 0, notice: Some("<i>notice</i>".into()) },
+        };
+        for (language, nothing, no_cell) in [
+            (Language::En, "No figure can be published", "No group of workers"),
+            (Language::Fr, "Aucun chiffre ne peut être publié", "Aucun groupe de travailleurs"),
+        ] {
+            let html = render_html(&figures, &provenance, language);
+            assert!(html.contains(nothing) && html.contains(no_cell), "{language:?}");
+            assert!(html.contains(&format!("<html lang=\"{}\">", language.code())));
+            assert!(html.contains("&lt;i&gt;notice&lt;/i&gt;") && !html.contains("<i>notice"));
+            assert!(!html.contains("trend-heading"), "no trend without months");
+        }
+        assert_eq!("fr".parse::<Language>(), Ok(Language::Fr));
+        assert!("de".parse::<Language>().unwrap_err().contains("en or fr"));
+    }
+}
