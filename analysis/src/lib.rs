@@ -7,6 +7,7 @@
 
 pub mod codes;
 pub mod compare;
+pub mod evidence;
 mod fast_hash;
 pub mod format;
 pub mod import;

@@ -18,6 +18,7 @@ mod read_input;
 mod render;
 mod report_command;
 mod simulate_command;
+mod verify_evidence_command;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,6 +69,9 @@ enum Command {
     Simulate(simulate_command::SimulateArgs),
     /// The statutory minimum wage in force in a country or region on a day, with its source.
     MinimumWage(minimum_wage_command::MinimumWageArgs),
+    /// Checks an evidence file exported by the browser extension (its hash chain) and prints its
+    /// timeline.
+    VerifyEvidence(verify_evidence_command::VerifyEvidenceArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Import(command) => import_command::run(command),
         Command::Simulate(args) => simulate_command::run(args),
         Command::MinimumWage(args) => minimum_wage_command::run(args),
+        Command::VerifyEvidence(args) => verify_evidence_command::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,4 +14,5 @@ mod provenance;
 mod report;
 mod report_input;
 mod simulate;
+mod verify_evidence;
 mod version;
