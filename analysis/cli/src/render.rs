@@ -1,6 +1,7 @@
-//! The four renderings of a report: JSON (`piecerate.report/1`, the library's own shape), CSV
-//! (the library's rendering), and two for people, an aligned terminal table and a GitHub
-//! Markdown table, both followed by the notes a reader needs to interpret the figures.
+//! The renderings of a report: JSON (`piecerate.report/1`, the library's own shape), CSV (the
+//! library's rendering), and three for people, an aligned terminal table, a GitHub Markdown
+//! table (with a methods paragraph, `methods_paragraph.rs`) and a LaTeX table for papers
+//! (`render_latex.rs`), each followed by the notes a reader needs to interpret the figures.
 
 use analysis::report::{
     Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Report, ReportDocument,
@@ -20,8 +21,10 @@ pub(crate) enum Format {
     Json,
     /// One row per cell.
     Csv,
-    /// A GitHub table for a published report.
+    /// A GitHub table for a published report, with a methods paragraph.
     Markdown,
+    /// A LaTeX table (booktabs) for a paper.
+    Latex,
 }
 
 /// What went into the report, for the human renderings' footer.
@@ -61,6 +64,9 @@ pub(crate) fn render(
         }
         Format::Table => human(report, input, provenance, Style::Terminal),
         Format::Markdown => human(report, input, provenance, Style::Markdown),
+        Format::Latex => {
+            crate::render_latex::render(report, &title(report), &footer_notes(report, input), provenance)
+        }
     })
 }
 
@@ -206,19 +212,7 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
         rows.push(row);
     }
     let mut out = String::new();
-    let title = format!(
-        "Effective hourly wages in {}, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
-        money(report),
-        report.method,
-        if groups.is_empty() {
-            "all workers together".to_owned()
-        } else {
-            format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
-        },
-        report.min_workers,
-        if report.min_workers == 1 { "" } else { "s" },
-        report.min_hours
-    );
+    let title = title(report);
     match style {
         Style::Terminal => {
             out.push_str(&title);
@@ -235,11 +229,35 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
     }
     out.push('\n');
     out.push_str(&footer(report, input, style));
+    if style == Style::Markdown {
+        out.push_str(&format!(
+            "\nMethods: {}\n",
+            crate::methods_paragraph::paragraph(report, provenance).replace('|', "\\|")
+        ));
+    }
     out.push_str(if style == Style::Markdown { "\nProvenance:\n\n" } else { "\nProvenance:\n" });
     for line in provenance.lines() {
         out.push_str(&format!("- {line}\n"));
     }
     out
+}
+
+/// What the table shows, in one sentence without its full stop.
+fn title(report: &Report) -> String {
+    let groups = report.grouping.dimensions();
+    format!(
+        "Effective hourly wages in {}, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        money(report),
+        report.method,
+        if groups.is_empty() {
+            "all workers together".to_owned()
+        } else {
+            format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
+        },
+        report.min_workers,
+        if report.min_workers == 1 { "" } else { "s" },
+        report.min_hours
+    )
 }
 
 pub(crate) fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
@@ -290,6 +308,16 @@ pub(crate) fn markdown(header: &[String], rows: &[Vec<String>], text_columns: us
 }
 
 fn footer(report: &Report, input: &InputSummary, style: Style) -> String {
+    let mut out = String::from(if style == Style::Markdown { "Notes:\n\n" } else { "Notes:\n" });
+    for note in footer_notes(report, input) {
+        out.push_str(&format!("- {note}\n"));
+    }
+    out
+}
+
+/// The notes a reader needs under the table: the report's own, what was left out and read, how
+/// wages are made, and each minimum wage used with its source.
+fn footer_notes(report: &Report, input: &InputSummary) -> Vec<String> {
     let mut notes: Vec<String> = report.notes.clone();
     // A worker-cell pair with no counted time at all (under `paid`, a worker whose tasks in the
     // cell all paid nothing) is left out whatever --min-hours says, so the note says so.
@@ -322,9 +350,5 @@ fn footer(report: &Report, input: &InputSummary, style: Style) -> String {
         report.method
     ));
     notes.extend(thresholds_used(report));
-    let mut out = String::from(if style == Style::Markdown { "Notes:\n\n" } else { "Notes:\n" });
-    for note in notes {
-        out.push_str(&format!("- {note}\n"));
-    }
-    out
+    notes
 }

@@ -1,6 +1,6 @@
-//! The uncertainty of every share a report gives, through the binary: Wilson's 95% interval of
-//! the shares below $7.25 and below the local minimum, in every rendering, checked against an
-//! independent computation of the formula.
+//! What a paper needs from a report, through the binary: Wilson's 95% interval of every share
+//! and the seeded bootstrap interval of the mean in every rendering, checked against independent
+//! computations; the LaTeX table; the Markdown's methods paragraph.
 
 use serde_json::Value;
 
@@ -140,4 +140,109 @@ fn the_mean_has_a_seeded_bootstrap_interval() {
     assert!(csv.lines().any(|line| line.starts_with("US,") && line.ends_with(",5,6.1539")), "{csv}");
     let table = piecerate(&["report", "--input", input, "--by", "country", "--min-hours", "0"]).ok();
     assert!(table.contains("95% CI of mean") && table.contains("5.00–6.16"), "{table}");
+}
+
+/// `--format latex`: a booktabs table whose text is fixed here in full (no TeX engine is
+/// installed to compile it), after the provenance's comment lines.
+#[test]
+fn latex_is_a_booktabs_table_with_escaped_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = records(dir.path());
+    let input = path_str(&input);
+    let text =
+        piecerate(&["report", "--input", input, "--by", "country", "--min-hours", "0", "--format", "latex"])
+            .ok();
+    let comments: Vec<&str> = text.lines().take_while(|line| line.starts_with('%')).collect();
+    assert!(comments[0].starts_with("% Made by piecerate "), "{text}");
+    assert!(
+        comments.iter().any(|line| line.starts_with("% Parameters: --method all --by country")),
+        "{text}"
+    );
+    assert_eq!(comments.last(), Some(&"% Needs \\usepackage{booktabs}."));
+    let body: String = text.lines().skip(comments.len()).map(|line| format!("{line}\n")).collect();
+    let expected = r#"\begin{table}[htbp]
+\centering
+\small
+\caption{Effective hourly wages in US dollars, method all, by country; cells of at least 10 workers, each with at least 0 counted hours.}
+\label{tab:piecerate-wages}
+\begin{tabular}{lrrrrrrrrr}
+\toprule
+Country & Workers & Median \$/h & 95\% CI & Mean \$/h & 95\% CI & Below \$7.25 (\%) & 95\% CI & Below local min.\ (\%) & 95\% CI \\
+\midrule
+DK & 10 & 5.00 & [5.00, 5.00] & 5.00 & [5.00, 5.00] & 100.0 & [72.2, 100.0] & n/a & n/a \\
+GB & 10 & 10.00 & [10.00, 10.00] & 10.00 & [10.00, 10.00] & 0.0 & [0.0, 27.8] & 100.0 & [72.2, 100.0] \\
+KE & \multicolumn{9}{l}{suppressed: fewer than 10 workers} \\
+US & 13 & 5.00 & [5.00, 5.00] & 5.38 & [5.00, 6.16] & 92.3 & [66.6, 98.7] & 92.3 & [66.6, 98.7] \\
+\bottomrule
+\end{tabular}
+\par\smallskip
+\begin{minipage}{\linewidth}\footnotesize
+A worker is below the local minimum wage when their earnings are less than what the statutory minimum in force in each month of their counted time (on its first day) would have paid for those hours; workers whose minimum is not known for all their counted time are left out of that share.\par
+10 worker-cell pairs in published cells had no known minimum wage for some of their counted time (no statutory minimum, or none in the shipped sources) and are left out of the share below the local minimum.\par
+0 worker-cell pairs with no counted hours under method all were left out of the statistics.\par
+Read 36 records from 1 file.\par
+Wages are earnings converted to US dollars at the month's exchange rate, divided by the hours counted under method all; see docs/methodology.md.\par
+Local minimum of DK: not compared: DK has no statutory minimum wage ("Denmark – no national minimum wage" (Eurostat metadata, situation 25 Jan 2018 and 1 Jan 2021); Eurostat 2024: "EU countries without a national minimum wage were: Denmark, Italy, Austria, Finland and Sweden." Date: earliest source is 2018; 2015-01-01 used as series start (no change reported); source: Eurostat earn\_mw\_cur country-specific metadata (2018 and 2021 editions)).\par
+Local minimum of GB: 11.44 GBP/h since 2024-04-01 (latest in force in the cell; source: wageguard nmw-rates.json + page excerpts; worth 14.46 US dollars per hour on average over the cell's hours).\par
+Local minimum of US: 7.25 USD/h since 2009-07-24 (latest in force in the cell; source: VZ/Zipperer historicalminwage (DOL); worth 7.25 US dollars per hour on average over the cell's hours).\par
+\end{minipage}
+\end{table}
+"#;
+    assert_eq!(body, expected);
+}
+
+/// The methods paragraph of the Markdown rendering says what this report did: each sentence
+/// follows the parameters, the inputs and the reference tables.
+#[test]
+fn markdown_has_a_methods_paragraph_made_from_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = records(dir.path());
+    let input = path_str(&input);
+    let methods = |extra: &[&str]| -> String {
+        let args =
+            [&["report", "--input", input, "--by", "country", "--format", "markdown"][..], extra].concat();
+        let text = piecerate(&args).ok();
+        text.lines().find(|line| line.starts_with("Methods: ")).unwrap_or_else(|| panic!("{text}")).to_owned()
+    };
+    let plain = methods(&[]);
+    for expected in [
+        "from 36 records in record format v1, started between 2024-05-02 and 2024-05-02, read from 1 file: ",
+        "records.csv (SHA-256 ",
+        "divided by the active time of all their tasks plus every record of unpaid time",
+        "(method all)",
+        "Workers were grouped by country; in each group, workers with fewer than 0.5 counted hours (0 worker-group pairs) or an effective wage above US$200 an hour (0 pairs, as implausible) were left out, and groups of fewer than 10 workers were suppressed.",
+        "percentile bootstrap 95% interval (2000 resamples, ChaCha8 seed 20261201; Efron and Tibshirani 1993)",
+        "Wilson's 95% score interval (Wilson 1927; Brown, Cai and DasGupta 2001)",
+        "minimum wages (minimum_wages.csv, 572 rows to 2028-01-01, SHA-256 ",
+        "exchange rates (usd_exchange_rates.csv, ",
+    ] {
+        assert!(plain.contains(expected), "{expected}\nnot in\n{plain}");
+    }
+    assert!(!plain.contains("PPP factors") && !plain.contains("rounded for publication"), "{plain}");
+    let other = methods(&[
+        "--method",
+        "paid",
+        "--min-workers",
+        "5",
+        "--max-hourly-usd",
+        "50",
+        "--from",
+        "2024-05-01",
+        "--disclosure-control",
+    ]);
+    for expected in [
+        "divided by the active time of the tasks that paid something (method paid)",
+        "above US$50 an hour",
+        "groups of fewer than 5 workers were suppressed",
+        "Only records started on or after 2024-05-01 were kept.",
+        "Figures were rounded for publication: task counts to multiples of 10, hours to multiples of 1, and in groups of fewer than 20 workers the wage statistics and their intervals to multiples of US$0.25",
+    ] {
+        assert!(other.contains(expected), "{expected}\nnot in\n{other}");
+    }
+    let ppp = methods(&["--currency-basis", "ppp"]);
+    assert!(
+        ppp.contains("international dollars at purchasing-power parity")
+            && ppp.contains("PPP factors (ppp_factors.csv"),
+        "{ppp}"
+    );
 }
