@@ -88,7 +88,8 @@ fn check_method(method: Method) -> Result<(), String> {
     Ok(())
 }
 
-fn parse_month(text: &str) -> Result<i64, String> {
+/// A month parameter, `YYYY-MM`, as `YYYYMM`; the error names `month`.
+pub(crate) fn parse_month(text: &str) -> Result<i64, String> {
     let bad =
         || format!("month: '{}' is not a month like 2024-05", text.chars().take(16).collect::<String>());
     let (year, month) = text.split_once('-').ok_or_else(bad)?;

@@ -3,10 +3,14 @@
 
 mod api;
 mod brief;
+mod catalogue;
 mod chart;
 mod cors;
 mod dashboard;
+mod error_page;
 mod html;
+mod language;
+mod methodology;
 mod openapi;
 mod privacy;
 mod snapshots;
@@ -111,7 +115,7 @@ struct Routes {
 fn routes() -> Routes {
     let reads = OpenApiRouter::new()
         .routes(routes!(dashboard::page))
-        .route("/methodology", get(dashboard::methodology))
+        .route("/methodology", get(methodology::page_handler))
         .route("/brief", get(brief::html))
         .route("/brief.pdf", get(brief::pdf))
         .route("/privacy", get(privacy::page))
@@ -151,7 +155,10 @@ pub(crate) fn router(state: SharedState) -> Router {
         (reads.split_for_parts().0, operators.split_for_parts().0, writes.split_for_parts().0);
     // Each router's CORS rule wraps its routes outside the time limit and the demo notice, so
     // that every answer a browser may read, a 408 included, carries it.
-    let reads = with_limit_and_notice(reads, &state).layer(cors::public());
+    // A browser asking for a page gets a client error as a page; the API keeps its JSON.
+    let reads = with_limit_and_notice(reads, &state)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), error_page::for_browsers))
+        .layer(cors::public());
     let writes = with_limit_and_notice(writes, &state)
         .layer(cors::extension_origins())
         .layer(middleware::from_fn(cors::refuse_other_origins));

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::SharedState;
 use super::api::ServedAsIs;
-use super::html::{dollars, page as html_page};
+use super::html::{dollars, english_page};
 use super::openapi::MethodNotAllowed;
 use super::wire::{ErrorBody, SnapshotEntry, SnapshotListing};
 use crate::db::{DbError, SnapshotSummary, StoredSnapshot};
@@ -108,7 +108,7 @@ pub(super) async fn list(State(state): State<SharedState>, headers: HeaderMap) -
         }
         p { a href="/" { "Back to the current figures" } " · " a href="/snapshots.json" { "this list as JSON" } }
     };
-    Ok(html_page("piecerate: citable snapshots", state.config.demo, body))
+    Ok(english_page("piecerate: citable snapshots", state.config.demo, body))
 }
 
 /// `GET /snapshots.json`.
@@ -213,7 +213,7 @@ pub(super) async fn one(
         return Ok(response);
     }
     let page =
-        html_page(&format!("piecerate: snapshot of {day}"), state.config.demo, snapshot_page(&snapshot)?);
+        english_page(&format!("piecerate: snapshot of {day}"), state.config.demo, snapshot_page(&snapshot)?);
     Ok((headers, page).into_response())
 }
 

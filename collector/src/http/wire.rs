@@ -521,15 +521,36 @@ impl IntoParams for WagesParams {
 #[derive(Debug)]
 pub(super) struct DashboardParams {
     pub method: Option<String>,
+    pub month: Option<String>,
+    pub platform: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl IntoParams for DashboardParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![query_parameter(
-            "method",
-            "Which hours count: all, task or paid. Other parameters (a shared link's tracking tags) are ignored, so the link still opens.",
-            method_schema(),
-        )]
+        let platforms: Vec<&str> = Platform::ALL.iter().map(|platform| platform.as_str()).collect();
+        vec![
+            query_parameter(
+                "method",
+                "Which hours count: all, task or paid. Other parameters (a shared link's tracking tags) are ignored, so the link still opens.",
+                method_schema(),
+            ),
+            query_parameter(
+                "month",
+                "Only records that started in this UTC month, e.g. 2024-05, for the spread and the table; the trend shows every month.",
+                month_schema(),
+            ),
+            query_parameter(
+                "platform",
+                "Only this platform's figures.",
+                ObjectBuilder::new().schema_type(Type::String).enum_values(Some(platforms)).build(),
+            ),
+            query_parameter(
+                "lang",
+                "The page's language, en or fr; without it, the browser's Accept-Language chooses. The page's links carry it.",
+                ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["en", "fr"])).build(),
+            ),
+        ]
     }
 }
 

@@ -8,6 +8,7 @@ mod bad_input;
 mod brief;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod deploy;
 mod disclosure;
 mod erasure;

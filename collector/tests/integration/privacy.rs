@@ -102,7 +102,7 @@ async fn without_a_contact_the_page_says_so_and_a_bad_language_is_refused() {
         for bad in ["de", "EN", "", "<script>", &"x".repeat(5000)] {
             let refused = server.get(&format!("/privacy?lang={bad}")).await;
             assert_eq!(refused.status, 400, "{backend}: {bad:.20}");
-            assert!(refused.text.contains("lang must be en or fr"), "{backend}: {}", refused.text);
+            assert!(refused.text.contains("lang: must be en or fr"), "{backend}: {}", refused.text);
             let kind = refused.headers["content-type"].to_str().unwrap_or("");
             assert!(kind.starts_with("application/json"), "{backend}: an API error, not a page: {kind}");
         }
