@@ -105,7 +105,7 @@ test('the dashboard shows the table, the charts and suppressed cells, all from l
   // The issue: "Data version 1593" instead of what the figures are of, and when.
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /data version/i);
-  assert.match(await page.locator('#as-of').innerText(), /^Data from [A-Z][a-z]+ \d{4} to [A-Z][a-z]+ \d{4} · figures computed \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+  assert.match(await page.locator('#data-period').innerText(), /^Data from [A-Z][a-z]+ \d{4} to [A-Z][a-z]+ \d{4} · figures computed \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
   const published = page.locator('#wages-table tbody tr.published');
   const suppressed = page.locator('#wages-table tbody tr.suppressed');
@@ -216,7 +216,7 @@ test('the French dashboard speaks French, writes numbers the French way, and swi
   await page.goto(`${base}/`);
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
   assert.equal(await page.locator('h1').innerText(), 'Salaires horaires effectifs sur les plateformes de micro-travail');
-  assert.match(await page.locator('#as-of').innerText(), /^Données de [a-zéû]+ \d{4} à [a-zéû]+ \d{4} · chiffres calculés le \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+  assert.match(await page.locator('#data-period').innerText(), /^Données de [a-zéû]+ \d{4} à [a-zéû]+ \d{4} · chiffres calculés le \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
   assert.match(await page.locator('#demo-banner').innerText(), /données de démonstration synthétiques/);
   const [first] = await publishedRows(page);
   assert.match(first[2], /^\d+,\d\d\u202f\$$/, `median: ${first[2]}`);
@@ -262,7 +262,7 @@ test('on a 375-pixel phone the charts are legible and the table keeps its labels
 test('printed, the dashboard states its data period and date on a few pages', async () => {
   const page = await newPage();
   await page.goto(`${base}/`);
-  const asOf = await page.locator('#as-of').innerText();
+  const asOf = await page.locator('#data-period').innerText();
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   const file = join(directory, 'dashboard.pdf');
   writeFileSync(file, pdf);

@@ -24,8 +24,8 @@ const METHODOLOGY: &str = include_str!("../../../docs/methodology.md");
 /// The document as HTML, rendered once.
 static RENDERED: LazyLock<String> = LazyLock::new(|| render(METHODOLOGY));
 
-/// Removes every parenthetical made only of code spans that name Rust files, with the space
-/// before it: "(`analysis/src/wage.rs`, `report.rs`)" points developers at code; a reader of
+/// Removes every parenthetical made only of code spans, one of which names a Rust file, with
+/// the space before it: "(`analysis/src/wage.rs`, `report.rs`)" points developers at code; a reader of
 /// the page has no use for it.
 fn without_source_pointers(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
@@ -33,14 +33,12 @@ fn without_source_pointers(markdown: &str) -> String {
     while let Some(start) = rest.find("(`") {
         let Some(length) = rest[start..].find(')') else { break };
         let inside = &rest[start + 1..start + length];
-        let items = inside.split(',').flat_map(|part| part.split(" and ")).map(str::trim);
-        let only_rust_files = items.clone().count() > 0
-            && items.clone().all(|item| {
-                item.len() > 2
-                    && item.starts_with('`')
-                    && item.ends_with(".rs`")
-                    && !item[1..item.len() - 1].contains(['`', ' '])
-            });
+        // Code spans joined by commas, "and" or "in" ("`SEED` in `report.rs`"), one of them a
+        // Rust file.
+        let words = inside.split([',', ' ', '\n']).filter(|word| !word.is_empty());
+        let is_code = |word: &str| word.len() > 2 && word.starts_with('`') && word.ends_with('`');
+        let only_rust_files = words.clone().all(|word| is_code(word) || ["and", "in"].contains(&word))
+            && words.clone().any(|word| is_code(word) && word.ends_with(".rs`"));
         if only_rust_files {
             out.push_str(rest[..start].trim_end_matches([' ', '\n']));
         } else {
@@ -143,6 +141,8 @@ mod tests {
             ("at once (`a/b.rs` and `c.rs`): x", "at once: x"),
             ("rates (`analysis/data/rates.csv`)", "rates (`analysis/data/rates.csv`)"),
             ("a (`wage.rs` is one)", "a (`wage.rs` is one)"),
+            ("seeded (`SEED` in\n`a/src/report.rs`) and", "seeded and"),
+            ("as (`SEED`) says", "as (`SEED`) says"),
             ("plain (words) and (`x.rs`", "plain (words) and (`x.rs`"),
             ("(`", "(`"),
         ] {
