@@ -24,6 +24,7 @@ mod json;
 mod merge;
 mod minimum;
 mod totals;
+mod workers;
 pub use disclosure::{
     DEFAULT_HOURS_ROUNDING_BASE, DEFAULT_N_TASKS_ROUNDING_BASE, DEFAULT_SMALL_CELL_WAGE_STEP_USD,
     DisclosureRules, MIN_EXACT_QUANTILES_WORKERS, Publication, counts_in_publication,
@@ -32,6 +33,7 @@ pub use json::ReportDocument;
 pub use minimum::CellMinimumWage;
 use minimum::{MinimumPay, Valuation, Worth};
 pub use totals::{TotalsCell, TotalsError};
+pub use workers::{Exclusion, WorkerWage};
 
 pub const REPORT_SCHEMA: &str = "piecerate.report/1";
 /// Below this many workers a published cell would point at individuals; the collector never
@@ -268,6 +270,8 @@ pub struct ReportBuilder {
     /// Whether `finish_with_members` is to say which workers each cell holds (disclosure
     /// control needs it; a plain report does not pay for it).
     keep_members: bool,
+    /// Whether `finish` is to give every worker's row too (`finish_with_workers`).
+    keep_workers: bool,
 }
 
 /// One worker of a cell's statistics: its wage, as the cell's statistics count it, and whether
@@ -278,6 +282,10 @@ pub struct WorkerSample {
     pub wage: f64,
     pub below_local_minimum: Option<bool>,
 }
+
+/// A finished report with, as asked for, each cell's members, each cell's samples and every
+/// worker's row.
+type Finished = (Report, Vec<CellMembers>, Vec<Vec<WorkerSample>>, Vec<WorkerWage>);
 
 /// The workers a cell's statistics include (not those left out for too few hours, an
 /// implausible wage or no PPP factor), sorted by worker index.
@@ -295,6 +303,7 @@ impl ReportBuilder {
             session_spans: Vec::new(),
             valuation: Valuation::new(basis),
             keep_members: false,
+            keep_workers: false,
         }
     }
 
@@ -359,21 +368,29 @@ impl ReportBuilder {
         self.finish_with_members().0
     }
 
+    /// The report and one row per worker and cell, in the order of the report's cells (a cell's
+    /// workers by install id): the values its statistics were computed from.
+    pub fn finish_with_workers(mut self) -> (Report, Vec<WorkerWage>) {
+        self.keep_workers = true;
+        let (report, _, _, workers) = self.finish_all(false);
+        (report, workers)
+    }
+
     /// The report and, when the builder keeps them, each cell's members in the order of the
     /// report's cells.
     pub(crate) fn finish_with_members(self) -> (Report, Vec<CellMembers>) {
-        let (report, members, _) = self.finish_all(false);
+        let (report, members, _, _) = self.finish_all(false);
         (report, members)
     }
 
     /// The report and, in the order of its cells, the workers each cell's statistics include,
     /// with their wages: what a comparison of two periods resamples (`compare.rs`).
     pub fn finish_with_samples(self) -> (Report, Vec<Vec<WorkerSample>>) {
-        let (report, _, samples) = self.finish_all(true);
+        let (report, _, samples, _) = self.finish_all(true);
         (report, samples)
     }
 
-    fn finish_all(mut self, keep_samples: bool) -> (Report, Vec<CellMembers>, Vec<Vec<WorkerSample>>) {
+    fn finish_all(mut self, keep_samples: bool) -> Finished {
         if let Method::Session { max_gap_minutes } = self.options.method {
             self.add_session_gaps(max_gap_minutes);
         }
@@ -393,33 +410,25 @@ impl ReportBuilder {
         let mut cells = Vec::with_capacity(keys.len());
         let mut cell_members = Vec::new();
         let mut cell_samples = Vec::new();
+        let mut workers = Vec::new();
         let (mut any_simulated, mut any_requester, mut any_lowest_regional) = (false, false, false);
         let mut unknown_minimum_workers = 0;
         for key in keys {
             let members = &groups[&key];
-            let valued: Vec<&(u32, WorkerCell)> = members
-                .iter()
-                .filter(|(_, cell)| options.currency_basis == CurrencyBasis::Usd || !cell.unvalued)
-                .collect();
-            unvalued_workers += (members.len() - valued.len()) as u64;
-            let enough_hours: Vec<&(u32, WorkerCell)> = valued
-                .into_iter()
-                .filter(|(_, cell)| {
-                    let hours = cell.totals.counted_time(options.method).hours();
-                    hours > 0.0 && hours >= options.min_hours
-                })
-                .collect();
-            excluded_workers += (members.len() - enough_hours.len()) as u64;
-            let with_enough_hours = enough_hours.len();
-            let included: Vec<&(u32, WorkerCell)> = enough_hours
-                .into_iter()
-                .filter(|(_, cell)| {
-                    cell.totals
-                        .hourly_wage_usd(options.method)
-                        .is_some_and(|wage| wage <= options.max_hourly_usd)
-                })
-                .collect();
-            excluded_implausible += (with_enough_hours - included.len()) as u64;
+            let exclusions: Vec<Option<Exclusion>> =
+                members.iter().map(|(_, cell)| Exclusion::of(cell, &options)).collect();
+            let mut included: Vec<&(u32, WorkerCell)> = Vec::with_capacity(members.len());
+            for (member, exclusion) in members.iter().zip(&exclusions) {
+                match exclusion {
+                    None => included.push(member),
+                    Some(Exclusion::NotValuedAtPpp) => {
+                        unvalued_workers += 1;
+                        excluded_workers += 1;
+                    }
+                    Some(Exclusion::TooFewHours) => excluded_workers += 1,
+                    Some(Exclusion::ImplausibleWage) => excluded_implausible += 1,
+                }
+            }
             if self.keep_members {
                 let mut included_workers: CellMembers = included.iter().map(|(worker, _)| *worker).collect();
                 included_workers.sort_unstable();
@@ -449,6 +458,16 @@ impl ReportBuilder {
             any_requester |= contains_requester_data;
             let statistics = (included.len() >= options.min_workers as usize)
                 .then(|| CellStatistics::of(&included, options.method));
+            if self.keep_workers {
+                let first = workers.len();
+                workers.extend(members.iter().zip(&exclusions).map(|(member, exclusion)| {
+                    let install = &self.installs[member.0 as usize];
+                    WorkerWage::of(install, key, member, *exclusion, &options, statistics.is_some())
+                }));
+                // By install id: the same records give the same rows in the same order, however
+                // they were read.
+                workers[first..].sort_unstable_by(|a, b| a.install_id.as_str().cmp(b.install_id.as_str()));
+            }
             let minimum_wage = match (&statistics, key.country) {
                 (Some(_), Some(Some(country))) => {
                     Some(CellMinimumWage::of(country, &included, options.method))
@@ -507,7 +526,7 @@ impl ReportBuilder {
             notes,
             disclosure: None,
         };
-        (report, cell_members, cell_samples)
+        (report, cell_members, cell_samples, workers)
     }
 
     fn add_session_gaps(&mut self, max_gap_minutes: u32) {
