@@ -75,15 +75,15 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
             "--check: the brief is not checked from a report; run piecerate report --check on the report instead"
         );
     }
-    if report.method != Method::All {
+    if report.read.method != Method::All {
         bail!("--method: the brief always shows two methods side by side, all and paid; drop --method");
     }
-    if !report.by.dimensions().is_empty() {
+    if !report.read.by.dimensions().is_empty() {
         bail!(
             "--by: the brief has its own groupings (overall, per platform, per platform and country, per month); drop --by"
         );
     }
-    if report.disclosure_control && report.currency_basis != analysis::report::CurrencyBasis::Usd {
+    if report.disclosure_control && report.read.currency_basis != analysis::report::CurrencyBasis::Usd {
         bail!(
             "--currency-basis ppp: a brief under --disclosure-control is published in US dollars, as the observatory publishes; drop one of the two"
         );
@@ -97,18 +97,24 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
     let options = ReportOptions {
         method: Method::All,
         grouping: "platform,country,month".parse().expect("a valid grouping"),
-        min_workers: report.min_workers,
-        min_hours: report.min_hours,
-        max_hourly_usd: report.max_hourly_usd,
+        min_workers: report.read.min_workers,
+        min_hours: report.read.min_hours,
+        max_hourly_usd: report.read.max_hourly_usd,
         currency_basis: analysis::report::CurrencyBasis::Usd,
     };
-    let filter = report.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
-    let Read { builder, notes, provenance, .. } =
-        read(report, &filter, &report.input, generated_at(report.generated_at)?, options.clone())?;
+    let filter = report.read.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
+    let Read { builder, notes, provenance, .. } = read(
+        &report.read,
+        &filter,
+        report.disclosure_control,
+        &report.read.input,
+        generated_at(report.read.generated_at)?,
+        options.clone(),
+    )?;
     let totals = builder.into_totals().context("reading the records into per-worker totals")?;
     let mut figures = if report.disclosure_control {
         // As the observatory publishes: every report built and protected together.
-        let rules = DisclosureRules { min_workers: report.min_workers, ..DisclosureRules::default() };
+        let rules = DisclosureRules { min_workers: report.read.min_workers, ..DisclosureRules::default() };
         let publication = Publication::new(options, rules, &Figures::METHODS, totals)?;
         Figures::build(|method, grouping| publication.report(method, grouping, None))?
     } else {
@@ -116,7 +122,7 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
             let mut builder = ReportBuilder::new(ReportOptions {
                 method,
                 grouping: grouping.clone(),
-                currency_basis: report.currency_basis,
+                currency_basis: report.read.currency_basis,
                 ..options.clone()
             });
             for (install, cell, worker_totals) in &totals {

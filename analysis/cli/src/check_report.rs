@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::open_input;
 use crate::provenance::Provenance;
 use crate::render::{Format, render};
-use crate::report_command::{ReportArgs, make};
+use crate::report_command::{ReportArgs, ReportInputArgs, make};
 
 pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(report_path)
@@ -27,10 +27,10 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
     .with_context(|| {
         format!("the provenance of {} is not one this piecerate reads", report_path.display())
     })?;
-    let inputs: Vec<PathBuf> = if args.input.is_empty() {
+    let inputs: Vec<PathBuf> = if args.read.input.is_empty() {
         provenance.inputs.iter().map(|input| PathBuf::from(&input.name)).collect()
     } else {
-        args.input.clone()
+        args.read.input.clone()
     };
     if inputs.len() != provenance.inputs.len() {
         bail!(
@@ -58,7 +58,7 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
         }
     }
     let parameters = &provenance.parameters;
-    let again = ReportArgs {
+    let again = ReportInputArgs {
         input: inputs.clone(),
         method: parameters.method.parse().map_err(|error: String| anyhow::anyhow!("method: {error}"))?,
         by: parameters.by.parse().map_err(|error: String| anyhow::anyhow!("by: {error}"))?,
@@ -70,13 +70,12 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
             .parse()
             .map_err(|error: String| anyhow::anyhow!("currency_basis: {error}"))?,
         strict: parameters.strict,
-        disclosure_control: parameters.disclosure_control,
-        ..args.clone()
+        ..args.read.clone()
     };
     let filter = parameters.filters.filter().context("the provenance's filters")?;
     let generated_at =
         Timestamp::parse(&provenance.generated_at).context("the provenance's generated_at is not a time")?;
-    let made = make(&again, &filter, &inputs, generated_at)?;
+    let made = make(&again, &filter, parameters.disclosure_control, &inputs, generated_at)?;
     let rerun: Value =
         serde_json::from_str(&render(&made.report, Format::Json, &made.input, &made.provenance)?)?;
     let differences = differences(&recorded, &rerun);

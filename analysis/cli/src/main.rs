@@ -21,6 +21,7 @@ mod render_latex;
 mod report_command;
 mod simulate_command;
 mod verify_evidence_command;
+mod workers_command;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,13 +58,19 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Per-worker effective hourly wages, summarised per group of workers.
+    #[command(mut_arg("input", |input| input.required_unless_present("check")))]
     Report(report_command::ReportArgs),
     /// The advocate's brief: the report's figures as a printable HTML or PDF document of two to
     /// four A4 pages, in English or French.
+    #[command(mut_arg("input", |input| input.required_unless_present("check")))]
     Brief(brief_command::BriefArgs),
     /// Per cell, the change of the median wage and of the share below the local minimum
     /// between two periods, with seeded bootstrap intervals.
     Compare(compare_command::CompareArgs),
+    /// One row per worker and cell of the report made with the same flags: earnings, hours by
+    /// kind, effective wage, the thresholds and whether the worker is below them (CSV or Parquet).
+    #[command(mut_arg("input", |input| input.required(true)))]
+    Workers(workers_command::WorkersArgs),
     /// Converts a requester-side export into records (format v1 CSV).
     #[command(subcommand)]
     Import(import_command::ImportCommand),
@@ -82,6 +89,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_command::run(args),
         Command::Brief(args) => brief_command::run(args),
         Command::Compare(args) => compare_command::run(args),
+        Command::Workers(args) => workers_command::run(args),
         Command::Import(command) => import_command::run(command),
         Command::Simulate(args) => simulate_command::run(args),
         Command::MinimumWage(args) => minimum_wage_command::run(args),

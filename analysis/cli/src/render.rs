@@ -25,6 +25,9 @@ pub(crate) enum Format {
     Markdown,
     /// A LaTeX table (booktabs) for a paper.
     Latex,
+    /// The cells as an Apache Parquet table, the CSV's columns typed (binary: needs --out or a
+    /// redirection).
+    Parquet,
 }
 
 /// What went into the report, for the human renderings' footer.
@@ -67,6 +70,7 @@ pub(crate) fn render(
         Format::Latex => {
             crate::render_latex::render(report, &title(report), &footer_notes(report, input), provenance)
         }
+        Format::Parquet => anyhow::bail!("a Parquet report is a table, not text (report_command writes it)"),
     })
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use analysis::import::SaltFingerprint;
 use analysis::record_filter::RecordFilter;
-use analysis::report::{CurrencyBasis, Grouping, Report};
+use analysis::report::{CurrencyBasis, Grouping, Report, WorkerWage};
 use analysis::report_reader::{ReadSettings, ReadSummary, RecordIds};
 use analysis::{Method, ReportBuilder, ReportOptions, Timestamp};
 use anyhow::{Context, Result, bail};
@@ -22,11 +22,13 @@ use crate::provenance::{FilterParameters, InputFacts, Parameters, Provenance, re
 use crate::read_input::read_file;
 use crate::render::{Format, InputSummary, render};
 
+/// What a report is made from and every parameter that shapes its figures: the flags `report`
+/// and `workers` share, so that the per-worker rows are those of the same report.
 #[derive(Debug, Clone, Args)]
-pub(crate) struct ReportArgs {
+pub(crate) struct ReportInputArgs {
     /// Record files, CSV or JSON Lines (record format v1), plain or gzip, read in this order;
     /// `-` is standard input.
-    #[arg(long, short, required_unless_present = "check", num_args = 1.., value_name = "FILE")]
+    #[arg(long, short, num_args = 1.., value_name = "FILE")]
     pub(crate) input: Vec<PathBuf>,
     /// Which hours a wage divides by: all, paid, task, or session:M (gaps of up to M minutes
     /// between records count as unpaid time).
@@ -52,16 +54,6 @@ pub(crate) struct ReportArgs {
     pub(crate) currency_basis: CurrencyBasis,
     #[command(flatten)]
     pub(crate) filters: FilterArgs,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
-    /// Write the report here instead of to standard output.
-    #[arg(long, value_name = "PATH")]
-    pub(crate) out: Option<PathBuf>,
-    /// Round as the public observatory does, for a report to publish: task counts to 10,
-    /// hours to 1, and the wages of cells of fewer than 20 workers to $0.25 (their interval
-    /// outward), so that no small cell's percentiles give individual wages.
-    #[arg(long)]
-    pub(crate) disclosure_control: bool,
     /// Stop at the first bad line (exit status 1) instead of skipping bad lines.
     #[arg(long)]
     pub(crate) strict: bool,
@@ -73,6 +65,22 @@ pub(crate) struct ReportArgs {
     /// 1970) if set, else now. Fixed, the same inputs give a byte-identical report.
     #[arg(long, value_parser = parse_generated_at, value_name = "TIME")]
     pub(crate) generated_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    pub(crate) read: ReportInputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Write the report here instead of to standard output.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: Option<PathBuf>,
+    /// Round as the public observatory does, for a report to publish: task counts to 10,
+    /// hours to 1, and the wages of cells of fewer than 20 workers to $0.25 (their interval
+    /// outward), so that no small cell's percentiles give individual wages.
+    #[arg(long)]
+    pub(crate) disclosure_control: bool,
     /// Make the report REPORT.json again from its provenance (its parameters, on the inputs it
     /// names, or on those given with --input) and say whether every figure is the same: exit 0
     /// if so, 1 naming the cells that differ. Refuses an input whose SHA-256 differs.
@@ -139,17 +147,38 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     if let Some(check) = &args.check {
         return crate::check_report::run(check, &args);
     }
-    let filter = args.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
-    let made = make(&args, &filter, &args.input, generated_at(args.generated_at)?)?;
-    let text = render(&made.report, args.format, &made.input, &made.provenance)?;
+    if args.format == Format::Parquet {
+        crate::workers_command::refuse_terminal(args.out.as_ref());
+    }
+    let filter = args.read.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
+    let made = make(
+        &args.read,
+        &filter,
+        args.disclosure_control,
+        &args.read.input,
+        generated_at(args.read.generated_at)?,
+    )?;
     let mut output = Output::open(args.out.as_ref())?;
-    output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
+    if args.format == Format::Parquet {
+        crate::workers_command::write_parquet(
+            &piecerate_tables::report_table(&made.report),
+            analysis::report::REPORT_SCHEMA,
+            &made.report,
+            &made.provenance,
+            &mut output,
+        )?;
+    } else {
+        let text = render(&made.report, args.format, &made.input, &made.provenance)?;
+        output.writer().write_all(text.as_bytes()).context("cannot write the report")?;
+    }
     output.finish()
 }
 
 /// A report and what it was made from.
 pub(crate) struct Made {
     pub report: Report,
+    /// Each worker's row in each cell, when asked for (`piecerate workers`).
+    pub workers: Vec<WorkerWage>,
     pub input: InputSummary,
     pub provenance: Provenance,
 }
@@ -157,10 +186,23 @@ pub(crate) struct Made {
 /// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
 /// `args`, writing bad lines and warnings to stderr.
 pub(crate) fn make(
-    args: &ReportArgs,
+    args: &ReportInputArgs,
     filter: &RecordFilter,
+    disclosure_control: bool,
     inputs: &[PathBuf],
     generated_at: Timestamp,
+) -> Result<Made> {
+    make_with(args, filter, disclosure_control, inputs, generated_at, false)
+}
+
+/// [`make`], with each worker's row in each cell when `keep_workers`.
+pub(crate) fn make_with(
+    args: &ReportInputArgs,
+    filter: &RecordFilter,
+    disclosure_control: bool,
+    inputs: &[PathBuf],
+    generated_at: Timestamp,
+    keep_workers: bool,
 ) -> Result<Made> {
     let options = ReportOptions {
         method: args.method,
@@ -170,13 +212,15 @@ pub(crate) fn make(
         max_hourly_usd: args.max_hourly_usd,
         currency_basis: args.currency_basis,
     };
-    let Read { builder, notes, input, provenance } = read(args, filter, inputs, generated_at, options)?;
-    let mut report = builder.finish();
+    let Read { builder, notes, input, provenance } =
+        read(args, filter, disclosure_control, inputs, generated_at, options)?;
+    let (mut report, workers) =
+        if keep_workers { builder.finish_with_workers() } else { (builder.finish(), Vec::new()) };
     report.notes.extend(notes);
-    if args.disclosure_control {
+    if disclosure_control {
         report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
     }
-    Ok(Made { report, input, provenance })
+    Ok(Made { report, workers, input, provenance })
 }
 
 /// Records read into a builder, with the notes the reading adds to any report made of them.
@@ -190,8 +234,9 @@ pub(crate) struct Read {
 /// Reads the records of `inputs` that `filter` keeps into a builder of `options`, with the
 /// flags of `args`, writing bad lines and warnings to stderr.
 pub(crate) fn read(
-    args: &ReportArgs,
+    args: &ReportInputArgs,
     filter: &RecordFilter,
+    disclosure_control: bool,
     inputs: &[PathBuf],
     generated_at: Timestamp,
     options: ReportOptions,
@@ -244,7 +289,7 @@ pub(crate) fn read(
             max_hourly_usd: args.max_hourly_usd,
             currency_basis: args.currency_basis.as_str().to_owned(),
             strict: args.strict,
-            disclosure_control: args.disclosure_control,
+            disclosure_control,
             filters: FilterParameters::of(filter),
             comparison: None,
         },

@@ -16,3 +16,4 @@ mod report_input;
 mod simulate;
 mod verify_evidence;
 mod version;
+mod workers;
