@@ -9,6 +9,7 @@
 
 pub mod adapters;
 pub mod dashboard;
+pub mod evidence;
 pub mod json;
 pub mod messages;
 pub mod pay;

@@ -191,6 +191,7 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
     let mut tracker: Tracker =
         parse_stored(TRACKER, &object).unwrap_or_else(|| Tracker::new(tracker_settings));
     tracker.settings = tracker_settings;
+    let open_before = tracker.open_tasks().to_vec();
     let mut out = Outcomes::default();
     for event in events {
         let Outcomes { finished, problems, pay } = tracker.handle(event);
@@ -200,11 +201,20 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
     }
     let now = now_millis();
     write(&[(TRACKER, json(&tracker))]).await?;
+    let changed = store_pay(&out).await?;
+    let changed: Vec<&crate::pay::PayReport> = changed.iter().map(|&index| &out.pay[index]).collect();
+    let events = crate::evidence::events(
+        &open_before,
+        tracker.open_tasks(),
+        &out.finished,
+        &changed,
+        api::utc_offset_minutes(),
+    );
+    storage::append_evidence(events).await?;
     store_finished(out, &settings, now).await
 }
 
 async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), WebError> {
-    store_pay(&out).await?;
     let mut records: Vec<LocalRecord> = Vec::new();
     if !out.finished.is_empty() {
         let meta = storage::meta().await?;
@@ -227,20 +237,26 @@ async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Res
     Ok(())
 }
 
-/// Submitted tasks become pending; what the platforms reported changes their state.
-async fn store_pay(out: &Outcomes) -> Result<(), WebError> {
+/// Submitted tasks become pending; what the platforms reported changes their state. Returns
+/// the positions of the reports that changed a state, for the evidence log.
+async fn store_pay(out: &Outcomes) -> Result<Vec<usize>, WebError> {
     let submitted = out.finished.iter().any(|f| matches!(f.what, FinishedWhat::Task { .. }));
     if out.pay.is_empty() && !submitted {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut book: PayBook = read(PAY).await?.unwrap_or_default();
     for finished in &out.finished {
         book.record_finished(finished);
     }
-    for report in &out.pay {
+    let mut changed = Vec::new();
+    for (index, report) in out.pay.iter().enumerate() {
+        if book.get(report.platform, &report.key).is_none_or(|entry| entry.state != report.state) {
+            changed.push(index);
+        }
         book.apply(report);
     }
-    write(&[(PAY, json(&book))]).await
+    write(&[(PAY, json(&book))]).await?;
+    Ok(changed)
 }
 
 async fn queue(records: &[LocalRecord]) -> Result<(), WebError> {

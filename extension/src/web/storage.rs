@@ -21,6 +21,9 @@ pub(crate) const SYNC: &str = "sync";
 pub(crate) const PROBLEMS: &str = "problems";
 /// Pay states by task (`crate::pay::PayBook`).
 pub(crate) const PAY: &str = "pay";
+/// The evidence log's last entry and length (`EvidenceHead`); its entries in chunks under
+/// `evidence/N`.
+pub(crate) const EVIDENCE: &str = "evidence";
 /// The most recent problems kept for the popup.
 const MAX_PROBLEMS: usize = 20;
 
@@ -184,13 +187,71 @@ pub(crate) async fn all_records() -> Result<(Vec<LocalRecord>, Vec<StoredLineErr
     Ok((records, errors))
 }
 
+pub(crate) fn evidence_chunk_key(index: u64) -> String {
+    format!("evidence/{index}")
+}
+
+/// Appends events to the evidence log: the head and the last chunk read and written in one
+/// call each. A store from before the log has no head: its log starts now.
+pub(crate) async fn append_evidence(events: Vec<analysis::evidence::Event>) -> Result<(), WebError> {
+    use crate::evidence::CHUNK_ENTRIES;
+    use analysis::evidence::Entry;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let object = api::get(&[EVIDENCE]).await?;
+    let mut last: Option<Entry> =
+        stored_json(EVIDENCE, &object).and_then(|value| Entry::from_json(&value, EVIDENCE).ok());
+    let chunk_of = |index: u64| index / CHUNK_ENTRIES as u64;
+    let mut chunk_index = last.as_ref().map_or(0, |entry| chunk_of(entry.index + 1));
+    let mut chunk: Vec<Value> = read_evidence_chunk(chunk_index).await?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for event in events {
+        let entry = Entry::append(last.as_ref(), event);
+        if chunk_of(entry.index) != chunk_index {
+            pairs.push((
+                evidence_chunk_key(chunk_index),
+                Value::Array(std::mem::take(&mut chunk)).to_string(),
+            ));
+            chunk_index = chunk_of(entry.index);
+        }
+        chunk.push(entry.to_json());
+        last = Some(entry);
+    }
+    pairs.push((evidence_chunk_key(chunk_index), Value::Array(chunk).to_string()));
+    if let Some(last) = last {
+        pairs.push((EVIDENCE.to_owned(), last.to_json().to_string()));
+    }
+    let borrowed: Vec<(&str, String)> =
+        pairs.iter().map(|(key, text)| (key.as_str(), text.clone())).collect();
+    write(&borrowed).await
+}
+
+async fn read_evidence_chunk(index: u64) -> Result<Vec<Value>, WebError> {
+    let key = evidence_chunk_key(index);
+    let object = api::get(&[&key]).await?;
+    Ok(match stored_json(&key, &object) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    })
+}
+
 /// Deletes every record, the totals and the outbox; settings and sharing state stay.
 pub(crate) async fn delete_local() -> Result<(), WebError> {
     let meta = meta().await?;
     let mut keys: Vec<String> = (0..meta.count.div_ceil(CHUNK_RECORDS)).map(chunk_key).collect();
     keys.extend([DAYS, OUTBOX, PROBLEMS, PAY].map(str::to_owned));
+    if let Some(last) = read_evidence_head().await? {
+        keys.extend((0..=last / crate::evidence::CHUNK_ENTRIES as u64).map(evidence_chunk_key));
+        keys.push(EVIDENCE.to_owned());
+    }
     api::remove(&keys).await?;
     write(&[(META, json(&Meta { count: 0, ..meta }))]).await
+}
+
+async fn read_evidence_head() -> Result<Option<u64>, WebError> {
+    let object = api::get(&[EVIDENCE]).await?;
+    Ok(stored_json(EVIDENCE, &object).and_then(|value| value.get("index")?.as_u64()))
 }
 
 /// Logs problems and keeps the most recent for the popup, in one read and one write.
