@@ -15,7 +15,10 @@ const serial = (task) => {
 
 api.runtime.onMessage.addListener((message, sender, sendResponse) => {
   serial(() => piecerate.on_message(message, sender.tab?.id ?? -1, sender.frameId ?? 0))
-    .then(sendResponse, sendResponse);
+    .then(sendResponse, sendResponse)
+    // The worker's own clock (from its start) when its first message was answered: the
+    // benchmark of its cold start reads it (scripts/bench-extension).
+    .finally(() => { globalThis.piecerateFirstMessageMs ??= performance.now(); });
   return true;
 });
 api.tabs.onRemoved.addListener((tabId) => serial(() => piecerate.on_tab_closed(tabId)));
