@@ -1,14 +1,21 @@
-// The local store at 100,000 records: imported through the popup (the worker's own restore
-// path), counted, drawn by the popup with the right figures, and exported whole. How long each
-// of these takes is measured by scripts/bench-extension, not asserted here.
+// The local store at 500,000 records (issue 13's long history; under a minute here): imported
+// through the popup (the worker's own restore path), counted, drawn by the popup with the right
+// figures, exported whole, and summed in the requester history. How long each of these takes is
+// measured by scripts/bench-extension, not asserted here. The file is handed to the browser by
+// path: Playwright refuses buffers over 50 MB.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launch } from './extension-helpers.mjs';
 import { startFixtureServer } from './fixture-server.mjs';
 import { expectedFigures, HEADER, syntheticExport } from './synthetic-records.mjs';
 
-const RECORDS = 100_000;
+const RECORDS = 500_000;
+// Two in five records are MTurk tasks (synthetic-records.mjs).
+const MTURK_TASKS = (RECORDS * 2) / 5;
 let server;
 let browser;
 
@@ -36,11 +43,18 @@ async function downloadText(download) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-test('100,000 records: import, the popup\'s figures, full export', async () => {
+test('500,000 records: import, the popup\'s figures, full export, the requester history', async () => {
   const now = Date.now();
   const page = await openPopup();
-  await page.setInputFiles('#import-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(syntheticExport(RECORDS, now)) });
-  await page.waitForFunction(() => /records imported/.test(document.getElementById('status').textContent), null, { timeout: 300_000 });
+  const fileDir = mkdtempSync(path.join(tmpdir(), 'piecerate-store-'));
+  const filePath = path.join(fileDir, 'records.csv');
+  writeFileSync(filePath, syntheticExport(RECORDS, now));
+  try {
+    await page.setInputFiles('#import-file', filePath);
+    await page.waitForFunction(() => /records imported/.test(document.getElementById('status').textContent), null, { timeout: 300_000, polling: 100 });
+  } finally {
+    rmSync(fileDir, { recursive: true, force: true });
+  }
   assert.equal(await page.textContent('#status'), `${RECORDS} records imported (0 refused lines; see the problems above).`);
   await page.close();
 
@@ -66,14 +80,14 @@ test('100,000 records: import, the popup\'s figures, full export', async () => {
   assert.equal(ids.size, RECORDS, 'every record exported once');
 
   // The requester history over the whole store: imported records carry no requester, so one
-  // row per platform; MTurk's 40,000 tasks paid $0.45 each for 280 s of work.
+  // row per platform; MTurk's tasks paid $0.45 each for 280 s of work.
   await popup.click('[data-view="requesters"]');
   await popup.waitForSelector('#history table.history', { timeout: 120_000 });
   const mturk = '#history tr.requester[data-platform="mturk"]';
-  assert.equal(await popup.textContent(`${mturk} [data-figure="tasks"]`), '40000');
+  assert.equal(await popup.textContent(`${mturk} [data-figure="tasks"]`), String(MTURK_TASKS));
   const wage = Number(await popup.getAttribute(`${mturk} [data-figure="wage"]`, 'data-usd'));
   assert.ok(Math.abs(wage - (0.45 * 3600) / 280) < 1e-5, `${wage}`);
-  assert.equal(Number(await popup.getAttribute(`${mturk} [data-figure="earnings"]`, 'data-approved-usd')), 18000);
+  assert.equal(Number(await popup.getAttribute(`${mturk} [data-figure="earnings"]`, 'data-approved-usd')), MTURK_TASKS * 0.45);
   assert.equal(await popup.textContent(`${mturk} th`), '(requester not recorded) mturk');
   await popup.fill('#history-search', 'no such requester');
   await popup.waitForSelector('[data-figure="history-no-match"]');
