@@ -1,11 +1,15 @@
-//! The published wage report, cached: computed by the library from the per-install totals (a
-//! streaming pass, never all records), kept per query, and recomputed only when the database's
-//! data version moved. A dashboard hit reads the cached JSON.
+//! The published wage report, cached: computed by the library from the totals the latest
+//! snapshot was computed from (its basis, a streaming pass, never all records), kept per query,
+//! and recomputed when a new snapshot is published or an erasure removed an install's totals
+//! from that basis. A dashboard hit reads the cached JSON.
 //!
-//! Every report comes out of one `Publication` per data version: the reports of every grouping
-//! and method built together from one read of the totals, with the library's disclosure control
+//! Every report comes out of one `Publication` per basis: the reports of every grouping and
+//! method built together from one read of the totals, with the library's disclosure control
 //! deciding over all of them at once which cells to publish (`docs/methodology.md`), so that no
-//! subtraction between two answers isolates a suppressed cell or a worker.
+//! subtraction between two answers isolates a suppressed cell or a worker. Serving the latest
+//! snapshot's basis, not the totals of the moment, makes the live pages and the snapshots one
+//! series, which moves only under the snapshots' rule (`crate::snapshots`): saving the pages
+//! before and after one upload, or saving them and a snapshot, gives no worker away.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -17,7 +21,7 @@ use analysis::report::{Dimension, DisclosureRules, Publication, TotalsCell};
 use analysis::{Grouping, Method, Report, ReportOptions, WorkerTotals};
 use serde_json::Value;
 
-use crate::db::{Database, DbError};
+use crate::db::{Database, DbError, SnapshotSummary};
 
 /// Distinct queries cached at once; each is one small report.
 const MAX_CACHED_QUERIES: usize = 256;
@@ -101,10 +105,34 @@ pub(crate) fn parse_month(text: &str) -> Result<i64, String> {
     Ok(number)
 }
 
+/// What a publication is computed from: the basis of the latest snapshot, `snapshot` (none
+/// before the first), as it stood at `data_version` (an erasure removes an install's totals from
+/// it at once; an upload changes nothing in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Basis {
+    pub data_version: i64,
+    pub snapshot: Option<SnapshotSummary>,
+}
+
+impl Basis {
+    /// Read before the data it labels, so that a label is never newer than its figures.
+    pub(crate) async fn read(database: &Database) -> Result<Basis, DbError> {
+        let data_version = database.data_version().await?;
+        let snapshot = database.latest_snapshot().await?;
+        Ok(Basis { data_version, snapshot })
+    }
+
+    /// Whether figures computed at `self` are at least as new as `other`'s.
+    fn covers(&self, other: &Basis) -> bool {
+        let day = |basis: &Basis| basis.snapshot.as_ref().map(|snapshot| snapshot.day.clone());
+        self.data_version >= other.data_version && day(self) >= day(other)
+    }
+}
+
 /// A computed report and its two encodings.
 #[derive(Debug)]
 pub(crate) struct CachedReport {
-    pub data_version: i64,
+    pub basis: Basis,
     pub computed_at: Instant,
     pub report: Report,
     pub json: Vec<u8>,
@@ -116,8 +144,8 @@ pub(crate) struct CachedReport {
 pub(crate) struct WagesCache {
     entries: Mutex<HashMap<WagesQuery, Arc<CachedReport>>>,
     computing: Mutex<HashMap<WagesQuery, Arc<tokio::sync::Mutex<()>>>>,
-    /// The publication of the latest data version computed, with that version.
-    publication: tokio::sync::Mutex<Option<(i64, Arc<Publication>)>>,
+    /// The publication of the latest basis computed, with that basis.
+    publication: tokio::sync::Mutex<Option<(Basis, Arc<Publication>)>>,
 }
 
 /// What shapes every report the collector publishes.
@@ -137,50 +165,49 @@ impl WagesCache {
         self.entries.lock().expect("no panics under lock").get(query).cloned()
     }
 
-    /// The report for `query`, at most `max_staleness` behind the data (a stale one is
-    /// refreshed in the background); computed now when there is none or it is too old.
+    /// The report for `query`, at most `max_staleness` behind the latest snapshot's basis (a
+    /// stale one is refreshed in the background); computed now when there is none or it is too
+    /// old.
     pub(crate) async fn get(
         self: &Arc<Self>,
         database: &Database,
         query: &WagesQuery,
         rules: PublishingRules,
     ) -> Result<Arc<CachedReport>, DbError> {
-        let version = database.data_version().await?;
+        let version = Basis::read(database).await?;
         if let Some(cached) = self.cached(query) {
-            if cached.data_version == version {
+            if cached.basis == version {
                 return Ok(cached);
             }
             if cached.computed_at.elapsed() < rules.max_staleness {
                 let (cache, database, query) = (Arc::clone(self), database.clone(), query.clone());
                 tokio::spawn(async move {
-                    if let Err(error) = cache.refresh(&database, &query, version, rules).await {
+                    if let Err(error) = cache.refresh(&database, &query, &version, rules).await {
                         tracing::error!(error = %error, "refreshing a cached wage report");
                     }
                 });
                 return Ok(cached);
             }
         }
-        self.refresh(database, query, version, rules).await
+        self.refresh(database, query, &version, rules).await
     }
 
     async fn refresh(
         &self,
         database: &Database,
         query: &WagesQuery,
-        version: i64,
+        version: &Basis,
         rules: PublishingRules,
     ) -> Result<Arc<CachedReport>, DbError> {
         let lock = Arc::clone(
             self.computing.lock().expect("no panics under lock").entry(query.clone()).or_default(),
         );
         let _computing = lock.lock().await;
-        if let Some(cached) = self.cached(query).filter(|cached| cached.data_version >= version) {
+        if let Some(cached) = self.cached(query).filter(|cached| cached.basis.covers(version)) {
             return Ok(cached);
         }
-        // The version is read before the data, so the stored report is never newer than its label.
-        let version = database.data_version().await?;
         let started = Instant::now();
-        let publication = self.publication(database, version, &rules).await?;
+        let (version, publication) = self.publication(database, version, &rules).await?;
         let report = publication
             .report(query.method, &query.grouping, query.month.map(|month| (month / 100, month % 100)))
             .map_err(|e| DbError::CorruptRow(e.to_string()))?;
@@ -198,33 +225,38 @@ impl WagesCache {
 }
 
 impl WagesCache {
-    /// The publication of data version `version` or later: one streaming pass over the stored
-    /// totals, then every report built and protected together (off the async threads: it is
-    /// the one heavy computation of a read).
+    /// The publication of basis `version` or a later one, with its basis: one streaming pass
+    /// over the latest snapshot's totals, then every report built and protected together, by
+    /// the same code as the snapshot's document, so that its figures are the snapshot's.
     pub(crate) async fn publication(
         &self,
         database: &Database,
-        version: i64,
+        version: &Basis,
         rules: &PublishingRules,
-    ) -> Result<Arc<Publication>, DbError> {
+    ) -> Result<(Basis, Arc<Publication>), DbError> {
         let mut slot = self.publication.lock().await;
         if let Some((computed, publication)) = &*slot
-            && *computed >= version
+            && computed.covers(version)
         {
-            return Ok(Arc::clone(publication));
+            return Ok((computed.clone(), Arc::clone(publication)));
         }
-        // The version is read before the data, so the publication is never newer than its label.
-        let version = database.data_version().await?;
-        let mut totals = Vec::new();
-        database
-            .for_each_totals(None, rules.eligible_after_days, |install, cell, worker_totals| {
-                totals.push((install.clone(), *cell, *worker_totals));
-            })
-            .await?;
-        let publication = build_publication(rules, totals).await?;
-        let publication = Arc::new(publication);
-        *slot = Some((version, Arc::clone(&publication)));
-        Ok(publication)
+        let (basis, totals) = loop {
+            let basis = Basis::read(database).await?;
+            let mut totals = Vec::new();
+            database
+                .for_each_snapshot_basis(|install, cell, worker_totals| {
+                    totals.push((install.clone(), *cell, *worker_totals));
+                })
+                .await?;
+            // A snapshot published during the read replaced the totals read: read them again,
+            // so the figures are never labelled with another snapshot than theirs.
+            if database.latest_snapshot().await? == basis.snapshot {
+                break (basis, totals);
+            }
+        };
+        let publication = Arc::new(build_publication(rules, totals).await?);
+        *slot = Some((basis.clone(), Arc::clone(&publication)));
+        Ok((basis, publication))
     }
 }
 
@@ -254,6 +286,18 @@ pub(crate) fn publication_options(rules: &PublishingRules) -> ReportOptions {
     }
 }
 
+/// What the live figures are, to be cited: the snapshot whose figures they are, or `null` before
+/// the first.
+fn as_of_json(snapshot: Option<&SnapshotSummary>) -> Value {
+    snapshot.map_or(Value::Null, |snapshot| {
+        serde_json::json!({
+            "snapshot": snapshot.day,
+            "sha256": snapshot.content_sha256,
+            "url": format!("/snapshots/{}", snapshot.day),
+        })
+    })
+}
+
 /// A published report as JSON, with the demo's notice when the data are synthetic.
 pub(crate) fn report_json(report: &mut Report, demo: bool) -> Value {
     if demo {
@@ -269,10 +313,13 @@ pub(crate) fn report_json(report: &mut Report, demo: bool) -> Value {
     json
 }
 
-fn encode(mut report: Report, data_version: i64, rules: &PublishingRules) -> CachedReport {
-    let json = report_json(&mut report, rules.demo);
+fn encode(mut report: Report, basis: Basis, rules: &PublishingRules) -> CachedReport {
+    let mut json = report_json(&mut report, rules.demo);
+    if let Value::Object(object) = &mut json {
+        object.insert("as_of".into(), as_of_json(basis.snapshot.as_ref()));
+    }
     CachedReport {
-        data_version,
+        basis,
         computed_at: Instant::now(),
         csv: report.to_csv(),
         json: serde_json::to_vec(&json).expect("values serialize"),

@@ -507,14 +507,21 @@ fn wages_query(query: Option<&str>) -> Result<WagesQuery, AppError> {
     Ok(query)
 }
 
-fn report_headers(
-    report: &CachedReport,
-    content_type: &'static str,
-) -> [(header::HeaderName, HeaderValue); 2] {
-    [
-        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (header::HeaderName::from_static("piecerate-data-version"), HeaderValue::from(report.data_version)),
-    ]
+fn report_headers(report: &CachedReport, content_type: &'static str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::HeaderName::from_static("piecerate-data-version"),
+        HeaderValue::from(report.basis.data_version),
+    );
+    // The date of the snapshot whose figures these are (absent before the first): the CSV's
+    // "as of", which its rows have no place for.
+    if let Some(snapshot) = &report.basis.snapshot
+        && let Ok(day) = HeaderValue::from_str(&snapshot.day)
+    {
+        headers.insert(header::HeaderName::from_static("piecerate-snapshot"), day);
+    }
+    headers
 }
 
 /// `GET /v1/wages`: the `piecerate.report/1` JSON.
@@ -523,11 +530,12 @@ fn report_headers(
     path = "/v1/wages",
     operation_id = "wages",
     summary = "Effective hourly wages (piecerate.report/1)",
-    description = "Computed by the analysis library from all stored records, cached, and recomputed when the data changed. Cells with fewer than min_workers workers (at least 10) publish no statistics. The schema is described in docs/report-format.md.",
+    description = "The figures of the latest snapshot (/snapshots): computed by the analysis library from the totals that snapshot was computed from, cached, and recomputed when a new snapshot is published or an erasure removed a worker from them; as_of names the snapshot (null before the first). Uploads reach these figures with the next snapshot, under its rule (a cell moves only when none or at least min_workers of its workers changed). Cells with fewer than min_workers workers (at least 10) publish no statistics. The schema is described in docs/report-format.md.",
     params(WagesParams),
     responses(
         (status = 200, description = "The report.", body = ReportDocument,
-            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."))),
+            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."),
+                ("Piecerate-Snapshot" = String, description = "The date (YYYY-MM-DD) of the snapshot whose figures these are; absent before the first snapshot."))),
         (status = 400, description = "An unknown parameter, a parameter given more than once, or a value the parameter does not take; the message names the parameter.", body = ErrorBody),
         (status = 405, response = MethodNotAllowed),
     )
@@ -550,7 +558,8 @@ pub(super) async fn wages_json(
     params(WagesParams),
     responses(
         (status = 200, description = "The report as CSV.", body = String, content_type = "text/csv",
-            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."))),
+            headers(("Piecerate-Data-Version" = i64, description = "The data version the report was computed at."),
+                ("Piecerate-Snapshot" = String, description = "The date (YYYY-MM-DD) of the snapshot whose figures these are; absent before the first snapshot."))),
         (status = 400, description = "An unknown parameter, a parameter given more than once, or a value the parameter does not take; the message names the parameter.", body = ErrorBody),
         (status = 405, response = MethodNotAllowed),
     )

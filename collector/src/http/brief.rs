@@ -1,7 +1,7 @@
 //! `/brief` and `/brief.pdf`: the advocate's brief of the observatory's published figures, made
 //! by the same renderer as `piecerate brief` (package `piecerate-brief`) from the reports of the
-//! one disclosure-controlled `Publication` every other answer comes from, and cached per data
-//! version and language. The PDF is the HTML printed by the browser the operator names
+//! one disclosure-controlled `Publication` every other answer comes from (the latest snapshot's
+//! figures, `crate::wages`), and cached per basis of that publication and language. The PDF is the HTML printed by the browser the operator names
 //! (`--browser`); without one `/brief.pdf` answers 503 and says how to get the PDF anyway.
 
 use std::collections::HashMap;
@@ -19,10 +19,10 @@ use super::SharedState;
 use super::api::query_parameters;
 use crate::db::DbError;
 use crate::error::AppError;
-use crate::wages::DEMO_NOTICE;
+use crate::wages::{Basis, DEMO_NOTICE};
 
-/// One language's brief: its data version, its HTML and, once printed, its PDF.
-type Made = (i64, Arc<String>, Option<Arc<Vec<u8>>>);
+/// One language's brief: the basis of its figures, its HTML and, once printed, its PDF.
+type Made = (Basis, Arc<String>, Option<Arc<Vec<u8>>>);
 
 /// The briefs made, by language.
 #[derive(Debug, Default)]
@@ -45,16 +45,16 @@ fn language(query: Option<&str>) -> Result<Language, AppError> {
     })
 }
 
-/// The brief's HTML of the current data version, made once per version and language.
-async fn brief_html(state: &SharedState, language: Language) -> Result<(i64, Arc<String>), AppError> {
-    let version = state.database.data_version().await?;
+/// The brief's HTML of the latest snapshot's figures, made once per basis and language.
+async fn brief_html(state: &SharedState, language: Language) -> Result<(Basis, Arc<String>), AppError> {
+    let version = Basis::read(&state.database).await?;
     if let Some((made, html, _)) = state.briefs.entries.lock().expect("no panics under lock").get(&language)
         && *made == version
     {
         return Ok((version, Arc::clone(html)));
     }
     let rules = state.publishing_rules();
-    let publication = state.wages.publication(&state.database, version, &rules).await?;
+    let (version, publication) = state.wages.publication(&state.database, &version, &rules).await?;
     let figures = Figures::build(|method, grouping| publication.report(method, grouping, None))
         .map_err(|e| DbError::CorruptRow(e.to_string()))?;
     let months: Vec<(i64, i64)> =
@@ -92,7 +92,7 @@ async fn brief_html(state: &SharedState, language: Language) -> Result<(i64, Arc
         .entries
         .lock()
         .expect("no panics under lock")
-        .insert(language, (version, Arc::clone(&html), None));
+        .insert(language, (version.clone(), Arc::clone(&html), None));
     Ok((version, html))
 }
 

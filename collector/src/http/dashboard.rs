@@ -444,7 +444,8 @@ pub(super) async fn page(
     let text = Catalogue::of(language);
     let reports = Reports::of(&state, &choice).await?;
     let months = reports.months();
-    let latest_snapshot = state.database.latest_snapshot().await?;
+    // The snapshot whose figures these are, not one published since they were read.
+    let latest_snapshot = reports.by_country.basis.snapshot.clone();
     let platforms = reports.platforms();
     let spread_cells: Vec<&Cell> =
         reports.by_platform.report.cells.iter().filter(|cell| choice.shows(cell)).collect();

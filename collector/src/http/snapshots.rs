@@ -127,18 +127,18 @@ pub(super) async fn list_json(State(state): State<SharedState>) -> Result<Respon
     Ok(Json(listing(&state).await?).into_response())
 }
 
-/// What a page says to be cited: "as of" the latest snapshot's date, with its hash's first
-/// twelve digits and a link to it (the dashboard's figures may be newer than the snapshot).
+/// What a page says to be cited: "as of" the date of the snapshot whose figures it shows (the
+/// latest), with its hash's first twelve digits and a link to it.
 pub(super) fn as_of(latest: Option<&SnapshotSummary>) -> Markup {
     html! {
         p class="as-of" id="as-of" {
             @match latest {
                 Some(latest) => {
                     "To cite: as of " a href={ "/snapshots/" (latest.day) } { (latest.day) } ", SHA-256 "
-                    code { (latest.content_sha256.get(..12).unwrap_or(&latest.content_sha256)) } " (the latest snapshot; the figures above may be newer, "
+                    code { (latest.content_sha256.get(..12).unwrap_or(&latest.content_sha256)) } " (the figures above are this snapshot's; uploads reach them with the next one, "
                     a href="/snapshots" { "every snapshot" } ")."
                 }
-                None => { "No citable snapshot has been published yet (" a href="/snapshots" { "snapshots" } ")." }
+                None => { "No snapshot has been published yet, so no figure either: the figures shown are those of the latest snapshot (" a href="/snapshots" { "snapshots" } ")." }
             }
         }
     }

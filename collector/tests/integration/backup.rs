@@ -63,6 +63,7 @@ async fn a_backup_taken_while_serving_restores_the_same_wages_and_data_version()
         }
         let server = start(&database, |_| {}).await;
         let tokens = fill(&server).await;
+        server.publish_snapshot_now().await;
         let (published, version) = wages(&server).await;
         let cell = serde_json::from_str::<Value>(&published).expect("JSON")["cells"][0].clone();
         assert_eq!(cell["n_workers"], 12, "{published}");
@@ -219,6 +220,7 @@ async fn a_backup_of_an_older_schema_is_restored_into_the_current_one() {
     let (ok, error) = collector(&["restore", "--database-url", &restored.url, "--from", text(&backup)]).await;
     assert!(ok, "{error}");
     let server = start(&restored, |_| {}).await;
+    server.publish_snapshot_now().await;
     let (published, version) = wages(&server).await;
     assert_eq!(version, "12");
     let report: Value = serde_json::from_str(&published).expect("JSON");

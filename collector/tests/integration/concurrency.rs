@@ -59,6 +59,7 @@ async fn fifty_installs_at_once_give_exact_counts() {
         assert_eq!(accepted, expected, "{backend}");
         assert_eq!(duplicates, INSTALLS * (BATCHES / 2) * RECORDS_PER_BATCH, "{backend}");
         assert_eq!(server.stored_records().await, expected, "{backend}");
+        server.publish_snapshot_now().await;
         let report = server.get("/v1/wages?by=platform").await;
         let cell = &report.body["cells"][0];
         assert_eq!(

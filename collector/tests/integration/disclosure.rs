@@ -697,6 +697,11 @@ async fn no_subtraction_between_published_outputs_recovers_a_suppressed_cell_or_
             let stored = server.upload(&token, &records).await;
             assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
         }
+        // Every cell in one first snapshot, small ones included.
+        server.running.shut_down().await.expect("stopping");
+        crate::support::forget_snapshots(&database).await;
+        let server = start(&database, |_| {}).await;
+        server.publish_snapshot_now().await;
         let exact_min_workers = analysis::report::MIN_EXACT_QUANTILES_WORKERS as usize;
         // Everything the API publishes, merged by cell: a figure published anywhere is known.
         let mut knowledge: BTreeMap<CellId, Published> = BTreeMap::new();

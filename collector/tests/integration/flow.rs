@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use analysis::report::{DisclosureRules, Publication, TotalsCell};
 use analysis::{InstallId, Method, ReportOptions, WorkerTotals};
+use collector::snapshots;
 use serde_json::{Value, json};
 
 use crate::support::{cell_of, databases, record_id, start, task};
@@ -51,6 +52,7 @@ async fn enroll_upload_replay_publish_erase() {
         }
         assert_eq!(server.stored_records().await, 30, "{backend}");
 
+        server.publish_snapshot_now().await;
         let all = server.get("/v1/wages?by=platform,country&method=all").await;
         assert_eq!(all.status, 200, "{backend}: {}", all.text);
         assert_eq!(all.body["schema"], "piecerate.report/1");
@@ -100,13 +102,22 @@ async fn enroll_upload_replay_publish_erase() {
         let fresh = server.enroll().await;
         let again = server.upload(&fresh, &[task(1, 0, "mturk", "US", "6.00")]).await;
         assert_eq!(again.body, json!({"accepted": 1, "duplicates": 0}), "{backend}");
+        server.publish_snapshot_now().await;
+        let today = server.clock.today();
         let published = server.get("/v1/wages?by=platform,country&method=all").await.body;
         server.running.shut_down().await.expect("shutting down");
         let exported = assert_export_reads_back(&database.url, 28, backend).await;
-        // The published report is the library's publication of the exported records: the same
-        // totals, the same disclosure control.
+        // The published report is the library's publication of the exported records, the same
+        // totals under the same disclosure control, but for the newcomer: one worker changed in
+        // the cell since the last snapshot, fewer than ten, so the snapshot kept its totals.
+        let newcomer = exported
+            .iter()
+            .find(|record| record.record_id().hyphenated().to_string() == record_id(1))
+            .expect("the newcomer's record")
+            .install_id()
+            .clone();
         let mut totals: BTreeMap<(InstallId, TotalsCell), WorkerTotals> = BTreeMap::new();
-        for record in &exported {
+        for record in exported.iter().filter(|record| *record.install_id() != newcomer) {
             totals.entry((record.install_id().clone(), TotalsCell::of(record))).or_default().add(record);
         }
         let totals = totals.into_iter().map(|((install, cell), totals)| (install, cell, totals)).collect();
@@ -115,7 +126,10 @@ async fn enroll_upload_replay_publish_erase() {
                 .expect("totals make every published report");
         let grouping = "platform,country".parse().expect("a grouping");
         let from_records = publication.report(Method::All, &grouping, None).expect("a report");
-        assert_eq!(published, serde_json::to_value(from_records.document()).expect("a report"), "{backend}");
+        let mut expected = serde_json::to_value(from_records.document()).expect("a report");
+        expected["as_of"] = published["as_of"].clone();
+        assert_eq!(published["as_of"]["snapshot"], snapshots::day_text(today), "{backend}");
+        assert_eq!(published, expected, "{backend}");
     }
 }
 
@@ -149,33 +163,37 @@ async fn assert_export_reads_back(
     records
 }
 
-/// With a staleness allowance, a report older than the data is served at once and refreshed in
-/// the background; without one (the tests' default), every answer reflects every commit.
+/// With a staleness allowance, a report older than the latest snapshot is served at once and
+/// refreshed in the background; without one (the tests' default), every answer is the latest
+/// snapshot's.
 #[tokio::test]
 async fn a_stale_report_is_served_while_it_is_recomputed() {
     for database in databases().await {
         let server =
             start(&database, |config| config.wages_max_staleness = std::time::Duration::from_secs(60)).await;
         let backend = server.backend;
-        let version = |answer: &crate::support::Answer| -> i64 {
-            answer.headers["piecerate-data-version"].to_str().expect("text").parse().expect("a number")
-        };
         let first = server.get("/v1/wages").await;
         assert_eq!(first.body["cells"], json!([]), "{backend}");
-        let token = server.enroll().await;
-        assert_eq!(server.upload(&token, &[task(1, 0, "appen", "KE", "1.00")]).await.status, 200);
+        // Ten workers: a new cell moves into a snapshot when ten of its workers changed.
+        for worker in 0..10 {
+            let token = server.enroll().await;
+            assert_eq!(server.upload(&token, &[task(worker, 0, "appen", "KE", "1.00")]).await.status, 200);
+        }
+        server.publish_snapshot_now().await;
+        let today = snapshots::day_text(server.clock.today());
         let stale = server.get("/v1/wages").await;
-        assert_eq!(version(&stale), version(&first), "{backend}: the cached report was not served");
+        assert_eq!(stale.text, first.text, "{backend}: the cached report was not served");
         let mut fresh = None;
         for _ in 0..100 {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             let answer = server.get("/v1/wages").await;
-            if version(&answer) > version(&first) {
+            if answer.body["as_of"]["snapshot"] == today.as_str() {
                 fresh = Some(answer);
                 break;
             }
         }
         let fresh = fresh.unwrap_or_else(|| panic!("{backend}: the report was never refreshed"));
+        assert_eq!(fresh.headers["piecerate-snapshot"], today.as_str(), "{backend}");
         assert_eq!(fresh.body["cells"][0]["platform"], "appen", "{backend}: {}", fresh.text);
         server.running.shut_down().await.expect("shutting down");
     }

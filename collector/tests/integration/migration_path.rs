@@ -76,6 +76,7 @@ async fn every_migration_keeps_the_data_of_the_schemas_before_it() {
         // The collector starts on it (it applies nothing more) and reads every row.
         let server = start(&database, |_| {}).await;
         assert_eq!(server.stored_records().await, records as u64, "{backend}");
+        server.publish_snapshot_now().await;
         let wages = server.get("/v1/wages?by=platform,country").await;
         assert_eq!(wages.status, 200, "{}", wages.text);
         assert_eq!(wages.headers["piecerate-data-version"], version_before.to_string().as_str());

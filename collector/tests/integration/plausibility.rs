@@ -30,6 +30,7 @@ async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_publishe
                 .await;
             assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
         }
+        server.publish_snapshot_now().await;
         let before = server.get("/v1/wages?by=platform,country").await;
         assert_eq!(before.status, 200, "{backend}");
         assert_eq!(before.body["excluded_implausible"], 0, "{backend}");
@@ -41,6 +42,7 @@ async fn fifteen_fake_installs_at_1000_dollars_for_half_an_hour_move_no_publishe
             let stored = server.upload(&token, &[implausible(1000 + fake)]).await;
             assert_eq!(stored.status, 200, "{backend}: {}", stored.text);
         }
+        server.publish_snapshot_now().await;
         let after = server.get("/v1/wages?by=platform,country").await;
         assert_eq!(after.status, 200, "{backend}");
         assert_eq!(

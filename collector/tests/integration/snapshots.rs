@@ -304,20 +304,16 @@ async fn two_snapshots_do_not_give_away_a_newcomer() {
         let (first, _) = document(&server, "2026-12-01").await;
         assert_eq!(mturk_us(&first, "all", "platform,country")["n_workers"], 20, "{backend}");
 
-        // One newcomer, earning $31.37: live, the cell moves to 21 workers...
+        // One newcomer, earning $31.37. Were the live figures computed from the totals of the
+        // moment, the cell would move to 21 workers and 21 × its mean − 20 × the snapshot's would
+        // give the newcomer's wage to the cent. The live figures are the snapshot's: the cell
+        // still counts 20, to the cent as the snapshot has it.
         add(&server, 100, 31.37).await;
-        let live = server.get("/v1/wages?by=platform,country").await;
-        assert_eq!(crate::support::cell_of(&live.body, "mturk", "US")["n_workers"], 21, "{backend}");
-        // ...and live minus the first snapshot would give the newcomer's wage, to the cent: the
-        // attack this rule is there for.
-        let live_cell = crate::support::cell_of(&live.body, "mturk", "US");
         let before = mturk_us(&first, "all", "platform,country");
-        let live_guess = 21.0 * live_cell["mean_hourly_usd"].as_f64().unwrap()
-            - 20.0 * before["mean_hourly_usd"].as_f64().unwrap();
-        assert!(
-            (live_guess - 31.37).abs() < 0.02,
-            "{backend}: the scenario does not set up the attack ({live_guess})"
-        );
+        let live = server.get("/v1/wages?by=platform,country").await;
+        assert_eq!(crate::support::cell_of(&live.body, "mturk", "US"), before, "{backend}: live moved");
+        assert_eq!(live.body["as_of"]["snapshot"], "2026-12-01", "{backend}");
+        assert_eq!(live.headers["piecerate-snapshot"], "2026-12-01", "{backend}");
 
         // The next snapshot keeps the cell as it was: fewer than ten workers changed in it.
         clock.advance_days(1);
@@ -347,6 +343,13 @@ async fn two_snapshots_do_not_give_away_a_newcomer() {
         let (third, _) = document(&server, "2026-12-03").await;
         assert_eq!(mturk_us(&third, "all", "platform,country")["n_workers"], 30, "{backend}");
         assert_eq!(third["snapshot_rule"]["cells_as_in_previous_snapshot"], 0, "{backend}");
+        // The live figures moved with the snapshot, not before it.
+        let live = server.get("/v1/wages?by=platform,country").await;
+        assert_eq!(
+            crate::support::cell_of(&live.body, "mturk", "US"),
+            mturk_us(&third, "all", "platform,country"),
+            "{backend}"
+        );
         for (before, after) in [(&first, &second), (&second, &third), (&first, &third)] {
             for guess in newcomer_guesses(before, after) {
                 assert!(

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use collector::RunningCollector;
+use collector::clock::Clock;
 use collector::config::{Config, RateLimit};
 use rand::RngCore;
 use serde_json::{Value, json};
@@ -69,9 +70,13 @@ async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
 /// The proof of work the tests' enrollments solve: 16 hashes on average.
 pub(crate) const TEST_DIFFICULTY_BITS: u32 = 4;
 
-/// A configuration for tests: port 0, reports always fresh, generous rate limits.
+/// A configuration for tests: port 0, reports always fresh, generous rate limits, a clock that
+/// stands at the time of the start until a test moves it, and snapshots published a moment after
+/// their day comes.
 pub(crate) fn test_config(database: &TestDatabase) -> Config {
     Config {
+        clock: Clock::manual(Clock::system().now()),
+        snapshot_check_period: Duration::from_millis(20),
         listen: "127.0.0.1:0".parse().expect("address"),
         wages_max_staleness: Duration::ZERO,
         upload_rate: RateLimit { per_minute: 60_000, burst: 10_000 },
@@ -93,6 +98,9 @@ pub(crate) struct TestServer {
     pub client: reqwest::Client,
     pub running: RunningCollector,
     pub backend: &'static str,
+    /// The server's clock, which only the test moves.
+    pub clock: Clock,
+    snapshot_interval_days: u32,
 }
 
 pub(crate) fn client() -> reqwest::Client {
@@ -102,12 +110,32 @@ pub(crate) fn client() -> reqwest::Client {
 pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = test_config(database);
     adjust(&mut config);
+    let (clock, snapshot_interval_days) = (config.clock.clone(), config.snapshot_interval_days);
     let running = collector::start(config).await.expect("starting the collector");
     TestServer {
         base: format!("http://{}", running.address),
         client: client(),
         running,
         backend: database.backend,
+        clock,
+        snapshot_interval_days,
+    }
+}
+
+/// Forgets the snapshots of `database`, as if the collector had never published one: the next
+/// start publishes a first snapshot of everything stored, every cell as it is. Tests whose data
+/// must all be in one snapshot (small cells, suppressed ones) upload them, stop the collector,
+/// call this and start it again; a collector holds small cells back only against a previous
+/// snapshot.
+pub(crate) async fn forget_snapshots(database: &TestDatabase) {
+    for sql in ["DELETE FROM snapshot_basis", "DELETE FROM snapshots"] {
+        if database.backend == "sqlite" {
+            let mut connection = sqlx::SqliteConnection::connect(&database.url).await.expect("connecting");
+            sqlx::query(sql).execute(&mut connection).await.expect("deleting");
+        } else {
+            let mut connection = sqlx::PgConnection::connect(&database.url).await.expect("connecting");
+            sqlx::query(sql).execute(&mut connection).await.expect("deleting");
+        }
     }
 }
 
@@ -129,6 +157,23 @@ pub(crate) async fn answer(response: reqwest::Response) -> Answer {
 }
 
 impl TestServer {
+    /// Moves the server's clock on to the next snapshot's day and waits until the collector's
+    /// own task published it: the public figures (dashboard, `/v1/wages`) are the latest
+    /// snapshot's, so what was uploaded before this shows there after it, under the snapshots'
+    /// rule (a cell moves when none or at least `min_workers` of its workers changed).
+    pub(crate) async fn publish_snapshot_now(&self) {
+        self.clock.advance_days(i64::from(self.snapshot_interval_days));
+        let today = collector::snapshots::day_text(self.clock.today());
+        for _ in 0..3000 {
+            let latest = self.running.database.latest_snapshot().await.expect("reading the snapshots");
+            if latest.is_some_and(|latest| latest.day == today) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("{}: no snapshot of {today} was published", self.backend);
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
