@@ -17,6 +17,8 @@ async fn two_months_of_work(server: &TestServer) {
         let token = server.enroll().await;
         assert_eq!(server.upload(&token, &[task(1, 5, "prolific", "GB", "9.00")]).await.status, 200);
     }
+    // The pages show the latest snapshot's figures: every cell here changed for ten workers.
+    server.publish_snapshot_now().await;
 }
 
 /// A page as a browser asks for it.
