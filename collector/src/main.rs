@@ -3,7 +3,7 @@
 //! flags and environment into one `Config`, then calls the library.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use collector::config::{Config, RateLimit};
 use collector::db::Database;
 use collector::db::backup::BackupError;
+use piecerate_tables::RecordTableWriter;
 use tracing_subscriber::filter::Targets;
 
 /// Uploads allocate many small strings on every core at once (JSON values, record fields,
@@ -43,19 +44,30 @@ struct Cli {
     command: Command,
 }
 
+/// The encodings of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Parquet,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API and the dashboard.
     Serve(Box<ServeArgs>),
     /// Apply the database migrations, then exit.
     Migrate(DatabaseArgs),
-    /// Write every stored record as CSV v1 (readable by `piecerate report`). For operators only.
+    /// Write every stored record as CSV v1 (readable by `piecerate report`) or as Parquet (the
+    /// same thirteen fields, typed). For operators only.
     Export {
         #[command(flatten)]
         database: DatabaseArgs,
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
+        /// `csv` (record format v1) or `parquet`.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
     },
     /// Copy a SQLite database to a new file, consistently, while the collector may be serving it.
     /// PostgreSQL: use pg_dump (docs/collector.md).
@@ -220,7 +232,7 @@ async fn main() -> anyhow::Result<()> {
         .context("reading PIECERATE_LOG (e.g. info or collector=debug,sqlx=warn)")?;
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .finish();
     tracing::subscriber::set_global_default(tracing_subscriber::layer::SubscriberExt::with(
@@ -237,7 +249,7 @@ async fn main() -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
-        Command::Export { database, out } => export(&database.database_url, &out).await,
+        Command::Export { database, out, format } => export(&database.database_url, &out, format).await,
         Command::Backup { database, to } => backup(&database.database_url, &to).await,
         Command::Restore { database, from, overwrite } => {
             restore(&database.database_url, &from, overwrite).await
@@ -316,21 +328,45 @@ async fn restore(database_url: &str, from: &Path, overwrite: bool) -> anyhow::Re
     Ok(())
 }
 
-async fn export(database_url: &str, out: &PathBuf) -> anyhow::Result<()> {
+async fn export(database_url: &str, out: &PathBuf, format: ExportFormat) -> anyhow::Result<()> {
+    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    // Parquet is binary: written to a terminal (`--out /dev/tty`) it would only garble it.
+    if format == ExportFormat::Parquet && file.is_terminal() {
+        anyhow::bail!(
+            "--format parquet writes a binary file, and {} is a terminal: give --out a file",
+            out.display()
+        );
+    }
     let database = Database::connect(database_url, 2).await.context("connecting to the database")?;
     database.migrate().await.context("applying migrations")?;
-    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut writer =
-        CsvRecordWriter::new(BufWriter::new(file)).with_context(|| format!("writing {}", out.display()))?;
+    let writing = || format!("writing {}", out.display());
     let mut count = 0u64;
-    database
-        .for_each_record(|record| -> anyhow::Result<()> {
-            writer.write(&record).with_context(|| format!("writing {}", out.display()))?;
-            count += 1;
-            Ok(())
-        })
-        .await?;
-    writer.finish().and_then(|mut w| w.flush()).with_context(|| format!("writing {}", out.display()))?;
+    match format {
+        ExportFormat::Csv => {
+            let mut writer = CsvRecordWriter::new(BufWriter::new(file)).with_context(writing)?;
+            database
+                .for_each_record(|record| -> anyhow::Result<()> {
+                    writer.write(&record).with_context(writing)?;
+                    count += 1;
+                    Ok(())
+                })
+                .await?;
+            writer.finish().and_then(|mut w| w.flush()).with_context(writing)?;
+        }
+        ExportFormat::Parquet => {
+            let metadata = vec![("piecerate.schema".to_owned(), "piecerate.records/1".to_owned())];
+            let mut writer = RecordTableWriter::new(BufWriter::new(file), metadata).with_context(writing)?;
+            database
+                .for_each_record(|record| -> anyhow::Result<()> {
+                    writer.write(&record).with_context(writing)?;
+                    count += 1;
+                    Ok(())
+                })
+                .await?;
+            let mut file = writer.finish().with_context(writing)?;
+            file.flush().with_context(writing)?;
+        }
+    }
     database.close().await;
     tracing::info!(records = count, file = %out.display(), "exported");
     Ok(())

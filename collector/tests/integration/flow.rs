@@ -160,6 +160,7 @@ async fn assert_export_reads_back(
         assert_eq!(record.install_id().as_str().len(), 32, "{backend}: {}", record.install_id());
     }
     assert!(records.iter().any(|r| r.record_id().hyphenated().to_string() == record_id(1)));
+    crate::export::assert_parquet_export_equals(database_url, &records, backend);
     records
 }
 

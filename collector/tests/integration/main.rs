@@ -12,6 +12,7 @@ mod dashboard;
 mod deploy;
 mod disclosure;
 mod erasure;
+mod export;
 mod floods;
 mod flow;
 mod migration_path;
