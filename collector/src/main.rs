@@ -261,8 +261,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let demo = config.demo;
     let running = collector::start(config).await.context("starting the collector")?;
     tracing::info!(address = %running.address, demo, backend = running.database.backend_name(), "listening");
-    // The line tests and scripts wait for; it names only the collector's own address.
-    eprintln!("piecerate-collector listening on http://{}", running.address);
+    // The line tests and scripts wait for; it names only the collector's own address. One
+    // write of the whole line: `eprintln!` writes the address in pieces, and a reader polling
+    // the pipe or log between two of them saw `http://127` as the address.
+    let line = format!("piecerate-collector listening on http://{}\n", running.address);
+    std::io::stderr().write_all(line.as_bytes()).context("writing the listening line")?;
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests in flight");
     running.shut_down().await.context("serving")?;

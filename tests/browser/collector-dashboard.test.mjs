@@ -45,7 +45,7 @@ function startCollector(databasePath) {
     const timer = setTimeout(() => reject(new Error(`the collector did not start within 10 minutes:\n${log}`)), 600_000);
     child.stderr.on('data', (chunk) => {
       log += chunk;
-      const match = /piecerate-collector listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      const match = /piecerate-collector listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(log);
       if (match) {
         clearTimeout(timer);
         resolvePromise({ child, url: match[1] });

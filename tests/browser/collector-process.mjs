@@ -17,7 +17,8 @@ export async function startCollector(database, listen, flags = ['--enroll-diffic
     let output = '';
     child.stderr.on('data', (chunk) => {
       output += chunk;
-      const match = output.match(/listening on (http:\/\/[0-9.:]+)/);
+      // Only a whole line: a chunk can end inside the address.
+      const match = output.match(/listening on (http:\/\/[0-9.:]+)\n/);
       if (match) resolve(match[1]);
     });
     child.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
