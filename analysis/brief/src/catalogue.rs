@@ -162,6 +162,10 @@ pub(crate) struct Catalogue {
     pub input_facts: fn(u64, u64, u64) -> String,
     pub repeated_records: fn(u64) -> String,
     pub observatory_source: fn(u64) -> String,
+    /// Before the snapshot's date and hash: "To cite: as of".
+    pub as_of: &'static str,
+    /// After them: which snapshot it is (the one the figures are).
+    pub as_of_note: &'static str,
 }
 
 static EN: Catalogue = Catalogue {
@@ -293,6 +297,8 @@ static EN: Catalogue = Catalogue {
             "The observatory's published figures, from the totals of {n} workers' installs; only cells that pass disclosure control are shown."
         )
     },
+    as_of: "To cite: as of",
+    as_of_note: "the observatory's latest snapshot, from which these figures come",
 };
 
 static FR: Catalogue = Catalogue {
@@ -426,4 +432,6 @@ static FR: Catalogue = Catalogue {
             "Les chiffres publiés par l'observatoire, à partir des totaux de {n} installations de travailleurs\u{a0}; seuls les groupes qui passent le contrôle de la divulgation sont montrés."
         )
     },
+    as_of: "Pour citer\u{a0}: au",
+    as_of_note: "le dernier instantané de l'observatoire, dont ces chiffres sont tirés",
 };

@@ -109,6 +109,12 @@ pub fn render_html(figures: &Figures, provenance: &Provenance, language: Languag
                                 " · " ((c.workers)(s.n_workers))
                             }
                         }
+                        @if let Source::Observatory { snapshot: Some(snapshot), .. } = &provenance.source {
+                            p class="as-of" id="as-of" {
+                                (c.as_of) " " a href={ "/snapshots/" (snapshot.date) } { (snapshot.date) } ", SHA-256 "
+                                code { (snapshot.short_hash()) } " (" (c.as_of_note) ")."
+                            }
+                        }
                     }
                     @if synthetic {
                         p class="warning" role="note" { (c.synthetic_warning) }
@@ -486,7 +492,7 @@ fn provenance_section(provenance: &Provenance, c: &Catalogue) -> Markup {
                                 p { ((c.repeated_records)(*repeated_records)) }
                             }
                         }
-                        Source::Observatory { workers, notice } => {
+                        Source::Observatory { workers, notice, .. } => {
                             @if let Some(notice) = notice {
                                 p { strong { (notice) } }
                             }
@@ -532,7 +538,7 @@ mod tests {
             commit: None,
             period: None,
             parameters: "--min-workers 10".into(),
-            source: Source::Observatory { workers: 0, notice: Some("<i>notice</i>".into()) },
+            source: Source::Observatory { workers: 0, notice: Some("<i>notice</i>".into()), snapshot: None },
         };
         for (language, nothing, no_cell) in [
             (Language::En, "No figure can be published", "No group of workers"),

@@ -92,7 +92,23 @@ pub enum Source {
         workers: u64,
         /// Shown first, e.g. that the observatory runs on synthetic demonstration data.
         notice: Option<String>,
+        /// The observatory's latest citable snapshot, which the brief names under its title.
+        snapshot: Option<Citation>,
     },
+}
+
+/// A citable snapshot: its UTC day (`YYYY-MM-DD`) and the SHA-256 of its JSON document, in hex.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    pub date: String,
+    pub sha256: String,
+}
+
+impl Citation {
+    /// The first twelve hex digits, as pages quote the hash (the dashboard does the same).
+    pub fn short_hash(&self) -> &str {
+        self.sha256.get(..12).unwrap_or(&self.sha256)
+    }
 }
 
 /// One input file as it was read.

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use piecerate_brief::pdf::{Browser, DEFAULT_TIMEOUT};
-use piecerate_brief::{Figures, Language, Provenance, STYLESHEET, Source, render_html};
+use piecerate_brief::{Citation, Figures, Language, Provenance, STYLESHEET, Source, render_html};
 use sha2::{Digest, Sha256};
 
 use super::SharedState;
@@ -84,6 +84,11 @@ async fn brief_html(state: &SharedState, language: Language) -> Result<(Basis, A
                 .and_then(|cell| cell.statistics.as_ref())
                 .map_or(0, |s| s.n_workers),
             notice: config.demo.then(|| DEMO_NOTICE.to_owned()),
+            // The snapshot whose figures these are, to cite "as of" its date and hash.
+            snapshot: version.snapshot.as_ref().map(|snapshot| Citation {
+                date: snapshot.day.clone(),
+                sha256: snapshot.content_sha256.clone(),
+            }),
         },
     };
     let html = Arc::new(render_html(&figures, &provenance, language));

@@ -13,11 +13,19 @@ use crate::support::{databases, start};
 
 const WORKERS: u64 = 300;
 
-/// The document without its provenance section (which says when and from what it was made).
+/// The document without its provenance section (which says when and from what it was made)
+/// and without the snapshot it cites (an observatory's, which a brief of files has not).
 fn without_provenance(html: &str) -> String {
     let start = html.find("<section aria-labelledby=\"provenance-heading\"").expect("a provenance section");
     let end = start + html[start..].find("</section>").expect("its end") + "</section>".len();
-    format!("{}{}", &html[..start], &html[end..])
+    let html = format!("{}{}", &html[..start], &html[end..]);
+    match html.find("<p class=\"as-of\"") {
+        Some(start) => {
+            let end = start + html[start..].find("</p>").expect("its end") + "</p>".len();
+            format!("{}{}", &html[..start], &html[end..])
+        }
+        None => html,
+    }
 }
 
 /// What `piecerate brief --disclosure-control` makes of the demo's records: the records of
@@ -98,5 +106,45 @@ async fn without_a_browser_the_pdf_is_a_503_that_names_the_fix() {
         let answer = server.get("/brief").await;
         assert_eq!(answer.status, 200);
         assert!(answer.text.contains("<svg") && !answer.text.contains("<script"));
+    }
+}
+
+/// Issue 12 point 4: the brief an advocate hands over names the snapshot to cite, the latest in
+/// the database, by its date and the first digits of its SHA-256, in either language.
+#[tokio::test]
+async fn the_brief_cites_the_latest_snapshot_in_both_languages() {
+    for database in databases().await {
+        let server = start(&database, |config| {
+            config.demo = true;
+            config.demo_workers = 30;
+            config.snapshot_check_period = std::time::Duration::from_millis(20);
+        })
+        .await;
+        let mut listing = server.get("/snapshots.json").await;
+        for _ in 0..1000 {
+            if listing.body["snapshots"][0]["date"].is_string() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            listing = server.get("/snapshots.json").await;
+        }
+        let latest = &listing.body["snapshots"][0];
+        let date = latest["date"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: no snapshot: {}", server.backend, listing.text));
+        let hash = latest["sha256"].as_str().expect("its hash");
+        assert_eq!(hash.len(), 64);
+        let cited = format!("<a href=\"/snapshots/{date}\">{date}</a>, SHA-256 <code>{}</code>", &hash[..12]);
+        for (query, as_of) in [("", "To cite: as of "), ("?lang=fr", "Pour citer\u{a0}: au ")] {
+            let answer = server.get(&format!("/brief{query}")).await;
+            assert_eq!(answer.status, 200, "{}", answer.text);
+            let line = format!("{as_of}{cited}");
+            assert!(
+                answer.text.contains(&line),
+                "{}: the brief{query} does not say {line}: {}",
+                server.backend,
+                answer.text
+            );
+        }
     }
 }
