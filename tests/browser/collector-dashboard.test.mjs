@@ -3,7 +3,7 @@
 // and charts, mark suppressed cells, filter by method, month and platform through links, offer
 // the CSV, speak English and French, print with its data period and date, stay readable
 // without JavaScript and on a phone, and make no request that leaves localhost; every page
-// (dashboard, methodology, privacy, error pages) must pass axe-core with no violation at 375
+// (dashboard, methodology, privacy, error pages, brief, snapshots) must pass axe-core with no violation at 375
 // and 1280 pixels in both languages.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -276,6 +276,32 @@ test('printed, the dashboard states its data period and date on a few pages', as
   assert.doesNotMatch(text, /Download this table/, 'the controls are printed');
 });
 
+// Issue 12 point 7: the brief handed to a regulator prints on two to four pages, and its
+// headline medians are the API's figures for the same method, not a second computation that
+// could drift from them.
+test('printed, the brief fits on two to four pages and quotes the API\'s medians', async () => {
+  const page = await newPage();
+  const response = await page.goto(`${base}/brief`);
+  assert.equal(response.status(), 200);
+  const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+  const file = join(directory, 'brief.pdf');
+  writeFileSync(file, pdf);
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))[1]);
+  assert.ok(pages >= 2 && pages <= 4, `the printed brief has ${pages} pages`);
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  for (const [method, id] of [['all', 'headline-median-all'], ['paid', 'headline-median-paid']]) {
+    const api = await (await page.request.get(`${base}/v1/wages?method=${method}&by=`)).json();
+    assert.equal(api.cells.length, 1, `/v1/wages?method=${method}&by= has one overall cell`);
+    const median = api.cells[0].median_hourly_usd;
+    assert.equal(typeof median, 'number', `the API publishes no overall median for ${method}`);
+    const expected = `$${median.toFixed(2)}`;
+    const shown = await page.locator(`#${id} .value`).innerText();
+    assert.ok(shown.startsWith(expected), `the brief's ${method} median is "${shown}", the API's ${expected}`);
+    assert.ok(text.includes(expected), `the printed brief does not show the ${method} median ${expected}`);
+  }
+  assert.deepEqual(foreign, [], 'requests left localhost');
+});
+
 test('the dashboard reads the same without JavaScript', async () => {
   const page = await newPage({ javaScriptEnabled: false });
   await page.goto(`${base}/?method=task`);
@@ -310,14 +336,21 @@ for (const width of WIDTHS) {
       const page = await newPage({ viewport: { width, height: 900 }, locale: LOCALES[language] });
       await page.goto(`${base}/`);
       const month = new URL(await page.locator('.filters .months a').nth(1).getAttribute('href'), base).searchParams.get('month');
-      const paths = ['/', `/?method=paid&month=${month}&platform=mturk`, '/methodology', '/privacy', '/nowhere', '/?month=2025-13'];
+      await page.goto(`${base}/snapshots`);
+      const snapshot = await page.locator('#snapshots-table tbody td:first-child a').first().getAttribute('href');
+      assert.match(snapshot, /^\/snapshots\/\d{4}-\d\d-\d\d$/);
+      // Each path with the language its page must declare: the brief takes its language from
+      // ?lang=, and the snapshot pages are in English.
+      const paths = [...['/', `/?method=paid&month=${month}&platform=mturk`, '/methodology', '/privacy', '/nowhere',
+        '/?month=2025-13'].map((path) => [path, language]), [`/brief?lang=${language}`, language],
+      ['/snapshots', 'en'], [snapshot, 'en']];
       const found = [];
       // The harness sees what axe sees: a page with an image without a text fails.
       await page.setContent('<!doctype html><html lang="en"><title>t</title><main><h1>t</h1><img src="data:,"></main></html>');
       assert.ok((await violations(page)).some((violation) => violation.startsWith('image-alt')), 'axe-core did not run');
-      for (const path of paths) {
+      for (const [path, pageLanguage] of paths) {
         await page.goto(`${base}${path}`);
-        assert.equal(await page.locator('html').getAttribute('lang'), language, path);
+        assert.equal(await page.locator('html').getAttribute('lang'), pageLanguage, path);
         // Open every chart's figures, so that the tables inside are checked too.
         await page.locator('details').evaluateAll((all) => all.forEach((details) => { details.open = true; }));
         for (const violation of await violations(page)) found.push(`${path}: ${violation}`);

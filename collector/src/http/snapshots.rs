@@ -89,9 +89,9 @@ pub(super) async fn list(State(state): State<SharedState>, headers: HeaderMap) -
         @if listing.snapshots.is_empty() {
             p { "No snapshot has been published yet; the first is taken when the collector starts." }
         } @else {
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-labelledby="snapshots-caption" {
                 table id="snapshots-table" {
-                    caption { "Snapshots, the latest first; one every " (listing.interval_days) " day(s)." }
+                    caption id="snapshots-caption" { "Snapshots, the latest first; one every " (listing.interval_days) " day(s)." }
                     thead { tr { th scope="col" { "Date" } th scope="col" { "Published at" } th scope="col" { "SHA-256" } th scope="col" { "JSON" } } }
                     tbody {
                         @for snapshot in &listing.snapshots {
@@ -264,9 +264,9 @@ fn snapshot_page(snapshot: &StoredSnapshot) -> Result<Markup, AppError> {
         }
         section {
             h2 { "All time counted, by platform and country" }
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-labelledby="snapshot-caption" {
                 table id="snapshot-table" {
-                    caption { "Effective hourly wage per worker, US dollars; the interval is a 95% confidence interval of the median. The JSON document holds every grouping and method." }
+                    caption id="snapshot-caption" { "Effective hourly wage per worker, US dollars; the interval is a 95% confidence interval of the median. The JSON document holds every grouping and method." }
                     thead { tr { @for heading in ["Platform", "Country", "Workers", "Median", "95% interval", "Below local minimum wage", "Below US $7.25"] { th scope="col" { (heading) } } } }
                     tbody {
                         @for cell in cells {
