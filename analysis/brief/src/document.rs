@@ -354,7 +354,8 @@ fn threshold(minimum: Option<&CellMinimumWage>, c: &Catalogue, n: &Numbers) -> M
 
 fn table(all: &Report, paid: &Report, c: &Catalogue, n: &Numbers) -> Markup {
     html! {
-        section aria-labelledby="table-heading" class="cells" {
+        // Focusable: on a phone the table scrolls sideways, and a keyboard must reach it.
+        section aria-labelledby="table-heading" class="cells" tabindex="0" {
             h2 id="table-heading" { (c.table_heading) }
             table id="cells-table" {
                 caption { (c.table_caption) }
