@@ -62,6 +62,11 @@ async fn an_install_counts_once_it_uploaded_on_three_server_days() {
         let server = start(&database, |config| {
             config.eligible_after_days = 3;
             config.clock = clock.clone();
+            // A week between snapshots: the days these tests move through while workers upload
+            // publish none in the background, so a snapshot never lands between two workers'
+            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
+            // each test publishes with `publish_snapshot_now` where it reads figures.
+            config.snapshot_interval_days = 7;
         })
         .await;
         let backend = server.backend;
@@ -186,6 +191,11 @@ async fn fake_installs_with_implausible_wages_move_no_published_figure() {
         let server = start(&database, |config| {
             config.eligible_after_days = 3;
             config.clock = clock.clone();
+            // A week between snapshots: the days these tests move through while workers upload
+            // publish none in the background, so a snapshot never lands between two workers'
+            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
+            // each test publishes with `publish_snapshot_now` where it reads figures.
+            config.snapshot_interval_days = 7;
         })
         .await;
         let backend = server.backend;
@@ -230,6 +240,11 @@ async fn nine_fresh_installs_do_not_publish_the_cell_of_one_real_worker() {
         let server = start(&database, |config| {
             config.eligible_after_days = 3;
             config.clock = clock.clone();
+            // A week between snapshots: the days these tests move through while workers upload
+            // publish none in the background, so a snapshot never lands between two workers'
+            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
+            // each test publishes with `publish_snapshot_now` where it reads figures.
+            config.snapshot_interval_days = 7;
         })
         .await;
         let backend = server.backend;
