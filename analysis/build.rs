@@ -127,8 +127,8 @@ fn code(text: &str, length: usize, out: &mut Vec<u8>) {
 }
 
 /// Layouts, one record per CSV row in the same order, strings as in `short_text`:
-/// - countries: alpha-2 code, currency code (three zero bytes if none), name (with the
-///   `country-names` feature only);
+/// - countries: alpha-2 code, currency code (three zero bytes if none), then, with the
+///   `country-names` feature only, the English and the French name;
 /// - currencies: the codes only, in ascending order (the library checks codes against them;
 ///   nothing reads the names or the minor units);
 /// - minimum wages: see `encode_minimum_wages`.
@@ -136,7 +136,7 @@ fn encode_small_tables(out_dir: &std::path::Path) {
     // Country names only with the `country-names` feature (see Cargo.toml).
     let names = std::env::var_os("CARGO_FEATURE_COUNTRY_NAMES").is_some();
     let mut countries = Vec::new();
-    for row in table_rows("data/countries.csv", 3, false) {
+    for row in table_rows("data/countries.csv", 4, false) {
         code(&row[0], 2, &mut countries);
         if row[2].is_empty() {
             countries.extend_from_slice(&[0; 3]);
@@ -145,6 +145,7 @@ fn encode_small_tables(out_dir: &std::path::Path) {
         }
         if names {
             short_text(&row[1], &mut countries);
+            short_text(&row[3], &mut countries);
         }
     }
     let mut currencies = Vec::new();

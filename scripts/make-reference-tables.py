@@ -11,7 +11,7 @@ OUT_DIR defaults to analysis/data in the repository.
 Writes, deterministically (re-running gives byte-identical files):
 
     currencies.csv            code,name,minor_unit
-    countries.csv             alpha2,name,currency
+    countries.csv             alpha2,name,currency,name_fr
     usd_exchange_rates.csv    currency,period,units_per_usd,source
     ppp_factors.csv           country,year,lcu_per_international_dollar
     minimum_wages.csv         (by scripts/minimum_wages.py, from analysis/data/minimum-wage/)
@@ -186,6 +186,7 @@ def build_countries(src, active_codes):
     rows = read_csv_dicts(os.path.join(src, COUNTRY_CODES_CSV))
     out = []
     alpha3 = {}
+    names_fr = {}
     for r in rows:
         a2 = r["ISO3166-1-Alpha-2"].strip()
         a3 = r["ISO3166-1-Alpha-3"].strip()
@@ -205,11 +206,17 @@ def build_countries(src, active_codes):
         if cur and cur not in active_codes:
             raise ValueError("%s currency %s is not an active ISO 4217 code" % (a2, cur))
         out.append((a2, name, cur))
+        # The UN M49 French short name, from the same UNTERM source as the English one
+        # (`UNTERM French Short` less its article, and filled for the 64 territories it leaves
+        # empty); see SOURCES.md.
+        names_fr[a2] = clean_text(r["official_name_fr"])
+        if not names_fr[a2]:
+            raise ValueError("%s has no French name" % a2)
         alpha3[a3] = a2
     out.sort()
     if len({r[0] for r in out}) != len(out):
         raise ValueError("duplicate alpha-2 codes in country list")
-    return out, alpha3
+    return out, alpha3, names_fr
 
 
 def read_wdi(src, name=WDI_FCRF_CSV):
@@ -349,7 +356,7 @@ def main(argv):
 
     currencies = build_currencies(src)
     active = {c[0] for c in currencies}
-    countries, alpha3 = build_countries(src, active)
+    countries, alpha3, names_fr = build_countries(src, active)
     wdi_series = build_wdi_series(src, countries, alpha3)
     fred_monthly = read_fred_monthly(src)
     fred_annual = read_fred_annual(src)
@@ -361,7 +368,8 @@ def main(argv):
     ppp = build_ppp(src, countries, alpha3)
 
     write_csv(os.path.join(dst, "currencies.csv"), ["code", "name", "minor_unit"], currencies)
-    write_csv(os.path.join(dst, "countries.csv"), ["alpha2", "name", "currency"], countries)
+    write_csv(os.path.join(dst, "countries.csv"), ["alpha2", "name", "currency", "name_fr"],
+              [(a2, name, cur, names_fr[a2]) for a2, name, cur in countries])
     write_csv(os.path.join(dst, "usd_exchange_rates.csv"),
               ["currency", "period", "units_per_usd", "source"], rates)
     write_csv(os.path.join(dst, "ppp_factors.csv"), ["country", "year", "lcu_per_international_dollar"], ppp)

@@ -52,6 +52,38 @@ impl CountryCode {
         tables().countries[&self.0].name
     }
 
+    /// The UN M49 short name in `language`: "United States of America", "États-Unis
+    /// d’Amérique". `data/SOURCES.md` says where both come from.
+    #[cfg(feature = "country-names")]
+    pub fn name_in(&self, language: Language) -> &'static str {
+        let country = &tables().countries[&self.0];
+        match language {
+            Language::English => country.name,
+            Language::French => country.name_fr,
+        }
+    }
+
+    /// A name short enough for a table row on a phone, in `language`: the common short form of
+    /// a long official name ("United States", "Corée du Sud"), else the name without its
+    /// parenthesised qualifier ("Bolivia (Plurinational State of)" is "Bolivia"). Pages show it
+    /// with the code, which keeps it unambiguous.
+    #[cfg(feature = "country-names")]
+    pub fn short_name_in(&self, language: Language) -> &'static str {
+        if let Some((_, english, french)) = SHORT_NAMES.iter().find(|(code, _, _)| *code == self.0) {
+            return match language {
+                Language::English => english,
+                Language::French => french,
+            };
+        }
+        let name = self.name_in(language);
+        name.split(" (").next().unwrap_or(name)
+    }
+
+    /// Every assigned code, in alphabetical order of the codes.
+    pub fn all() -> impl Iterator<Item = CountryCode> {
+        tables().countries.codes().map(CountryCode)
+    }
+
     /// The country's ISO 4217 currency, when it has one with a shipped exchange rate.
     pub fn currency(&self) -> Option<Currency> {
         let code = tables().countries[&self.0].currency?;
@@ -67,6 +99,34 @@ impl CountryCode {
         CountryCode(bytes)
     }
 }
+
+/// A language the library names countries in: those the extension and the observatory speak.
+#[cfg(feature = "country-names")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    English,
+    French,
+}
+
+/// The short forms of long official names that people know a country by, in English and in
+/// French. Names with a comma are here too, so that no short form is cut at one ("China, Hong
+/// Kong Special Administrative Region" must not shorten to "China").
+#[cfg(feature = "country-names")]
+const SHORT_NAMES: [([u8; 2], &str, &str); 13] = [
+    (*b"BQ", "Caribbean Netherlands", "Pays-Bas caribéens"),
+    (*b"CD", "DR Congo", "RD Congo"),
+    (*b"GB", "United Kingdom", "Royaume-Uni"),
+    (*b"HK", "Hong Kong", "Hong Kong"),
+    (*b"KP", "North Korea", "Corée du Nord"),
+    (*b"KR", "South Korea", "Corée du Sud"),
+    (*b"LA", "Laos", "Laos"),
+    (*b"MO", "Macao", "Macao"),
+    (*b"MD", "Moldova", "Moldova"),
+    (*b"RU", "Russia", "Russie"),
+    (*b"SY", "Syria", "Syrie"),
+    (*b"TZ", "Tanzania", "Tanzanie"),
+    (*b"US", "United States", "États-Unis"),
+];
 
 /// Names people and platforms (Prolific's "Country of residence") write for a country whose ISO
 /// 3166-1 name reads otherwise, lower case: the ISO list says "Korea, Republic of" and "United
@@ -204,5 +264,81 @@ mod tests {
         assert!(matches!(Currency::parse("ABC"), Err(CodeError::UnknownCurrency(_))));
         assert!(matches!(Currency::parse("XAU"), Err(CodeError::NoExchangeRate(_))));
         assert!(matches!(Currency::parse("€"), Err(CodeError::CurrencySyntax(_))));
+    }
+
+    #[test]
+    fn every_assigned_code_is_listed_once_in_order() {
+        let codes: Vec<CountryCode> = CountryCode::all().collect();
+        assert_eq!(codes.len(), 249);
+        assert!(codes.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(codes.iter().all(|code| CountryCode::parse(code.as_str()) == Ok(*code)));
+    }
+
+    #[cfg(feature = "country-names")]
+    fn check_names(code: &str, english: &str, french: &str, short_english: &str, short_french: &str) {
+        let country = CountryCode::parse(code).expect("an assigned code");
+        assert_eq!(country.name_in(Language::English), english, "{code}");
+        assert_eq!(country.name_in(Language::French), french, "{code}");
+        assert_eq!(country.short_name_in(Language::English), short_english, "{code}");
+        assert_eq!(country.short_name_in(Language::French), short_french, "{code}");
+    }
+
+    #[cfg(feature = "country-names")]
+    #[test]
+    fn countries_are_named_in_english_and_in_french() {
+        check_names("FR", "France", "France", "France", "France");
+        check_names("US", "United States of America", "États-Unis d’Amérique", "United States", "États-Unis");
+        check_names("CI", "Ivory Coast", "Côte d’Ivoire", "Ivory Coast", "Côte d’Ivoire");
+        check_names("DE", "Germany", "Allemagne", "Germany", "Allemagne");
+        check_names(
+            "BO",
+            "Bolivia (Plurinational State of)",
+            "Bolivie (État plurinational de)",
+            "Bolivia",
+            "Bolivie",
+        );
+        check_names(
+            "HK",
+            "China, Hong Kong Special Administrative Region",
+            "Chine, région administrative spéciale de Hong Kong",
+            "Hong Kong",
+            "Hong Kong",
+        );
+        check_names(
+            "GB",
+            "United Kingdom of Great Britain and Northern Ireland",
+            "Royaume-Uni de Grande-Bretagne et d’Irlande du Nord",
+            "United Kingdom",
+            "Royaume-Uni",
+        );
+        // UNTERM leaves territories that are not UN members without a French short name; M49
+        // names them all.
+        check_names("AX", "Åland Islands", "Îles d’Åland", "Åland Islands", "Îles d’Åland");
+        check_names("TW", "Taiwan", "Taïwan", "Taiwan", "Taïwan");
+    }
+
+    #[cfg(feature = "country-names")]
+    #[test]
+    fn every_country_has_both_names_and_short_names_that_keep_them() {
+        for country in CountryCode::all() {
+            for language in [Language::English, Language::French] {
+                let (name, short) = (country.name_in(language), country.short_name_in(language));
+                assert!(!name.trim().is_empty() && name.trim() == name, "{country}: '{name}'");
+                assert!(!short.is_empty() && short.chars().count() <= name.chars().count(), "{country}");
+                assert!(!short.contains('(') && !short.ends_with(','), "{country}: {short}");
+            }
+        }
+        // The override table names assigned codes only, each once.
+        for (index, (code, ..)) in SHORT_NAMES.iter().enumerate() {
+            assert!(CountryCode::parse(std::str::from_utf8(code).unwrap()).is_ok());
+            assert!(SHORT_NAMES[..index].iter().all(|(other, ..)| other != code));
+        }
+        // The countries with the most click workers fit a phone's label column.
+        for code in ["US", "IN", "GB", "PH", "KE", "VE", "BD", "PK", "NG", "IR", "KR", "TZ", "CD", "RU"] {
+            let country = CountryCode::parse(code).expect("a code");
+            for language in [Language::English, Language::French] {
+                assert!(country.short_name_in(language).chars().count() <= 16, "{code}");
+            }
+        }
     }
 }

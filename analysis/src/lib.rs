@@ -27,6 +27,8 @@ pub mod stats;
 pub mod time;
 pub mod wage;
 
+#[cfg(feature = "country-names")]
+pub use codes::Language;
 pub use codes::{CodeError, CountryCode, Currency};
 pub use format::{LineError, read_records, record_from_json, record_to_json};
 pub use money::Money;

@@ -44,7 +44,6 @@ impl<K: Ord + Copy, V> Keyed<K, V> {
     }
 
     /// The keys, in ascending order.
-    #[cfg(feature = "country-names")]
     pub(crate) fn codes(&self) -> impl Iterator<Item = K> + '_ {
         self.0.iter().map(|(key, _)| *key)
     }
@@ -101,6 +100,8 @@ impl CodeSet {
 pub(crate) struct Country {
     #[cfg(feature = "country-names")]
     pub name: &'static str,
+    #[cfg(feature = "country-names")]
+    pub name_fr: &'static str,
     pub currency: Option<[u8; 3]>,
 }
 
@@ -193,6 +194,8 @@ fn parse_countries() -> Keyed<[u8; 2], Country> {
             Country {
                 #[cfg(feature = "country-names")]
                 name: take_text(&mut bytes),
+                #[cfg(feature = "country-names")]
+                name_fr: take_text(&mut bytes),
                 currency,
             },
         );
@@ -412,7 +415,7 @@ mod tests {
         for row in rows(countries, "countries.csv") {
             let country = &tables.countries[&code::<2>(&row[0], "csv")];
             #[cfg(feature = "country-names")]
-            assert_eq!(country.name, &row[1]);
+            assert_eq!((country.name, country.name_fr), (&row[1], &row[3]));
             let currency = (!row[2].is_empty()).then(|| code::<3>(&row[2], "csv"));
             assert_eq!(country.currency, currency, "{}", &row[0]);
         }
