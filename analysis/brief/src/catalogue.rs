@@ -54,6 +54,8 @@ pub(crate) struct Catalogue {
     pub period: fn(&str, &str) -> String,
     pub period_unknown: &'static str,
     pub decimal_separator: char,
+    /// The language of the country names (`analysis::CountryCode::short_name_in`).
+    pub country_names: analysis::Language,
     /// A figure in US dollars, already formatted with two decimals in this language.
     pub dollars: fn(&str) -> String,
     pub per_hour: &'static str,
@@ -169,6 +171,7 @@ pub(crate) struct Catalogue {
 }
 
 static EN: Catalogue = Catalogue {
+    country_names: analysis::Language::English,
     title: "Effective hourly wages of microtask work",
     subtitle: "What workers earn for each hour they give to online platforms, measured from their own records",
     period: |from, to| format!("Records from {from} to {to}"),
@@ -302,6 +305,7 @@ static EN: Catalogue = Catalogue {
 };
 
 static FR: Catalogue = Catalogue {
+    country_names: analysis::Language::French,
     title: "Salaires horaires effectifs du micro-travail",
     subtitle: "Ce que gagnent les travailleurs pour chaque heure donnée aux plateformes en ligne, mesuré à partir de leurs propres relevés",
     period: |from, to| format!("Relevés du {from} au {to}"),

@@ -317,21 +317,11 @@ fn trend_figures(all: &Report, paid: &Report, c: &Catalogue, n: &Numbers) -> Mar
     }
 }
 
-/// A country's name short enough for a table row, with its ISO code, which keeps it unambiguous:
-/// the ISO name without its qualifier ("Iran (Islamic Republic of)", "Korea, Republic of") and,
-/// when still long, without what follows "of" ("United Kingdom of Great Britain and Northern
-/// Ireland" is "United Kingdom (GB)").
-fn short_country_name(name: &str) -> &str {
-    let name = name.split([',', '(']).next().unwrap_or(name).trim_end();
-    match name.split_once(" of ") {
-        Some((head, _)) if name.len() > 20 && head.contains(' ') => head,
-        _ => name,
-    }
-}
-
+/// A country's name in the brief's language, short enough for a table row ("United States",
+/// "Corée du Sud"), with its ISO code, which keeps it unambiguous.
 fn country_label(key: &CellKey, c: &Catalogue) -> String {
     match key.country.flatten() {
-        Some(country) => format!("{} ({})", short_country_name(country.name()), country.as_str()),
+        Some(country) => format!("{} ({})", country.short_name_in(c.country_names), country.as_str()),
         None => c.country_unknown.to_owned(),
     }
 }
@@ -513,16 +503,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn country_names_are_short_and_keep_their_meaning() {
-        for (iso, short) in [
-            ("United Kingdom of Great Britain and Northern Ireland", "United Kingdom"),
-            ("United States of America", "United States"),
-            ("Iran (Islamic Republic of)", "Iran"),
-            ("Korea, Republic of", "Korea"),
-            ("Bosnia and Herzegovina", "Bosnia and Herzegovina"),
-            ("France", "France"),
+    fn countries_are_named_in_the_briefs_language() {
+        let key = |code: &str| CellKey {
+            platform: None,
+            country: Some(Some(analysis::CountryCode::parse(code).expect("a code"))),
+            month: None,
+            category: None,
+        };
+        for (code, english, french) in [
+            ("GB", "United Kingdom (GB)", "Royaume-Uni (GB)"),
+            ("IR", "Iran (IR)", "Iran (IR)"),
+            ("DE", "Germany (DE)", "Allemagne (DE)"),
+            ("KR", "South Korea (KR)", "Corée du Sud (KR)"),
         ] {
-            assert_eq!(short_country_name(iso), short);
+            assert_eq!(country_label(&key(code), Language::En.catalogue()), english);
+            assert_eq!(country_label(&key(code), Language::Fr.catalogue()), french);
         }
     }
 

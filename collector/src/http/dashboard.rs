@@ -104,38 +104,16 @@ fn explanation(text: &Catalogue, method: Method) -> &'static str {
     }
 }
 
-/// Short names of the countries whose ISO names are long official forms, so the table's label
-/// column fits a phone. Others are the ISO name without its parenthesis ("Bolivia").
-const SHORT_COUNTRY_NAMES: [(&str, &str); 9] = [
-    ("GB", "United Kingdom"),
-    ("US", "United States"),
-    ("KR", "South Korea"),
-    ("KP", "North Korea"),
-    ("TZ", "Tanzania"),
-    ("CD", "DR Congo"),
-    ("LA", "Laos"),
-    ("RU", "Russia"),
-    ("SY", "Syria"),
-];
-
-fn short_country_name(country: CountryCode) -> &'static str {
-    match SHORT_COUNTRY_NAMES.iter().find(|(code, _)| *code == country.as_str()) {
-        Some((_, short)) => short,
-        None => {
-            let name = country.name();
-            name.split(" (").next().unwrap_or(name)
-        }
-    }
+/// A country as the pages name it, in the page's language and short enough for a phone's
+/// label column, with its code: "India (IN)", "États-Unis (US)".
+fn country_name(country: CountryCode, language: Language) -> String {
+    format!("{} ({})", country.short_name_in(language.country_names()), country.as_str())
 }
 
-/// A country as the pages name it: "India (IN)". Country names are English ones (the library
-/// ships no other), so they are marked as such on a French page.
-fn country_label(cell: &Cell, text: &Catalogue) -> Markup {
+fn country_label(cell: &Cell, language: Language) -> Markup {
     match cell.key.country.flatten() {
-        Some(country) => {
-            html! { span lang="en" { (short_country_name(country)) } " (" (country.as_str()) ")" }
-        }
-        None => html! { (text.country_not_given) },
+        Some(country) => html! { (country_name(country, language)) },
+        None => html! { (Catalogue::of(language).country_not_given) },
     }
 }
 
@@ -333,7 +311,7 @@ fn row(report: &Report, cell: &Cell, language: Language) -> Markup {
     let label = html! {
         th scope="row" {
             span class="platform-name" { (cell.key.platform.map_or(text.all_platforms, |platform| platform.as_str())) }
-            " " span class="country-name" { (country_label(cell, text)) }
+            " " span class="country-name" { (country_label(cell, language)) }
         }
     };
     let share = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |share| language.percent(share));
@@ -369,12 +347,12 @@ fn row(report: &Report, cell: &Cell, language: Language) -> Markup {
 /// The minimum wage of each country of the published cells: the latest in force among them.
 fn thresholds(cells: &[&Cell], language: Language) -> Markup {
     let text = Catalogue::of(language);
-    let mut by_country: BTreeMap<&str, (CountryCode, &CellMinimumWage)> = BTreeMap::new();
+    let mut by_country: BTreeMap<String, (CountryCode, &CellMinimumWage)> = BTreeMap::new();
     for cell in cells {
         let (Some(country), Some(minimum)) = (cell.key.country.flatten(), &cell.minimum_wage) else {
             continue;
         };
-        let entry = by_country.entry(short_country_name(country)).or_insert((country, minimum));
+        let entry = by_country.entry(country_name(country, language)).or_insert((country, minimum));
         if minimum.in_force_from > entry.1.in_force_from {
             *entry = (country, minimum);
         }
@@ -394,7 +372,7 @@ fn thresholds(cells: &[&Cell], language: Language) -> Markup {
                     tbody {
                         @for (name, (country, minimum)) in &by_country {
                             tr data-country=(country.as_str()) {
-                                th scope="row" { span lang="en" { (name) } " (" (country.as_str()) ")" }
+                                th scope="row" { (name) }
                                 td class="threshold" { (threshold_amount(minimum, language)) }
                                 td { (minimum.in_force_from.as_deref().unwrap_or("–")) }
                                 td class="source" {
@@ -600,15 +578,16 @@ mod tests {
     }
 
     #[test]
-    fn country_names_are_short_enough_for_a_phone() {
-        for (code, name) in
-            [("US", "United States"), ("GB", "United Kingdom"), ("BO", "Bolivia"), ("IN", "India")]
-        {
-            assert_eq!(short_country_name(CountryCode::parse(code).expect("a code")), name);
-        }
-        for code in ["IR", "VE", "FM", "MK", "TZ", "KR"] {
-            let name = short_country_name(CountryCode::parse(code).expect("a code"));
-            assert!(name.len() <= 24 && !name.contains('('), "{code}: {name}");
+    fn countries_are_named_in_the_pages_language() {
+        for (code, english, french) in [
+            ("US", "United States (US)", "États-Unis (US)"),
+            ("DE", "Germany (DE)", "Allemagne (DE)"),
+            ("BO", "Bolivia (BO)", "Bolivie (BO)"),
+            ("CI", "Ivory Coast (CI)", "Côte d’Ivoire (CI)"),
+        ] {
+            let country = CountryCode::parse(code).expect("a code");
+            assert_eq!(country_name(country, Language::English), english);
+            assert_eq!(country_name(country, Language::French), french);
         }
     }
 }

@@ -39,6 +39,14 @@ impl Language {
         Language::ALL.into_iter().find(|language| language.code() == code)
     }
 
+    /// The same language for the analysis library's country names.
+    pub(crate) fn country_names(self) -> analysis::Language {
+        match self {
+            Language::English => analysis::Language::English,
+            Language::French => analysis::Language::French,
+        }
+    }
+
     /// The other language: the one the switch on every page offers.
     pub(crate) fn other(self) -> Language {
         match self {

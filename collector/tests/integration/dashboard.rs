@@ -31,9 +31,9 @@ async fn browse(server: &TestServer, path: &str, language: &str) -> Answer {
     answer(request.send().await.expect("a page")).await
 }
 
-/// The text of the mturk/US row of the table.
+/// The text of the mturk/US row of the table, in either language.
 fn mturk_us_row(html: &str) -> &str {
-    let start = html.find("<span lang=\"en\">United States</span> (US)").expect("the mturk/US row");
+    let start = html.find("(US)</span>").expect("the mturk/US row");
     &html[start..start + html[start..].find("</tr>").expect("the row ends")]
 }
 
@@ -139,6 +139,11 @@ async fn the_dashboard_speaks_the_browsers_language_and_the_url_can_change_it() 
         // Numbers as French writes them: a decimal comma, the sign after a thin space.
         assert!(mturk_us_row(&french.text).contains("<td>2,00\u{202f}$</td>"), "{backend}");
         assert!(french.text.contains("7,25\u{202f}$/h"), "{backend}");
+        // Countries by their French names, short enough for a phone, in the table and the
+        // thresholds; none is marked as English any more.
+        assert!(french.text.contains("<span class=\"country-name\">États-Unis (US)</span>"), "{backend}");
+        assert!(french.text.contains("<th scope=\"row\">Royaume-Uni (GB)</th>"), "{backend}");
+        assert!(!french.text.contains("<span lang=\"en\">United"), "{backend}");
         // The switch keeps the page and carries its language in the URL only.
         assert!(french.text.contains("href=\"/?month=2024-05&amp;lang=en\""), "{backend}");
         assert!(

@@ -142,7 +142,7 @@ async fn the_dashboard_renders_without_scripts_or_foreign_assets() {
             assert!(html.contains("<table id=\"wages-table\""), "no table");
             assert!(html.contains("<svg class=\"chart\""), "no chart");
             assert!(
-                html.contains("<span lang=\"en\">India</span> (IN)") && html.contains("$2.00"),
+                html.contains("<span class=\"country-name\">India (IN)</span>") && html.contains("$2.00"),
                 "the published cell is missing"
             );
             assert!(
