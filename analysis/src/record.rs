@@ -93,7 +93,10 @@ macro_rules! word_enum {
 }
 
 word_enum!(
-    /// The platforms piecerate knows; `other` covers any platform logged by hand.
+    /// The platforms piecerate knows; `other` covers any platform logged by hand. The codes are
+    /// a public registry (`docs/record-format.md`): a code is added, never renamed or reused.
+    /// Remotasks and Outlier are both Scale AI's but are two sites with their own hosts, pages
+    /// and pay (microtasks against experts' hourly work), so they are two platforms.
     Platform, "platform" {
         Mturk => "mturk",
         Prolific => "prolific",
@@ -102,6 +105,10 @@ word_enum!(
         Microworkers => "microworkers",
         Appen => "appen",
         Remotasks => "remotasks",
+        Uhrs => "uhrs",
+        Sproutgigs => "sproutgigs",
+        Outlier => "outlier",
+        Hive => "hive",
         Other => "other",
     }
 );

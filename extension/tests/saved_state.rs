@@ -275,3 +275,31 @@ fn messages_are_read_and_hostile_ones_refused() {
         assert!(error.starts_with(problem), "{bad}: {error}");
     }
 }
+
+/// Issue 14: a task timed on each platform added to the registry is saved with its code and read
+/// back; a saved state naming a platform outside the registry is refused at that field.
+#[test]
+fn tasks_of_the_added_platforms_round_trip_and_unknown_codes_are_located() {
+    let now = 1_780_000_000_000;
+    for code in [
+        "toloka",
+        "microworkers",
+        "uhrs",
+        "clickworker",
+        "appen",
+        "sproutgigs",
+        "remotasks",
+        "outlier",
+        "hive",
+    ] {
+        let platform = Platform::parse(code).unwrap();
+        let mut tracker = Tracker::new(TrackerSettings { idle_cutoff_ms: 60_000 });
+        tracker.handle(Event::ManualStart { now, platform });
+        round_trip(&tracker);
+        let mut saved = theirs(&tracker.to_json());
+        assert_eq!(saved["tasks"][0]["platform"], code);
+        saved["tasks"][0]["platform"] = json!("fiverr");
+        let error = Tracker::from_json(&ours(&saved)).unwrap_err().to_string();
+        assert!(error.starts_with("tasks: [0]: platform: 'fiverr' is not a known platform"), "{error}");
+    }
+}

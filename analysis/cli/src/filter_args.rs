@@ -17,7 +17,7 @@ pub(crate) struct FilterArgs {
     #[arg(long, value_parser = parse_day, value_name = "DATE")]
     pub(crate) to: Option<Date>,
     /// Count only records of these platforms, comma-separated (mturk, prolific, toloka,
-    /// clickworker, microworkers, appen, remotasks, other).
+    /// clickworker, microworkers, appen, remotasks, uhrs, sproutgigs, outlier, hive, other).
     #[arg(long, value_parser = parse_platforms, value_name = "P[,P]")]
     pub(crate) platform: Option<Platforms>,
     /// Count only records of workers in these countries, ISO 3166-1 codes comma-separated

@@ -16,6 +16,7 @@ mod export;
 mod floods;
 mod flow;
 mod migration_path;
+mod platform_registry;
 mod plausibility;
 mod privacy;
 mod schema;

@@ -126,7 +126,8 @@ async fn one_install_spans_at_most_three_countries() {
 
 /// A one-second task in the `cell`-th platform × country × month cell reachable within three
 /// countries (the per-install country limit): every platform, in US, GB and KE, every month
-/// from January 2005 to December 2099 (27,360 cells; past them, the count starts again).
+/// from January 2005 to December 2099 (12 platforms: 41,040 cells; past them, the count starts
+/// again).
 fn one_second_in_cell(id: u64, cell: u64) -> Value {
     let platforms = analysis::Platform::ALL;
     let cell = cell % (platforms.len() as u64 * 3 * 95 * 12);

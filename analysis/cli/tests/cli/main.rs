@@ -10,6 +10,7 @@ mod input_errors;
 mod intervals;
 mod merging;
 mod minimum_wage;
+mod platform_registry;
 mod provenance;
 mod report;
 mod report_input;
