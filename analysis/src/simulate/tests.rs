@@ -35,7 +35,7 @@ fn records_are_synthetic_and_inside_the_window() {
     // Every simulated platform, outcome and unpaid category shows up. The platforms added to
     // the registry without published figures to calibrate them on (UHRS, SproutGigs, Outlier,
     // Hive) have no profile, so synthetic data never pretends to describe them.
-    for profile in super::profiles::PROFILES {
+    for profile in PROFILES {
         assert!(records.iter().any(|r| r.platform() == profile.platform), "{}", profile.platform);
     }
     for outcome in Outcome::ALL {
