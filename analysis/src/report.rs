@@ -27,7 +27,7 @@ mod totals;
 mod workers;
 pub use disclosure::{
     DEFAULT_HOURS_ROUNDING_BASE, DEFAULT_N_TASKS_ROUNDING_BASE, DEFAULT_SMALL_CELL_WAGE_STEP_USD,
-    DisclosureRules, MIN_EXACT_QUANTILES_WORKERS, Publication, counts_in_publication,
+    DisclosureRules, EarlierDecision, MIN_EXACT_QUANTILES_WORKERS, Publication, counts_in_publication,
 };
 pub use json::ReportDocument;
 pub use minimum::CellMinimumWage;

@@ -17,6 +17,7 @@ mod metrics;
 pub mod proof_of_work;
 mod rate_limit;
 mod serve;
+mod snapshot_decisions;
 pub mod snapshots;
 mod wages;
 

@@ -9,20 +9,24 @@
 //! `min_workers` of the workers it counts changed since the previous snapshot (under every
 //! method that moved), or is exactly as it was in the previous snapshot. The difference between
 //! two consecutive snapshots, of any cell or margin, is then a sum over whole finest cells each
-//! of which changed by at least k workers, never one newcomer's contribution.
+//! of which changed by at least k workers, never one newcomer's contribution. And a cell, of
+//! any grouping, whose finest cells did not move keeps the previous snapshot's decision about it,
+//! published or withheld (`crate::snapshot_decisions`), so that no cell withheld in one snapshot
+//! can be read from another.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use analysis::record::InstallId;
-use analysis::report::{Dimension, TotalsCell, counts_in_publication};
+use analysis::report::{TotalsCell, counts_in_publication};
 use analysis::time::Date;
-use analysis::{Grouping, Method, ReportOptions, Timestamp, WorkerTotals};
+use analysis::{Method, ReportOptions, Timestamp, WorkerTotals};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::db::{Database, DbError, SnapshotSummary, StoredSnapshot};
+use crate::snapshot_decisions::{EarlierDecisions, groupings};
 use crate::wages::{DEMO_NOTICE, PublishingRules, build_publication, publication_options, report_json};
 
 /// The format of a snapshot document, in its `format` field.
@@ -31,12 +35,14 @@ pub const SNAPSHOT_FORMAT: &str = "piecerate.snapshot/1";
 /// One worker's totals in one finest cell.
 type Contribution = (InstallId, TotalsCell, WorkerTotals);
 
-/// The totals a snapshot is computed from, and how many finest cells kept the previous
-/// snapshot's totals.
+/// The totals a snapshot is computed from, how many finest cells kept the previous snapshot's
+/// totals, and, per standard method, the finest cells whose counted workers' totals differ from
+/// the previous snapshot's (none before the first snapshot).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SnapshotTotals {
     pub totals: Vec<Contribution>,
     pub held_cells: usize,
+    pub moved: Vec<(Method, Vec<TotalsCell>)>,
 }
 
 fn by_cell(contributions: Vec<Contribution>) -> BTreeMap<TotalsCell, BTreeMap<InstallId, WorkerTotals>> {
@@ -83,47 +89,37 @@ pub(crate) fn snapshot_totals(
     let Some(previous) = previous else {
         let mut totals = current;
         totals.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-        return SnapshotTotals { totals, held_cells: 0 };
+        return SnapshotTotals { totals, held_cells: 0, moved: Vec::new() };
     };
     let (current, previous) = (by_cell(current), by_cell(previous));
     let cells: BTreeSet<TotalsCell> = current.keys().chain(previous.keys()).copied().collect();
     let mut totals = Vec::new();
     let mut held_cells = 0;
+    let mut moved: Vec<(Method, Vec<TotalsCell>)> =
+        Method::STANDARD.into_iter().map(|method| (method, Vec::new())).collect();
     for cell in cells {
         let (before, now) = (previous.get(&cell), current.get(&cell));
-        let moved_too_little = Method::STANDARD.into_iter().any(|method| {
-            let changed = changed_workers(before, now, method, options);
-            changed > 0 && changed < min_changed as usize
-        });
+        let changed: Vec<usize> = Method::STANDARD
+            .into_iter()
+            .map(|method| changed_workers(before, now, method, options))
+            .collect();
+        let moved_too_little = changed.iter().any(|&changed| changed > 0 && changed < min_changed as usize);
         let kept = if moved_too_little {
             held_cells += 1;
             before
         } else {
+            for ((_, cells), changed) in moved.iter_mut().zip(&changed) {
+                if *changed > 0 {
+                    cells.push(cell);
+                }
+            }
             now
         };
         for (install, worker_totals) in kept.into_iter().flatten() {
             totals.push((install.clone(), cell, *worker_totals));
         }
     }
-    SnapshotTotals { totals, held_cells }
-}
-
-/// Every grouping of platform, country and month the collector publishes, coarsest first.
-fn groupings() -> Vec<Grouping> {
-    const DIMENSIONS: [Dimension; 3] = [Dimension::Platform, Dimension::Country, Dimension::Month];
-    let mut groupings: Vec<Grouping> = (0..8u8)
-        .map(|mask| {
-            let chosen: Vec<Dimension> = DIMENSIONS
-                .iter()
-                .enumerate()
-                .filter(|(bit, _)| mask & (1 << bit) != 0)
-                .map(|(_, d)| *d)
-                .collect();
-            Grouping::new(&chosen)
-        })
-        .collect();
-    groupings.sort_by_key(|grouping| grouping.dimensions().len());
-    groupings
+    SnapshotTotals { totals, held_cells, moved }
 }
 
 /// `YYYY-MM-DD` of a day number (days since 1970-01-01).
@@ -157,22 +153,25 @@ async fn compute(
             current.push((install.clone(), *cell, *totals));
         })
         .await?;
-    let basis = match previous {
-        None => None,
-        Some(_) => {
+    let (basis, mut earlier) = match previous {
+        None => (None, EarlierDecisions::default()),
+        Some(previous) => {
             let mut basis = Vec::new();
             database
                 .for_each_snapshot_basis(|install, cell, totals| {
                     basis.push((install.clone(), *cell, *totals))
                 })
                 .await?;
-            Some(basis)
+            (Some(basis), earlier_decisions(database, previous).await?)
         }
     };
     let options = publication_options(publishing);
-    let SnapshotTotals { totals, held_cells } =
+    let SnapshotTotals { totals, held_cells, moved } =
         snapshot_totals(current, basis, publishing.min_workers, &options);
-    let publication = build_publication(publishing, totals.clone()).await?;
+    for (method, cells) in &moved {
+        earlier.moved(*method, cells);
+    }
+    let publication = build_publication(publishing, totals.clone(), earlier).await?;
     let mut reports = Vec::new();
     for method in Method::STANDARD {
         for grouping in groupings() {
@@ -215,6 +214,17 @@ async fn compute(
         content_sha256: hex::encode(Sha256::digest(document.as_bytes())),
     };
     Ok((StoredSnapshot { summary, document }, totals))
+}
+
+/// The decisions of a published snapshot about every cell it listed.
+pub(crate) async fn earlier_decisions(
+    database: &Database,
+    snapshot: &SnapshotSummary,
+) -> Result<EarlierDecisions, DbError> {
+    let stored = database.snapshot(&snapshot.day).await?.ok_or_else(|| {
+        DbError::CorruptRow(format!("the snapshot of {} is listed but not stored", snapshot.day))
+    })?;
+    EarlierDecisions::of_document(&stored.document)
 }
 
 /// Publishes today's snapshot if the last one is `interval_days` old or there is none; answers

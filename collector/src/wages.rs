@@ -22,6 +22,7 @@ use analysis::{Grouping, Method, Report, ReportOptions, WorkerTotals};
 use serde_json::Value;
 
 use crate::db::{Database, DbError, SnapshotSummary};
+use crate::snapshot_decisions::EarlierDecisions;
 
 /// Distinct queries cached at once; each is one small report.
 const MAX_CACHED_QUERIES: usize = 256;
@@ -254,24 +255,37 @@ impl WagesCache {
                 break (basis, totals);
             }
         };
-        let publication = Arc::new(build_publication(rules, totals).await?);
+        // The latest snapshot's decisions stand for every cell, so that these figures are the
+        // snapshot's, cell for cell (an erasure since then changes some cells' workers; a cell
+        // it leaves with fewer than `min_workers` is withheld whatever was decided).
+        let earlier = match &basis.snapshot {
+            Some(snapshot) => crate::snapshots::earlier_decisions(database, snapshot).await?,
+            None => EarlierDecisions::default(),
+        };
+        let publication = Arc::new(build_publication(rules, totals, earlier).await?);
         *slot = Some((basis.clone(), Arc::clone(&publication)));
         Ok((basis, publication))
     }
 }
 
-/// One publication of `totals`, every grouping and standard method protected together, built
-/// on a blocking thread (it is the one heavy computation of a read). Snapshots use it too.
+/// One publication of `totals`, every grouping and standard method protected together, with the
+/// `earlier` snapshot's decisions that still stand, built on a blocking thread (it is the one
+/// heavy computation of a read). Snapshots use it too.
 pub(crate) async fn build_publication(
     rules: &PublishingRules,
     totals: Vec<(InstallId, TotalsCell, WorkerTotals)>,
+    earlier: EarlierDecisions,
 ) -> Result<Publication, DbError> {
     let options = publication_options(rules);
     let disclosure = rules.disclosure;
-    tokio::task::spawn_blocking(move || Publication::new(options, disclosure, &Method::STANDARD, totals))
-        .await
-        .map_err(|e| DbError::CorruptRow(format!("computing the publication: {e}")))?
-        .map_err(|e| DbError::CorruptRow(e.to_string()))
+    tokio::task::spawn_blocking(move || {
+        Publication::carrying(options, disclosure, &Method::STANDARD, totals, |method, grouping, key| {
+            earlier.get(method, grouping, key)
+        })
+    })
+    .await
+    .map_err(|e| DbError::CorruptRow(format!("computing the publication: {e}")))?
+    .map_err(|e| DbError::CorruptRow(e.to_string()))
 }
 
 /// The minimum hours and plausible wage every published cell is built with.

@@ -33,6 +33,13 @@
 //!   `small_cell_wage_step_usd`, and the intervals of its median and mean rounded outward.
 //!
 //! The rules are applied until nothing changes; suppression only grows, so this ends.
+//!
+//! *Decisions carried across publications* ([`Publication::carrying`]): a reader who keeps an
+//! earlier publication knows its figures. A cell whose workers and totals have not changed since
+//! then keeps the earlier decision: published, it is published again (withholding it now would
+//! hide nothing, and the complementary suppression would count on a figure the reader has); held
+//! back, it stays held back (publishing it now would complete the earlier subtraction it was
+//! held back to prevent). The other cells are decided around those, by the rules above.
 
 use std::collections::HashMap;
 
@@ -130,6 +137,17 @@ struct Node {
     members: CellMembers,
     included: usize,
     decision: Decision,
+    /// An earlier publication's decision stands for this cell (see [`EarlierDecision`]).
+    carried: bool,
+}
+
+/// What an earlier publication, which a reader may keep, did with a cell whose workers and
+/// totals have not changed since (the caller knows which cells changed; the collector compares
+/// snapshots' totals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlierDecision {
+    Published,
+    Withheld,
 }
 
 /// One report of the publication (a method and a grouping) and its cells' members.
@@ -236,6 +254,22 @@ impl Publication {
         methods: &[Method],
         totals: Vec<(InstallId, TotalsCell, WorkerTotals)>,
     ) -> Result<Publication, TotalsError> {
+        Publication::carrying(options, rules, methods, totals, |_, _, _| None)
+    }
+
+    /// As [`Publication::new`], with `earlier` answering, for a cell of a method and grouping,
+    /// the decision an earlier publication made about it when its workers and totals are the same
+    /// now (`None` otherwise, or when it was not listed). Those decisions stand: a cell published
+    /// then is not withheld now to protect another (a smaller published child or the parent is
+    /// withheld instead), and a cell withheld then is withheld now. A cell now of fewer than
+    /// `min_workers` is withheld whatever was decided before.
+    pub fn carrying(
+        options: ReportOptions,
+        rules: DisclosureRules,
+        methods: &[Method],
+        totals: Vec<(InstallId, TotalsCell, WorkerTotals)>,
+        earlier: impl Fn(Method, &Grouping, &CellKey) -> Option<EarlierDecision>,
+    ) -> Result<Publication, TotalsError> {
         let options = ReportOptions { currency_basis: CurrencyBasis::Usd, ..options };
         let counted: Vec<Vec<Counted>> = methods
             .iter()
@@ -244,7 +278,8 @@ impl Publication {
         let mut layers = Vec::new();
         for (method_index, &method) in methods.iter().enumerate() {
             for mask in 0..8u8 {
-                let layer_options = ReportOptions { method, grouping: grouping_of(mask), ..options.clone() };
+                let grouping = grouping_of(mask);
+                let layer_options = ReportOptions { method, grouping: grouping.clone(), ..options.clone() };
                 let (report, members) = build(layer_options, &totals, &counted[method_index], None, true)?;
                 let nodes: Vec<Node> = report
                     .cells
@@ -252,14 +287,24 @@ impl Publication {
                     .zip(members)
                     .map(|(cell, members)| {
                         let included = members.len();
-                        let decision = if included == 0 {
+                        let mut decision = if included == 0 {
                             Decision::Unlisted
                         } else if included < rules.min_workers as usize {
                             Decision::FewerWorkers
                         } else {
                             Decision::Publish
                         };
-                        Node { key: cell.key, members, included, decision }
+                        let mut carried = false;
+                        if decision == Decision::Publish {
+                            match earlier(method, &grouping, &cell.key) {
+                                Some(EarlierDecision::Published) => carried = true,
+                                Some(EarlierDecision::Withheld) => {
+                                    (decision, carried) = (Decision::Complementary, true);
+                                }
+                                None => {}
+                            }
+                        }
+                        Node { key: cell.key, members, included, decision, carried }
                     })
                     .collect();
                 let index = nodes.iter().enumerate().map(|(i, node)| (node.key, i)).collect();
@@ -334,14 +379,30 @@ impl Publication {
                         && self.discloses(relation, p)
                     {
                         let child = &self.layers[relation.child];
-                        let smallest = (relation.bit != 0).then_some(()).and_then(|()| {
+                        let parent_carried = self.layers[relation.parent].nodes[p].carried;
+                        let published_children = || {
                             relation.children[p]
                                 .iter()
                                 .copied()
                                 .filter(|&c| child.nodes[c].decision == Decision::Publish)
+                        };
+                        let smallest = |carried_too: bool| {
+                            published_children()
+                                .filter(|&c| carried_too || !child.nodes[c].carried)
                                 .min_by_key(|&c| (child.nodes[c].included, child.nodes[c].key))
-                        });
-                        match smallest {
+                        };
+                        // A cell whose earlier decision stands is never the one withheld, unless
+                        // nothing else can be: a parent published earlier has the same children
+                        // as then, decided then, so this should not happen, but a disclosure
+                        // within one publication is never the way out.
+                        let withheld_child = match (relation.bit != 0, parent_carried) {
+                            (true, _) => {
+                                smallest(false).or_else(|| parent_carried.then(|| smallest(true)).flatten())
+                            }
+                            (false, true) => smallest(false).or_else(|| smallest(true)),
+                            (false, false) => None,
+                        };
+                        match withheld_child {
                             Some(c) => {
                                 self.layers[relation.child].nodes[c].decision = Decision::Complementary
                             }
@@ -540,6 +601,76 @@ mod tests {
             report.cells.iter().map(|c| (c.suppressed(), c.complementary_suppression)).collect()
         };
         assert_eq!(decisions(&may), decisions(&by_both));
+    }
+
+    /// Decisions carried from an earlier publication: US 15, IN 11, KE 5 on one platform withhold
+    /// KE and IN (the smaller published country). When ten join IN, US becomes the smaller; but
+    /// US, unchanged and published before, stays published, so IN is withheld again (the total
+    /// minus US is IN and KE together, which differs from the first publication's by the ten
+    /// newcomers only). IN, withheld before and unchanged, stays withheld even when nothing small
+    /// is left to protect.
+    #[test]
+    fn an_earlier_decision_about_an_unchanged_cell_stands() {
+        let countries = |sizes: [(&str, usize); 3]| {
+            let mut totals = Vec::new();
+            for (country, size) in sizes {
+                for i in 0..size {
+                    let name = format!("{country}-{i}");
+                    totals.push(worker(&name, Platform::Mturk, country, 2, 4 + i as i64));
+                }
+            }
+            totals
+        };
+        let withheld = |publication: &Publication, by: &str| -> Vec<String> {
+            let report = publication.report(Method::All, &by.parse().unwrap(), None).unwrap();
+            report.cells.iter().filter(|c| c.suppressed()).map(|c| format!("{:?}", c.key.country)).collect()
+        };
+        let first = publication(countries([("US", 15), ("IN", 11), ("KE", 5)]));
+        assert_eq!(withheld(&first, "country"), ["Some(Some(IN))", "Some(Some(KE))"]);
+
+        let grown = countries([("US", 15), ("IN", 21), ("KE", 5)]);
+        // Without the earlier decisions, US would be withheld now: the first publication's US
+        // and this one's total and IN would give KE.
+        assert_eq!(withheld(&publication(grown.clone()), "country"), ["Some(Some(KE))", "Some(Some(US))"]);
+        let earlier = |_: Method, grouping: &Grouping, key: &CellKey| {
+            let country = key.country.flatten().map(|c| c.as_str().to_owned());
+            match (grouping.dimensions().contains(&Dimension::Country), country.as_deref()) {
+                (true, Some("US")) => Some(EarlierDecision::Published),
+                (true, Some("KE")) => Some(EarlierDecision::Withheld),
+                _ => None,
+            }
+        };
+        let carried = Publication::carrying(
+            ReportOptions::default(),
+            DisclosureRules::default(),
+            &Method::STANDARD,
+            grown,
+            earlier,
+        )
+        .unwrap();
+        assert_eq!(withheld(&carried, "country"), ["Some(Some(IN))", "Some(Some(KE))"]);
+        let total = carried.report(Method::All, &Grouping::default(), None).unwrap();
+        assert!(!total.cells[0].suppressed(), "{total:?}");
+
+        // Ten join KE: IN, withheld before with the same workers, stays withheld, and so does
+        // the smallest published country that is not carried, KE.
+        let earlier = |_: Method, grouping: &Grouping, key: &CellKey| {
+            let country = key.country.flatten().map(|c| c.as_str().to_owned());
+            match (grouping.dimensions().contains(&Dimension::Country), country.as_deref()) {
+                (true, Some("US")) => Some(EarlierDecision::Published),
+                (true, Some("IN")) => Some(EarlierDecision::Withheld),
+                _ => None,
+            }
+        };
+        let carried = Publication::carrying(
+            ReportOptions::default(),
+            DisclosureRules::default(),
+            &Method::STANDARD,
+            countries([("US", 15), ("IN", 11), ("KE", 15)]),
+            earlier,
+        )
+        .unwrap();
+        assert_eq!(withheld(&carried, "country"), ["Some(Some(IN))", "Some(Some(KE))"]);
     }
 
     /// The second attack: p10, p90 and the interval's ends of a cell of ten workers gave

@@ -361,3 +361,141 @@ async fn two_snapshots_do_not_give_away_a_newcomer() {
         server.running.shut_down().await.expect("stopping");
     }
 }
+
+/// The latest snapshot's document.
+async fn latest_document(server: &TestServer) -> Value {
+    let listing = server.get("/snapshots.json").await;
+    let day = listing.body["snapshots"][0]["date"].as_str().expect("a snapshot").to_owned();
+    document(server, &day).await.0
+}
+
+/// Enrolls a worker whose one task in mturk in `country`, May 2024, pays `dollars` for an hour.
+async fn add_in(server: &TestServer, worker: usize, country: &str, dollars: f64) {
+    let token = server.enroll().await;
+    let record = task(worker as u64, 24 + worker as i64, "mturk", country, &format!("{dollars:.2}"));
+    let stored = server.upload(&token, &[record]).await;
+    assert_eq!(stored.status, 200, "{}", stored.text);
+}
+
+/// The workers of each country's cells that an attacker holding two snapshots knows: a cell's
+/// count from the snapshot it is read in, or, when withheld there, from the other snapshot if it
+/// was published there and its workers did not change in between (`unchanged`).
+fn known_workers(
+    report: &Value,
+    other: &Value,
+    unchanged: &[&str],
+) -> (Option<f64>, Vec<(String, Option<f64>)>) {
+    let cells = |report: &Value| report["cells"].as_array().cloned().unwrap_or_default();
+    let n = |cell: &Value| cell["n_workers"].as_f64();
+    let parent = None;
+    let mut children = Vec::new();
+    for cell in cells(report) {
+        let country = cell["country"].as_str().unwrap_or("").to_owned();
+        let mut known = n(&cell);
+        if known.is_none() && unchanged.contains(&country.as_str()) {
+            known = cells(other).iter().find(|c| c["country"] == cell["country"]).and_then(n);
+        }
+        children.push((country, known));
+    }
+    (parent, children)
+}
+
+fn report_of<'a>(document: &'a Value, method: &str, by: &str) -> &'a Value {
+    &document["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["method"] == method && r["by"] == by)
+        .unwrap_or_else(|| panic!("no report of {method} by {by}"))["report"]
+}
+
+/// What subtracting every known country from the total of one snapshot gives, for each method,
+/// with the countries withheld there read from the other snapshot when unchanged: a country of
+/// fewer than ten workers worked out is a finding.
+fn cross_snapshot_findings(this: &Value, other: &Value, unchanged: &[&str]) -> Vec<String> {
+    let mut findings = Vec::new();
+    for method in ["all", "task", "paid"] {
+        for (parent_by, child_by) in [("", "country"), ("platform", "platform,country")] {
+            let parent = &report_of(this, method, parent_by)["cells"][0];
+            let Some(total) = parent["n_workers"].as_f64() else { continue };
+            let (_, children) = known_workers(
+                report_of(this, method, child_by),
+                report_of(other, method, child_by),
+                unchanged,
+            );
+            let unknown: Vec<&(String, Option<f64>)> = children.iter().filter(|(_, n)| n.is_none()).collect();
+            if unknown.len() == 1 {
+                let rest = total - children.iter().filter_map(|(_, n)| *n).sum::<f64>();
+                if rest > 0.0 && rest < 10.0 {
+                    findings.push(format!("{method} by {child_by}: {} has {rest} workers", unknown[0].0));
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// Three countries on one platform, in one first snapshot: `sizes` workers each (KE is always
+/// the small one, withheld; one of the other two is withheld with it so that the total minus
+/// the published country does not give KE). Then ten workers join `grows` and the next snapshot
+/// is published. Answers both documents.
+async fn three_countries_then_ten_more(
+    database: &crate::support::TestDatabase,
+    sizes: [(&str, usize); 3],
+    grows: &str,
+) -> (Value, Value) {
+    let server = start(database, |_| {}).await;
+    let mut worker = 0;
+    for (country, size) in sizes {
+        for _ in 0..size {
+            add_in(&server, worker, country, 4.0 + worker as f64 * 0.37).await;
+            worker += 1;
+        }
+    }
+    server.running.shut_down().await.expect("stopping");
+    crate::support::forget_snapshots(database).await;
+    let server = start(database, |_| {}).await;
+    server.publish_snapshot_now().await;
+    let first = latest_document(&server).await;
+    for _ in 0..10 {
+        add_in(&server, worker, grows, 5.0 + worker as f64 * 0.21).await;
+        worker += 1;
+    }
+    server.publish_snapshot_now().await;
+    let second = latest_document(&server).await;
+    server.running.shut_down().await.expect("stopping");
+    (first, second)
+}
+
+/// Complementary suppression across snapshots (the limit `docs/methodology.md` stated): a cell
+/// withheld in one snapshot to protect a small one must not be readable in another snapshot
+/// with the same workers, or the small one is the total minus the others.
+#[tokio::test]
+async fn a_cell_withheld_in_one_snapshot_is_not_read_from_another() {
+    // US 15, IN 11, KE 5 in the first snapshot: KE and IN withheld, US published.
+    // (1) Ten join IN (21), which is no longer the smallest: withholding US instead would let US
+    // be read from the first snapshot, and KE is the second total minus IN minus US.
+    // (2) Ten join KE (15): nothing is small any more, but IN, withheld in the first snapshot,
+    // must not be published with the same workers in the second, or KE's first five are the
+    // first total minus US minus IN.
+    for (grows, unchanged) in [("IN", ["US", "KE"]), ("KE", ["US", "IN"])] {
+        for database in databases().await {
+            let backend = database.backend;
+            let (first, second) =
+                three_countries_then_ten_more(&database, [("US", 15), ("IN", 11), ("KE", 5)], grows).await;
+            let by_country = report_of(&first, "all", "country");
+            assert_eq!(by_country["cells"].as_array().unwrap().len(), 3, "{backend}: every cell listed");
+            assert!(
+                by_country["cells"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|cell| cell["country"] == "US" && cell["n_workers"] == 15),
+                "{backend}: US is published in the first snapshot"
+            );
+            let mut findings = cross_snapshot_findings(&second, &first, &unchanged);
+            findings.extend(cross_snapshot_findings(&first, &second, &unchanged));
+            assert!(findings.is_empty(), "{backend}: ten joined {grows}: {findings:?}");
+        }
+    }
+}
