@@ -346,3 +346,41 @@ fn every_message_the_history_asks_for_is_in_english_and_french() {
     let missing: Vec<_> = asked.borrow().difference(&en).cloned().collect();
     assert!(missing.is_empty(), "{missing:?}");
 }
+
+#[test]
+fn the_search_folds_case_in_every_script_and_accents_of_latin_letters() {
+    use extension::requesters::fold;
+    assert_eq!(fold("Zoë ÉCOLE Ångström"), "zoe ecole angstrom");
+    // Vietnamese (Latin Extended Additional), decomposed input too.
+    assert_eq!(fold("Nguyễn Văn"), "nguyen van");
+    assert_eq!(fold("Nguye\u{302}\u{303}n"), "nguyen");
+    // Other scripts: lower case, their own marks kept ("й" is not "и").
+    assert_eq!(fold("ЛАБОРАТОРИЯ Йогурт"), fold("лаборатория йогурт"));
+    assert!(fold("ЛАБОРАТОРИЯ").starts_with("лаб"));
+    assert_ne!(fold("й"), fold("и"));
+    assert_eq!(fold("ΕΡΓΑΣΤΉΡΙΟ"), fold("εργαστήριο"));
+    assert_eq!(fold("İstanbul"), "istanbul");
+
+    let mut book = PayBook::default();
+    let names = ["Laboratoire d'Économie", "Лаборатория Речи", "Zoë's Studio"];
+    let keys = ["K0", "K1", "K2"];
+    let tasks: Vec<Task<'_>> = names
+        .iter()
+        .zip(keys)
+        .map(|(name, key)| task(key, name, "Étude", Outcome::Submitted, "1.00", 600))
+        .collect();
+    let history = History::build(&record(&tasks, &mut book), &book, T0 + DAY);
+    let search = |text: &str| -> Vec<String> {
+        history
+            .select(&Query { search: text.into(), ..Query::default() })
+            .into_iter()
+            .map(|g| g.total.requester)
+            .collect()
+    };
+    assert_eq!(search("economie"), ["Laboratoire d'Économie"]);
+    assert_eq!(search("ÉCONOMIE"), ["Laboratoire d'Économie"]);
+    assert_eq!(search("лаборатория"), ["Лаборатория Речи"]);
+    assert_eq!(search("zoe"), ["Zoë's Studio"]);
+    // Titles too: every requester's project "Étude".
+    assert_eq!(search("etude").len(), 3);
+}

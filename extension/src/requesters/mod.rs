@@ -270,10 +270,50 @@ impl SortKey {
     }
 }
 
+/// Whether `c`, a base letter, is Latin: ASCII, Latin-1, Latin Extended-A and -B, Latin
+/// Extended Additional (Vietnamese).
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c, '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}')
+}
+
+/// Drops the combining diacritics (U+0300 to U+036F) that follow a Latin letter in decomposed
+/// (NFD) text: "é" matches "e", while "й" stays apart from "и".
+fn strip_latin_marks(decomposed: impl Iterator<Item = char>) -> String {
+    let mut latin = false;
+    decomposed
+        .filter(|&c| {
+            let mark = ('\u{300}'..='\u{36f}').contains(&c);
+            if !mark {
+                latin = is_latin(c);
+            }
+            !(mark && latin)
+        })
+        .collect()
+}
+
+/// Requester names and titles as the search compares them: lower case in every script (Unicode's
+/// case mapping), Latin letters without their accents. In the browser, by the browser's own
+/// Unicode tables (`String.prototype.normalize` and `toLowerCase`): Rust's case tables cost the
+/// wasm module 18 KB (measured: 450,154 bytes with `str::to_lowercase` against 432,072 without)
+/// and a normalization crate more, where the browser's cost 714 bytes (449,678 against 448,964).
+#[cfg(target_arch = "wasm32")]
+pub fn fold(text: &str) -> String {
+    let folded: String = js_sys::JsString::from(text).normalize("NFD").to_lower_case().into();
+    strip_latin_marks(folded.chars())
+}
+
+/// The same folding natively (tests, benchmarks), with the `unicode-normalization` crate and
+/// the standard library's case tables.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    strip_latin_marks(text.nfd().flat_map(char::to_lowercase))
+}
+
 /// How the worker asked to see the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
-    /// Matched against requester names and titles, A to Z in either case; empty matches all.
+    /// Matched against requester names and titles by [`fold`]; empty matches all.
     pub search: String,
     pub sort: SortKey,
     pub descending: bool,
@@ -301,11 +341,8 @@ impl History {
     /// The groups matching the search, sorted; within a group, only its matching projects
     /// (all of them when the requester's name matches), sorted the same way.
     pub fn select(&self, query: &Query) -> Vec<Group> {
-        // ASCII case folding only: Unicode's case tables cost the wasm module 18 KB (measured:
-        // 450,154 bytes with `to_lowercase`, over the budget, 432,072 without); accented letters
-        // match as typed.
-        let needle = query.search.trim().to_ascii_lowercase();
-        let matches = |text: &str| needle.is_empty() || text.to_ascii_lowercase().contains(&needle);
+        let needle = fold(query.search.trim());
+        let matches = |text: &str| needle.is_empty() || fold(text).contains(&needle);
         let order = |a: &Row, b: &Row| {
             let ordering = compare(a, b, query.sort).then_with(|| a.requester.cmp(&b.requester));
             if query.descending { ordering.reverse() } else { ordering }

@@ -286,3 +286,17 @@ async fn an_old_format_store_reads_and_grows() {
     assert_eq!((history.groups[0].total.tasks, history.groups[0].total.returned_seconds), (3, 120));
     storage::delete_local().await.unwrap();
 }
+
+/// The requester search's folding by the browser's own Unicode tables: the cases the native
+/// tests give `requesters::fold` (extension/tests/requesters.rs), with the same answers.
+#[wasm_bindgen_test]
+fn the_search_folds_by_the_browsers_tables_as_natively() {
+    use crate::requesters::fold;
+    assert_eq!(fold("Zoë ÉCOLE Ångström"), "zoe ecole angstrom");
+    assert_eq!(fold("Nguyễn Văn"), "nguyen van");
+    assert_eq!(fold("Nguye\u{302}\u{303}n"), "nguyen");
+    assert_eq!(fold("ЛАБОРАТОРИЯ Йогурт"), fold("лаборатория йогурт"));
+    assert_ne!(fold("й"), fold("и"));
+    assert_eq!(fold("ΕΡΓΑΣΤΉΡΙΟ"), fold("εργαστήριο"));
+    assert_eq!(fold("İstanbul"), "istanbul");
+}
