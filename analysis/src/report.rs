@@ -36,6 +36,10 @@ pub use totals::{TotalsCell, TotalsError};
 pub use workers::{Exclusion, WorkerWage};
 
 pub const REPORT_SCHEMA: &str = "piecerate.report/1";
+/// The schema of a report of several methods side by side ([`ReportBuilder::finish_side_by_side`]):
+/// its cells are one per group and method, and their `n_workers` is the set of workers fixed
+/// under the broadest method, so a reader of `/1` would misread it.
+pub const SIDE_BY_SIDE_REPORT_SCHEMA: &str = "piecerate.report/2";
 /// Below this many workers a published cell would point at individuals; the collector never
 /// goes lower, whatever it is configured with.
 pub const MIN_PUBLISHED_WORKERS: u32 = 10;
@@ -372,25 +376,45 @@ impl ReportBuilder {
     /// workers by install id): the values its statistics were computed from.
     pub fn finish_with_workers(mut self) -> (Report, Vec<WorkerWage>) {
         self.keep_workers = true;
-        let (report, _, _, workers) = self.finish_all(false);
+        let (report, _, _, workers) = self.finish_all(false, &[]);
         (report, workers)
     }
 
     /// The report and, when the builder keeps them, each cell's members in the order of the
     /// report's cells.
     pub(crate) fn finish_with_members(self) -> (Report, Vec<CellMembers>) {
-        let (report, members, _, _) = self.finish_all(false);
+        let (report, members, _, _) = self.finish_all(false, &[]);
         (report, members)
     }
 
     /// The report and, in the order of its cells, the workers each cell's statistics include,
     /// with their wages: what a comparison of two periods resamples (`compare.rs`).
     pub fn finish_with_samples(self) -> (Report, Vec<Vec<WorkerSample>>) {
-        let (report, _, samples, _) = self.finish_all(true);
+        let (report, _, samples, _) = self.finish_all(true, &[]);
         (report, samples)
     }
 
-    fn finish_all(mut self, keep_samples: bool) -> Finished {
+    /// A report of several methods side by side on one set of workers: in each cell, the workers
+    /// the builder's own method counts (enough hours, a plausible wage), which must be the
+    /// broadest of `methods` ([`broadest_method`]), so that every method's figures are over the
+    /// same workers. Each cell gives one row per method, in the order of `methods`; a worker of
+    /// the set without any hour a narrower method counts (no paid task, under `paid`) has no wage
+    /// under it and is counted in that row's `n_workers_without_wage`, not in its wage figures.
+    pub fn finish_side_by_side(self, methods: &[Method]) -> Result<Report, SideBySideError> {
+        let broadest = broadest_method(methods)?;
+        if broadest != self.options.method {
+            return Err(SideBySideError::NotBuiltUnderBroadest { broadest, built: self.options.method });
+        }
+        let mut unique: Vec<Method> = Vec::with_capacity(methods.len());
+        for method in methods {
+            if !unique.contains(method) {
+                unique.push(*method);
+            }
+        }
+        Ok(self.finish_all(false, &unique).0)
+    }
+
+    fn finish_all(mut self, keep_samples: bool, side_by_side: &[Method]) -> Finished {
         if let Method::Session { max_gap_minutes } = self.options.method {
             self.add_session_gaps(max_gap_minutes);
         }
@@ -456,40 +480,73 @@ impl ReportBuilder {
                 members.iter().any(|(w, _)| self.installs[*w as usize].is_from_requester_export());
             any_simulated |= contains_simulated;
             any_requester |= contains_requester_data;
-            let statistics = (included.len() >= options.min_workers as usize)
-                .then(|| CellStatistics::of(&included, options.method));
+            let published = included.len() >= options.min_workers as usize;
             if self.keep_workers {
                 let first = workers.len();
                 workers.extend(members.iter().zip(&exclusions).map(|(member, exclusion)| {
                     let install = &self.installs[member.0 as usize];
-                    WorkerWage::of(install, key, member, *exclusion, &options, statistics.is_some())
+                    WorkerWage::of(install, key, member, *exclusion, &options, published)
                 }));
                 // By install id: the same records give the same rows in the same order, however
                 // they were read.
                 workers[first..].sort_unstable_by(|a, b| a.install_id.as_str().cmp(b.install_id.as_str()));
             }
-            let minimum_wage = match (&statistics, key.country) {
-                (Some(_), Some(Some(country))) => {
-                    Some(CellMinimumWage::of(country, &included, options.method))
-                }
-                _ => None,
+            // One row of the report's method, or one per method side by side: each over the
+            // cell's included workers, its wages over those whose wage the method defines (all
+            // of them under the report's own method).
+            let rows: Vec<Option<Method>> = if side_by_side.is_empty() {
+                vec![None]
+            } else {
+                side_by_side.iter().copied().map(Some).collect()
             };
-            if let Some(statistics) = &statistics {
-                unknown_minimum_workers += statistics.n_workers - statistics.n_workers_with_known_minimum;
-                any_lowest_regional |= included.iter().any(|(_, cell)| {
-                    cell.minimum.latest.is_some_and(|row| row.basis == Basis::LowestRegional)
+            for row in rows {
+                let method = row.unwrap_or(options.method);
+                let with_wage: Vec<&(u32, WorkerCell)> = included
+                    .iter()
+                    .copied()
+                    .filter(|(_, cell)| cell.totals.hourly_wage_usd(method).is_some())
+                    .collect();
+                let statistics = (with_wage.len() >= options.min_workers as usize).then(|| CellStatistics {
+                    n_workers_without_wage: row.map(|_| (included.len() - with_wage.len()) as u64),
+                    ..CellStatistics::of(&included, &with_wage, method)
+                });
+                let minimum_wage = match (&statistics, key.country) {
+                    (Some(_), Some(Some(country))) => Some(CellMinimumWage::of(country, &with_wage, method)),
+                    _ => None,
+                };
+                if let Some(statistics) = &statistics {
+                    any_lowest_regional |= with_wage.iter().any(|(_, cell)| {
+                        cell.minimum.latest.is_some_and(|row| row.basis == Basis::LowestRegional)
+                    });
+                    // Side by side, the workers are those of the report's method: counted once.
+                    if method == options.method {
+                        unknown_minimum_workers +=
+                            statistics.n_workers - statistics.n_workers_with_known_minimum;
+                    }
+                }
+                cells.push(Cell {
+                    key,
+                    method: row,
+                    n_workers_fewer_than: statistics.is_none().then_some(options.min_workers),
+                    statistics,
+                    minimum_wage,
+                    contains_simulated,
+                    contains_requester_data,
+                    complementary_suppression: false,
                 });
             }
-            cells.push(Cell {
-                key,
-                n_workers_fewer_than: statistics.is_none().then_some(options.min_workers),
-                statistics,
-                minimum_wage,
-                contains_simulated,
-                contains_requester_data,
-                complementary_suppression: false,
-            });
         }
+        let without_wage: Vec<(Method, u64)> = side_by_side
+            .iter()
+            .map(|method| {
+                let count = cells
+                    .iter()
+                    .filter(|cell| cell.method == Some(*method))
+                    .filter_map(|cell| cell.statistics.as_ref()?.n_workers_without_wage)
+                    .sum();
+                (*method, count)
+            })
+            .collect();
         let mut notes = Vec::new();
         if any_simulated {
             notes.push("Some cells contain synthetic workers made by `piecerate simulate`; their figures are not observations.".to_owned());
@@ -507,6 +564,9 @@ impl ReportBuilder {
         if excluded_implausible > 0 {
             notes.push(implausible_note(excluded_implausible, options.max_hourly_usd));
         }
+        if !side_by_side.is_empty() {
+            notes.push(side_by_side_note(side_by_side, options.method, &without_wage));
+        }
         if options.currency_basis == CurrencyBasis::Ppp {
             notes.push("Money is in international dollars at purchasing-power parity (World Bank PPP conversion factor, GDP; the latest published year is used for later years): the fields named *_usd hold international dollars, and the $7.25 reference is 7.25 international dollars.".to_owned());
             if unvalued_workers > 0 {
@@ -515,6 +575,7 @@ impl ReportBuilder {
         }
         let report = Report {
             method: options.method,
+            methods: side_by_side.to_vec(),
             grouping: options.grouping,
             currency_basis: options.currency_basis,
             min_workers: options.min_workers,
@@ -630,7 +691,12 @@ pub fn report<'a>(records: impl IntoIterator<Item = &'a Record>, options: Report
 /// (`piecerate.report/1` JSON, CSV) are renderings of it (`report/json.rs`, `report_csv.rs`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The method of the figures; in a report of several methods side by side, the broadest of
+    /// them, under which each cell's workers were chosen.
     pub method: Method,
+    /// The methods side by side, in their order, when the report has several (`piecerate.report/2`);
+    /// empty for a report of one method.
+    pub methods: Vec<Method>,
     pub grouping: Grouping,
     pub currency_basis: CurrencyBasis,
     pub min_workers: u32,
@@ -652,6 +718,8 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub key: CellKey,
+    /// The method of this row, in a report of several methods side by side; `None` otherwise.
+    pub method: Option<Method>,
     /// Only on suppressed cells: the cell has fewer workers than this.
     pub n_workers_fewer_than: Option<u32>,
     /// `None` on a suppressed cell.
@@ -698,6 +766,11 @@ pub struct CellStatistics {
     pub share_below_usd_7_25: f64,
     /// Wilson's 95% interval of `share_below_usd_7_25`, its ends rounded outward.
     pub share_below_usd_7_25_ci95: [f64; 2],
+    /// In a report of several methods side by side only: the workers of `n_workers` that this
+    /// row's method counts no hour of (no paid task, under `paid`), so that it gives them no
+    /// wage; the wage figures are over the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_workers_without_wage: Option<u64>,
     /// Set when disclosure control rounded every wage statistic of this small cell (mean,
     /// percentiles, the interval's ends outward) to a multiple of this many US dollars.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -705,16 +778,25 @@ pub struct CellStatistics {
 }
 
 impl CellStatistics {
-    fn of(members: &[&(u32, WorkerCell)], method: Method) -> CellStatistics {
-        let mut wages: Vec<f64> = Vec::with_capacity(members.len());
+    /// The statistics of a cell's `members` (workers, tasks, hours) and of the wages of those of
+    /// them in `with_wage` (the same workers, except in a report of several methods side by
+    /// side, where a narrower method may count no hour of some).
+    fn of(
+        members: &[&(u32, WorkerCell)],
+        with_wage: &[&(u32, WorkerCell)],
+        method: Method,
+    ) -> CellStatistics {
+        let mut wages: Vec<f64> = Vec::with_capacity(with_wage.len());
         let (mut n_tasks, mut paid, mut unpaid) = (0, Seconds::ZERO, Seconds::ZERO);
         let (mut known_minimum, mut below_minimum, mut below_reference) = (0u64, 0u64, 0u64);
         for (_, cell) in members {
-            let wage = cell.totals.hourly_wage_usd(method).expect("included workers have counted time");
-            wages.push(wage);
             n_tasks += cell.totals.tasks;
             paid += cell.totals.paid_task_time;
             unpaid += cell.totals.unpaid_time(method);
+        }
+        for (_, cell) in with_wage {
+            let wage = cell.totals.hourly_wage_usd(method).expect("workers with a wage have counted time");
+            wages.push(wage);
             if let Some(below) = cell.minimum.is_below(&cell.totals, method) {
                 known_minimum += 1;
                 below_minimum += u64::from(below);
@@ -725,7 +807,7 @@ impl CellStatistics {
         let quantile = |p| round(percentile(&wages, p).expect("cells with statistics are not empty"), 4);
         let n = wages.len() as f64;
         CellStatistics {
-            n_workers: wages.len() as u64,
+            n_workers: members.len() as u64,
             n_tasks,
             hours_paid: round(paid.hours(), 3),
             hours_unpaid: round(unpaid.hours(), 3),
@@ -751,9 +833,70 @@ impl CellStatistics {
             share_below_usd_7_25: round(below_reference as f64 / n, 4),
             share_below_usd_7_25_ci95: share_interval(below_reference, wages.len() as u64)
                 .expect("cells with statistics are not empty"),
+            n_workers_without_wage: None,
             wages_rounded_to_usd: None,
         }
     }
+}
+
+/// Why a report of several methods side by side cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SideBySideError {
+    #[error("give at least two methods to compare side by side")]
+    TooFew,
+    #[error("methods {0} and {1} count different session gaps; give one session:M at most")]
+    TwoSessionGaps(Method, Method),
+    #[error(
+        "the workers side by side are those of the broadest method, {broadest}, and the report was built under {built}"
+    )]
+    NotBuiltUnderBroadest { broadest: Method, built: Method },
+}
+
+/// How many kinds of time a method counts: each method counts every kind a narrower one does
+/// (`TimeKind::counted_by`), so more counted time and, on the same earnings, a lower wage.
+fn breadth(method: Method) -> u8 {
+    match method {
+        Method::Paid => 0,
+        Method::Task => 1,
+        Method::All => 2,
+        Method::Session { .. } => 3,
+    }
+}
+
+/// The method, among `methods`, whose eligibility admits every worker any of them admits: the
+/// one that counts the most time. A worker with enough hours under a narrower method has at
+/// least as many under it, and a wage under the cap there is no higher under it
+/// (`paid ≥ task ≥ all ≥ session:M`, `docs/methodology.md`), so its workers are a superset.
+pub fn broadest_method(methods: &[Method]) -> Result<Method, SideBySideError> {
+    let sessions: Vec<Method> =
+        methods.iter().copied().filter(|method| matches!(method, Method::Session { .. })).collect();
+    if let Some(other) = sessions.iter().find(|other| **other != sessions[0]) {
+        return Err(SideBySideError::TwoSessionGaps(sessions[0], *other));
+    }
+    let mut distinct: Vec<Method> = methods.to_vec();
+    distinct.sort_by_key(|method| breadth(*method));
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return Err(SideBySideError::TooFew);
+    }
+    Ok(*distinct.last().expect("two at least"))
+}
+
+/// The note of a report of several methods side by side: which workers, and who has no wage.
+fn side_by_side_note(methods: &[Method], broadest: Method, without_wage: &[(Method, u64)]) -> String {
+    let names: Vec<String> = methods.iter().map(Method::to_string).collect();
+    let mut note = format!(
+        "Methods {} are side by side on one set of workers: in each cell, those counted under {broadest}, the broadest (enough counted hours, a plausible wage), whatever the other methods would count, so the rows of a cell compare the same workers.",
+        names.join(", ")
+    );
+    for (method, count) in without_wage.iter().filter(|(_, count)| *count > 0) {
+        note.push_str(&format!(
+            " Under {method}, {count} worker-cell pair{} of that set had no counted hour and so no wage: {} in n_workers and n_workers_without_wage, not in the wage figures.",
+            if *count == 1 { "" } else { "s" },
+            if *count == 1 { "it is" } else { "they are" }
+        ));
+    }
+    note
 }
 
 /// The note of a report that left out worker-cells for an implausible wage.

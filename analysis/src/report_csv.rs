@@ -79,21 +79,34 @@ impl Report {
     pub fn to_csv(&self) -> String {
         let dimensions = self.grouping.dimensions();
         let mut writer = csv::Writer::from_writer(Vec::new());
+        let side_by_side = !self.methods.is_empty();
         let header = dimensions
             .iter()
             .map(|dimension| dimension.as_str())
+            .chain(side_by_side.then_some("method"))
             .chain(STATISTIC_COLUMNS)
             .chain(["contains_requester_data"])
             .chain(MINIMUM_WAGE_COLUMNS)
             .chain(["currency_basis"])
             .chain(INTERVAL_COLUMNS)
+            .chain(side_by_side.then_some("n_workers_without_wage"))
             .chain(self.disclosure.iter().flat_map(|_| DISCLOSURE_COLUMNS));
         writer.write_record(header).expect("writing to memory");
         for cell in &self.cells {
             let mut fields = row(cell, dimensions);
+            if side_by_side {
+                fields.insert(
+                    dimensions.len(),
+                    cell.method.map(|method| method.to_string()).unwrap_or_default(),
+                );
+            }
             fields.extend(minimum_wage_fields(cell));
             fields.push(self.currency_basis.as_str().to_owned());
             fields.extend(interval_fields(cell));
+            if side_by_side {
+                let without = cell.statistics.as_ref().and_then(|s| s.n_workers_without_wage);
+                fields.push(without.map(|count| count.to_string()).unwrap_or_default());
+            }
             if self.disclosure.is_some() {
                 fields.push(cell.complementary_suppression.to_string());
                 let step = cell.statistics.as_ref().and_then(|s| s.wages_rounded_to_usd);
@@ -168,6 +181,7 @@ mod tests {
             n_workers_with_known_minimum: 12,
             share_below_usd_7_25: 0.9167,
             share_below_usd_7_25_ci95: [0.6461, 0.9852],
+            n_workers_without_wage: None,
             wages_rounded_to_usd: None,
         };
         let minimum = crate::report::CellMinimumWage {
@@ -187,6 +201,7 @@ mod tests {
                 month: None,
                 category: None,
             },
+            method: None,
             n_workers_fewer_than: statistics.is_none().then_some(10),
             minimum_wage: statistics.is_some().then(|| minimum.clone()),
             statistics,
@@ -196,6 +211,7 @@ mod tests {
         };
         let report = Report {
             method: crate::Method::All,
+            methods: Vec::new(),
             grouping: "platform,country".parse().unwrap(),
             currency_basis: crate::report::CurrencyBasis::Usd,
             min_workers: 10,

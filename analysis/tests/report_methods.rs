@@ -1,7 +1,7 @@
 //! Each accounting method and grouping rule on small fixtures whose wages are computed by hand.
 
 use analysis::Dimension;
-use analysis::report::{Cell, CellStatistics};
+use analysis::report::{Cell, CellStatistics, broadest_method};
 use analysis::{Method, Record, RecordFields, Report, ReportOptions, report};
 
 /// One record from a compact description; times are minutes after 2024-05-01T12:00:00Z.
@@ -200,4 +200,72 @@ fn share_below_minimum_wages() {
     assert_eq!(statistics.share_below_usd_7_25, 0.5);
     assert_eq!(statistics.median_hourly_usd, 10.5);
     assert_eq!(statistics.median_ci95_usd, None, "two workers cannot give a 95% interval");
+}
+
+/// Several methods side by side: every row of a cell is over the workers the broadest method
+/// counts. Worker A (above) counts under every method; worker B did 45 minutes of rejected
+/// tasks and unpaid search, so `all` and `task` count them and `paid` gives them no wage.
+#[test]
+fn methods_side_by_side_keep_the_workers_of_the_broadest() {
+    let mut records = worker_a();
+    records.push(record(
+        10,
+        "b",
+        "mturk",
+        "US",
+        ("task", "survey"),
+        "rejected",
+        (0, 30),
+        1800,
+        "2.00",
+        "USD",
+    ));
+    records.push(record(11, "b", "mturk", "US", ("unpaid", "search"), "", (30, 45), 900, "", ""));
+    let methods = [Method::Paid, Method::Task, Method::All];
+    assert_eq!(broadest_method(&methods), Ok(Method::All));
+    let mut builder =
+        analysis::ReportBuilder::new(ReportOptions { min_hours: 0.1, ..options(Method::All, "") });
+    for record in &records {
+        builder.add(record);
+    }
+    let side = builder.finish_side_by_side(&methods).unwrap();
+    assert_eq!(side.schema(), "piecerate.report/2");
+    let rows: Vec<(Option<Method>, &CellStatistics)> =
+        side.cells.iter().map(|cell| (cell.method, cell.statistics.as_ref().unwrap())).collect();
+    assert_eq!(rows.iter().map(|(method, _)| method.unwrap()).collect::<Vec<_>>(), methods);
+    for (_, statistics) in &rows {
+        assert_eq!(statistics.n_workers, 2);
+        assert_eq!(statistics.n_tasks, 4);
+    }
+    let (paid, task, all) = (rows[0].1, rows[1].1, rows[2].1);
+    // Under paid, B has no counted hour: counted among the workers, not among the wages.
+    assert_eq!(paid.n_workers_without_wage, Some(1));
+    assert_eq!(paid.mean_hourly_usd, 3.0, "A alone: $0.50 for 10 minutes");
+    assert_eq!(task.n_workers_without_wage, Some(0));
+    assert_eq!(all.n_workers_without_wage, Some(0));
+    // A: $0.50 over 30 counted minutes, $1/h; B: $0 over 45 minutes.
+    assert_eq!(all.median_hourly_usd, 0.5);
+    // Alone, paid keeps only A: the populations the side-by-side report keeps together.
+    let alone = report(&records, ReportOptions { min_hours: 0.1, ..options(Method::Paid, "") });
+    assert_eq!(only_statistics(&alone).n_workers, 1);
+    assert!(
+        side.notes.iter().any(|note| note.contains("Under paid, 1 worker-cell pair")),
+        "{:?}",
+        side.notes
+    );
+}
+
+#[test]
+fn methods_side_by_side_refuse_what_they_cannot_compare() {
+    use analysis::report::SideBySideError;
+    assert_eq!(broadest_method(&[Method::All]), Err(SideBySideError::TooFew));
+    assert_eq!(broadest_method(&[Method::All, Method::All]), Err(SideBySideError::TooFew));
+    let (s15, s30): (Method, Method) = ("session:15".parse().unwrap(), "session:30".parse().unwrap());
+    assert_eq!(broadest_method(&[Method::Paid, s15]), Ok(s15));
+    assert!(matches!(broadest_method(&[s15, s30]), Err(SideBySideError::TwoSessionGaps(..))));
+    let builder = analysis::ReportBuilder::new(options(Method::Paid, ""));
+    assert!(matches!(
+        builder.finish_side_by_side(&[Method::Paid, Method::All]),
+        Err(SideBySideError::NotBuiltUnderBroadest { .. })
+    ));
 }

@@ -23,6 +23,7 @@ use crate::report_command::{Read, ReportArgs, generated_at, read};
 #[command(
     mut_arg("format", |arg| arg.long("report-format").hide(true)),
     mut_arg("method", |arg| arg.hide(true)),
+    mut_arg("methods", |arg| arg.hide(true)),
     mut_arg("by", |arg| arg.hide(true)),
     mut_arg("check", |arg| arg.hide(true)),
 )]
@@ -75,6 +76,9 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
             "--check: the brief is not checked from a report; run piecerate report --check on the report instead"
         );
     }
+    if report.methods.is_some() {
+        bail!("--methods: the brief always shows two methods side by side, all and paid; drop --methods");
+    }
     if report.read.method != Method::All {
         bail!("--method: the brief always shows two methods side by side, all and paid; drop --method");
     }
@@ -107,6 +111,7 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
         &report.read,
         &filter,
         report.disclosure_control,
+        None,
         &report.read.input,
         generated_at(report.read.generated_at)?,
         options.clone(),

@@ -1,7 +1,7 @@
-//! `piecerate report --check REPORT.json`: makes a report again from its provenance and says
-//! whether every figure is the same, so that anyone holding the inputs can verify a published
-//! report. An input whose SHA-256 is not the one recorded is refused, by name: the figures of
-//! other data prove nothing.
+//! `piecerate report --check REPORT.json` and `piecerate compare --check COMPARISON.json`: make
+//! a report or a comparison again from its provenance and say whether every figure is the same,
+//! so that anyone holding the inputs can verify a published one. An input whose SHA-256 is not
+//! the one recorded is refused, by name: the figures of other data prove nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,26 +15,123 @@ use crate::provenance::Provenance;
 use crate::render::{Format, render};
 use crate::report_command::{ReportArgs, ReportInputArgs, make};
 
+/// What `--check` makes again: a report (`piecerate report`) or a comparison (`piecerate compare`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checked {
+    Report,
+    Comparison,
+}
+
+impl Checked {
+    fn noun(self) -> &'static str {
+        match self {
+            Checked::Report => "report",
+            Checked::Comparison => "comparison",
+        }
+    }
+
+    fn command(self) -> &'static str {
+        match self {
+            Checked::Report => "piecerate report --format json",
+            Checked::Comparison => "piecerate compare --format json",
+        }
+    }
+}
+
+/// `piecerate report --check`: the report made again with the parameters of its provenance.
 pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
-    let text = std::fs::read_to_string(report_path)
-        .with_context(|| format!("cannot read the report {}", report_path.display()))?;
-    let recorded: Value = serde_json::from_str(&text).with_context(|| {
-        format!("{} is not a JSON report (piecerate report --format json)", report_path.display())
-    })?;
+    check(report_path, &args.read.input, Checked::Report, |provenance, inputs| {
+        let parameters = &provenance.parameters;
+        let again = ReportInputArgs {
+            input: inputs.to_vec(),
+            method: parameters.method.parse().map_err(|error: String| anyhow::anyhow!("method: {error}"))?,
+            by: parameters.by.parse().map_err(|error: String| anyhow::anyhow!("by: {error}"))?,
+            min_workers: parameters.min_workers,
+            min_hours: parameters.min_hours,
+            max_hourly_usd: parameters.max_hourly_usd,
+            currency_basis: parameters
+                .currency_basis
+                .parse()
+                .map_err(|error: String| anyhow::anyhow!("currency_basis: {error}"))?,
+            strict: parameters.strict,
+            ..args.read.clone()
+        };
+        let filter = parameters.filters.filter().context("the provenance's filters")?;
+        let side_by_side = parameters.side_by_side()?;
+        let made = make(
+            &again,
+            &filter,
+            parameters.disclosure_control,
+            side_by_side.as_deref(),
+            inputs,
+            recorded_time(provenance)?,
+        )?;
+        let json = render(&made.report, Format::Json, &made.input, &made.provenance)?;
+        Ok((json, made.provenance))
+    })
+}
+
+/// The generation time a provenance records, which the figures made again record too.
+pub(crate) fn recorded_time(provenance: &Provenance) -> Result<Timestamp> {
+    Timestamp::parse(&provenance.generated_at).context("the provenance's generated_at is not a time")
+}
+
+/// Makes the JSON document at `path` again with `remake` (given its provenance and the inputs:
+/// those given, else those it names, each checked against its recorded SHA-256) and says
+/// whether every figure outside the provenance is the same: Ok when it is, an error naming how
+/// many differ (after printing each) when not.
+pub(crate) fn check(
+    path: &Path,
+    given: &[PathBuf],
+    checked: Checked,
+    remake: impl FnOnce(&Provenance, &[PathBuf]) -> Result<(String, Provenance)>,
+) -> Result<()> {
+    let noun = checked.noun();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the {noun} {}", path.display()))?;
+    let recorded: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a JSON {noun} ({})", path.display(), checked.command()))?;
     let provenance: Provenance = serde_json::from_value(
-        recorded.get("provenance").cloned().context("the report has no provenance to make it again from")?,
+        recorded
+            .get("provenance")
+            .cloned()
+            .with_context(|| format!("the {noun} has no provenance to make it again from"))?,
     )
-    .with_context(|| {
-        format!("the provenance of {} is not one this piecerate reads", report_path.display())
-    })?;
-    let inputs: Vec<PathBuf> = if args.read.input.is_empty() {
+    .with_context(|| format!("the provenance of {} is not one this piecerate reads", path.display()))?;
+    // The document says what it is; its provenance must then hold what makes it again (a
+    // comparison's periods, seed and replicates, which serde would otherwise skip when unreadable).
+    let is_comparison = recorded
+        .get("schema")
+        .and_then(Value::as_str)
+        .is_some_and(|schema| schema.starts_with("piecerate.compare/"));
+    match (checked, is_comparison) {
+        (Checked::Report, true) => {
+            bail!("{} is a comparison, not a report: check it with piecerate compare --check", path.display())
+        }
+        (Checked::Comparison, false) => {
+            bail!("{} is a report, not a comparison: check it with piecerate report --check", path.display())
+        }
+        _ => {}
+    }
+    if (checked == Checked::Comparison) != provenance.parameters.comparison.is_some() {
+        bail!(
+            "the provenance of {} is not one this piecerate reads: its parameters before, after, seed and replicates {}",
+            path.display(),
+            if checked == Checked::Comparison {
+                "are missing or not valid"
+            } else {
+                "belong to a comparison"
+            }
+        );
+    }
+    let inputs: Vec<PathBuf> = if given.is_empty() {
         provenance.inputs.iter().map(|input| PathBuf::from(&input.name)).collect()
     } else {
-        args.read.input.clone()
+        given.to_vec()
     };
     if inputs.len() != provenance.inputs.len() {
         bail!(
-            "the report was made from {} input{}, and {} {} given",
+            "the {noun} was made from {} input{}, and {} {} given",
             provenance.inputs.len(),
             if provenance.inputs.len() == 1 { "" } else { "s" },
             inputs.len(),
@@ -50,54 +147,34 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
         })?;
         if sha256 != input.sha256 {
             bail!(
-                "input {} is not the one the report was made from: its SHA-256 is {sha256}, the report records {} for {}",
+                "input {} is not the one the {noun} was made from: its SHA-256 is {sha256}, the {noun} records {} for {}",
                 path.display(),
                 input.sha256,
                 input.name
             );
         }
     }
-    let parameters = &provenance.parameters;
-    let again = ReportInputArgs {
-        input: inputs.clone(),
-        method: parameters.method.parse().map_err(|error: String| anyhow::anyhow!("method: {error}"))?,
-        by: parameters.by.parse().map_err(|error: String| anyhow::anyhow!("by: {error}"))?,
-        min_workers: parameters.min_workers,
-        min_hours: parameters.min_hours,
-        max_hourly_usd: parameters.max_hourly_usd,
-        currency_basis: parameters
-            .currency_basis
-            .parse()
-            .map_err(|error: String| anyhow::anyhow!("currency_basis: {error}"))?,
-        strict: parameters.strict,
-        ..args.read.clone()
-    };
-    let filter = parameters.filters.filter().context("the provenance's filters")?;
-    let generated_at =
-        Timestamp::parse(&provenance.generated_at).context("the provenance's generated_at is not a time")?;
-    let made = make(&again, &filter, parameters.disclosure_control, &inputs, generated_at)?;
-    let rerun: Value =
-        serde_json::from_str(&render(&made.report, Format::Json, &made.input, &made.provenance)?)?;
+    let (json, made) = remake(&provenance, &inputs)?;
+    let rerun: Value = serde_json::from_str(&json)?;
     let differences = differences(&recorded, &rerun);
-    let version_note =
-        if provenance.version == made.provenance.version && provenance.commit == made.provenance.commit {
-            String::new()
-        } else {
-            format!(
-                " (made by piecerate {} at commit {}, checked with {} at commit {})",
-                provenance.version,
-                provenance.commit.as_deref().unwrap_or("unknown"),
-                made.provenance.version,
-                made.provenance.commit.as_deref().unwrap_or("unknown")
-            )
-        };
+    let version_note = if provenance.version == made.version && provenance.commit == made.commit {
+        String::new()
+    } else {
+        format!(
+            " (made by piecerate {} at commit {}, checked with {} at commit {})",
+            provenance.version,
+            provenance.commit.as_deref().unwrap_or("unknown"),
+            made.version,
+            made.commit.as_deref().unwrap_or("unknown")
+        )
+    };
     let cells = recorded["cells"].as_array().map_or(0, Vec::len);
     let mut stdout = std::io::stdout().lock();
     if differences.is_empty() {
         writeln!(
             stdout,
             "{}: identical: the {cells} cell{} and every other figure were made again from the same inputs{version_note}",
-            report_path.display(),
+            path.display(),
             if cells == 1 { "" } else { "s" }
         )?;
         return Ok(());
@@ -106,8 +183,8 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
         writeln!(stdout, "{difference}")?;
     }
     bail!(
-        "{}: {} figure{} differ{} from the report made again{version_note}",
-        report_path.display(),
+        "{}: {} figure{} differ{} from the {noun} made again{version_note}",
+        path.display(),
         differences.len(),
         if differences.len() == 1 { "" } else { "s" },
         if differences.len() == 1 { "s" } else { "" }

@@ -13,26 +13,25 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
 use crate::Output;
+use crate::check_report::Checked;
 use crate::filter_args::FilterArgs;
 use crate::open_input;
-use crate::provenance::{
-    ComparisonParameters, FilterParameters, InputFacts, Parameters, Provenance, reference_tables, salt_name,
-};
+use crate::provenance::{ComparisonParameters, InputFacts, Parameters, Provenance, salt_name};
 use crate::report_command::{self as report, InputsRead, Reading, Telling, read_inputs};
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CompareArgs {
     /// Record files, CSV or JSON Lines (record format v1), plain or gzip, read in this order.
     /// Each is read once per period, so standard input cannot be one.
-    #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
+    #[arg(long, short, required_unless_present = "check", num_args = 1.., value_name = "FILE")]
     pub(crate) input: Vec<PathBuf>,
     /// The earlier period: records started from the first day to the last, both included
     /// (UTC), e.g. 2025-01-01..2025-03-31.
-    #[arg(long, value_parser = parse_period, value_name = "FROM..TO", conflicts_with_all = ["from", "to"])]
-    pub(crate) before: Period,
+    #[arg(long, value_parser = parse_period, value_name = "FROM..TO", required_unless_present = "check", conflicts_with_all = ["from", "to"])]
+    pub(crate) before: Option<Period>,
     /// The later period, which must start after the earlier one ends.
-    #[arg(long, value_parser = parse_period, value_name = "FROM..TO", conflicts_with_all = ["from", "to"])]
-    pub(crate) after: Period,
+    #[arg(long, value_parser = parse_period, value_name = "FROM..TO", required_unless_present = "check", conflicts_with_all = ["from", "to"])]
+    pub(crate) after: Option<Period>,
     /// Which hours a wage divides by: all, paid, task, or session:M.
     #[arg(long, default_value = "all", value_parser = report::parse_method)]
     pub(crate) method: Method,
@@ -76,6 +75,12 @@ pub(crate) struct CompareArgs {
     /// SOURCE_DATE_EPOCH, else now.
     #[arg(long, value_parser = report::parse_generated_at, value_name = "TIME")]
     pub(crate) generated_at: Option<Timestamp>,
+    /// Make the comparison COMPARISON.json again from its provenance (its periods, seed and
+    /// parameters, on the inputs it names, or on those given with --input) and say whether every
+    /// figure is the same: exit 0 if so, 1 naming the cells that differ. Refuses an input whose
+    /// SHA-256 differs.
+    #[arg(long, value_name = "COMPARISON.json", conflicts_with_all = ["before", "after", "method", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "platform", "country", "seed", "replicates", "format", "out"])]
+    pub(crate) check: Option<PathBuf>,
 }
 
 /// The renderings of a comparison.
@@ -96,17 +101,85 @@ fn parse_period(text: &str) -> Result<Period, String> {
 }
 
 pub(crate) fn run(args: CompareArgs) -> Result<()> {
-    if let Err(error) = compare::check_periods(args.before, args.after) {
-        crate::usage_error(&format!("--before {} and --after {}: {error}", args.before, args.after));
+    if let Some(path) = &args.check {
+        return check(path, &args);
+    }
+    let (Some(before), Some(after)) = (args.before, args.after) else {
+        crate::usage_error("--before and --after are both needed");
+    };
+    if let Err(error) = compare::check_periods(before, after) {
+        crate::usage_error(&format!("--before {before} and --after {after}: {error}"));
     }
     let selection = args.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
+    let generated_at = report::generated_at(args.generated_at)?;
+    let (comparison, provenance) = make(&args, Periods { before, after }, &selection, generated_at)?;
+    let text = crate::compare_render::render(&comparison, args.format, &provenance)?;
+    let mut output = Output::open(args.out.as_ref())?;
+    output.writer().write_all(text.as_bytes()).context("cannot write the comparison")?;
+    output.finish()
+}
+
+/// `piecerate compare --check`: the comparison made again with the periods, seed and
+/// parameters of its provenance, by `report --check`'s machinery.
+fn check(path: &std::path::Path, args: &CompareArgs) -> Result<()> {
+    crate::check_report::check(path, &args.input, Checked::Comparison, |provenance, inputs| {
+        let parameters = &provenance.parameters;
+        let comparison = parameters.comparison.as_ref().expect("checked to be a comparison");
+        let period = |name: &str, text: &str| -> Result<Period> {
+            parse_period(text).map_err(|error| anyhow::anyhow!("{name}: {error}"))
+        };
+        let periods = Periods {
+            before: period("before", &comparison.before)?,
+            after: period("after", &comparison.after)?,
+        };
+        compare::check_periods(periods.before, periods.after)
+            .map_err(|error| anyhow::anyhow!("before and after: {error}"))?;
+        let field = |name: &'static str| move |error: String| anyhow::anyhow!("{name}: {error}");
+        let again = CompareArgs {
+            input: inputs.to_vec(),
+            method: parameters.method.parse().map_err(field("method"))?,
+            by: parameters.by.parse().map_err(field("by"))?,
+            min_workers: parameters.min_workers,
+            min_hours: parameters.min_hours,
+            max_hourly_usd: parameters.max_hourly_usd,
+            currency_basis: parameters.currency_basis.parse().map_err(field("currency_basis"))?,
+            seed: comparison.seed,
+            replicates: comparison.replicates,
+            strict: parameters.strict,
+            ..args.clone()
+        };
+        if !(compare::MIN_REPLICATES..=1_000_000).contains(&again.replicates) {
+            bail!("replicates: {} is not from {} to 1,000,000", again.replicates, compare::MIN_REPLICATES);
+        }
+        let selection = parameters.filters.filter().context("the provenance's filters")?;
+        let generated_at = crate::check_report::recorded_time(provenance)?;
+        let (comparison, made) = make(&again, periods, &selection, generated_at)?;
+        Ok((crate::compare_render::render(&comparison, CompareFormat::Json, &made)?, made))
+    })
+}
+
+/// The two periods of a comparison, checked.
+#[derive(Debug, Clone, Copy)]
+struct Periods {
+    before: Period,
+    after: Period,
+}
+
+/// Reads the inputs once per period and compares them, with the flags of `args`: the
+/// comparison and its provenance.
+fn make(
+    args: &CompareArgs,
+    periods: Periods,
+    selection: &RecordFilter,
+    generated_at: Timestamp,
+) -> Result<(compare::Comparison, Provenance)> {
+    let Periods { before: before_period, after: after_period } = periods;
     if let Some(stdin) = args.input.iter().find(|path| open_input::is_stdin(path)) {
         bail!(
             "{}: compare reads its inputs once for each period, and standard input cannot be read twice; give the records as a file",
             open_input::name(stdin)
         );
     }
-    let generated_at = report::generated_at(args.generated_at)?;
     let reading = Reading {
         options: ReportOptions {
             method: args.method,
@@ -125,8 +198,8 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     };
     // Bad lines and warnings are told once, by the first reading; the second reads the same
     // bytes and keeps the other period's records.
-    let before = read_inputs(&reading, &period_filter(args.before), &args.input, Telling::Everything)?;
-    let after = read_inputs(&reading, &period_filter(args.after), &args.input, Telling::Nothing)?;
+    let before = read_inputs(&reading, &period_filter(before_period), &args.input, Telling::Everything)?;
+    let after = read_inputs(&reading, &period_filter(after_period), &args.input, Telling::Nothing)?;
     let names: Vec<String> = args.input.iter().map(|path| open_input::name(path)).collect();
     let valid = before.total.records + before.total.filtered_out;
     if valid == 0 {
@@ -136,7 +209,7 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
             before.first_reasons
         );
     }
-    for (flag, period, read) in [("--before", args.before, &before), ("--after", args.after, &after)] {
+    for (flag, period, read) in [("--before", before_period, &before), ("--after", after_period, &after)] {
         if read.total.records == 0 {
             bail!(
                 "none of the {valid} records read is in the period {flag} {period}{}, so there is nothing to compare; the records read started from {} to {}",
@@ -167,8 +240,8 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     }
     let repeated = total.repeated;
     let mut comparison = compare::compare(
-        args.before,
-        args.after,
+        before_period,
+        after_period,
         builder.finish_with_samples(),
         after.builder.finish_with_samples(),
         Bootstrap { replicates: args.replicates, seed: args.seed },
@@ -186,37 +259,18 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     if let Some(warning) = mixed_salts {
         comparison.notes.push(format!("Warning: {warning}"));
     }
-    let provenance = Provenance {
-        tool: "piecerate".to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
-        generated_at: generated_at.to_string(),
-        parameters: Parameters {
-            method: args.method.to_string(),
-            by: args.by.to_string(),
-            min_workers: args.min_workers,
-            min_hours: args.min_hours,
-            max_hourly_usd: args.max_hourly_usd,
-            currency_basis: args.currency_basis.as_str().to_owned(),
-            strict: args.strict,
-            disclosure_control: false,
-            filters: FilterParameters::of(&selection),
-            comparison: Some(ComparisonParameters {
-                before: args.before.to_string(),
-                after: args.after.to_string(),
-                seed: args.seed,
-                replicates: args.replicates,
-            }),
-        },
-        inputs: facts,
-        repeated_records: repeated,
-        import_salts: salts.keys().map(|salt| salt_name(*salt)).collect(),
-        reference_tables: reference_tables(),
+    let parameters = Parameters {
+        comparison: Some(ComparisonParameters {
+            before: before_period.to_string(),
+            after: after_period.to_string(),
+            seed: args.seed,
+            replicates: args.replicates,
+        }),
+        ..Parameters::of(&reading.options, args.strict, false, selection)
     };
-    let text = crate::compare_render::render(&comparison, args.format, &provenance)?;
-    let mut output = Output::open(args.out.as_ref())?;
-    output.writer().write_all(text.as_bytes()).context("cannot write the comparison")?;
-    output.finish()
+    let salts = salts.keys().map(|salt| salt_name(*salt)).collect();
+    let provenance = Provenance::new(generated_at, parameters, facts, repeated, salts);
+    Ok((comparison, provenance))
 }
 
 fn first_of(before: &[InputFacts], after: &[InputFacts]) -> Option<String> {

@@ -85,6 +85,19 @@ pub(crate) fn paragraph(report: &Report, provenance: &Provenance) -> String {
         counted_hours(report.method),
         report.method
     ));
+    if !report.methods.is_empty() {
+        let others: Vec<String> = report
+            .methods
+            .iter()
+            .filter(|method| **method != report.method)
+            .map(|method| format!("method {method}, which divides by {}", counted_hours(*method)))
+            .collect();
+        sentences.push(format!(
+            "The same wage was also computed under {}, on the same workers: in each group, those counted under method {} (the broadest), so that the methods compare the same people; a worker with no hour counted under a method has no wage under it and is reported as such, outside that method's wage statistics.",
+            others.join(", and "),
+            report.method
+        ));
+    }
     let grouping = if report.grouping.dimensions().is_empty() {
         "All workers form one group".to_owned()
     } else {

@@ -5,6 +5,7 @@
 
 use analysis::record_filter::{RecordFilter, country_word};
 use analysis::reference_versions::REFERENCE_TABLES;
+use analysis::{Method, ReportOptions, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Everything a report was made from. `docs/report-format.md` describes each field.
@@ -30,6 +31,10 @@ pub(crate) struct Provenance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Parameters {
     pub method: String,
+    /// `--methods`: the methods side by side, comma-separated (`method` is then the broadest);
+    /// absent from reports of one method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods: Option<String>,
     pub by: String,
     pub min_workers: u32,
     pub min_hours: f64,
@@ -98,9 +103,46 @@ impl FilterParameters {
 }
 
 impl Parameters {
+    /// The parameters of a report made with `options` (a comparison adds its own).
+    pub(crate) fn of(
+        options: &ReportOptions,
+        strict: bool,
+        disclosure_control: bool,
+        filter: &RecordFilter,
+    ) -> Parameters {
+        Parameters {
+            method: options.method.to_string(),
+            methods: None,
+            by: options.grouping.to_string(),
+            min_workers: options.min_workers,
+            min_hours: options.min_hours,
+            max_hourly_usd: options.max_hourly_usd,
+            currency_basis: options.currency_basis.as_str().to_owned(),
+            strict,
+            disclosure_control,
+            filters: FilterParameters::of(filter),
+            comparison: None,
+        }
+    }
+
+    /// The methods side by side, as `--methods` gives them (`None` for a report of one method).
+    pub(crate) fn side_by_side(&self) -> anyhow::Result<Option<Vec<Method>>> {
+        self.methods
+            .as_deref()
+            .map(|list| {
+                crate::report_command::parse_methods(list)
+                    .map(|methods| methods.0)
+                    .map_err(|error| anyhow::anyhow!("methods: {error}"))
+            })
+            .transpose()
+    }
+
     /// The flags as they are typed.
     pub(crate) fn command_line(&self) -> String {
-        let mut flags = format!("--method {}", self.method);
+        let mut flags = match &self.methods {
+            Some(methods) => format!("--methods {methods}"),
+            None => format!("--method {}", self.method),
+        };
         if !self.by.is_empty() {
             flags.push_str(&format!(" --by {}", self.by));
         }
@@ -190,6 +232,29 @@ pub(crate) fn salt_name(salt: Option<analysis::import::SaltFingerprint>) -> Stri
 }
 
 impl Provenance {
+    /// The provenance of what this binary made at `generated_at` with `parameters` from
+    /// `inputs`: the one place the tool, its version and commit and its reference tables are
+    /// written, for reports and comparisons alike.
+    pub(crate) fn new(
+        generated_at: Timestamp,
+        parameters: Parameters,
+        inputs: Vec<InputFacts>,
+        repeated_records: u64,
+        import_salts: Vec<String>,
+    ) -> Provenance {
+        Provenance {
+            tool: "piecerate".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
+            generated_at: generated_at.to_string(),
+            parameters,
+            inputs,
+            repeated_records,
+            import_salts,
+            reference_tables: reference_tables(),
+        }
+    }
+
     /// The same facts as lines of text, for the footers of the CSV, table and Markdown renderings.
     pub(crate) fn lines(&self) -> Vec<String> {
         let mut lines = vec![format!(

@@ -189,7 +189,17 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
     if groups.is_empty() {
         header.push("group".to_owned());
     }
+    // Several methods side by side: a row per cell and method, and how many of the cell's
+    // workers the method gives no wage.
+    let side_by_side = !report.methods.is_empty();
+    if side_by_side {
+        header.push("method".to_owned());
+    }
     header.extend(COLUMNS.iter().map(|(title, _)| title.to_string()));
+    if side_by_side {
+        header.insert(header.len() - COLUMNS.len() + 1, "no wage".to_owned());
+    }
+    let text_columns = groups.len().max(1) + usize::from(side_by_side);
     let by_country = groups.contains(&Dimension::Country);
     if by_country {
         header.push("local minimum used".to_owned());
@@ -200,9 +210,16 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
         if groups.is_empty() {
             row.push("all workers".to_owned());
         }
+        if side_by_side {
+            row.push(cell.method.map(|method| method.to_string()).unwrap_or_default());
+        }
         match &cell.statistics {
             Some(statistics) => {
                 row.extend(COLUMNS.iter().map(|(_, value)| value(statistics)));
+                if side_by_side {
+                    let without = statistics.n_workers_without_wage.unwrap_or(0).to_string();
+                    row.insert(text_columns + 1, without);
+                }
                 if by_country {
                     row.push(cell.minimum_wage.as_ref().map_or_else(String::new, threshold));
                 }
@@ -210,7 +227,10 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
             None => {
                 let k = cell.n_workers_fewer_than.unwrap_or(report.min_workers);
                 row.push(format!("suppressed: fewer than {k} workers"));
-                row.extend((1..COLUMNS.len() + usize::from(by_country)).map(|_| String::new()));
+                row.extend(
+                    (1..COLUMNS.len() + usize::from(by_country) + usize::from(side_by_side))
+                        .map(|_| String::new()),
+                );
             }
         }
         rows.push(row);
@@ -221,11 +241,11 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
         Style::Terminal => {
             out.push_str(&title);
             out.push_str("\n\n");
-            out.push_str(&aligned(&header, &rows, groups.len().max(1)));
+            out.push_str(&aligned(&header, &rows, text_columns));
         }
         Style::Markdown => {
             out.push_str(&format!("**{title}.**\n\n"));
-            out.push_str(&markdown(&header, &rows, groups.len().max(1)));
+            out.push_str(&markdown(&header, &rows, text_columns));
         }
     }
     if report.cells.is_empty() {
@@ -249,10 +269,15 @@ fn human(report: &Report, input: &InputSummary, provenance: &Provenance, style: 
 /// What the table shows, in one sentence without its full stop.
 fn title(report: &Report) -> String {
     let groups = report.grouping.dimensions();
+    let method = if report.methods.is_empty() {
+        format!("method {}", report.method)
+    } else {
+        let names: Vec<String> = report.methods.iter().map(ToString::to_string).collect();
+        format!("methods {} side by side on the workers counted under {}", names.join(", "), report.method)
+    };
     format!(
-        "Effective hourly wages in {}, method {}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        "Effective hourly wages in {}, {method}, {}; cells of at least {} worker{}, each with at least {} counted hours",
         money(report),
-        report.method,
         if groups.is_empty() {
             "all workers together".to_owned()
         } else {

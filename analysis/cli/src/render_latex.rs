@@ -82,7 +82,8 @@ pub(crate) fn render(report: &Report, title: &str, notes: &[String], provenance:
     out.push_str("\\begin{table}[htbp]\n\\centering\n\\small\n");
     out.push_str(&format!("\\caption{{{}.}}\n", escape(title)));
     out.push_str("\\label{tab:piecerate-wages}\n");
-    let text_columns = dimensions.len().max(1);
+    let side_by_side = !report.methods.is_empty();
+    let text_columns = dimensions.len().max(1) + usize::from(side_by_side);
     out.push_str(&format!(
         "\\begin{{tabular}}{{{}{}}}\n\\toprule\n",
         "l".repeat(text_columns),
@@ -91,6 +92,9 @@ pub(crate) fn render(report: &Report, title: &str, notes: &[String], provenance:
     let mut header: Vec<String> = dimensions.iter().map(|d| escape(&capitalised(d.as_str()))).collect();
     if dimensions.is_empty() {
         header.push("Group".to_owned());
+    }
+    if side_by_side {
+        header.push("Method".to_owned());
     }
     header.extend(FIGURE_HEADERS.iter().map(|h| (*h).to_owned()));
     out.push_str(&format!("{} \\\\\n\\midrule\n", header.join(" & ")));
@@ -101,6 +105,9 @@ pub(crate) fn render(report: &Report, title: &str, notes: &[String], provenance:
             .collect();
         if dimensions.is_empty() {
             row.push("All workers".to_owned());
+        }
+        if side_by_side {
+            row.push(escape(&cell.method.map(|method| method.to_string()).unwrap_or_default()));
         }
         match &cell.statistics {
             Some(statistics) => row.extend(figures(statistics)),

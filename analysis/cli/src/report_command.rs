@@ -18,7 +18,7 @@ use crate::Output;
 use crate::filter_args::FilterArgs;
 use crate::open_input;
 use crate::problems::Problems;
-use crate::provenance::{FilterParameters, InputFacts, Parameters, Provenance, reference_tables, salt_name};
+use crate::provenance::{InputFacts, Parameters, Provenance, salt_name};
 use crate::read_input::read_file;
 use crate::render::{Format, InputSummary, render};
 
@@ -67,6 +67,20 @@ pub(crate) struct ReportInputArgs {
     pub(crate) generated_at: Option<Timestamp>,
 }
 
+impl ReportInputArgs {
+    /// The report options these flags give.
+    pub(crate) fn options(&self) -> ReportOptions {
+        ReportOptions {
+            method: self.method,
+            grouping: self.by.clone(),
+            min_workers: self.min_workers,
+            min_hours: self.min_hours,
+            max_hourly_usd: self.max_hourly_usd,
+            currency_basis: self.currency_basis,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ReportArgs {
     #[command(flatten)]
@@ -81,10 +95,14 @@ pub(crate) struct ReportArgs {
     /// outward), so that no small cell's percentiles give individual wages.
     #[arg(long)]
     pub(crate) disclosure_control: bool,
+    /// Compute several methods side by side (e.g. paid,task,all) on one set of workers: in each
+    /// cell, those the broadest of them counts, so that the rows compare the same workers.
+    #[arg(long, value_parser = parse_methods, value_name = "M,M[,M]", conflicts_with = "method")]
+    pub(crate) methods: Option<MethodList>,
     /// Make the report REPORT.json again from its provenance (its parameters, on the inputs it
     /// names, or on those given with --input) and say whether every figure is the same: exit 0
     /// if so, 1 naming the cells that differ. Refuses an input whose SHA-256 differs.
-    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["method", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "from", "to", "platform", "country", "format", "out"])]
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["method", "methods", "by", "min_workers", "min_hours", "max_hourly_usd", "currency_basis", "from", "to", "platform", "country", "format", "out"])]
     pub(crate) check: Option<PathBuf>,
 }
 
@@ -116,6 +134,18 @@ pub(crate) fn generated_at(flag: Option<Timestamp>) -> Result<Timestamp> {
 
 pub(crate) fn parse_method(text: &str) -> Result<Method, String> {
     text.parse()
+}
+
+/// The methods of `--methods`, in the order given (one value, so clap does not take it for a
+/// list of values).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MethodList(pub(crate) Vec<Method>);
+
+/// `--methods`: two or more methods, comma-separated, at most one `session:M`.
+pub(crate) fn parse_methods(text: &str) -> Result<MethodList, String> {
+    let methods = text.split(',').map(|word| word.trim().parse()).collect::<Result<Vec<Method>, String>>()?;
+    analysis::report::broadest_method(&methods).map_err(|error| error.to_string())?;
+    Ok(MethodList(methods))
 }
 
 pub(crate) fn parse_currency_basis(text: &str) -> Result<CurrencyBasis, String> {
@@ -155,6 +185,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         &args.read,
         &filter,
         args.disclosure_control,
+        args.methods.as_ref().map(|list| list.0.as_slice()),
         &args.read.input,
         generated_at(args.read.generated_at)?,
     )?;
@@ -162,7 +193,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     if args.format == Format::Parquet {
         crate::workers_command::write_parquet(
             &piecerate_tables::report_table(&made.report),
-            analysis::report::REPORT_SCHEMA,
+            made.report.schema(),
             &made.report,
             &made.provenance,
             &mut output,
@@ -185,14 +216,30 @@ pub(crate) struct Made {
 
 /// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
 /// `args`, writing bad lines and warnings to stderr.
+/// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
+/// `args`, or of the methods `side_by_side` (the broadest replacing `args.method`), writing bad
+/// lines and warnings to stderr.
 pub(crate) fn make(
     args: &ReportInputArgs,
     filter: &RecordFilter,
     disclosure_control: bool,
+    side_by_side: Option<&[Method]>,
     inputs: &[PathBuf],
     generated_at: Timestamp,
 ) -> Result<Made> {
-    make_with(args, filter, disclosure_control, inputs, generated_at, false)
+    let Some(methods) = side_by_side else {
+        return make_with(args, filter, disclosure_control, inputs, generated_at, false);
+    };
+    let broadest = analysis::report::broadest_method(methods)?;
+    let args = ReportInputArgs { method: broadest, ..args.clone() };
+    let Read { builder, notes, input, provenance } =
+        read(&args, filter, disclosure_control, Some(methods), inputs, generated_at, args.options())?;
+    let mut report = builder.finish_side_by_side(methods)?;
+    report.notes.extend(notes);
+    if disclosure_control {
+        report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
+    }
+    Ok(Made { report, workers: Vec::new(), input, provenance })
 }
 
 /// [`make`], with each worker's row in each cell when `keep_workers`.
@@ -204,16 +251,8 @@ pub(crate) fn make_with(
     generated_at: Timestamp,
     keep_workers: bool,
 ) -> Result<Made> {
-    let options = ReportOptions {
-        method: args.method,
-        grouping: args.by.clone(),
-        min_workers: args.min_workers,
-        min_hours: args.min_hours,
-        max_hourly_usd: args.max_hourly_usd,
-        currency_basis: args.currency_basis,
-    };
     let Read { builder, notes, input, provenance } =
-        read(args, filter, disclosure_control, inputs, generated_at, options)?;
+        read(args, filter, disclosure_control, None, inputs, generated_at, args.options())?;
     let (mut report, workers) =
         if keep_workers { builder.finish_with_workers() } else { (builder.finish(), Vec::new()) };
     report.notes.extend(notes);
@@ -232,11 +271,13 @@ pub(crate) struct Read {
 }
 
 /// Reads the records of `inputs` that `filter` keeps into a builder of `options`, with the
-/// flags of `args`, writing bad lines and warnings to stderr.
+/// flags of `args` (and the methods `side_by_side`, for the provenance), writing bad lines and
+/// warnings to stderr.
 pub(crate) fn read(
     args: &ReportInputArgs,
     filter: &RecordFilter,
     disclosure_control: bool,
+    side_by_side: Option<&[Method]>,
     inputs: &[PathBuf],
     generated_at: Timestamp,
     options: ReportOptions,
@@ -276,28 +317,11 @@ pub(crate) fn read(
     if let Some(warning) = mixed_salts {
         notes.push(format!("Warning: {warning}"));
     }
-    let provenance = Provenance {
-        tool: "piecerate".to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        commit: option_env!("PIECERATE_GIT_COMMIT").map(str::to_owned),
-        generated_at: generated_at.to_string(),
-        parameters: Parameters {
-            method: args.method.to_string(),
-            by: args.by.to_string(),
-            min_workers: args.min_workers,
-            min_hours: args.min_hours,
-            max_hourly_usd: args.max_hourly_usd,
-            currency_basis: args.currency_basis.as_str().to_owned(),
-            strict: args.strict,
-            disclosure_control,
-            filters: FilterParameters::of(filter),
-            comparison: None,
-        },
-        inputs: facts,
-        repeated_records: total.repeated,
-        import_salts: salts.keys().map(|salt| salt_name(*salt)).collect(),
-        reference_tables: reference_tables(),
-    };
+    let mut parameters = Parameters::of(&args.options(), args.strict, disclosure_control, filter);
+    parameters.methods =
+        side_by_side.map(|methods| methods.iter().map(Method::to_string).collect::<Vec<_>>().join(","));
+    let salts = salts.keys().map(|salt| salt_name(*salt)).collect();
+    let provenance = Provenance::new(generated_at, parameters, facts, total.repeated, salts);
     let input = InputSummary { files: inputs.len(), records: total.records, bad_lines: total.bad_lines };
     Ok(Read { builder, notes, input, provenance })
 }

@@ -496,7 +496,9 @@ fn apply(report: &mut Report, decisions: &[Decision], rules: &DisclosureRules) {
                     statistics.hours_unpaid = hours(statistics.hours_unpaid);
                 }
                 if let Some(statistics) = &mut cell.statistics
-                    && statistics.n_workers < u64::from(rules.exact_quantiles_min_workers)
+                    // Side by side, a row's wages are over its workers with a wage.
+                    && statistics.n_workers - statistics.n_workers_without_wage.unwrap_or(0)
+                        < u64::from(rules.exact_quantiles_min_workers)
                 {
                     let step = rules.small_cell_wage_step_usd;
                     let to_step = |value: f64, how: fn(f64) -> f64| round(how(value / step) * step, 4);

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use super::{Cell, CellMinimumWage, CellStatistics, DisclosureRules, REPORT_SCHEMA, Report};
+use super::{
+    Cell, CellMinimumWage, CellStatistics, DisclosureRules, REPORT_SCHEMA, Report, SIDE_BY_SIDE_REPORT_SCHEMA,
+};
 
 /// A report as its JSON document, borrowing from it. Serialize it (with serde_json, or axum's
 /// `Json`) to get the document's text.
@@ -13,6 +15,9 @@ use super::{Cell, CellMinimumWage, CellStatistics, DisclosureRules, REPORT_SCHEM
 pub struct ReportDocument<'a> {
     schema: &'static str,
     method: String,
+    /// The methods side by side, in a `piecerate.report/2` document only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    methods: Vec<String>,
     by: String,
     currency_basis: &'static str,
     min_workers: u32,
@@ -37,6 +42,8 @@ struct CellDocument<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<Option<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     n_workers_fewer_than: Option<u32>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     statistics: Option<&'a CellStatistics>,
@@ -50,11 +57,18 @@ struct CellDocument<'a> {
 }
 
 impl Report {
-    /// The `piecerate.report/1` document of this report.
+    /// The schema of this report's documents: `piecerate.report/2` for several methods side by
+    /// side, `piecerate.report/1` otherwise.
+    pub fn schema(&self) -> &'static str {
+        if self.methods.is_empty() { REPORT_SCHEMA } else { SIDE_BY_SIDE_REPORT_SCHEMA }
+    }
+
+    /// The `piecerate.report/1` (or `/2`) document of this report.
     pub fn document(&self) -> ReportDocument<'_> {
         ReportDocument {
-            schema: REPORT_SCHEMA,
+            schema: self.schema(),
             method: self.method.to_string(),
+            methods: self.methods.iter().map(ToString::to_string).collect(),
             by: self.grouping.to_string(),
             currency_basis: self.currency_basis.as_str(),
             min_workers: self.min_workers,
@@ -77,6 +91,7 @@ impl<'a> CellDocument<'a> {
             country: key.country.as_ref().map(|country| country.as_ref().map(|code| code.as_str())),
             month: key.month.map(|(year, month)| format!("{year:04}-{month:02}")),
             category: key.category.map(|category| category.map(|category| category.as_str())),
+            method: cell.method.map(|method| method.to_string()),
             n_workers_fewer_than: cell.n_workers_fewer_than,
             statistics: cell.statistics.as_ref(),
             minimum_wage: cell.minimum_wage.as_ref(),

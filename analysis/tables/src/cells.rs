@@ -7,12 +7,18 @@ use analysis::report::Report;
 use crate::table::{Column, Table, Values};
 
 /// Columns of whole numbers (counts).
-const INTEGER_COLUMNS: [&str; 4] =
-    ["n_workers", "n_workers_fewer_than", "n_tasks", "n_workers_with_known_minimum"];
+const INTEGER_COLUMNS: [&str; 5] = [
+    "n_workers",
+    "n_workers_fewer_than",
+    "n_tasks",
+    "n_workers_with_known_minimum",
+    "n_workers_without_wage",
+];
 const BOOLEAN_COLUMNS: [&str; 4] =
     ["suppressed", "contains_simulated", "contains_requester_data", "complementary_suppression"];
 /// Words and dates; the other columns are numbers.
-const TEXT_COLUMNS: [&str; 11] = [
+const TEXT_COLUMNS: [&str; 12] = [
+    "method",
     "platform",
     "country",
     "month",

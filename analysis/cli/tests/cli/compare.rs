@@ -236,3 +236,169 @@ fn hostile_periods_are_refused_naming_the_flag() {
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("standard input cannot be read twice"), "{}", run.stderr);
 }
+
+/// `compare --check` runs in the directory the comparison was made in, where its inputs are.
+fn check_in(dir: &Path, args: &[&str]) -> crate::common::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .current_dir(dir)
+        .args(["compare", "--check"])
+        .args(args)
+        .output()
+        .unwrap();
+    crate::common::Run {
+        status: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn check_makes_the_comparison_again_and_names_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let rising: Vec<f64> = low_wages().iter().map(|wage| wage + 4.0).collect();
+    Records::new()
+        .workers("a", 1, "mturk", &low_wages())
+        .workers("a", 4, "mturk", &rising)
+        .workers("p", 2, "prolific", &low_wages())
+        .workers("p", 5, "prolific", &low_wages())
+        .write(dir.path(), "records.csv");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .current_dir(dir.path())
+        .args(["compare", "--input", "records.csv", "--before", Q1, "--after", Q2, "--by", "platform"])
+        .args(["--seed", "7", "--replicates", "500", "--platform", "mturk,prolific", "--format", "json"])
+        .args(["--out", "change.json"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+
+    // Identical: every figure made again from the recorded periods, seed and parameters.
+    let run = check_in(dir.path(), &["change.json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "change.json: identical: the 2 cells and every other figure were made again from the same inputs\n"
+    );
+
+    // A figure edited: named, with both values, and exit 1.
+    let text = std::fs::read_to_string(dir.path().join("change.json")).unwrap();
+    let recorded: Value = serde_json::from_str(&text).unwrap();
+    let median = recorded["cells"][0]["median_change_usd"].to_string();
+    let edited = text.replacen(&format!("\"median_change_usd\": {median}"), "\"median_change_usd\": 9.0", 1);
+    assert_ne!(edited, text);
+    std::fs::write(dir.path().join("edited.json"), edited).unwrap();
+    let run = check_in(dir.path(), &["edited.json"]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stdout,
+        format!("cell platform=mturk: median_change_usd: 9.0 in the report, {median} made again\n")
+    );
+    assert!(
+        run.stderr.contains("edited.json: 1 figure differs from the comparison made again"),
+        "{}",
+        run.stderr
+    );
+
+    // An input changed: refused by name before anything is compared.
+    std::fs::copy(dir.path().join("records.csv"), dir.path().join("moved.csv")).unwrap();
+    let mut changed = std::fs::read_to_string(dir.path().join("records.csv")).unwrap();
+    changed = changed.replacen("3.00,,USD", "3.01,,USD", 1);
+    std::fs::write(dir.path().join("records.csv"), changed).unwrap();
+    let run = check_in(dir.path(), &["change.json"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("input records.csv is not the one the comparison was made from"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    // The same bytes elsewhere, given with --input, check.
+    let run = check_in(dir.path(), &["change.json", "--input", "moved.csv"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = check_in(dir.path(), &["change.json", "--input", "moved.csv", "moved.csv"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("the comparison was made from 1 input, and 2 are given"), "{}", run.stderr);
+    // Flags that the provenance decides are refused with --check.
+    let run = check_in(dir.path(), &["change.json", "--seed", "8"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+}
+
+/// A comparison's JSON with one parameter of its provenance replaced.
+fn edit(text: &str, parameter: &str, value: Value) -> String {
+    let mut document: Value = serde_json::from_str(text).unwrap();
+    document["provenance"]["parameters"][parameter] = value;
+    serde_json::to_string_pretty(&document).unwrap()
+}
+
+#[test]
+fn check_refuses_malformed_and_hostile_files() {
+    let dir = tempfile::tempdir().unwrap();
+    Records::new()
+        .workers("a", 1, "mturk", &low_wages())
+        .workers("a", 4, "mturk", &low_wages())
+        .write(dir.path(), "records.csv");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .current_dir(dir.path())
+        .args(["compare", "--input", "records.csv", "--before", Q1, "--after", Q2, "--format", "json"])
+        .args(["--out", "change.json"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .current_dir(dir.path())
+        .args(["report", "--input", "records.csv", "--format", "json", "--out", "report.json"])
+        .status()
+        .unwrap();
+    assert!(report.success());
+    let good = std::fs::read_to_string(dir.path().join("change.json")).unwrap();
+    let mut hostile: Vec<(&str, String, &str)> = vec![
+        ("empty.json", String::new(), "is not a JSON comparison"),
+        ("text.json", "median 4.90".to_owned(), "is not a JSON comparison"),
+        ("bare.json", "{\"cells\": []}".to_owned(), "has no provenance"),
+        ("odd.json", "{\"provenance\": {\"tool\": 5}}".to_owned(), "is not one this piecerate reads"),
+        ("deep.json", format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)), "is not a JSON comparison"),
+        (
+            "escape.json",
+            good.replacen("\"name\": \"records.csv\"", "\"name\": \"../../etc/passwd\"", 1),
+            "is not the one the comparison was made from",
+        ),
+        ("seed.json", edit(&good, "seed", serde_json::json!(-1)), "is not one this piecerate reads"),
+        (
+            "replicates.json",
+            edit(&good, "replicates", serde_json::json!(4_000_000_000u64)),
+            "replicates: 4000000000 is not from 100 to 1,000,000",
+        ),
+        ("few.json", edit(&good, "replicates", serde_json::json!(5)), "replicates: 5 is not from 100"),
+        (
+            "periods.json",
+            edit(&good, "before", serde_json::json!("2025-04-01..2025-06-30")),
+            "before and after",
+        ),
+        ("day.json", edit(&good, "after", serde_json::json!("2025-04-01..2025-13-01")), "after: "),
+    ];
+    hostile.push((
+        "report.json",
+        std::fs::read_to_string(dir.path().join("report.json")).unwrap(),
+        "is a report, not a comparison: check it with piecerate report --check",
+    ));
+    for (name, text, expected) in &hostile {
+        if *name != "report.json" {
+            assert_ne!(text, &good, "{name} is edited");
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let run = check_in(dir.path(), &[name]);
+        assert_eq!(run.status, 1, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{name}: {expected:?} not in {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{name}: {}", run.stdout);
+    }
+    // And the other way round: a comparison is not a report.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_piecerate"))
+        .current_dir(dir.path())
+        .args(["report", "--check", "change.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is a comparison, not a report"));
+    let run = check_in(dir.path(), &["missing.json"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("cannot read the comparison missing.json"), "{}", run.stderr);
+}

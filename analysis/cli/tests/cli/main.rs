@@ -9,6 +9,7 @@ mod import;
 mod input_errors;
 mod intervals;
 mod merging;
+mod methods_side_by_side;
 mod minimum_wage;
 mod platform_registry;
 mod provenance;

@@ -190,7 +190,7 @@ fn hand_computed_worker() {
 }
 
 /// Every row and column of a Parquet file, as the text the CSV has for it.
-fn parquet_as_text(path: &Path) -> (Vec<String>, Vec<Vec<String>>, BTreeMap<String, String>) {
+pub(crate) fn parquet_as_text(path: &Path) -> (Vec<String>, Vec<Vec<String>>, BTreeMap<String, String>) {
     let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
     let metadata = reader.metadata().file_metadata();
     let names = metadata.schema_descr().columns().iter().map(|column| column.name().to_owned()).collect();
