@@ -225,7 +225,9 @@ impl CellMinimumWage {
                         latest = Some(row);
                     }
                 }
-                None => unknown_month = unknown_month.or(cell.minimum.unknown_month),
+                // The latest such month, like the latest row in force above: taking the first
+                // worker's would make the reason depend on the order the workers are held in.
+                None => unknown_month = unknown_month.max(cell.minimum.unknown_month),
             }
         }
         if let Some(row) = latest.filter(|_| hours > 0.0) {
