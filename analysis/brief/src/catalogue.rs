@@ -132,7 +132,6 @@ pub(crate) struct Catalogue {
     pub rounded_note: fn(&str) -> String,
 
     pub notes_heading: &'static str,
-    pub notes_language: &'static str,
 
     pub methodology_heading: &'static str,
     pub method_all_definition: &'static str,
@@ -249,7 +248,6 @@ static EN: Catalogue = Catalogue {
     rounded_note: |step| format!("wages rounded to {step}"),
 
     notes_heading: "Notes",
-    notes_language: "",
 
     methodology_heading: "How this was measured",
     method_all_definition: "Effective hourly wage, all time: a worker's earnings (rewards and bonuses of approved and submitted tasks, in US dollars at each month's market rate) divided by all the time they recorded: tasks that paid, tasks that ended unpaid (returned, rejected, abandoned, screened out) and unpaid work between tasks (searching, qualification tests, screeners).",
@@ -385,7 +383,6 @@ static FR: Catalogue = Catalogue {
     rounded_note: |step| format!("salaires arrondis à {step}"),
 
     notes_heading: "Remarques",
-    notes_language: "Les remarques du rapport sont produites par la bibliothèque de calcul, en anglais\u{a0}:",
 
     methodology_heading: "Méthode",
     method_all_definition: "Salaire horaire effectif, tout le temps compté\u{a0}: les gains d'un travailleur (récompenses et primes des tâches approuvées et soumises, en dollars américains au taux de marché de chaque mois) divisés par tout le temps relevé\u{a0}: tâches payées, tâches terminées sans paiement (rendues, rejetées, abandonnées, écartées par un questionnaire) et travail non payé entre les tâches (recherche, tests de qualification, questionnaires de sélection).",

@@ -147,12 +147,12 @@ pub fn render_html(figures: &Figures, provenance: &Provenance, language: Languag
                     @if !notes.is_empty() {
                         section aria-labelledby="notes-heading" {
                             h2 id="notes-heading" { (c.notes_heading) }
-                            @if !c.notes_language.is_empty() {
-                                p { (c.notes_language) }
-                            }
-                            ul lang="en" {
+                            ul {
                                 @for note in &notes {
-                                    li { (note) }
+                                    @match crate::note_in(note, language) {
+                                        Some(translated) => li { (translated) },
+                                        None => li lang="en" { (note) },
+                                    }
                                 }
                             }
                         }

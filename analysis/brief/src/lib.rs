@@ -12,12 +12,14 @@
 mod catalogue;
 mod charts;
 mod document;
+mod notes;
 pub mod pdf;
 
 use analysis::{Grouping, Method, Report};
 
 pub use catalogue::Language;
 pub use document::{STYLESHEET, render_html};
+pub use notes::note_in;
 
 /// The reports of one method the brief is made of.
 #[derive(Debug, Clone)]

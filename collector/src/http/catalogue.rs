@@ -3,8 +3,9 @@
 //! page. Texts that take figures are functions of the figures already written in the language
 //! (`Language::dollars` and the like).
 //!
-//! What stays in English on every page: the report's notes (written by the analysis library),
-//! an API error's own message, and the methodology document; the pages mark them `lang="en"`.
+//! What stays in English on every page: an API error's own message, the methodology document,
+//! and any note of a report that `piecerate_brief::note_in` does not know; the pages mark them
+//! `lang="en"`. The report's notes are translated there, with the brief's.
 
 use super::language::Language;
 
@@ -121,6 +122,55 @@ pub(crate) struct Catalogue {
     // The privacy policy.
     pub privacy_title: &'static str,
     pub privacy_no_contact: &'static str,
+
+    /// The snapshot pages and the "as of" line of the pages that cite one.
+    pub snapshots: SnapshotTexts,
+}
+
+/// The texts of the snapshot pages (`/snapshots`, `/snapshots/YYYY-MM-DD`) and of the line by
+/// which a page cites the snapshot its figures are.
+#[derive(Debug)]
+pub(crate) struct SnapshotTexts {
+    pub list_title: &'static str,
+    pub list_heading: &'static str,
+    /// Before the example command, which the page shows as code.
+    pub list_lead: &'static str,
+    pub list_empty: &'static str,
+    /// (the interval in days)
+    pub list_caption: fn(u32) -> String,
+    pub column_date: &'static str,
+    pub column_published_at: &'static str,
+    pub back_to_current: &'static str,
+    pub list_as_json: &'static str,
+
+    /// (the day)
+    pub title: fn(&str) -> String,
+    /// (the day)
+    pub heading: fn(&str) -> String,
+    /// (the day)
+    pub lead: fn(&str) -> String,
+    /// (the day, the hash's first twelve digits)
+    pub citation: fn(&str, &str) -> String,
+    pub published_at: &'static str,
+    pub sha256: &'static str,
+    pub check: &'static str,
+    pub download: &'static str,
+    pub and_run: &'static str,
+    pub hashes_equal: &'static str,
+    pub previous: &'static str,
+    pub held_label: &'static str,
+    /// (the cells kept, the minimum of workers changed)
+    pub held: fn(&str, &str) -> String,
+    pub table_heading: &'static str,
+    pub table_caption: &'static str,
+    pub nothing_published: &'static str,
+    pub every_snapshot: &'static str,
+    pub current_figures: &'static str,
+
+    pub cite_as_of: &'static str,
+    /// After the hash, before the link to every snapshot.
+    pub cite_figures_are: &'static str,
+    pub cite_none_before: &'static str,
 }
 
 impl Catalogue {
@@ -248,6 +298,46 @@ static ENGLISH: Catalogue = Catalogue {
 
     privacy_title: "piecerate: privacy policy",
     privacy_no_contact: "this collector's operator has not given one",
+    snapshots: SnapshotTexts {
+        list_title: "piecerate: citable snapshots",
+        list_heading: "Citable snapshots",
+        list_lead: "Each snapshot is the observatory's published figures as they stood on one day (UTC), kept unchanged for ever, so that a figure quoted in a report, a submission or a ruling can be checked by anyone later. Cite a snapshot by its date and its SHA-256: the hash of its JSON file as downloaded",
+        list_empty: "No snapshot has been published yet; the first is taken when the collector starts.",
+        list_caption: |days| format!("Snapshots, the latest first; one every {days} day(s)."),
+        column_date: "Date",
+        column_published_at: "Published at",
+        back_to_current: "Back to the current figures",
+        list_as_json: "this list as JSON",
+        title: |day| format!("piecerate: snapshot of {day}"),
+        heading: |day| format!("Snapshot of {day}"),
+        lead: |day| {
+            format!(
+                "The observatory's published figures as they stood on {day} (UTC). This snapshot never changes: cite it as"
+            )
+        },
+        citation: |day, hash| format!("piecerate observatory, snapshot of {day}, SHA-256 {hash}"),
+        published_at: "Published at",
+        sha256: "SHA-256 of the JSON document",
+        check: "Check it",
+        download: "Download",
+        and_run: "and run",
+        hashes_equal: "; the two hashes must be equal.",
+        previous: "Previous snapshot",
+        held_label: "Cells as in the previous snapshot",
+        held: |held, k| {
+            format!(
+                "{held} platform × country × month cell(s) in which fewer than {k} workers' figures changed keep their previous figures, and every group whose workers did not change keeps the previous snapshot's decision to publish or withhold it, so that two snapshots cannot be subtracted to reveal one worker or a withheld group"
+            )
+        },
+        table_heading: "All time counted, by platform and country",
+        table_caption: "Effective hourly wage per worker, US dollars; the interval is a 95% confidence interval of the median. The JSON document holds every grouping and method.",
+        nothing_published: "No published cell on this day.",
+        every_snapshot: "Every snapshot",
+        current_figures: "The current figures",
+        cite_as_of: "To cite: as of",
+        cite_figures_are: "(the figures above are this snapshot's; uploads reach them with the next one,",
+        cite_none_before: "No snapshot has been published yet, so no figure either: the figures shown are those of the latest snapshot",
+    },
 };
 
 static FRENCH: Catalogue = Catalogue {
@@ -358,4 +448,46 @@ static FRENCH: Catalogue = Catalogue {
 
     privacy_title: "piecerate : politique de confidentialité",
     privacy_no_contact: "l'exploitant de ce collecteur n'en a pas indiqué",
+    snapshots: SnapshotTexts {
+        list_title: "piecerate : instantanés citables",
+        list_heading: "Instantanés citables",
+        list_lead: "Chaque instantané est l'ensemble des chiffres publiés par l'observatoire tels qu'ils étaient un jour donné (UTC), conservé sans changement pour toujours, afin que chacun puisse vérifier plus tard un chiffre cité dans un rapport, un mémoire ou une décision. Citez un instantané par sa date et son SHA-256 : l'empreinte de son fichier JSON tel que téléchargé",
+        list_empty: "Aucun instantané n'a encore été publié ; le premier est pris au démarrage du collecteur.",
+        list_caption: |days| {
+            format!("Instantanés, du plus récent au plus ancien ; un tous les {days} jour(s).")
+        },
+        column_date: "Date",
+        column_published_at: "Publié le",
+        back_to_current: "Retour aux chiffres actuels",
+        list_as_json: "cette liste en JSON",
+        title: |day| format!("piecerate : instantané du {day}"),
+        heading: |day| format!("Instantané du {day}"),
+        lead: |day| {
+            format!(
+                "Les chiffres publiés par l'observatoire tels qu'ils étaient le {day} (UTC). Cet instantané ne change jamais : citez-le ainsi"
+            )
+        },
+        citation: |day, hash| format!("observatoire piecerate, instantané du {day}, SHA-256 {hash}"),
+        published_at: "Publié le",
+        sha256: "SHA-256 du document JSON",
+        check: "Le vérifier",
+        download: "Téléchargez",
+        and_run: "et lancez",
+        hashes_equal: " ; les deux empreintes doivent être égales.",
+        previous: "Instantané précédent",
+        held_label: "Groupes repris de l'instantané précédent",
+        held: |held, k| {
+            format!(
+                "{held} groupe(s) plateforme × pays × mois où les chiffres de moins de {k} travailleurs ont changé gardent leurs chiffres précédents, et chaque groupe dont les travailleurs n'ont pas changé garde la décision de l'instantané précédent de le publier ou de le retenir, afin qu'on ne puisse pas soustraire deux instantanés pour révéler un travailleur ou un groupe retenu"
+            )
+        },
+        table_heading: "Tout le temps compté, par plateforme et pays",
+        table_caption: "Salaire horaire effectif par travailleur, en dollars américains ; l'intervalle est un intervalle de confiance à 95 % de la médiane. Le document JSON contient chaque regroupement et chaque méthode.",
+        nothing_published: "Aucun groupe publié ce jour-là.",
+        every_snapshot: "Tous les instantanés",
+        current_figures: "Les chiffres actuels",
+        cite_as_of: "Pour citer : au",
+        cite_figures_are: "(les chiffres ci-dessus sont ceux de cet instantané ; les envois y arrivent avec le suivant,",
+        cite_none_before: "Aucun instantané n'a encore été publié, donc aucun chiffre non plus : les chiffres affichés sont ceux du dernier instantané",
+    },
 };

@@ -473,11 +473,7 @@ pub(super) async fn page(
         header class="intro" {
             h1 { (text.heading) }
             (data_period(text, language, &months, now()))
-            @if language == Language::English {
-                (super::snapshots::as_of(latest_snapshot.as_ref()))
-            } @else {
-                div lang="en" { (super::snapshots::as_of(latest_snapshot.as_ref())) }
-            }
+            (super::snapshots::as_of(latest_snapshot.as_ref(), locale))
             p class="lead" {
                 ((text.lead)(&language.integer(u64::from(config.min_workers)),
                     &language.integer(u64::from(config.exact_quantiles_min_workers)), &step))
@@ -516,9 +512,12 @@ pub(super) async fn page(
         @if !reports.by_country.report.notes.is_empty() {
             section class="notes" aria-labelledby="notes-heading" {
                 h2 id="notes-heading" { (text.notes_heading) }
-                ul lang="en" {
+                ul {
                     @for note in &reports.by_country.report.notes {
-                        li { (note) }
+                        @match piecerate_brief::note_in(note, language.brief()) {
+                            Some(translated) => li { (translated) },
+                            None => li lang="en" { (note) },
+                        }
                     }
                 }
             }

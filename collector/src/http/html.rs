@@ -82,17 +82,6 @@ fn layout(locale: Locale, here: Option<Here<'_>>, title: &str, demo: bool, body:
     ([(header::CONTENT_SECURITY_POLICY, policy)], Html(markup.into_string())).into_response()
 }
 
-/// A page written in English only (the snapshots'): the layout without a language switch.
-pub(super) fn english_page(title: &str, demo: bool, body: Markup) -> Response {
-    let locale = Locale { language: super::language::Language::English, from_url: false };
-    layout(locale, None, title, demo, body)
-}
-
-/// US dollars as the English pages write them: `$12.34`.
-pub(super) fn dollars(value: f64) -> String {
-    super::language::Language::English.dollars(value)
-}
-
 /// The page a browser gets for a client error (a 400, a 404, a 405) instead of the API's JSON:
 /// what went wrong, in the API's own words, and the way back.
 pub(super) fn error_page(locale: Locale, demo: bool, status: StatusCode, message: &str) -> Response {

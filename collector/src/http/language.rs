@@ -47,6 +47,14 @@ impl Language {
         }
     }
 
+    /// The same language for the brief's catalogue, which also translates the report's notes.
+    pub(crate) fn brief(self) -> piecerate_brief::Language {
+        match self {
+            Language::English => piecerate_brief::Language::En,
+            Language::French => piecerate_brief::Language::Fr,
+        }
+    }
+
     /// The other language: the one the switch on every page offers.
     pub(crate) fn other(self) -> Language {
         match self {

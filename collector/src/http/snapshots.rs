@@ -1,13 +1,14 @@
 //! The citable snapshots (`crate::snapshots`): `/snapshots` lists them (HTML, or JSON by
 //! `Accept` and at `/snapshots.json`); `/snapshots/YYYY-MM-DD` is one as a page and
 //! `/snapshots/YYYY-MM-DD.json` its document, served byte for byte as stored, so that its
-//! SHA-256 is the one published with it.
+//! SHA-256 is the one published with it. The pages are in English or French, chosen as every
+//! page's (`?lang=`, else `Accept-Language`), with the switch; the JSON is the same for all.
 
 use analysis::Timestamp;
 use analysis::time::Date;
 use axum::Json;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -15,7 +16,10 @@ use serde_json::Value;
 
 use super::SharedState;
 use super::api::ServedAsIs;
-use super::html::{dollars, english_page};
+use super::api::query_parameters;
+use super::catalogue::Catalogue;
+use super::html::{Here, page};
+use super::language::{Language, Locale};
 use super::openapi::MethodNotAllowed;
 use super::wire::{ErrorBody, SnapshotEntry, SnapshotListing};
 use crate::db::{DbError, SnapshotSummary, StoredSnapshot};
@@ -73,30 +77,36 @@ async fn listing(state: &SharedState) -> Result<SnapshotListing, AppError> {
         (status = 405, response = MethodNotAllowed),
     )
 )]
-pub(super) async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub(super) async fn list(
+    State(state): State<SharedState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let listing = listing(&state).await?;
     if wants_json(&headers) {
         return Ok(Json(listing).into_response());
     }
+    let locale = Locale::of_request(query_parameters(query.as_deref())?.remove("lang").as_deref(), &headers)?;
+    let language = locale.language;
+    let text = &Catalogue::of(language).snapshots;
     let body = html! {
         header {
-            h1 { "Citable snapshots" }
+            h1 { (text.list_heading) }
             p class="lead" {
-                "Each snapshot is the observatory's published figures as they stood on one day (UTC), kept unchanged for ever, so that a figure quoted in a report, a submission or a ruling can be checked by anyone later. Cite a snapshot by its date and its SHA-256: the hash of its JSON file as downloaded ("
-                code { "sha256sum 2026-12-01.json" } ")."
+                (text.list_lead) " (" code { "sha256sum 2026-12-01.json" } ")."
             }
         }
         @if listing.snapshots.is_empty() {
-            p { "No snapshot has been published yet; the first is taken when the collector starts." }
+            p { (text.list_empty) }
         } @else {
             div class="table-scroll" role="region" tabindex="0" aria-labelledby="snapshots-caption" {
                 table id="snapshots-table" {
-                    caption id="snapshots-caption" { "Snapshots, the latest first; one every " (listing.interval_days) " day(s)." }
-                    thead { tr { th scope="col" { "Date" } th scope="col" { "Published at" } th scope="col" { "SHA-256" } th scope="col" { "JSON" } } }
+                    caption id="snapshots-caption" { ((text.list_caption)(listing.interval_days)) }
+                    thead { tr { th scope="col" { (text.column_date) } th scope="col" { (text.column_published_at) } th scope="col" { "SHA-256" } th scope="col" { "JSON" } } }
                     tbody {
                         @for snapshot in &listing.snapshots {
                             tr {
-                                td { a href=(snapshot.url) { (snapshot.date) } }
+                                td { a href=(locale.link(&snapshot.url, &[])) { (snapshot.date) } }
                                 td { (snapshot.published_at) }
                                 td { code { (snapshot.sha256) } }
                                 td { a href=(snapshot.json_url) { (snapshot.date) ".json" } }
@@ -106,9 +116,10 @@ pub(super) async fn list(State(state): State<SharedState>, headers: HeaderMap) -
                 }
             }
         }
-        p { a href="/" { "Back to the current figures" } " · " a href="/snapshots.json" { "this list as JSON" } }
+        p { a href=(locale.link("/", &[])) { (text.back_to_current) } " · " a href="/snapshots.json" { (text.list_as_json) } }
     };
-    Ok(english_page("piecerate: citable snapshots", state.config.demo, body))
+    let here = Here { path: "/snapshots", parameters: &[] };
+    Ok(page(locale, here, text.list_title, state.config.demo, body))
 }
 
 /// `GET /snapshots.json`.
@@ -128,17 +139,18 @@ pub(super) async fn list_json(State(state): State<SharedState>) -> Result<Respon
 }
 
 /// What a page says to be cited: "as of" the date of the snapshot whose figures it shows (the
-/// latest), with its hash's first twelve digits and a link to it.
-pub(super) fn as_of(latest: Option<&SnapshotSummary>) -> Markup {
+/// latest), with its hash's first twelve digits and a link to it, in the page's language.
+pub(super) fn as_of(latest: Option<&SnapshotSummary>, locale: Locale) -> Markup {
+    let text = &Catalogue::of(locale.language).snapshots;
     html! {
         p class="as-of" id="as-of" {
             @match latest {
                 Some(latest) => {
-                    "To cite: as of " a href={ "/snapshots/" (latest.day) } { (latest.day) } ", SHA-256 "
-                    code { (latest.content_sha256.get(..12).unwrap_or(&latest.content_sha256)) } " (the figures above are this snapshot's; uploads reach them with the next one, "
-                    a href="/snapshots" { "every snapshot" } ")."
+                    (text.cite_as_of) " " a href=(locale.link(&format!("/snapshots/{}", latest.day), &[])) { (latest.day) } ", SHA-256 "
+                    code { (latest.content_sha256.get(..12).unwrap_or(&latest.content_sha256)) } " " (text.cite_figures_are) " "
+                    a href=(locale.link("/snapshots", &[])) { (text.every_snapshot.to_lowercase()) } ")."
                 }
-                None => { "No snapshot has been published yet, so no figure either: the figures shown are those of the latest snapshot (" a href="/snapshots" { "snapshots" } ")." }
+                None => { (text.cite_none_before) " (" a href=(locale.link("/snapshots", &[])) { (text.every_snapshot.to_lowercase()) } ")." }
             }
         }
     }
@@ -180,6 +192,8 @@ fn parse_name(name: &str) -> Result<(String, bool), AppError> {
 pub(super) async fn one(
     State(state): State<SharedState>,
     name: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    request_headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Path(name) = name.map_err(|_| {
         AppError::BadRequest(
@@ -212,17 +226,34 @@ pub(super) async fn one(
         response.extensions_mut().insert(ServedAsIs);
         return Ok(response);
     }
-    let page =
-        english_page(&format!("piecerate: snapshot of {day}"), state.config.demo, snapshot_page(&snapshot)?);
+    let locale =
+        Locale::of_request(query_parameters(query.as_deref())?.remove("lang").as_deref(), &request_headers)?;
+    let body = snapshot_page(&snapshot, locale)?;
+    let title = (Catalogue::of(locale.language).snapshots.title)(&day);
+    let path = format!("/snapshots/{day}");
+    let page = page(locale, Here { path: &path, parameters: &[] }, &title, state.config.demo, body);
     Ok((headers, page).into_response())
+}
+
+/// A country code of a snapshot's cell as the page's language names it, or "country not given".
+fn country_name(code: Option<&str>, language: Language) -> String {
+    match code.and_then(|code| analysis::CountryCode::parse(code).ok()) {
+        Some(country) => {
+            format!("{} ({})", country.short_name_in(language.country_names()), country.as_str())
+        }
+        None => Catalogue::of(language).country_not_given.to_owned(),
+    }
 }
 
 /// The headline table of a snapshot (all time, by platform and country), read from its
 /// document, with how to cite and check it.
-fn snapshot_page(snapshot: &StoredSnapshot) -> Result<Markup, AppError> {
+fn snapshot_page(snapshot: &StoredSnapshot, locale: Locale) -> Result<Markup, AppError> {
     let document: Value = serde_json::from_str(&snapshot.document).map_err(|error| {
         AppError::Internal(DbError::CorruptRow(format!("a stored snapshot is not JSON: {error}")))
     })?;
+    let language = locale.language;
+    let catalogue = Catalogue::of(language);
+    let text = &catalogue.snapshots;
     let summary = &snapshot.summary;
     let headline = document["reports"]
         .as_array()
@@ -236,50 +267,52 @@ fn snapshot_page(snapshot: &StoredSnapshot) -> Result<Markup, AppError> {
         .unwrap_or(Value::Null);
     let empty = Vec::new();
     let cells = headline["cells"].as_array().unwrap_or(&empty);
-    let figure = |value: &Value| value.as_f64().map_or_else(|| "–".to_owned(), dollars);
-    let share =
-        |value: &Value| value.as_f64().map_or_else(|| "–".to_owned(), |v| format!("{:.0}%", v * 100.0));
+    let figure = |value: &Value| value.as_f64().map_or_else(|| "–".to_owned(), |v| language.dollars(v));
+    let share = |value: &Value| value.as_f64().map_or_else(|| "–".to_owned(), |v| language.percent(v));
     let held = document["snapshot_rule"]["cells_as_in_previous_snapshot"].as_u64().unwrap_or(0);
+    let min_changed = document["snapshot_rule"]["min_changed_workers"].as_u64().unwrap_or(10);
+    let short_hash = summary.content_sha256.get(..12).unwrap_or(&summary.content_sha256);
     Ok(html! {
         header {
-            h1 { "Snapshot of " (summary.day) }
+            h1 { ((text.heading)(&summary.day)) }
             p class="lead" {
-                "The observatory's published figures as they stood on " (summary.day) " (UTC). This snapshot never changes: cite it as "
-                q { "piecerate observatory, snapshot of " (summary.day) ", SHA-256 " (summary.content_sha256.get(..12).unwrap_or(&summary.content_sha256)) } "."
+                ((text.lead)(&summary.day)) " " q { ((text.citation)(&summary.day, short_hash)) } "."
             }
         }
         dl class="snapshot-facts" {
-            dt { "Published at" } dd { (published_at(summary)) }
-            dt { "SHA-256 of the JSON document" } dd { code id="snapshot-sha256" { (summary.content_sha256) } }
-            dt { "Check it" } dd { "Download " a href={ "/snapshots/" (summary.day) ".json" } { (summary.day) ".json" } " and run " code { "sha256sum " (summary.day) ".json" } "; the two hashes must be equal." }
+            dt { (text.published_at) } dd { (published_at(summary)) }
+            dt { (text.sha256) } dd { code id="snapshot-sha256" { (summary.content_sha256) } }
+            dt { (text.check) } dd { (text.download) " " a href={ "/snapshots/" (summary.day) ".json" } { (summary.day) ".json" } " " (text.and_run) " " code { "sha256sum " (summary.day) ".json" } (text.hashes_equal) }
             @if let Some(previous) = document["previous_snapshot"].as_str() {
-                dt { "Previous snapshot" } dd { a href={ "/snapshots/" (previous) } { (previous) } }
+                dt { (text.previous) } dd { a href=(locale.link(&format!("/snapshots/{previous}"), &[])) { (previous) } }
             }
-            dt { "Cells as in the previous snapshot" } dd {
-                (held) " platform × country × month cell(s) in which fewer than "
-                (document["snapshot_rule"]["min_changed_workers"].as_u64().unwrap_or(10))
-                " workers' figures changed keep their previous figures, so that two snapshots cannot be subtracted to reveal one worker ("
-                a href="/methodology" { "methodology" } ")."
+            dt { (text.held_label) } dd {
+                ((text.held)(&language.integer(held), &language.integer(min_changed)))
+                " (" a href=(locale.link("/methodology", &[])) { (catalogue.nav_methodology.to_lowercase()) } ")."
             }
         }
         section {
-            h2 { "All time counted, by platform and country" }
+            h2 { (text.table_heading) }
             div class="table-scroll" role="region" tabindex="0" aria-labelledby="snapshot-caption" {
                 table id="snapshot-table" {
-                    caption id="snapshot-caption" { "Effective hourly wage per worker, US dollars; the interval is a 95% confidence interval of the median. The JSON document holds every grouping and method." }
-                    thead { tr { @for heading in ["Platform", "Country", "Workers", "Median", "95% interval", "Below local minimum wage", "Below US $7.25"] { th scope="col" { (heading) } } } }
+                    caption id="snapshot-caption" { (text.table_caption) }
+                    thead { tr { @for heading in [catalogue.column_platform, catalogue.column_country, catalogue.column_workers, catalogue.column_median, catalogue.column_interval, catalogue.column_below_local, catalogue.column_below_reference] { th scope="col" { (heading) } } } }
                     tbody {
                         @for cell in cells {
-                            @let platform = cell["platform"].as_str().unwrap_or("all");
-                            @let country = cell["country"].as_str().unwrap_or("country not given");
+                            @let platform = cell["platform"].as_str().unwrap_or(catalogue.all_platforms);
+                            @let country = country_name(cell["country"].as_str(), language);
                             @if cell["suppressed"] == true {
                                 tr class="suppressed" data-suppressed="true" {
                                     td { (platform) } td { (country) } td { "–" }
-                                    td colspan="4" { "suppressed: too few workers, or withheld so that a smaller group cannot be worked out by subtraction" }
+                                    td colspan="4" {
+                                        @if cell["complementary_suppression"] == true { (catalogue.suppressed_complementary) }
+                                        @else { (catalogue.suppressed_small) }
+                                    }
                                 }
                             } @else {
                                 tr class="published" {
-                                    td { (platform) } td { (country) } td { (cell["n_workers"]) }
+                                    td { (platform) } td { (country) }
+                                    td { (cell["n_workers"].as_u64().map_or_else(|| "–".to_owned(), |n| language.integer(n))) }
                                     td { (figure(&cell["median_hourly_usd"])) }
                                     td { @match cell["median_ci95_usd"].as_array() {
                                         Some(ends) if ends.len() == 2 => { (figure(&ends[0])) "–" (figure(&ends[1])) }
@@ -290,12 +323,12 @@ fn snapshot_page(snapshot: &StoredSnapshot) -> Result<Markup, AppError> {
                                 }
                             }
                         }
-                        @if cells.is_empty() { tr { td colspan="7" { "No published cell on this day." } } }
+                        @if cells.is_empty() { tr { td colspan="7" { (text.nothing_published) } } }
                     }
                 }
             }
         }
-        p { a href="/snapshots" { "Every snapshot" } " · " a href="/" { "The current figures" } }
+        p { a href=(locale.link("/snapshots", &[])) { (text.every_snapshot) } " · " a href=(locale.link("/", &[])) { (text.current_figures) } }
     })
 }
 

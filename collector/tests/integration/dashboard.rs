@@ -144,6 +144,12 @@ async fn the_dashboard_speaks_the_browsers_language_and_the_url_can_change_it() 
         assert!(french.text.contains("<span class=\"country-name\">États-Unis (US)</span>"), "{backend}");
         assert!(french.text.contains("<th scope=\"row\">Royaume-Uni (GB)</th>"), "{backend}");
         assert!(!french.text.contains("<span lang=\"en\">United"), "{backend}");
+        // The report's notes in French too, none left marked as English.
+        assert!(
+            french.text.contains("<li>Un travailleur est sous le salaire minimum local quand"),
+            "{backend}"
+        );
+        assert!(!french.text.contains("<li lang=\"en\">"), "{backend}");
         // The switch keeps the page and carries its language in the URL only.
         assert!(french.text.contains("href=\"/?month=2024-05&amp;lang=en\""), "{backend}");
         assert!(

@@ -146,6 +146,33 @@ async fn snapshots_are_dated_hashed_immutable_and_kept() {
             dashboard.text
         );
         assert!(!dashboard.text.contains("Data version"), "{backend}");
+        // In French, by the browser's language or the URL, with the switch back to English.
+        let french = server
+            .client
+            .get(server.url("/snapshots/2026-12-01"))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(french.headers()["piecerate-content-sha256"].to_str().unwrap(), hash, "{backend}");
+        let french = french.text().await.unwrap();
+        assert!(
+            french.contains("<html lang=\"fr\">") && french.contains("<h1>Instantané du 2026-12-01</h1>")
+        );
+        assert!(french.contains("Le vérifier") && french.contains("href=\"/snapshots/2026-12-01?lang=en\""));
+        let list = server.get("/snapshots?lang=fr").await.text;
+        assert!(list.contains("<h1>Instantanés citables</h1>"), "{backend}: {list}");
+        assert!(list.contains("href=\"/snapshots/2026-12-01?lang=fr\""), "{backend}: the choice stays");
+        let dashboard = server.get("/?lang=fr").await;
+        assert!(
+            dashboard.text.contains(&format!(
+                "Pour citer : au <a href=\"/snapshots/2026-12-01?lang=fr\">2026-12-01</a>, SHA-256 <code>{}</code>",
+                &hash[..12]
+            )),
+            "{backend}: {}",
+            dashboard.text
+        );
+        assert_eq!(server.get("/snapshots?lang=de").await.status, 400, "{backend}");
         // The list as a page, and as JSON when asked for it.
         assert!(server.get("/snapshots").await.text.contains("<table id=\"snapshots-table\""));
         let asked = server
@@ -303,6 +330,14 @@ async fn two_snapshots_do_not_give_away_a_newcomer() {
         wait_for_snapshot(&server, "2026-12-01").await;
         let (first, _) = document(&server, "2026-12-01").await;
         assert_eq!(mturk_us(&first, "all", "platform,country")["n_workers"], 20, "{backend}");
+        // Its page names the country in the reader's language, with figures written in it.
+        for (language, row) in [
+            ("en", "<td>mturk</td><td>United States (US)</td><td>20</td><td>$14.50</td>"),
+            ("fr", "<td>mturk</td><td>États-Unis (US)</td><td>20</td><td>14,50\u{202f}$</td>"),
+        ] {
+            let page = server.get(&format!("/snapshots/2026-12-01?lang={language}")).await;
+            assert!(page.text.contains(row), "{backend}: {language}: {}", page.text);
+        }
 
         // One newcomer, earning $31.37. Were the live figures computed from the totals of the
         // moment, the cell would move to 21 workers and 21 × its mean − 20 × the snapshot's would
