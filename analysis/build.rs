@@ -166,7 +166,7 @@ fn encode_small_tables(out_dir: &std::path::Path) {
     for (name, bytes) in [
         ("countries.bin", countries),
         ("currencies.bin", currencies),
-        ("minimum_wages.bin", wages),
+        ("minimum_wages.bin", compressed(&wages)),
         ("ppp_factors.bin", ppp),
     ] {
         let destination = out_dir.join(name);
@@ -182,7 +182,8 @@ fn encode_small_tables(out_dir: &std::path::Path) {
 /// (0 statutory, 1 lowest regional rate, 2 no statutory minimum, 3 a minimum whose amount the
 /// sources do not give); currency code (three zero bytes if none); amount (text index or
 /// 0xFFFF); period (0 hour, 1 day, 2 week, 3 month, 4 none); hours per period (text index or 0xFFFF); in-force date (days since 1970-01-01, four
-/// bytes, little-endian, signed); source, source file and note (text indexes).
+/// bytes, little-endian, signed); source, source file and note (text indexes). The library
+/// embeds it compressed (`compressed`).
 fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
     let mut pool = TextPool::default();
     let mut body = Vec::new();
@@ -234,6 +235,14 @@ fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
     }
     out.extend_from_slice(&body);
     out
+}
+
+/// A table as an LZ4 block after its uncompressed size (four bytes, little-endian), which the
+/// library decompresses once on first use (`reference::decompressed`). The minimum wages'
+/// sources and notes repeat, so their table shrinks to under half; the delta-encoded exchange
+/// rates would not shrink, and are left as they are.
+fn compressed(table: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(table)
 }
 
 /// Texts kept once each, referred to by their index.

@@ -176,6 +176,16 @@ pub(crate) fn take_code<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
     take(bytes, N).try_into().expect("N bytes taken")
 }
 
+/// A table that `build.rs` compressed (`compressed` there), decompressed. A table that does not
+/// decompress is a build defect.
+pub(crate) fn decompressed(table: &[u8]) -> Vec<u8> {
+    match lz4_flex::block::decompress_size_prepended(table) {
+        Ok(bytes) => bytes,
+        // Not `expect`: the error's `Debug` form would bring formatting code into the wasm module.
+        Err(_) => panic!("an embedded reference table does not decompress"),
+    }
+}
+
 /// A string with a one-byte length, as `build.rs` writes them (checked UTF-8 from a CSV file).
 #[cfg(feature = "country-names")]
 fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
