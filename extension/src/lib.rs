@@ -17,6 +17,7 @@ pub mod records;
 pub mod requesters;
 pub mod settings;
 pub mod sorted_map;
+pub mod sorting;
 pub mod store;
 pub mod tracker;
 pub mod upload;

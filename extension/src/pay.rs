@@ -197,7 +197,7 @@ impl PayBook {
             .filter(|(_, entry)| entry.state != PayState::Pending)
             .map(|(key, entry)| (entry.since, key.clone()))
             .collect();
-        settled.sort_unstable();
+        crate::sorting::sort_by(&mut settled, Ord::cmp);
         for (_, key) in settled.into_iter().take(excess) {
             self.entries.remove(&key);
         }

@@ -158,3 +158,22 @@ fn the_table_is_shipped_compressed() {
         table.len()
     );
 }
+
+#[test]
+fn regions_are_each_code_once_in_order() {
+    let mut countries: Vec<CountryCode> = rows().iter().map(|row| row.country).collect();
+    countries.dedup();
+    let mut with_regions = 0;
+    for country in countries {
+        let mut expected: Vec<&str> =
+            rows().iter().filter(|row| row.country == country).filter_map(|row| row.region).collect();
+        if country.as_str() == "US" {
+            expected.extend(US_STATES);
+        }
+        expected.sort_unstable();
+        expected.dedup();
+        with_regions += usize::from(!expected.is_empty());
+        assert_eq!(regions(country), expected, "{}", country.as_str());
+    }
+    assert!(with_regions > 1, "the table has regions in several countries");
+}

@@ -359,11 +359,11 @@ impl History {
                 if projects.is_empty() {
                     return None;
                 }
-                projects.sort_by(|a, b| order(a, b));
+                crate::sorting::sort_by(&mut projects, order);
                 Some(Group { total: group.total.clone(), projects })
             })
             .collect();
-        selected.sort_by(|a, b| order(&a.total, &b.total));
+        crate::sorting::sort_by(&mut selected, |a, b| order(&a.total, &b.total));
         selected
     }
 }
