@@ -126,26 +126,41 @@ pub fn dashboard(
     }
 }
 
-/// How the worker sees figures: amounts in their display currency at this month's rate, and
-/// their country by its name in the popup's language (the browser knows the names; the library
-/// ships none to the extension).
+/// How the worker sees figures: amounts in their display currency at this month's rate, numbers
+/// with the decimal separator of the popup's language, and their country by its name in that
+/// language (the browser knows the names; the library ships none to the extension).
 #[derive(Debug, Clone, Copy)]
 pub struct Display<'a> {
     pub currency: Currency,
     pub at: Timestamp,
     pub country_name: &'a str,
+    /// `.` or `,`: the `decimalSeparator` message of the popup's language.
+    pub decimal_separator: &'a str,
 }
 
 impl Display<'_> {
+    /// Money: always two decimals, then a no-break space and the currency, so that a line never
+    /// breaks between an amount and its unit.
     pub(crate) fn amount(&self, usd: Decimal) -> String {
         let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
-        format!("{} {}", local.round_dp(2), self.currency)
+        format!("{}\u{a0}{}", self.decimal(fixed_decimal(local, 2)), self.currency)
     }
 
     pub(crate) fn hourly(&self, usd_per_hour: f64) -> String {
         let usd = Decimal::from_f64_retain(usd_per_hour).unwrap_or_default();
-        let local = analysis::money::usd_to_currency(usd, self.currency, self.at);
-        format!("{} {}/h", fixed_decimal(local, 2), self.currency)
+        self.amount(usd) + "/h"
+    }
+
+    /// `value` with exactly `places` decimals, written as the popup's language writes numbers.
+    pub(crate) fn number(&self, value: f64, places: u32) -> String {
+        self.decimal(fixed(value, places))
+    }
+
+    fn decimal(&self, text: String) -> String {
+        match text.split_once('.') {
+            Some((whole, fraction)) => format!("{whole}{}{fraction}", self.decimal_separator),
+            None => text,
+        }
     }
 }
 
@@ -159,10 +174,6 @@ pub fn fixed(value: f64, places: u32) -> String {
 fn fixed_decimal(value: Decimal, places: u32) -> String {
     let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointNearestEven);
     format!("{rounded:.prec$}", prec = places as usize)
-}
-
-fn hours(seconds: analysis::Seconds) -> String {
-    fixed(seconds.hours(), 2)
 }
 
 /// The dashboard as a view tree (`crate::view`). Every figure carries `data-figure` (and
@@ -200,7 +211,7 @@ pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<N
                     .attribute("data-platform", platform.to_string())
                     .child(element("td").text(platform.to_string()))
                     .child(element("td").text(display.amount(totals.earnings_usd)))
-                    .child(element("td").text(hours(totals.counted_time(Method::All))))
+                    .child(element("td").text(display.number(totals.counted_time(Method::All).hours(), 2)))
                     .child(
                         element("td")
                             .attribute("data-figure", "platform-wage")
@@ -217,7 +228,7 @@ pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<N
         breakdown.push(element("table").child(element("thead").child(head)).child(body));
     }
     nodes.push(breakdown.into());
-    nodes.push(render_chart(&view.recent_days, t).into());
+    nodes.push(render_chart(&view.recent_days, display, t).into());
     nodes
 }
 
@@ -247,7 +258,12 @@ fn render_threshold(minimum: &WorkerMinimum, place: &str, display: Display<'_>, 
         .attribute("title", row.note)
         .text(t(
             "minimumThreshold",
-            &[place, &format!("{amount} {}/h", rate.currency), &row.in_force_from.to_string(), row.source],
+            &[
+                place,
+                &format!("{}\u{a0}{}/h", display.decimal(amount.clone()), rate.currency),
+                &row.in_force_from.to_string(),
+                row.source,
+            ],
         ));
     let mut section = section.child(figure);
     // A national figure of a country whose minimums are set per region is only the lowest of
@@ -324,8 +340,8 @@ fn render_period(
     let mut list = element("dl");
     for (key, figure, value, usd) in [
         ("earnings", "earnings", display.amount(totals.earnings_usd), Some(totals.earnings_usd.normalize())),
-        ("paidHours", "paid-hours", hours(totals.paid_task_time), None),
-        ("unpaidHours", "unpaid-hours", hours(totals.unpaid_time(Method::All)), None),
+        ("paidHours", "paid-hours", display.number(totals.paid_task_time.hours(), 2), None),
+        ("unpaidHours", "unpaid-hours", display.number(totals.unpaid_time(Method::All).hours(), 2), None),
         ("tasks", "tasks", totals.tasks.to_string(), None),
     ] {
         list.push(element("dt").text(t(key, &[])));
@@ -358,29 +374,53 @@ fn render_period(
     section.child(element("details").child(element("summary").text(t("otherMethods", &[]))).child(methods))
 }
 
-fn render_chart(days: &[(i64, f64, f64)], t: Translate<'_>) -> Element {
-    let tallest = days.iter().map(|(_, paid, unpaid)| paid + unpaid).fold(0.0_f64, f64::max).max(1.0);
+/// The last 14 days' paid and unpaid hours as stacked bars over a scale from 0 to the next
+/// whole hour above the tallest day, each bar under its day of the month; the same figures as
+/// a table for those who cannot see the chart, and to read exact values.
+fn render_chart(days: &[(i64, f64, f64)], display: Display<'_>, t: Translate<'_>) -> Element {
+    let top = days.iter().map(|(_, paid, unpaid)| paid + unpaid).fold(1.0_f64, f64::max).ceil();
     let mut chart = element("svg")
-        .attribute("viewBox", "0 0 280 80")
+        .attribute("viewBox", "0 0 300 100")
         .attribute("role", "img")
-        .attribute("aria-label", t("chartTitle", &[]));
-    for (index, (_, paid, unpaid)) in days.iter().enumerate() {
-        let x = fixed(index as f64 * 20.0 + 2.0, 1);
-        let paid_height = paid / tallest * 76.0;
-        let unpaid_height = unpaid / tallest * 76.0;
+        .attribute("aria-label", t("chartTitle", &[]))
+        .child(element("path").attribute("class", "axis").attribute("d", "M28 6V80H294"))
+        .child(chart_label("24", "84", "end", "0".to_owned()))
+        .child(chart_label("24", "12", "end", t("hoursShort", &[&fixed(top, 0)])));
+    let mut rows = element("tbody");
+    for (index, (day, paid, unpaid)) in days.iter().enumerate() {
+        let date = Date::of(Timestamp::nearest_to_unix_seconds(day * 86_400)).to_string();
+        let x = index * 19 + 30;
+        let paid_height = paid / top * 74.0;
+        let unpaid_height = unpaid / top * 74.0;
         for (class, y, height) in [
-            ("paid", 78.0 - paid_height, paid_height),
-            ("unpaid", 78.0 - paid_height - unpaid_height, unpaid_height),
+            ("paid", 80.0 - paid_height, paid_height),
+            ("unpaid", 80.0 - paid_height - unpaid_height, unpaid_height),
         ] {
             chart.push(
                 element("rect")
                     .attribute("class", class)
-                    .attribute("x", x.clone())
+                    .attribute("x", x.to_string())
                     .attribute("y", fixed(y, 1))
-                    .attribute("width", "16")
+                    .attribute("width", "15")
                     .attribute("height", fixed(height, 1)),
             );
         }
+        chart.push(chart_label(
+            &(x + 8).to_string(),
+            "96",
+            "middle",
+            date[8..].trim_start_matches('0').to_owned(),
+        ));
+        rows.push(
+            element("tr")
+                .child(element("th").attribute("scope", "row").text(date))
+                .child(element("td").text(display.number(*paid, 2)))
+                .child(element("td").text(display.number(*unpaid, 2))),
+        );
+    }
+    let mut head = element("tr");
+    for key in ["date", "paidHours", "unpaidHours"] {
+        head.push(element("th").attribute("scope", "col").text(t(key, &[])));
     }
     element("section")
         .attribute("class", "chart")
@@ -389,9 +429,22 @@ fn render_chart(days: &[(i64, f64, f64)], t: Translate<'_>) -> Element {
         .child(
             element("p")
                 .attribute("class", "legend")
-                .child(element("span").attribute("class", "paid").text("■"))
+                .child(element("span").attribute("class", "swatch paid"))
                 .text(format!(" {} ", t("paidHours", &[])))
-                .child(element("span").attribute("class", "unpaid").text("■"))
+                .child(element("span").attribute("class", "swatch unpaid"))
                 .text(format!(" {}", t("unpaidHours", &[]))),
         )
+        .child(
+            element("details").child(element("summary").text(t("chartFigures", &[]))).child(
+                element("table")
+                    .attribute("data-figure", "chart-figures")
+                    .child(element("thead").child(head))
+                    .child(rows),
+            ),
+        )
+}
+
+/// A text of the chart at (`x`, `y`), anchored at its `anchor` ("end", "middle").
+fn chart_label(x: &str, y: &str, anchor: &'static str, text: String) -> Element {
+    element("text").attribute("x", x).attribute("y", y).attribute("text-anchor", anchor).text(text)
 }

@@ -112,7 +112,7 @@ fn popup(code: Option<&str>, now: &str) -> (Dashboard, String) {
     let mut daily = DailyTotals::default();
     daily.add(&record.record, 0);
     let view = dashboard(&daily, now.unix_seconds().div_euclid(86_400), jurisdiction, now);
-    let display = Display { currency: Currency::USD, at: now, country_name: "Name" };
+    let display = Display { currency: Currency::USD, at: now, country_name: "Name", decimal_separator: "." };
     let html =
         html(&render(&view, display, &|key: &str, args: &[&str]| format!("{key}({})", args.join("|"))));
     (view, html)
@@ -124,31 +124,33 @@ fn the_popup_shows_the_workers_threshold_beside_the_comparison() {
     assert_eq!(view.minimum.unwrap().hourly_usd, Some(16.5));
     assert!(
         html.contains(
-            "minimumThreshold(US-CA|16.50 USD/h|2025-01-01|EPI chart &quot;2024 and 2025 minimum wages, size of increase, and type of increase by state&quot;)"
+            "minimumThreshold(US-CA|16.50\u{a0}USD/h|2025-01-01|EPI chart &quot;2024 and 2025 minimum wages, size of increase, and type of increase by state&quot;)"
         ),
         "{html}"
     );
     assert!(html.contains(r#"data-status="known" data-jurisdiction="US-CA" data-local="16.50" data-currency="USD" data-since="2025-01-01""#), "{html}");
-    assert!(html.contains("belowMinimum(50|US-CA|16.50 USD/h)"), "{html}");
+    assert!(html.contains("belowMinimum(50|US-CA|16.50\u{a0}USD/h)"), "{html}");
     assert!(!html.contains("minimum-region-hint"), "a region is chosen: {html}");
 
     // The whole United States: the federal minimum, and an invitation to choose a state.
     let (_, html) = popup(Some("US"), "2025-06-01T20:00:00Z");
     assert!(
-        html.contains("minimumThreshold(Name|7.25 USD/h|2009-07-24|VZ/Zipperer historicalminwage (DOL))"),
+        html.contains(
+            "minimumThreshold(Name|7.25\u{a0}USD/h|2009-07-24|VZ/Zipperer historicalminwage (DOL))"
+        ),
         "{html}"
     );
-    assert!(html.contains("atOrAboveMinimum(114|Name|7.25 USD/h)"), "{html}");
+    assert!(html.contains("atOrAboveMinimum(114|Name|7.25\u{a0}USD/h)"), "{html}");
     assert!(html.contains("minimumChooseRegion(Name)"), "{html}");
 
     // Canada without a province: the lowest provincial rate, said to be one.
     let (_, html) = popup(Some("CA"), "2026-12-01T20:00:00Z");
-    assert!(html.contains("minimumThreshold(Name|15.00 CAD/h|2024-10-01|"), "{html}");
+    assert!(html.contains("minimumThreshold(Name|15.00\u{a0}CAD/h|2024-10-01|"), "{html}");
     assert!(html.contains("minimumLowestRegional(Name)"), "{html}");
 
     // A country without regions in the table: no invitation.
     let (_, html) = popup(Some("GB"), "2026-12-01T20:00:00Z");
-    assert!(html.contains("minimumThreshold(Name|12.71 GBP/h|2026-04-01|"), "{html}");
+    assert!(html.contains("minimumThreshold(Name|12.71\u{a0}GBP/h|2026-04-01|"), "{html}");
     assert!(!html.contains("minimum-region-hint"), "{html}");
 }
 
@@ -193,6 +195,7 @@ fn every_message_the_dashboard_asks_for_is_in_english_and_french() {
             currency: Currency::parse("EUR").unwrap(),
             at: at("2026-12-01T20:00:00Z"),
             country_name: "Name",
+            decimal_separator: ".",
         };
         render(&view, display, &|key: &str, _: &[&str]| {
             asked.borrow_mut().insert(key.to_owned());

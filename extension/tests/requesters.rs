@@ -103,6 +103,7 @@ fn display() -> Display<'static> {
         currency: Currency::USD,
         at: Timestamp::from_unix_seconds(T0 / 1000).unwrap(),
         country_name: "France",
+        decimal_separator: ".",
     }
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { query, startCollector } from './collector-process.mjs';
+import { axeViolations } from './extension-helpers.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
 import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
@@ -148,8 +149,19 @@ describe('manual mode and the popup', () => {
     assert.ok(Number(await attribute('[data-period="today"] [data-figure="earnings"]', 'data-usd')) > paid);
     assert.match(await text('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
     assert.match(await text('[data-figure="minimum-threshold"]'),
-      /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
+      /^Minimum wage \(France\): \d+\.\d\d\u00a0EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await text('#record-count'), `${all.length} records in this browser`);
+  });
+
+  // A subset of the Chromium tests' accessibility checks (extension.test.mjs), on Firefox's engine.
+  test('the popup in Firefox: its language, the open view announced, no axe-core violation', async () => {
+    await openExtensionPage(page, firefox.popupUrl);
+    assert.equal(await attribute('html', 'lang'), 'en');
+    await page.click('[data-view="timer"]');
+    assert.equal(await attribute('[data-view="timer"]', 'aria-current'), 'page');
+    assert.equal(await attribute('[data-view="dashboard"]', 'aria-current'), 'false');
+    await page.click('[data-view="dashboard"]');
+    assert.deepEqual(await axeViolations(page), []);
   });
 });
 

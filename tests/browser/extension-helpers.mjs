@@ -1,5 +1,6 @@
 // Launching Debian's Chromium with the built extension, and reading what the extension stored.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,10 @@ export { sleep, work } from './extension-storage.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_DIR = path.resolve(here, '..', '..', 'extension', 'dist', 'chromium');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// axe-core from tests/browser/node_modules (pinned in package-lock.json), injected into the
+// extension's pages through the DevTools protocol: nothing is fetched, and their policy allows
+// no other script.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /// Chromium with the extension in `extensionDir` (the build's folder unless told otherwise: the
 /// package tests load an unzipped package), in the browser language `language`.
@@ -60,4 +65,14 @@ export async function saveSettings(page, popupUrl, values) {
   await page.click('[data-action="save-settings"]');
   await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);
   return page.textContent('#status');
+}
+
+/// The axe-core violations of `page` as it is now, one line each: every rule axe runs by
+/// default, and WCAG 2.2's target size (24 px), which it does not.
+export async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => globalThis.axe.run(document,
+    { resultTypes: ['violations'], rules: { 'target-size': { enabled: true } } }));
+  return results.violations.map((violation) =>
+    `${violation.id} (${violation.impact}): ${violation.help}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }

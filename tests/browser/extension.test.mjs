@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
+import { axeViolations, launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
 import { waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
 import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
+import { syntheticExport } from './synthetic-records.mjs';
 
 const [LABEL, TRANSCRIBE, CHANGED, EXTERNAL] = Object.keys(PROJECTS);
 const IDLE_CUTOFF_S = 5;
@@ -251,7 +252,7 @@ describe('manual mode and the popup', () => {
     assert.match(await page.textContent('[data-period="today"] [data-figure="minimum"]'), /% of the minimum wage in France/);
     // The worker's own threshold: today's French minimum, its date and source.
     assert.match(await page.textContent('[data-figure="minimum-threshold"]'),
-      /^Minimum wage \(France\): \d+\.\d\d EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
+      /^Minimum wage \(France\): \d+\.\d\d\u00a0EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
     assert.equal(await page.textContent('#record-count'), `${records.length} records in this browser`);
   });
 });
@@ -338,6 +339,148 @@ describe('requester history', () => {
       assert.equal(await popup.textContent('#history [data-sort="advertised"]'), 'Taux annoncé');
       assert.match(await popup.textContent('#history tr.project [data-figure="band"]'), /^(moins de 7,25 \$\/h|de 7,25 à 10 \$\/h|10 \$\/h ou plus)$/);
       assert.match(await popup.textContent('[data-figure="pay-approved"]'), /^Approuvés : /);
+    } finally {
+      await french.close();
+    }
+  });
+});
+
+describe('accessibility', () => {
+  const VIEWS = ['dashboard', 'requesters', 'timer', 'settings'];
+  // What each language must say where the issue found developer text or English number forms.
+  const LANGUAGE = {
+    en: { refused: 'Country: “ZZ” is not a country code.', money: /^\d+\.\d\d\u00a0USD$/, perHour: /per hour/i },
+    fr: { refused: 'Pays\u00a0: «\u00a0ZZ\u00a0» n\'est pas un code de pays.', money: /^\d+,\d\d\u00a0USD$/, perHour: /par heure/i },
+  };
+
+  /// WCAG's contrast ratio of two `rgb(r, g, b)` colours.
+  function contrast(first, second) {
+    const luminance = (rgb) => {
+      const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((c) => {
+        const s = Number(c) / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [dark, light] = [luminance(first), luminance(second)].sort((a, b) => a - b);
+    return (light + 0.05) / (dark + 0.05);
+  }
+
+  /// What keeps the popup (or its page view) at `url` from being usable by everyone, as it is
+  /// shown on `page`: axe-core's violations in each view, with the details opened, the delete
+  /// question asked and a setting refused, and each finding of the issue checked on its own.
+  async function problems(page, url, language) {
+    const found = [];
+    const expect = (ok, problem) => { if (!ok) found.push(problem); };
+    const words = LANGUAGE[language];
+    await page.goto(url);
+    await page.waitForSelector('body[data-opened-ms]');
+    expect(await page.getAttribute('html', 'lang') === language, `html lang is ${await page.getAttribute('html', 'lang')}`);
+    const width = await page.evaluate(() => window.innerWidth);
+    const layout = await page.evaluate(() => [document.documentElement.clientWidth, document.documentElement.scrollWidth]);
+    expect(layout[0] === width && layout[1] <= width, `laid out at ${layout} px in a ${width} px window`);
+    for (const view of VIEWS) {
+      await page.click(`[data-view="${view}"]`);
+      if (view === 'requesters') await page.waitForSelector('#history table.history, #history [data-figure="history-empty"]');
+      const current = await page.$$eval('nav [data-view]', (buttons) => buttons.map((b) => `${b.dataset.view}:${b.getAttribute('aria-current')}`));
+      expect(current.join() === VIEWS.map((v) => `${v}:${v === view ? 'page' : 'false'}`).join(), `${view}: ${current}`);
+      await page.locator('details').evaluateAll((all) => all.forEach((details) => { details.open = true; }));
+      const small = await page.$$eval('button, input, select, summary', (controls) => controls
+        .map((control) => [control.id || control.dataset.view || control.dataset.action || control.dataset.sort || control.tagName, control.getBoundingClientRect()])
+        .filter(([, box]) => box.width > 0 && (box.width < 24 || box.height < 24))
+        .map(([name, box]) => `${name} ${box.width}×${box.height}`));
+      expect(small.length === 0, `${view}: controls under 24 px: ${small}`);
+      for (const violation of await axeViolations(page)) found.push(`${view}: ${violation}`);
+    }
+    await page.click('[data-view="dashboard"]');
+    // The figures: money with two decimals in the language's form, a headline in "/h" alone.
+    for (const period of ['today', 'month']) {
+      const earnings = await page.textContent(`[data-period="${period}"] [data-figure="earnings"]`);
+      expect(words.money.test(earnings), `${period}'s earnings read ${earnings}`);
+      const headline = await page.textContent(`[data-period="${period}"] .headline`);
+      expect(!words.perHour.test(headline), `${period}'s headline reads ${headline}`);
+    }
+    // The chart: dated, with its figures in a table, in colours of at least 3:1.
+    expect(await page.locator('[data-figure="chart-figures"] tbody tr').count() === 14, 'the chart\'s table has no 14 days');
+    expect(await page.locator('.chart svg .axis').count() === 1, 'the chart has no axis');
+    const [paid, unpaid] = await page.$$eval('.chart rect', (rects) => ['paid', 'unpaid'].map((kind) => getComputedStyle(rects.find((rect) => rect.classList.contains(kind))).fill));
+    const white = 'rgb(255, 255, 255)';
+    expect(contrast(paid, white) >= 3 && contrast(unpaid, white) >= 3 && contrast(paid, unpaid) >= 3,
+      `chart colours ${paid} and ${unpaid}: ${contrast(unpaid, white).toFixed(2)}:1 against white`);
+    // Deleting asks first, and the question's button has the focus.
+    await page.click('[data-action="delete-local"]');
+    await page.waitForSelector('#delete-confirm:not([hidden])');
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    expect(focused === 'delete-local-confirm', `after "delete", the focus is on ${focused}`);
+    for (const violation of await axeViolations(page)) found.push(`delete question: ${violation}`);
+    // A refused setting: said in the worker's language under the form, on its marked field.
+    await page.click('[data-view="settings"]');
+    const country = await page.inputValue('#country');
+    await page.fill('#country', 'ZZ');
+    await page.click('[data-action="save-settings"]');
+    await page.waitForFunction(() => document.getElementById('settings-error')?.hidden === false || document.getElementById('status').textContent);
+    const refused = await page.evaluate(() => document.getElementById('settings-error')?.textContent ?? '');
+    expect(refused.startsWith(words.refused), `the refusal reads ${refused}`);
+    const marked = await page.$eval('#country', (field) => [field.getAttribute('aria-invalid'), field.getAttribute('aria-describedby'), document.activeElement === field]);
+    expect(marked.join() === 'true,settings-error,true', `the refused field is marked ${marked}`);
+    expect(await page.textContent('#status') === '', `the status line reads ${await page.textContent('#status')}`);
+    for (const violation of await axeViolations(page)) found.push(`refused setting: ${violation}`);
+    await page.fill('#country', country);
+    return found;
+  }
+
+  /// The popup as a phone shows it (375 px, laid out as a mobile page, where a page without a
+  /// viewport width is drawn 980 px wide and shrunk), then its page view on a wide screen.
+  async function bothPages(browserUnderTest, language) {
+    const page = await browserUnderTest.context.newPage();
+    try {
+      const session = await browserUnderTest.context.newCDPSession(page);
+      await session.send('Emulation.setDeviceMetricsOverride', { width: 375, height: 740, deviceScaleFactor: 2, mobile: true });
+      const found = (await problems(page, browserUnderTest.popupUrl, language)).map((p) => `popup: ${p}`);
+      await session.send('Emulation.clearDeviceMetricsOverride');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      found.push(...(await problems(page, `${browserUnderTest.popupUrl}?full`, language)).map((p) => `page view: ${p}`));
+      return found;
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('axe-core sees the extension\'s pages', async () => {
+    const popup = await browser.context.newPage();
+    await popup.goto(browser.popupUrl);
+    await popup.waitForSelector('body[data-opened-ms]');
+    await popup.evaluate(() => document.querySelector('main').append(document.createElement('img')));
+    assert.ok((await axeViolations(popup)).some((violation) => violation.startsWith('image-alt')), 'axe-core did not run');
+    await popup.close();
+  });
+
+  test('the popup and its page view, with records, in English', async () => {
+    assert.ok((await stored(browser.worker)).records.length > 0);
+    assert.deepEqual(await bothPages(browser, 'en'), []);
+  });
+
+  test('the popup and its page view, empty, in English', async () => {
+    const empty = await launch(server.hostRules);
+    try {
+      assert.deepEqual(await bothPages(empty, 'en'), []);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  test('the popup and its page view, empty then with records, in French', async () => {
+    const french = await launch(server.hostRules, undefined, 'fr');
+    try {
+      assert.deepEqual(await bothPages(french, 'fr'), []);
+      const popup = await french.context.newPage();
+      await popup.goto(french.popupUrl);
+      await popup.waitForSelector('body[data-opened-ms]');
+      await popup.setInputFiles('#import-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(syntheticExport(200, Date.now())) });
+      await popup.waitForFunction(() => document.getElementById('status').textContent.length > 0);
+      assert.ok((await stored(french.worker)).records.length === 200, await popup.textContent('#status'));
+      await popup.close();
+      assert.deepEqual(await bothPages(french, 'fr'), []);
     } finally {
       await french.close();
     }

@@ -49,15 +49,15 @@ fn rate_cell(figure: &'static str, rate: Option<f64>, display: Display<'_>) -> E
         .text(rate.map_or("–".to_owned(), |r| display.hourly(r)))
 }
 
-fn hours(seconds: u64) -> String {
-    fixed(seconds as f64 / 3600.0, 2)
+fn hours(seconds: u64, display: Display<'_>) -> String {
+    display.number(seconds as f64 / 3600.0, 2)
 }
 
-fn duration(seconds: i64, t: Translate<'_>) -> String {
+fn duration(seconds: i64, display: Display<'_>, t: Translate<'_>) -> String {
     if seconds < 48 * 3600 {
-        t("hoursShort", &[&fixed(seconds as f64 / 3600.0, 1)])
+        t("hoursShort", &[&display.number(seconds as f64 / 3600.0, 1)])
     } else {
-        t("daysShort", &[&fixed(seconds as f64 / 86_400.0, 1)])
+        t("daysShort", &[&display.number(seconds as f64 / 86_400.0, 1)])
     }
 }
 
@@ -115,13 +115,13 @@ fn row(
                 .attribute("data-submitted-seconds", row.submitted_seconds.to_string())
                 .attribute("data-returned-seconds", row.returned_seconds.to_string())
                 .attribute("data-screened-out-seconds", row.screened_out_seconds.to_string())
-                .text(hours(row.seconds()))
+                .text(hours(row.seconds(), display))
                 .child(element("small").text(t(
                     "timeParts",
                     &[
-                        &hours(row.submitted_seconds),
-                        &hours(row.returned_seconds),
-                        &hours(row.screened_out_seconds),
+                        &hours(row.submitted_seconds, display),
+                        &hours(row.returned_seconds, display),
+                        &hours(row.screened_out_seconds, display),
                     ],
                 ))),
         )
@@ -161,7 +161,7 @@ fn row(
                     "data-seconds",
                     row.mean_approval_seconds().map_or(String::new(), |s| s.to_string()),
                 )
-                .text(row.mean_approval_seconds().map_or("–".to_owned(), |s| duration(s, t))),
+                .text(row.mean_approval_seconds().map_or("–".to_owned(), |s| duration(s, display, t))),
         )
 }
 

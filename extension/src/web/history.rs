@@ -49,7 +49,13 @@ fn draw() {
         let minimum_usd = settings
             .jurisdiction()
             .and_then(|jurisdiction| WorkerMinimum::in_force(jurisdiction, now).hourly_usd);
-        let display = Display { currency: settings.display_currency, at: now, country_name: "" };
+        let decimal_separator = translate("decimalSeparator", &[]);
+        let display = Display {
+            currency: settings.display_currency,
+            at: now,
+            country_name: "",
+            decimal_separator: &decimal_separator,
+        };
         show("history", &render(history, query, minimum_usd, display, &translate));
     });
 }

@@ -146,10 +146,12 @@ fn draw(loaded: &Loaded) {
     let now = analysis::Timestamp::nearest_to_unix_seconds(api::now_millis() / 1000);
     let view = dashboard(&loaded.days, today_local(), loaded.settings.jurisdiction(), now);
     let country_name = loaded.settings.country.map(|country| api::country_name(country.as_str()));
+    let decimal_separator = translate("decimalSeparator", &[]);
     let display = Display {
         currency: loaded.settings.display_currency,
         at: now,
         country_name: country_name.as_deref().unwrap_or_default(),
+        decimal_separator: &decimal_separator,
     };
     show("dashboard", &render(&view, display, &translate));
     let count = loaded.meta.as_ref().map_or(0, |m| m.count);
@@ -331,10 +333,15 @@ async fn show_site_access() {
     }
 }
 
+/// Shows one view and marks its button as the current one (`aria-current`, which the
+/// stylesheet also draws), so that both sight and a screen reader tell which view is open.
 fn show_view(view: &str) {
     for name in ["dashboard", "requesters", "timer", "settings"] {
         if let Some(section) = by_id(&format!("view-{name}")).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
             section.set_hidden(name != view);
+        }
+        if let Some(button) = by_id(&format!("tab-{name}")) {
+            let _ = button.set_attribute("aria-current", if name == view { "page" } else { "false" });
         }
     }
     if view == "requesters" {
@@ -345,6 +352,32 @@ fn show_view(view: &str) {
             }
         });
     }
+}
+
+/// Marks the settings field the background refused, `field` (its name in `SettingsError`, the
+/// field's `data-field`): `aria-invalid`, described by the message under the form, which says
+/// in the worker's language what the field takes (`invalid_<field>`, with what was typed), and
+/// focused. Clears the previous mark first. True when a field was marked.
+fn mark_invalid(field: Option<&str>) -> bool {
+    let Some(message) = by_id("settings-error").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
+        return false;
+    };
+    if let Ok(Some(marked)) = document().query_selector("[aria-invalid]") {
+        let _ = marked.remove_attribute("aria-invalid");
+        let _ = marked.remove_attribute("aria-describedby");
+    }
+    message.set_hidden(true);
+    let Some(field) = field else { return false };
+    let Ok(Some(input)) = document().query_selector(&format!("[data-field={field}]")) else { return false };
+    let _ = input.set_attribute("aria-invalid", "true");
+    let _ = input.set_attribute("aria-describedby", "settings-error");
+    message.set_text_content(Some(&translate(&format!("invalid_{field}"), &[&input_value(&input.id())])));
+    message.set_hidden(false);
+    if let Some(input) = input.dyn_ref::<HtmlElement>() {
+        let _ = input.focus();
+    }
+    status("");
+    true
 }
 
 async fn send(message: Value) -> Result<Value, WebError> {
@@ -373,7 +406,14 @@ async fn act(action: &str) -> Result<(), WebError> {
                 .field("collector_url", input_value("collector-url"))
                 .field("sharing", checked("sharing"))
                 .build();
-            send(kind("save_settings").field("form", form).build()).await?;
+            let reply = api::message(&kind("save_settings").field("form", form).build()).await?;
+            let reply = api::from_js(&reply).unwrap_or(Value::Null);
+            if mark_invalid(reply.get("field").and_then(Value::as_str)) {
+                return Ok(());
+            }
+            if let Some(error) = reply.get("error").and_then(Value::as_str) {
+                return Err(WebError::Background(error.to_owned()));
+            }
             status(&translate("settingsSaved", &[]));
         }
         "manual-start" => {
@@ -402,6 +442,12 @@ async fn act(action: &str) -> Result<(), WebError> {
         "delete-local" => {
             if let Some(confirm) = by_id("delete-confirm").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
                 confirm.set_hidden(false);
+            }
+            // Straight to the question's button, so that a keyboard or screen reader user is
+            // where the next step is, not left on a button that now does nothing new.
+            if let Some(button) = by_id("delete-local-confirm").and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            {
+                let _ = button.focus();
             }
         }
         "delete-local-confirm" => {
