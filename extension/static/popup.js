@@ -1,9 +1,17 @@
-// piecerate popup loader: the page itself is drawn and driven by the Rust module.
+// piecerate popup loader: the page is drawn and driven by the Rust module, which it loads.
 import init, { popup_main } from './extension.js';
 
 globalThis.piecerateApi = globalThis.browser ?? globalThis.chrome;
-// The page's language is the messages' (`locale`), so that a screen reader reads French with a
-// French voice; set here, before anything is drawn, at no cost to the module's size.
-document.documentElement.lang = globalThis.piecerateApi.i18n.getMessage('locale');
+// The page's static texts, before the module draws the rest: every `data-i18n` element gets its
+// message, every `data-i18n-href` link the page its message names (the privacy policy in the
+// popup's language), and the page the messages' language (`locale`), so that a screen reader
+// reads French with a French voice. Here rather than in the module: this much JavaScript costs
+// the module's size budget nothing (docs/benchmarks.md).
+const { i18n } = globalThis.piecerateApi;
+document.documentElement.lang = i18n.getMessage('locale');
+for (const element of document.querySelectorAll('[data-i18n]')) {
+  element.textContent = i18n.getMessage(element.dataset.i18n) || element.dataset.i18n;
+  if (element.dataset.i18nHref) element.setAttribute('href', i18n.getMessage(element.dataset.i18nHref));
+}
 await init({ module_or_path: new URL('./extension_bg.wasm', import.meta.url) });
 await popup_main();

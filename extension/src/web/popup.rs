@@ -98,22 +98,6 @@ fn status(text: &str) {
     set_text("status", text);
 }
 
-/// Fills every `data-i18n` element with its message, and points every `data-i18n-href` link at
-/// the page its message names (the privacy policy's part in the popup's language).
-fn apply_i18n() {
-    let Ok(nodes) = document().query_selector_all("[data-i18n]") else { return };
-    for index in 0..nodes.length() {
-        if let Some(element) = nodes.item(index).and_then(|n| n.dyn_into::<Element>().ok())
-            && let Some(name) = element.get_attribute("data-i18n")
-        {
-            element.set_text_content(Some(&translate(&name, &[])));
-            if let Some(page) = element.get_attribute("data-i18n-href") {
-                let _ = element.set_attribute("href", &translate(&page, &[]));
-            }
-        }
-    }
-}
-
 /// Everything the popup reads at opening, in one storage call.
 struct Loaded {
     settings: Settings,
@@ -225,7 +209,6 @@ async fn refresh() -> Result<(), WebError> {
 )]
 pub async fn popup_main() -> Result<(), JsValue> {
     let started = js_sys::Date::now();
-    apply_i18n();
     let loaded = load().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
     draw(&loaded);
     fill_settings(&loaded.settings);
