@@ -205,6 +205,9 @@ describe('Prolific', () => {
 describe('manual mode and the popup', () => {
   test('the manual timer records what the worker enters', async () => {
     const before = await recordCount();
+    // The tab's last page was Prolific's, which earns the time up to the idle cutoff after its
+    // last input: that runs out first, so the timer's whole interval is the manual task's.
+    await sleep((IDLE_CUTOFF_S + 1) * 1000);
     await page.goto(browser.popupUrl);
     await page.waitForSelector('body[data-opened-ms]');
     await page.click('[data-view="timer"]');
