@@ -19,6 +19,7 @@ pub mod settings;
 pub mod sorted_map;
 pub mod sorting;
 pub mod store;
+pub mod stretches;
 pub mod tracker;
 pub mod upload;
 pub mod url;

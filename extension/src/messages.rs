@@ -44,6 +44,20 @@ pub enum Message {
         currency: String,
         title: String,
     },
+    /// The pay of one measured stretch of work (a time-tier platform), as typed.
+    PriceStretch {
+        platform: String,
+        started: i64,
+        reward: String,
+        currency: String,
+    },
+    /// A day's earnings on a platform (from its statement), as typed, for that day's stretches.
+    PriceDay {
+        platform: String,
+        day: String,
+        amount: String,
+        currency: String,
+    },
     SaveSettings {
         form: SettingsForm,
     },
@@ -85,6 +99,18 @@ impl FromJson for Message {
                 bonus: text("bonus")?,
                 currency: text("currency")?,
                 title: text("title")?,
+            },
+            "price_stretch" => Message::PriceStretch {
+                platform: text("platform")?,
+                started: fields.i64("started")?,
+                reward: text("reward")?,
+                currency: text("currency")?,
+            },
+            "price_day" => Message::PriceDay {
+                platform: text("platform")?,
+                day: text("day")?,
+                amount: text("amount")?,
+                currency: text("currency")?,
             },
             "save_settings" => Message::SaveSettings { form: fields.parse("form")? },
             "sync_now" => Message::SyncNow,

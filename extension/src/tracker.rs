@@ -27,7 +27,9 @@ pub type Millis = i64;
 pub type TabId = i64;
 
 /// Unpaid search time is cut into one record per stretch of searching: a stretch ends when a
-/// task starts on that platform, or after this long without searching.
+/// task starts on that platform, or after this long without searching. A stretch of work on a
+/// time-tier platform likewise ends after this long without work (or on its list of work, or
+/// its submitted page).
 pub const SEARCH_STRETCH_GAP_MS: Millis = 10 * 60 * 1000;
 /// No task stays open longer than a record may span (31 days).
 const MAX_OPEN_MS: Millis = 31 * 24 * 3600 * 1000;
@@ -49,8 +51,16 @@ pub struct TrackerSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Place {
     Elsewhere,
-    Search { platform: Platform },
-    Task { key: String },
+    Search {
+        platform: Platform,
+    },
+    Task {
+        key: String,
+    },
+    /// Working on a time-tier platform: the time goes to its open stretch of work.
+    Working {
+        platform: Platform,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +89,8 @@ pub struct OpenTask {
     pub bonus: Money,
 }
 
+/// A stretch of searching, or of work on a time-tier platform: the platform, the first and
+/// last credited instants and the active time between them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SearchStretch {
     platform: Platform,
@@ -107,6 +119,9 @@ pub enum FinishedWhat {
         bonus: Money,
     },
     Unpaid(UnpaidCategory),
+    /// A stretch of work on a time-tier platform, measured; its pay is for the worker to type
+    /// (`crate::stretches`), after which it becomes a task record.
+    Unpriced,
 }
 
 /// Something that happened, with the time it happened.
@@ -180,6 +195,8 @@ pub struct Tracker {
     tabs: SortedMap<TabId, Tab>,
     tasks: Vec<OpenTask>,
     searches: Vec<SearchStretch>,
+    /// Open stretches of work on time-tier platforms, one per platform at most.
+    works: Vec<SearchStretch>,
     current: Option<TabId>,
     clock: Option<Millis>,
 }
@@ -191,6 +208,7 @@ impl Tracker {
             tabs: SortedMap::new(),
             tasks: Vec::new(),
             searches: Vec::new(),
+            works: Vec::new(),
             current: None,
             clock: None,
         }
@@ -318,11 +336,24 @@ impl Tracker {
             }
             None => {}
         }
+        let platform = observation.platform;
         let place = match observation.view {
-            PageView::Search => Place::Search { platform: observation.platform },
+            PageView::Search => {
+                // Back on the list: the stretch of work before it is over.
+                self.end_work(platform, out);
+                Place::Search { platform }
+            }
+            PageView::Working => {
+                // Starting work ends the stretch of searching that found it.
+                self.end_search(platform, out);
+                Place::Working { platform }
+            }
+            PageView::Submitted => {
+                self.end_work(platform, out);
+                Place::Search { platform }
+            }
             PageView::Neutral => Place::Elsewhere,
             PageView::PayStatus(states) => {
-                let platform = observation.platform;
                 out.pay.extend(states.into_iter().map(|(key, state)| PayReport {
                     platform,
                     key,
@@ -419,10 +450,7 @@ impl Tracker {
         out: &mut Outcomes,
     ) {
         // Accepting a task ends the stretch of searching that found it.
-        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
-            self.searches.drain(..).partition(|stretch| stretch.platform == platform);
-        self.searches = kept;
-        out.finished.extend(ended.into_iter().filter_map(finish_search));
+        self.end_search(platform, out);
         self.tasks.push(OpenTask {
             key,
             platform,
@@ -433,6 +461,20 @@ impl Tracker {
             details,
             bonus: Money::ZERO,
         });
+    }
+
+    fn end_search(&mut self, platform: Platform, out: &mut Outcomes) {
+        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+            self.searches.drain(..).partition(|stretch| stretch.platform == platform);
+        self.searches = kept;
+        out.finished.extend(ended.into_iter().filter_map(finish_search));
+    }
+
+    fn end_work(&mut self, platform: Platform, out: &mut Outcomes) {
+        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+            self.works.drain(..).partition(|stretch| stretch.platform == platform);
+        self.works = kept;
+        out.finished.extend(ended.into_iter().filter_map(finish_work));
     }
 
     fn close(&mut self, key: &str, ended: Millis, outcome: Outcome, out: &mut Outcomes) {
@@ -471,6 +513,10 @@ impl Tracker {
             self.searches.drain(..).partition(|stretch| now - stretch.last > SEARCH_STRETCH_GAP_MS);
         self.searches = kept;
         out.finished.extend(stale.into_iter().filter_map(finish_search));
+        let (stale, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+            self.works.drain(..).partition(|stretch| now - stretch.last > SEARCH_STRETCH_GAP_MS);
+        self.works = kept;
+        out.finished.extend(stale.into_iter().filter_map(finish_work));
     }
 }
 
@@ -482,6 +528,12 @@ fn finish_search(stretch: SearchStretch) -> Option<Finished> {
         active_ms: stretch.active_ms,
         what: FinishedWhat::Unpaid(UnpaidCategory::Search),
     })
+}
+
+/// A stretch of work becomes a stretch awaiting its pay; like search, under one active second
+/// is dropped.
+fn finish_work(stretch: SearchStretch) -> Option<Finished> {
+    finish_search(stretch).map(|finished| Finished { what: FinishedWhat::Unpriced, ..finished })
 }
 
 fn event_time(event: &Event) -> Millis {

@@ -25,3 +25,29 @@ api.tabs.onRemoved.addListener((tabId) => serial(() => piecerate.on_tab_closed(t
 api.alarms.onAlarm.addListener(() => serial(() => piecerate.on_alarm()));
 api.runtime.onStartup.addListener(() => serial(() => piecerate.on_browser_started()));
 api.alarms.get('tick').then((alarm) => alarm || api.alarms.create('tick', { periodInMinutes: 1 }));
+
+// The platforms the worker turned on in the settings are optional host permissions: the
+// content script is registered for the granted ones only, again whenever the permissions
+// change (granted from the popup or withdrawn in the browser's own settings). Plain
+// JavaScript: this is browser plumbing with no decision in it, and keeps it out of the wasm.
+const OPTIONAL_SCRIPT = 'piecerate-optional-hosts';
+const registerOptional = async () => {
+  const optional = api.runtime.getManifest().optional_host_permissions ?? [];
+  const granted = new Set((await api.permissions.getAll()).origins ?? []);
+  const matches = optional.filter((origin) => granted.has(origin));
+  const registered = await api.scripting.getRegisteredContentScripts({ ids: [OPTIONAL_SCRIPT] });
+  // Unchanged (the usual case when the background wakes): no gap in which a page loads unseen.
+  if (JSON.stringify([...(registered[0]?.matches ?? [])].sort()) === JSON.stringify([...matches].sort())) return;
+  if (registered.length > 0) await api.scripting.unregisterContentScripts({ ids: [OPTIONAL_SCRIPT] });
+  if (matches.length > 0) {
+    await api.scripting.registerContentScripts([{ id: OPTIONAL_SCRIPT, matches, js: ['content.js'], runAt: 'document_start' }]);
+  }
+};
+let registering = Promise.resolve();
+const reregister = () => {
+  registering = registering.then(registerOptional).catch((error) => console.warn('piecerate:', error));
+  return registering;
+};
+api.permissions.onAdded.addListener(reregister);
+api.permissions.onRemoved.addListener(reregister);
+reregister();

@@ -144,6 +144,7 @@ fn url_roles_agree_with_the_gig_overhead_rules() {
         Some(PageView::Unreadable(error)) if error.rule == "mturk status" => "search",
         Some(PageView::Task { .. } | PageView::Unreadable(_)) => "task",
         Some(PageView::Neutral) => "neutral",
+        Some(PageView::Working | PageView::Submitted) => "time tier",
         None => "unsupported",
     };
     for (url, their_subtype, ours) in [

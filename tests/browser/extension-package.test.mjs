@@ -119,7 +119,7 @@ function section(listing, heading) {
 
 test('the store listings name the manifest\'s texts and justify every permission it asks for', () => {
   const manifest = JSON.parse(readFileSync(path.join(dist, 'chromium', 'manifest.json'), 'utf8'));
-  const asked = [...manifest.permissions, ...manifest.host_permissions].sort();
+  const asked = [...manifest.permissions, ...manifest.host_permissions, ...manifest.optional_host_permissions].sort();
   for (const [language, headings] of Object.entries({
     en: { name: 'Name', short: 'Short description', permissions: 'Permissions' },
     fr: { name: 'Nom', short: 'Description courte', permissions: 'Autorisations' },

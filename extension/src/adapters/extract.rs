@@ -129,6 +129,10 @@ pub enum PageView {
     },
     /// A status page: the pay state of each task it lists (searching time for the worker).
     PayStatus(Vec<(String, PayState)>),
+    /// Working on a time-tier platform (see [`PageRole::Working`]).
+    Working,
+    /// A time-tier platform's page after a submission (see [`PageRole::Submitted`]).
+    Submitted,
     /// The page should have been readable and was not: the table no longer fits the site.
     Unreadable(ExtractionError),
 }
@@ -154,6 +158,8 @@ pub fn observe_page(url: &str, values: &ProbeValues) -> Option<Observation> {
     let view = match adapter.page_rule(&parsed) {
         None | Some(super::PageRule { role: PageRole::Neutral, .. }) => PageView::Neutral,
         Some(super::PageRule { role: PageRole::Search, .. }) => PageView::Search,
+        Some(super::PageRule { role: PageRole::Working, .. }) => PageView::Working,
+        Some(super::PageRule { role: PageRole::Submitted, .. }) => PageView::Submitted,
         Some(rule @ super::PageRule { role: PageRole::Task { key_query, fields, .. }, .. }) => {
             read_task(adapter, rule.name, &parsed, key_query, fields, values)
                 .unwrap_or_else(PageView::Unreadable)

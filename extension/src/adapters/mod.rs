@@ -7,6 +7,7 @@
 mod extract;
 pub mod mturk;
 pub mod prolific;
+pub mod time_tier;
 
 use analysis::Platform;
 use analysis::json::Value;
@@ -111,6 +112,12 @@ pub enum PageRole {
     PayStatus(&'static PayStatusTable),
     /// A platform page that is neither (settings, messages): not counted.
     Neutral,
+    /// Working on a platform whose pages do not give the pay (the time tier): the time is
+    /// measured into a stretch of work whose pay the worker types afterwards.
+    Working,
+    /// The page a platform shows once work is submitted (time tier): it ends the stretch of
+    /// work, and the worker is back to looking for work.
+    Submitted,
 }
 
 /// Where a status page lists its tasks: in the JSON props of the element whose
@@ -174,8 +181,15 @@ pub struct Adapter {
     pub submission_fields: Option<&'static prolific::SubmissionFields>,
 }
 
-/// Every adapter the extension ships.
-pub const ADAPTERS: [&Adapter; 2] = [&mturk::ADAPTER, &prolific::ADAPTER];
+/// Every adapter the extension ships: the full ones, then the time tier's.
+pub const ADAPTERS: [&Adapter; 6] = [
+    &mturk::ADAPTER,
+    &prolific::ADAPTER,
+    &time_tier::CLICKWORKER,
+    &time_tier::APPEN,
+    &time_tier::REMOTASKS,
+    &time_tier::UHRS,
+];
 
 /// The adapter whose pages include this URL's host.
 pub fn adapter_for(url: &ParsedUrl<'_>) -> Option<&'static Adapter> {
@@ -186,6 +200,23 @@ pub fn adapter_for(url: &ParsedUrl<'_>) -> Option<&'static Adapter> {
 }
 
 impl Adapter {
+    /// The hosts of this adapter's pages and API rules, each once, in table order: what the
+    /// worker grants when they turn the platform on (`https://HOST/*`).
+    pub fn hosts(&self) -> Vec<&'static str> {
+        let mut hosts: Vec<&'static str> = Vec::new();
+        let all = self
+            .pages
+            .iter()
+            .map(|page| page.pattern.host)
+            .chain(self.api.iter().map(|api| api.pattern.host));
+        for host in all {
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+        hosts
+    }
+
     pub fn page_rule(&self, url: &ParsedUrl<'_>) -> Option<&'static PageRule> {
         self.pages.iter().find(|rule| rule.pattern.matches(url))
     }

@@ -25,13 +25,16 @@ impl Tracker {
             // frame earns the time until the page says it left (or its reports stop).
             let after_input = tab.last_input.map(|input| input + self.settings.idle_cutoff_ms);
             let in_frame = match (&tab.place, tab.frame_focus) {
-                (Place::Task { .. }, Some(reported)) => Some(reported + FRAME_FOCUS_GRACE_MS),
+                (Place::Task { .. } | Place::Working { .. }, Some(reported)) => {
+                    Some(reported + FRAME_FOCUS_GRACE_MS)
+                }
                 _ => None,
             };
             let until = now.min(after_input.max(in_frame).unwrap_or(from));
             if until > from {
                 credited = match tab.place.clone() {
-                    Place::Search { platform } => self.credit_search(platform, from, until),
+                    Place::Search { platform } => credit_stretch(&mut self.searches, platform, from, until),
+                    Place::Working { platform } => credit_stretch(&mut self.works, platform, from, until),
                     Place::Task { key } => self.credit_task(&key, from, until),
                     Place::Elsewhere => 0,
                 };
@@ -47,22 +50,6 @@ impl Tracker {
         }
     }
 
-    fn credit_search(&mut self, platform: Platform, from: Millis, until: Millis) -> Millis {
-        match self.searches.iter_mut().find(|stretch| stretch.platform == platform) {
-            Some(stretch) => {
-                stretch.active_ms += until - from;
-                stretch.last = until;
-            }
-            None => self.searches.push(SearchStretch {
-                platform,
-                first: from,
-                last: until,
-                active_ms: until - from,
-            }),
-        }
-        until - from
-    }
-
     fn credit_task(&mut self, key: &str, from: Millis, until: Millis) -> Millis {
         let Some(task) = self.tasks.iter_mut().find(|task| task.key == key) else { return 0 };
         let span = until.min(task.deadline) - from.max(task.started);
@@ -72,4 +59,21 @@ impl Tracker {
         task.active_ms += span;
         span
     }
+}
+
+/// Credits `from..until` to the platform's open stretch in `stretches`, opening one if none is.
+fn credit_stretch(
+    stretches: &mut Vec<SearchStretch>,
+    platform: Platform,
+    from: Millis,
+    until: Millis,
+) -> Millis {
+    match stretches.iter_mut().find(|stretch| stretch.platform == platform) {
+        Some(stretch) => {
+            stretch.active_ms += until - from;
+            stretch.last = until;
+        }
+        None => stretches.push(SearchStretch { platform, first: from, last: until, active_ms: until - from }),
+    }
+    until - from
 }

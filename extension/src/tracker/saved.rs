@@ -19,6 +19,7 @@ impl ToJson for Tracker {
             .field("tabs", object_of(self.tabs.iter()))
             .field("tasks", self.tasks.to_json())
             .field("searches", self.searches.to_json())
+            .field("works", self.works.to_json())
             .optional("current", self.current)
             .optional("clock", self.clock)
             .build()
@@ -39,6 +40,8 @@ impl FromJson for Tracker {
             tabs,
             tasks: fields.parse("tasks")?,
             searches: fields.parse("searches")?,
+            // Absent from a state saved before the time tier: no stretch of work open.
+            works: fields.optional("works")?.unwrap_or_default(),
             current: fields.optional_i64("current")?,
             clock: fields.optional_i64("clock")?,
         })
@@ -53,6 +56,9 @@ impl ToJson for Tab {
                 ObjectBuilder::new().field("at", "search").field("platform", platform.as_str())
             }
             Place::Task { key } => ObjectBuilder::new().field("at", "task").field("key", key.as_str()),
+            Place::Working { platform } => {
+                ObjectBuilder::new().field("at", "working").field("platform", platform.as_str())
+            }
         };
         ObjectBuilder::new()
             .field("place", place.build())
@@ -74,10 +80,12 @@ impl FromJson for Tab {
                 "elsewhere" => Ok(Place::Elsewhere),
                 "search" => Ok(Place::Search { platform: place.text_of("platform", Platform::parse)? }),
                 "task" => Ok(Place::Task { key: place.str("key")?.to_owned() }),
-                other => {
-                    Err(JsonError::invalid(format!("'{}' is not elsewhere, search or task", short(other)))
-                        .inside("at"))
-                }
+                "working" => Ok(Place::Working { platform: place.text_of("platform", Platform::parse)? }),
+                other => Err(JsonError::invalid(format!(
+                    "'{}' is not elsewhere, search, task or working",
+                    short(other)
+                ))
+                .inside("at")),
             }
         })?;
         Ok(Tab {

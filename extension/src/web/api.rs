@@ -26,6 +26,8 @@ extern "C" {
     fn permissions_contains(permissions: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions"], js_name = request, catch)]
     fn permissions_request(permissions: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions"], js_name = remove, catch)]
+    fn permissions_remove(permissions: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions", "onAdded"], js_name = addListener)]
     fn on_permissions_added(listener: &js_sys::Function);
     #[wasm_bindgen(js_namespace = ["piecerateApi", "permissions", "onRemoved"], js_name = addListener)]
@@ -128,6 +130,28 @@ pub(crate) fn site_access() -> (JsValue, String) {
     let permissions = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&permissions, &"origins".into(), &origins);
     (permissions.into(), hosts)
+}
+
+/// The origins the manifest lists as optional (`optional_host_permissions`): the platforms a
+/// worker turns on in the settings.
+pub(crate) fn optional_origins() -> Vec<String> {
+    let origins =
+        js_sys::Reflect::get(&get_manifest(), &"optional_host_permissions".into()).unwrap_or_default();
+    js_sys::Array::from(&origins).iter().filter_map(|origin| origin.as_string()).collect()
+}
+
+/// A permissions object of these origins.
+pub(crate) fn origins(list: &[String]) -> JsValue {
+    let permissions = js_sys::Object::new();
+    let array: js_sys::Array = list.iter().map(|origin| JsValue::from_str(origin)).collect();
+    let _ = js_sys::Reflect::set(&permissions, &"origins".into(), &array);
+    permissions.into()
+}
+
+/// Gives these permissions back; answers whether the browser removed them.
+pub(crate) async fn remove_permissions(permissions: &JsValue) -> bool {
+    let Ok(promise) = permissions_remove(permissions) else { return false };
+    JsFuture::from(promise).await.ok().and_then(|removed| removed.as_bool()).unwrap_or(false)
 }
 
 /// The data-collection permissions the manifest declares for sharing (Firefox's

@@ -11,11 +11,15 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use super::api::{self, translate};
-use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
+use super::storage::{
+    self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, UNPRICED, parse_stored,
+};
+use crate::adapters::{ADAPTERS, Adapter};
 use crate::dashboard::{Display, dashboard, fixed, render};
 use crate::json::ObjectBuilder;
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::store::DailyTotals;
+use crate::stretches::{Unpriced, render_waiting};
 use crate::tracker::Tracker;
 use crate::upload::SyncState;
 use crate::view::{Node, element};
@@ -106,10 +110,11 @@ struct Loaded {
     tracker: Option<Tracker>,
     problems: Vec<Problem>,
     sync: SyncState,
+    unpriced: Vec<Unpriced>,
 }
 
 async fn load() -> Result<Loaded, WebError> {
-    let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
+    let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC, UNPRICED];
     let object = api::get(&keys).await?;
     Ok(Loaded {
         settings: parse_stored(SETTINGS, &object).unwrap_or_default(),
@@ -118,6 +123,7 @@ async fn load() -> Result<Loaded, WebError> {
         tracker: parse_stored(TRACKER, &object),
         problems: parse_stored(PROBLEMS, &object).unwrap_or_default(),
         sync: parse_stored(SYNC, &object).unwrap_or_default(),
+        unpriced: parse_stored(UNPRICED, &object).unwrap_or_default(),
     })
 }
 
@@ -138,6 +144,13 @@ fn draw(loaded: &Loaded) {
         decimal_separator: &decimal_separator,
     };
     show("dashboard", &render(&view, display, &translate));
+    let waiting = render_waiting(
+        &loaded.unpriced,
+        api::utc_offset_minutes(),
+        loaded.settings.display_currency,
+        &translate,
+    );
+    show("waiting", &waiting);
     let count = loaded.meta.as_ref().map_or(0, |m| m.count);
     set_text("record-count", &translate("recordCount", &[&count.to_string()]));
     let mut problems = element("ul");
@@ -179,6 +192,85 @@ fn fill_settings(settings: &Settings) {
         input.set_checked(settings.sharing);
     }
     set_text("consent-version", CONSENT_VERSION);
+    fill_platforms();
+}
+
+/// The platforms a worker may turn on: the adapters whose every host the manifest lists as an
+/// optional host permission (MTurk's and Prolific's are granted at install).
+fn optional_adapters() -> Vec<(usize, &'static Adapter, Vec<String>)> {
+    let optional = api::optional_origins();
+    ADAPTERS
+        .iter()
+        .enumerate()
+        .filter_map(|(index, adapter)| {
+            let origins: Vec<String> =
+                adapter.hosts().iter().map(|host| format!("https://{host}/*")).collect();
+            origins.iter().all(|origin| optional.contains(origin)).then_some((index, *adapter, origins))
+        })
+        .collect()
+}
+
+/// One tick box per optional platform, ticked when the browser holds its host permission: the
+/// permission is the setting, so withdrawing it in the browser's own settings shows here too.
+fn fill_platforms() {
+    let mut list = element("ul");
+    for (index, adapter, _) in optional_adapters() {
+        let id = format!("platform-{index}");
+        let hosts = adapter.hosts().join(", ");
+        list.push(
+            element("li").child(
+                element("label")
+                    .child(
+                        element("input")
+                            .attribute("type", "checkbox")
+                            .attribute("id", id)
+                            .attribute("data-platform-toggle", index.to_string())
+                            .attribute("data-platform", adapter.platform.as_str()),
+                    )
+                    .text(format!(" {}: {hosts}", adapter.platform)),
+            ),
+        );
+    }
+    show("platforms", &[list.into()]);
+    wasm_bindgen_futures::spawn_local(async {
+        for (index, _, origins) in optional_adapters() {
+            let held = api::has_permissions(&api::origins(&origins)).await;
+            if let Some(input) =
+                by_id(&format!("platform-{index}")).and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            {
+                input.set_checked(held);
+            }
+        }
+    });
+}
+
+/// A platform's tick box was clicked: turning it on asks for its sites now, while the click is
+/// handled (as browsers require); turning it off gives them back. The background registers the
+/// content script for what is granted (`background.js`).
+fn toggle_platform(input: &HtmlInputElement) {
+    let Some(index) = input.get_attribute("data-platform-toggle").and_then(|i| i.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let Some((_, adapter, origins)) = optional_adapters().into_iter().find(|(i, ..)| *i == index) else {
+        return;
+    };
+    let permissions = api::origins(&origins);
+    let platform = adapter.platform.as_str();
+    if input.checked() {
+        let asked = api::ask_permissions(&permissions);
+        let input = input.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let granted = asked.await && api::has_permissions(&permissions).await;
+            input.set_checked(granted);
+            status(&translate(if granted { "platformOn" } else { "platformRefused" }, &[platform]));
+        });
+    } else {
+        wasm_bindgen_futures::spawn_local(async move {
+            api::remove_permissions(&permissions).await;
+            status(&translate("platformOff", &[platform]));
+        });
+    }
 }
 
 /// Offers the whole country and the regions with a minimum wage of their own of the country in
@@ -225,6 +317,12 @@ pub async fn popup_main() -> Result<(), JsValue> {
     on_permissions.forget();
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        if let Some(toggle) =
+            target.dyn_ref::<HtmlInputElement>().filter(|i| i.has_attribute("data-platform-toggle"))
+        {
+            toggle_platform(toggle);
+            return;
+        }
         let Ok(Some(button)) = target.closest("[data-action],[data-view],[data-sort]") else { return };
         if let Some(key) = button.get_attribute("data-sort") {
             super::history::sort(&key);
@@ -438,12 +536,47 @@ async fn act(action: &str) -> Result<(), WebError> {
             status(&translate("localDeleted", &[]));
         }
         "export-csv" | "export-json" => export(action == "export-csv").await?,
+        "price-day" => {
+            let choice = input_value("day-choice");
+            let (platform, day) = choice.split_once('|').unwrap_or_default();
+            let reply = send(
+                kind("price_day")
+                    .field("platform", platform)
+                    .field("day", day)
+                    .field("amount", input_value("day-amount"))
+                    .field("currency", input_value("day-currency"))
+                    .build(),
+            )
+            .await?;
+            priced(&reply);
+        }
+        other if other.starts_with("price-stretch:") => {
+            let mut parts = other.splitn(3, ':').skip(1);
+            let (platform, started) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            let id = format!("{platform}-{started}");
+            let reply = send(
+                kind("price_stretch")
+                    .field("platform", platform)
+                    .field("started", started.parse::<i64>().unwrap_or_default())
+                    .field("reward", input_value(&format!("pay-{id}")))
+                    .field("currency", input_value(&format!("currency-{id}")))
+                    .build(),
+            )
+            .await?;
+            priced(&reply);
+        }
         "open-full" => {
             let _ = web_sys::window().map(|w| w.open_with_url_and_target("popup.html?full", "_blank"));
         }
         other => return Err(WebError::UnknownAction(other.to_owned())),
     }
     refresh().await
+}
+
+/// Says how many measured stretches the typed pay made into records.
+fn priced(reply: &Value) {
+    let count = reply.get("priced").and_then(|v| v.as_u64()).unwrap_or(0);
+    status(&translate("waitingSaved", &[&count.to_string()]));
 }
 
 async fn import_file(file: web_sys::File) -> Result<(), WebError> {

@@ -1,0 +1,299 @@
+//! The time tier: URL-role tables against the documented facts, the manifest's optional host
+//! permissions against the tables, stretches of work measured by the tracker, and the pay the
+//! worker types for them (malformed, hostile and absurd input included).
+
+use analysis::json::Value;
+use analysis::{Currency, InstallId, Money, Platform};
+use extension::adapters::{ADAPTERS, PageView, observe_page, plan_for};
+use extension::json::{FromJson, ToJson};
+use extension::messages::Message;
+use extension::records::to_record;
+use extension::stretches::{Unpriced, render_waiting, spread, typed_amount, typed_currency, typed_day};
+use extension::tracker::{Event, Finished, FinishedWhat, Millis, Tracker, TrackerSettings};
+use extension::view::html;
+
+const T0: Millis = 1_780_000_000_000;
+const S: Millis = 1000;
+const MANIFEST: &str = include_str!("../manifest.json");
+
+fn view_of(url: &str) -> Option<(Platform, PageView)> {
+    observe_page(url, &Default::default()).map(|observation| (observation.platform, observation.view))
+}
+
+#[track_caller]
+fn role(url: &str, platform: Platform, view: PageView) {
+    assert_eq!(view_of(url), Some((platform, view)), "{url}");
+}
+
+#[test]
+fn each_documented_url_has_the_role_its_fact_gives() {
+    use PageView::{Neutral, Search, Working};
+    let clickworker = Platform::Clickworker;
+    // clickworker-uhrs.md, Clickworker C1 and C4.
+    role("https://workplace.clickworker.com/en/workplace/jobs", clickworker, Search);
+    role("https://workplace.clickworker.com/en/workplace/jobs/", clickworker, Search);
+    role("https://workplace.clickworker.com/en/job_offers", clickworker, Search);
+    role("https://workplace.clickworker.com/en/workplace/jobs/51749/edit", clickworker, Working);
+    role(
+        "https://workplace.clickworker.com/en/workplace/jobs/1225955/edit?instant_job_id=6f1c&instant_job_source=cint",
+        clickworker,
+        Working,
+    );
+    role("https://workplace.clickworker.com/en/workplace/payment_details", clickworker, Neutral);
+    role("https://workplace.clickworker.com/en/workplace/jobs/51749/confirm_agreement", clickworker, Neutral);
+    // UHRS U1, U2, U3 and the legacy judge view.
+    let uhrs = extension::adapters::time_tier::UHRS.platform;
+    role("https://www.uhrs.ai/marketplace/tasks/all", uhrs, Search);
+    role("https://www.uhrs.ai/marketplace", uhrs, Search);
+    role("https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512", uhrs, Working);
+    role("https://www.uhrs.ai/uhrs/?returnUrl=/marketplace/tasks/all", uhrs, Neutral);
+    role("https://www.uhrs.ai/faq", uhrs, Neutral);
+    role("https://prod.uhrs.playmsn.com/marketplace/tasks/all", uhrs, Search);
+    role("https://prod.uhrs.playmsn.com/marketplace/app/1234", uhrs, Working);
+    role(
+        "https://prod.uhrs.playmsn.com/Judge/Views/judge?hitappid=9&mode=judge&toolbar=false&g=1&fromHitApp=1",
+        uhrs,
+        Working,
+    );
+    role("https://prod.uhrs.playmsn.com/Judge/Views/judge", uhrs, Neutral);
+    // appen.md: Appen Connect A1 to A4, ADAP F1 to F5.
+    let appen = Platform::Appen;
+    role("https://connect.appen.com/qrp/core/vendors/projects", appen, Search);
+    role("https://connect.appen.com/qrp/core/vendors/task/view/1159", appen, Working);
+    role("https://raterlabs.appen.com/qrp/core/vendors/task/view/1159", appen, Working);
+    role("https://www.leapforceathome.com/qrp/core/vendors/projects", appen, Search);
+    role("https://connect.appen.com/qrp/core/login", appen, Neutral);
+    role("https://tasks.figure-eight.work/channels/clixsense/tasks?uid=123", appen, Search);
+    role("https://account.appen.com/channels/feca/tasks?uid=9", appen, Search);
+    role("https://tasks.figure-eight.work/assignments/abc123", appen, Working);
+    role("https://render.figure-eight.io/assignments/abc123", appen, Working);
+    role("https://tasks.figure-eight.work/channels/cf_internal/jobs/1775/work?secret=x", appen, Working);
+    role("https://tasks.figure-eight.work/sessions/new", appen, Neutral);
+    // remotasks-outlier.md: R1, R2, O1.
+    let remotasks = Platform::Remotasks;
+    role("https://www.remotasks.com/en/tasks", remotasks, Working);
+    role("https://www.remotasks.com/en/tasks?forceClaim=1&subtaskId=64f0", remotasks, Working);
+    role("https://www.remotasks.com/en/signup", remotasks, Neutral);
+    role("https://app.outlier.ai/en/expert/tasks", remotasks, Working);
+    role("https://app.outlier.ai/en/expert/marketplace", remotasks, Search);
+    role("https://app.outlier.ai/en/expert/login", remotasks, Neutral);
+    // Look-alike hosts are no platform at all.
+    for url in [
+        "https://www.uhrs.ai.evil.example/marketplace/tasks/all",
+        "https://evil.example/www.uhrs.ai/marketplace/app/1",
+        "https://www.uhrs.ai@evil.example/marketplace/app/1",
+        "https://uhrs.ai/marketplace/app/1",
+    ] {
+        assert_eq!(view_of(url), None, "{url}");
+    }
+}
+
+#[test]
+fn a_time_tier_page_asks_the_content_script_for_nothing_but_its_address() {
+    let plan = plan_for("https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512");
+    assert!(plan.supported);
+    assert!(plan.probes.is_empty() && plan.watches.is_empty(), "{plan:?}");
+}
+
+fn manifest_list(manifest: &Value, key: &str) -> Vec<String> {
+    match manifest.get(key) {
+        Some(Value::Array(list)) => list.iter().map(|origin| origin.as_str().unwrap().to_owned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn every_new_platform_is_an_optional_host_permission_and_mturk_and_prolific_stay_required() {
+    let manifest = analysis::json::parse(MANIFEST).unwrap();
+    let required = manifest_list(&manifest, "host_permissions");
+    let optional = manifest_list(&manifest, "optional_host_permissions");
+    assert_eq!(required, ["https://worker.mturk.com/*", "https://app.prolific.com/*"]);
+    let mut tables: Vec<String> = Vec::new();
+    for adapter in ADAPTERS {
+        let origins = adapter.hosts().into_iter().map(|host| format!("https://{host}/*"));
+        if matches!(adapter.platform, Platform::Mturk | Platform::Prolific) {
+            assert!(origins.clone().all(|origin| required.contains(&origin)), "{:?}", adapter.platform);
+        } else {
+            tables.extend(origins);
+        }
+    }
+    tables.sort();
+    let mut listed = optional.clone();
+    listed.sort();
+    assert_eq!(listed, tables, "optional_host_permissions must be exactly the new platforms' hosts");
+    // No static content script reaches them: it would make their access required at install.
+    let Some(Value::Array(scripts)) = manifest.get("content_scripts") else { panic!("no content_scripts") };
+    for script in scripts {
+        for origin in manifest_list(script, "matches") {
+            assert!(!optional.contains(&origin), "{origin} in content_scripts");
+        }
+    }
+    assert!(manifest_list(&manifest, "permissions").contains(&"scripting".to_owned()));
+}
+
+fn tracker() -> Tracker {
+    Tracker::new(TrackerSettings { idle_cutoff_ms: 60 * S })
+}
+
+fn page(tab: i64, at: Millis, url: &str) -> Event {
+    Event::Page {
+        tab,
+        now: T0 + at,
+        focused: true,
+        visible: true,
+        observation: observe_page(url, &Default::default()),
+    }
+}
+
+fn input(tab: i64, at: Millis) -> Event {
+    Event::Activity { tab, now: T0 + at, focused: true, visible: true, input: true, in_frame: false }
+}
+
+fn run(tracker: &mut Tracker, events: Vec<Event>) -> Vec<Finished> {
+    events.into_iter().flat_map(|event| tracker.handle(event).finished).collect()
+}
+
+const LIST: &str = "https://www.uhrs.ai/marketplace/tasks/all";
+const HITAPP: &str = "https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512";
+
+#[test]
+fn searching_then_working_on_uhrs_gives_a_search_record_and_a_stretch_waiting_for_its_pay() {
+    let mut t = tracker();
+    let finished = run(
+        &mut t,
+        vec![
+            page(1, 0, LIST),
+            input(1, 20 * S),
+            page(1, 30 * S, HITAPP),
+            input(1, 60 * S),
+            input(1, 100 * S),
+            // Back to the marketplace: the stretch of work is over.
+            page(1, 130 * S, LIST),
+        ],
+    );
+    assert_eq!(finished.len(), 2, "{finished:?}");
+    assert_eq!((finished[0].started, finished[0].ended, finished[0].active_ms), (T0, T0 + 30 * S, 30 * S));
+    assert!(matches!(finished[0].what, FinishedWhat::Unpaid(_)));
+    let work = &finished[1];
+    assert_eq!(work.what, FinishedWhat::Unpriced);
+    assert_eq!((work.started, work.ended, work.active_ms), (T0 + 30 * S, T0 + 130 * S, 100 * S));
+    // A stretch measured but not paid is no record yet.
+    let error = to_record(work, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap_err();
+    assert_eq!(error.field, "reward");
+}
+
+#[test]
+fn a_stretch_of_work_ends_after_ten_minutes_without_work_and_survives_a_restart() {
+    let mut t = tracker();
+    run(&mut t, vec![page(1, 0, HITAPP), input(1, 30 * S)]);
+    // Saved and read back, as the background does after every event; an older saved state
+    // without stretches of work reads as none open.
+    let mut t = Tracker::from_json(&t.to_json()).unwrap();
+    let mut old = t.to_json();
+    if let Value::Object(map) = &mut old {
+        map.remove("works");
+    }
+    Tracker::from_json(&old).unwrap();
+    let finished = run(
+        &mut t,
+        vec![Event::TabClosed { tab: 1, now: T0 + 100 * S }, Event::Tick { now: T0 + 15 * 60 * S }],
+    );
+    assert_eq!(finished.len(), 1, "{finished:?}");
+    assert_eq!(finished[0].what, FinishedWhat::Unpriced);
+    assert_eq!(finished[0].active_ms, 90 * S);
+}
+
+fn stretch(started: Millis, active_ms: Millis) -> Unpriced {
+    Unpriced { platform: Platform::Clickworker, started, ended: started + active_ms + 5 * S, active_ms }
+}
+
+#[test]
+fn a_typed_pay_becomes_a_record_of_the_measured_time_and_the_typed_pay() {
+    let unpriced = stretch(T0, 600 * S);
+    let finished = unpriced.paid(Money::parse("1.35").unwrap(), Currency::USD);
+    let local = to_record(&finished, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap();
+    let fields = analysis::record_to_json(&local.record);
+    assert_eq!(fields.get("reward").and_then(Value::as_str), Some("1.35"));
+    assert_eq!(fields.get("active_seconds").and_then(Value::as_u64), Some(600));
+    assert_eq!(fields.get("outcome").and_then(Value::as_str), Some("submitted"));
+    assert_eq!(local.task_key, None);
+    // An absurd amount is refused by the library's bound on one task's pay, naming the field.
+    let absurd = unpriced.paid(Money::parse("250000").unwrap(), Currency::USD);
+    let error = to_record(&absurd, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap_err();
+    assert_eq!(error.field, "reward");
+    assert!(error.problem.contains("at most 1000 USD"), "{error}");
+}
+
+#[test]
+fn malformed_and_hostile_typed_pay_is_refused_naming_the_field() {
+    for (text, problem) in [
+        ("", "is empty"),
+        ("  ", "is empty"),
+        ("-1", "not a decimal amount"),
+        ("abc", "not a decimal amount"),
+        ("1,50", "not a decimal amount"),
+        ("$2", "not a decimal amount"),
+        ("1e3", "not a decimal amount"),
+        ("NaN", "not a decimal amount"),
+        ("0.1234567", "more than 6 decimal places"),
+        ("99999999999999999999", "larger than any plausible amount"),
+        ("<script>alert(1)</script>", "not a decimal amount"),
+    ] {
+        let error = typed_amount("reward", text).unwrap_err();
+        assert_eq!(error.field, "reward", "{text}");
+        assert!(error.to_string().starts_with("reward: "), "{error}");
+        assert!(error.problem.contains(problem), "{text}: {error}");
+    }
+    assert_eq!(typed_amount("amount", " 0.5 ").unwrap().to_string(), "0.5");
+    assert_eq!(typed_amount("amount", "0").unwrap(), Money::ZERO);
+    assert_eq!(typed_currency("currency", " eur").unwrap(), Currency::parse("EUR").unwrap());
+    assert_eq!(typed_currency("currency", "EURO").unwrap_err().field, "currency");
+    assert_eq!(typed_currency("currency", "").unwrap_err().field, "currency");
+    assert_eq!(typed_day("day", "2026-02-30").unwrap_err().field, "day");
+    assert_eq!(typed_day("day", "2026-12-01").unwrap(), 20_788);
+    // The message itself, malformed, is refused with its field named.
+    let message = |text: &str| Message::from_json(&analysis::json::parse(text).unwrap()).map(drop);
+    let error = message(
+        r#"{"kind":"price_stretch","platform":"uhrs","started":"soon","reward":"1","currency":"USD"}"#,
+    )
+    .unwrap_err();
+    assert!(error.to_string().starts_with("started: "), "{error}");
+    let error =
+        message(r#"{"kind":"price_day","platform":"clickworker","day":"2026-12-01","currency":"USD"}"#)
+            .unwrap_err();
+    assert!(error.to_string().starts_with("amount: "), "{error}");
+}
+
+#[test]
+fn a_days_earnings_are_spread_over_its_stretches_by_active_time_to_the_last_decimal() {
+    let stretches = [stretch(T0, 100 * S), stretch(T0 + 1000 * S, 200 * S), stretch(T0 + 2000 * S, 400 * S)];
+    let shares = spread(Money::parse("7").unwrap(), &stretches);
+    let shown: Vec<String> = shares.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["1", "2", "4"]);
+    let shares = spread(Money::parse("1").unwrap(), &stretches);
+    assert_eq!(shares.iter().fold(Money::ZERO, |sum, share| sum + *share), Money::parse("1").unwrap());
+    assert_eq!(shares[0].to_string(), "0.142857");
+    assert_eq!(spread(Money::ZERO, &stretches), vec![Money::ZERO; 3]);
+}
+
+#[test]
+fn the_waiting_list_shows_what_was_measured_beside_what_the_worker_types() {
+    let t = |key: &str, args: &[&str]| {
+        format!("[{key}{}]", args.iter().map(|a| format!(" {a}")).collect::<String>())
+    };
+    assert!(render_waiting(&[], 0, Currency::USD, &t).is_empty());
+    let waiting = [stretch(T0 + 3600 * S, 754 * S), stretch(T0, 65 * S)];
+    let page = html(&render_waiting(&waiting, 60, Currency::parse("EUR").unwrap(), &t));
+    // Oldest first, in the worker's time, with active and wall time measured.
+    let first = page.find("data-stretch=\"clickworker-1780000000000\"").unwrap();
+    let second = page.find("data-stretch=\"clickworker-1780003600000\"").unwrap();
+    assert!(first < second, "{page}");
+    assert!(page.contains("<td>2026-05-28 21:26</td>"), "{page}");
+    assert!(page.contains("<td data-measured=\"active\">12:34</td>"), "{page}");
+    assert!(page.contains("<td data-measured=\"span\">1:10</td>"), "{page}");
+    assert!(page.contains("[waitingPay]") && page.contains("[waitingActive]"), "{page}");
+    assert!(page.contains("id=\"pay-clickworker-1780000000000\""), "{page}");
+    assert!(page.contains("id=\"currency-clickworker-1780000000000\" value=\"EUR\""), "{page}");
+    assert!(page.contains("data-action=\"price-stretch:clickworker:1780000000000\""), "{page}");
+    assert!(page.contains("<option value=\"clickworker|2026-05-28\">[waitingDayOption clickworker 2026-05-28 2 13:39]</option>"), "{page}");
+}
