@@ -59,8 +59,6 @@ pub fn to_record(
             details.advertised,
         ),
         FinishedWhat::Unpaid(category) => (Activity::Unpaid { category: *category }, None, None, None, None),
-        // Kept in `crate::stretches` until the worker types its pay.
-        FinishedWhat::Unpriced => return Err(RecordError::new("reward", "not typed yet")),
     };
     let record = Record::new(RecordParts {
         record_id,

@@ -1,59 +1,18 @@
-//! Stretches of work measured on time-tier platforms (`adapters::time_tier`), kept until the
-//! worker types their pay: one stretch's pay, or a day's earnings from the platform's statement
-//! spread over that day's stretches of that platform in proportion to their active time. Either
-//! way the record is the measured time against the stated pay; nothing is stored unless every
-//! figure typed is good, and a stretch stays listed until it is paid.
+//! The pay a worker types for the stretches of work measured on time-tier platforms
+//! (`adapters::time_tier`; the tracker keeps them until then): one stretch's pay, or a day's
+//! earnings from the platform's statement spread over that day's stretches of that platform in
+//! proportion to their active time. Either way the record is the measured time against the
+//! stated pay. Each typed figure is read here with an error naming its field; the popup's list
+//! of the stretches waiting is rendered here too.
 
-use analysis::json::Value;
 use analysis::time::Date;
-use analysis::{Currency, Money, Outcome, Platform, RecordError};
+use analysis::{Currency, Money, Platform, RecordError};
 
-use crate::adapters::TaskDetails;
-use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson};
-use crate::tracker::{Finished, FinishedWhat, MANUAL_KEY, Millis};
+use crate::tracker::{Event, Millis, PricedStretches, Stretch};
 
-/// A measured stretch of work whose pay is not known yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unpriced {
-    pub platform: Platform,
-    pub started: Millis,
-    pub ended: Millis,
-    pub active_ms: Millis,
-}
-
-impl Unpriced {
-    /// The stretch a finished stretch of work is; `None` for tasks and unpaid time.
-    pub fn of(finished: &Finished) -> Option<Unpriced> {
-        matches!(finished.what, FinishedWhat::Unpriced).then_some(Unpriced {
-            platform: finished.platform,
-            started: finished.started,
-            ended: finished.ended,
-            active_ms: finished.active_ms,
-        })
-    }
-
-    /// The local day (days since 1970-01-01 where the worker is) the stretch started on.
-    pub fn local_day(&self, utc_offset_minutes: i64) -> i64 {
-        (self.started.div_euclid(1000) + utc_offset_minutes * 60).div_euclid(86_400)
-    }
-
-    /// The stretch paid `reward`: a task submitted on its platform, with the measured times.
-    /// Its key is the manual timer's, so no pay state is followed for it: the worker typed
-    /// what the platform paid.
-    pub fn paid(&self, reward: Money, currency: Currency) -> Finished {
-        Finished {
-            platform: self.platform,
-            started: self.started,
-            ended: self.ended,
-            active_ms: self.active_ms,
-            what: FinishedWhat::Task {
-                key: MANUAL_KEY.to_owned(),
-                outcome: Outcome::Submitted,
-                details: TaskDetails::plain(reward, currency, None, None),
-                bonus: Money::ZERO,
-            },
-        }
-    }
+/// The local day (days since 1970-01-01 where the worker is) of an instant.
+pub fn local_day(at: Millis, utc_offset_minutes: i64) -> i64 {
+    (at.div_euclid(1000) + utc_offset_minutes * 60).div_euclid(86_400)
 }
 
 /// An amount the worker typed, read for `field`: a plain non-negative decimal (the library's
@@ -76,11 +35,39 @@ pub fn typed_day(field: &'static str, text: &str) -> Result<i64, RecordError> {
     Date::parse(text.trim()).map(Date::days_since_epoch).map_err(|problem| RecordError::new(field, problem))
 }
 
+/// Reads the pay a worker typed for measured stretches of work into the tracker's event. An
+/// amount over the library's bound on one task's pay is refused here, for a day's earnings as
+/// for one stretch (no day of microwork pays that much: it is a slip of the keyboard or of the
+/// unit), so the records the tracker then makes are never refused and no stretch is lost.
+pub fn priced(
+    now: Millis,
+    platform: &str,
+    which: PricedStretches,
+    (field, amount): (&'static str, &str),
+    currency: &str,
+) -> Result<Event, RecordError> {
+    let platform = Platform::parse(platform).map_err(|p| RecordError::new("platform", p))?;
+    let amount = typed_amount(field, amount)?;
+    let currency = typed_currency("currency", currency)?;
+    let usd = amount.to_usd(currency, analysis::Timestamp::nearest_to_unix_seconds(now.div_euclid(1000)));
+    let bound = analysis::record::MAX_TASK_PAY_USD;
+    if usd > rust_decimal::Decimal::from(bound) {
+        return Err(RecordError::new(
+            field,
+            format!(
+                "{amount} {currency} is about {} USD; no task or day of microwork pays more than {bound} USD",
+                usd.round_dp(2)
+            ),
+        ));
+    }
+    Ok(Event::Priced { now, platform, which, amount, currency })
+}
+
 /// Splits `amount` over stretches in proportion to their active time, each share rounded down
 /// to the millionth a `Money` holds and the remainder given to the last, so the shares add up
 /// to exactly the amount typed. In whole millionths (integers): a decimal division would add
 /// about 20 KB to the wasm module.
-pub fn spread(amount: Money, stretches: &[Unpriced]) -> Vec<Money> {
+pub fn spread(amount: Money, stretches: &[Stretch]) -> Vec<Money> {
     // A `Money` has at most six decimals and at most 10^12 units, so this fits an i128 easily.
     let decimal = amount.decimal();
     let micros = decimal.mantissa() * 10i128.pow(6u32.saturating_sub(decimal.scale()));
@@ -94,34 +81,13 @@ pub fn spread(amount: Money, stretches: &[Unpriced]) -> Vec<Money> {
             (micros * i128::from(stretch.active_ms.max(0))).checked_div(total).unwrap_or(0)
         };
         given += share;
-        // Never negative nor more precise than six decimals, so it always parses.
+        // Never negative nor more precise than six decimals, so it always parses; as a u64
+        // (a share is at most 10^18 millionths), whose printing the module has already.
+        let share = u64::try_from(share).unwrap_or(0);
         let text = format!("{}.{:06}", share / 1_000_000, share % 1_000_000);
         shares.push(Money::parse(&text).unwrap_or(Money::ZERO));
     }
     shares
-}
-
-impl ToJson for Unpriced {
-    fn to_json(&self) -> Value {
-        ObjectBuilder::new()
-            .field("platform", self.platform.as_str())
-            .field("started", self.started)
-            .field("ended", self.ended)
-            .field("active_ms", self.active_ms)
-            .build()
-    }
-}
-
-impl FromJson for Unpriced {
-    fn from_json(value: &Value) -> Result<Unpriced, JsonError> {
-        let fields = Fields::of(value)?;
-        Ok(Unpriced {
-            platform: fields.text_of("platform", Platform::parse)?,
-            started: fields.i64("started")?,
-            ended: fields.i64("ended")?,
-            active_ms: fields.i64("active_ms")?,
-        })
-    }
 }
 
 /// At most this many stretches are listed with a form each (the oldest first); the day's form
@@ -132,7 +98,7 @@ pub const LISTED: usize = 50;
 /// active and the wall minutes) beside the fields the worker types, and the form for a day's
 /// earnings. Each stretch's fields are named by its platform and start (`pay-uhrs-1764...`).
 pub fn render_waiting(
-    waiting: &[Unpriced],
+    waiting: &[Stretch],
     utc_offset_minutes: i64,
     currency: Currency,
     t: crate::dashboard::Translate<'_>,
@@ -142,7 +108,7 @@ pub fn render_waiting(
         return Vec::new();
     }
     let mut sorted = waiting.to_vec();
-    sorted.sort_by_key(|stretch| stretch.started);
+    sorted.sort_unstable_by_key(|stretch| stretch.first);
     let mut head = element("tr");
     for key in ["platform", "waitingStarted", "waitingActive", "waitingSpan", "waitingPay", "currency"] {
         head.push(element("th").text(t(key, &[])));
@@ -150,8 +116,8 @@ pub fn render_waiting(
     head.push(element("th"));
     let mut body = element("tbody");
     for stretch in sorted.iter().take(LISTED) {
-        let id = format!("{}-{}", stretch.platform, stretch.started);
-        let started = local_time(stretch.started, utc_offset_minutes);
+        let id = format!("{}-{}", stretch.platform, stretch.first);
+        let started = local_time(stretch.first, utc_offset_minutes);
         body.push(
             element("tr")
                 .attribute("data-stretch", id.clone())
@@ -161,7 +127,7 @@ pub fn render_waiting(
                 .child(
                     element("td")
                         .attribute("data-measured", "span")
-                        .text(minutes(stretch.ended - stretch.started)),
+                        .text(minutes(stretch.last - stretch.first)),
                 )
                 .child(element("td").child(field(&format!("pay-{id}"), "", t("waitingPayFor", &[&started]))))
                 .child(element("td").child(field(
@@ -175,7 +141,7 @@ pub fn render_waiting(
                             .attribute("type", "button")
                             .attribute(
                                 "data-action",
-                                format!("price-stretch:{}:{}", stretch.platform, stretch.started),
+                                format!("price-stretch:{}:{}", stretch.platform, stretch.first),
                             )
                             .text(t("waitingSave", &[])),
                     ),
@@ -194,7 +160,7 @@ pub fn render_waiting(
     // One choice per platform and local day, with what was measured that day.
     let mut days: Vec<(Platform, i64, usize, Millis)> = Vec::new();
     for stretch in &sorted {
-        let day = stretch.local_day(utc_offset_minutes);
+        let day = local_day(stretch.first, utc_offset_minutes);
         match days.iter_mut().find(|(platform, d, ..)| *platform == stretch.platform && *d == day) {
             Some(entry) => {
                 entry.2 += 1;

@@ -10,7 +10,7 @@
 //! first, so they never double count either. The whole state is serializable: it is saved
 //! after every event and survives service-worker and browser restarts.
 
-use analysis::{Money, Outcome, Platform, UnpaidCategory};
+use analysis::{Currency, Money, Outcome, Platform, UnpaidCategory};
 
 mod credit;
 mod saved;
@@ -92,11 +92,11 @@ pub struct OpenTask {
 /// A stretch of searching, or of work on a time-tier platform: the platform, the first and
 /// last credited instants and the active time between them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct SearchStretch {
-    platform: Platform,
-    first: Millis,
-    last: Millis,
-    active_ms: Millis,
+pub struct Stretch {
+    pub platform: Platform,
+    pub first: Millis,
+    pub last: Millis,
+    pub active_ms: Millis,
 }
 
 /// A finished task or stretch of unpaid time, ready to become a record.
@@ -119,9 +119,6 @@ pub enum FinishedWhat {
         bonus: Money,
     },
     Unpaid(UnpaidCategory),
-    /// A stretch of work on a time-tier platform, measured; its pay is for the worker to type
-    /// (`crate::stretches`), after which it becomes a task record.
-    Unpriced,
 }
 
 /// Something that happened, with the time it happened.
@@ -169,6 +166,16 @@ pub enum Event {
         details: TaskDetails,
         bonus: Money,
     },
+    /// The worker typed the pay of measured stretches of work (checked by the caller): of the
+    /// one that started at `started`, or of every one of the platform that started on a local
+    /// day (the day's earnings, spread by `crate::stretches::spread`).
+    Priced {
+        now: Millis,
+        platform: Platform,
+        which: PricedStretches,
+        amount: Money,
+        currency: Currency,
+    },
     /// A periodic alarm: expire tasks, end stale search stretches.
     Tick {
         now: Millis,
@@ -177,6 +184,13 @@ pub enum Event {
     BrowserStarted {
         now: Millis,
     },
+}
+
+/// Which stretches of work a typed pay is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PricedStretches {
+    Started(Millis),
+    LocalDay { day: i64, utc_offset_minutes: i64 },
 }
 
 /// What handling an event produced beyond the new state.
@@ -194,9 +208,12 @@ pub struct Tracker {
     pub settings: TrackerSettings,
     tabs: SortedMap<TabId, Tab>,
     tasks: Vec<OpenTask>,
-    searches: Vec<SearchStretch>,
+    searches: Vec<Stretch>,
     /// Open stretches of work on time-tier platforms, one per platform at most.
-    works: Vec<SearchStretch>,
+    works: Vec<Stretch>,
+    /// Finished stretches of work waiting for the worker to type their pay: kept with the
+    /// tracker, so nothing measured is lost until it is paid.
+    waiting: Vec<Stretch>,
     current: Option<TabId>,
     clock: Option<Millis>,
 }
@@ -209,6 +226,7 @@ impl Tracker {
             tasks: Vec::new(),
             searches: Vec::new(),
             works: Vec::new(),
+            waiting: Vec::new(),
             current: None,
             clock: None,
         }
@@ -216,6 +234,11 @@ impl Tracker {
 
     pub fn open_tasks(&self) -> &[OpenTask] {
         &self.tasks
+    }
+
+    /// Finished stretches of work waiting for their pay.
+    pub fn waiting(&self) -> &[Stretch] {
+        &self.waiting
     }
 
     /// The manual timer's start, when it runs.
@@ -282,6 +305,37 @@ impl Tracker {
                     None => out.problems.push("the manual timer is not running".to_owned()),
                 }
             }
+            Event::Priced { platform, which, amount, currency, .. } => {
+                let matches = |stretch: &Stretch| {
+                    stretch.platform == platform
+                        && match which {
+                            PricedStretches::Started(started) => stretch.first == started,
+                            PricedStretches::LocalDay { day, utc_offset_minutes } => {
+                                crate::stretches::local_day(stretch.first, utc_offset_minutes) == day
+                            }
+                        }
+                };
+                let (chosen, kept): (Vec<Stretch>, Vec<Stretch>) = self.waiting.drain(..).partition(matches);
+                self.waiting = kept;
+                if chosen.is_empty() {
+                    out.problems
+                        .push(format!("{platform}: no measured stretch waits for that pay (already paid?)"));
+                }
+                let shares = crate::stretches::spread(amount, &chosen);
+                out.finished.extend(chosen.iter().zip(shares).map(|(stretch, share)| Finished {
+                    platform,
+                    started: stretch.first,
+                    ended: stretch.last,
+                    active_ms: stretch.active_ms,
+                    what: FinishedWhat::Task {
+                        // The manual timer's key: no pay state is followed, the worker typed it.
+                        key: MANUAL_KEY.to_owned(),
+                        outcome: Outcome::Submitted,
+                        details: TaskDetails::plain(share, currency, None, None),
+                        bonus: Money::ZERO,
+                    },
+                }));
+            }
             Event::Tick { .. } | Event::BrowserStarted { .. } => {}
         }
         self.expire(now, &mut out);
@@ -340,7 +394,7 @@ impl Tracker {
         let place = match observation.view {
             PageView::Search => {
                 // Back on the list: the stretch of work before it is over.
-                self.end_work(platform, out);
+                self.end_work(platform);
                 Place::Search { platform }
             }
             PageView::Working => {
@@ -349,7 +403,7 @@ impl Tracker {
                 Place::Working { platform }
             }
             PageView::Submitted => {
-                self.end_work(platform, out);
+                self.end_work(platform);
                 Place::Search { platform }
             }
             PageView::Neutral => Place::Elsewhere,
@@ -464,17 +518,17 @@ impl Tracker {
     }
 
     fn end_search(&mut self, platform: Platform, out: &mut Outcomes) {
-        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+        let (ended, kept): (Vec<Stretch>, Vec<Stretch>) =
             self.searches.drain(..).partition(|stretch| stretch.platform == platform);
         self.searches = kept;
         out.finished.extend(ended.into_iter().filter_map(finish_search));
     }
 
-    fn end_work(&mut self, platform: Platform, out: &mut Outcomes) {
-        let (ended, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+    fn end_work(&mut self, platform: Platform) {
+        let (ended, kept): (Vec<Stretch>, Vec<Stretch>) =
             self.works.drain(..).partition(|stretch| stretch.platform == platform);
         self.works = kept;
-        out.finished.extend(ended.into_iter().filter_map(finish_work));
+        self.waiting.extend(ended.into_iter().filter(|stretch| stretch.active_ms >= 1000));
     }
 
     fn close(&mut self, key: &str, ended: Millis, outcome: Outcome, out: &mut Outcomes) {
@@ -509,18 +563,18 @@ impl Tracker {
         for (key, deadline) in expired {
             self.close(&key, deadline, Outcome::Abandoned, out);
         }
-        let (stale, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+        let (stale, kept): (Vec<Stretch>, Vec<Stretch>) =
             self.searches.drain(..).partition(|stretch| now - stretch.last > SEARCH_STRETCH_GAP_MS);
         self.searches = kept;
         out.finished.extend(stale.into_iter().filter_map(finish_search));
-        let (stale, kept): (Vec<SearchStretch>, Vec<SearchStretch>) =
+        let (stale, kept): (Vec<Stretch>, Vec<Stretch>) =
             self.works.drain(..).partition(|stretch| now - stretch.last > SEARCH_STRETCH_GAP_MS);
         self.works = kept;
-        out.finished.extend(stale.into_iter().filter_map(finish_work));
+        self.waiting.extend(stale.into_iter().filter(|stretch| stretch.active_ms >= 1000));
     }
 }
 
-fn finish_search(stretch: SearchStretch) -> Option<Finished> {
+fn finish_search(stretch: Stretch) -> Option<Finished> {
     (stretch.active_ms >= 1000).then_some(Finished {
         platform: stretch.platform,
         started: stretch.first,
@@ -528,12 +582,6 @@ fn finish_search(stretch: SearchStretch) -> Option<Finished> {
         active_ms: stretch.active_ms,
         what: FinishedWhat::Unpaid(UnpaidCategory::Search),
     })
-}
-
-/// A stretch of work becomes a stretch awaiting its pay; like search, under one active second
-/// is dropped.
-fn finish_work(stretch: SearchStretch) -> Option<Finished> {
-    finish_search(stretch).map(|finished| Finished { what: FinishedWhat::Unpriced, ..finished })
 }
 
 fn event_time(event: &Event) -> Millis {
@@ -545,6 +593,7 @@ fn event_time(event: &Event) -> Millis {
         | Event::Submission { now, .. }
         | Event::ManualStart { now, .. }
         | Event::ManualStop { now, .. }
+        | Event::Priced { now, .. }
         | Event::Tick { now }
         | Event::BrowserStarted { now } => *now,
     }

@@ -8,8 +8,10 @@ use extension::adapters::{ADAPTERS, PageView, observe_page, plan_for};
 use extension::json::{FromJson, ToJson};
 use extension::messages::Message;
 use extension::records::to_record;
-use extension::stretches::{Unpriced, render_waiting, spread, typed_amount, typed_currency, typed_day};
-use extension::tracker::{Event, Finished, FinishedWhat, Millis, Tracker, TrackerSettings};
+use extension::stretches::{priced, render_waiting, spread, typed_amount, typed_currency, typed_day};
+use extension::tracker::{
+    Event, Finished, FinishedWhat, Millis, PricedStretches, Stretch, Tracker, TrackerSettings,
+};
 use extension::view::html;
 
 const T0: Millis = 1_780_000_000_000;
@@ -156,6 +158,15 @@ fn run(tracker: &mut Tracker, events: Vec<Event>) -> Vec<Finished> {
 const LIST: &str = "https://www.uhrs.ai/marketplace/tasks/all";
 const HITAPP: &str = "https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512";
 
+/// The tasks among what finished (the search before a payment may finish with it).
+fn tasks(finished: Vec<Finished>) -> Vec<Finished> {
+    finished.into_iter().filter(|f| matches!(f.what, FinishedWhat::Task { .. })).collect()
+}
+
+fn install() -> InstallId {
+    InstallId::parse("i-1").unwrap()
+}
+
 #[test]
 fn searching_then_working_on_uhrs_gives_a_search_record_and_a_stretch_waiting_for_its_pay() {
     let mut t = tracker();
@@ -171,15 +182,15 @@ fn searching_then_working_on_uhrs_gives_a_search_record_and_a_stretch_waiting_fo
             page(1, 130 * S, LIST),
         ],
     );
-    assert_eq!(finished.len(), 2, "{finished:?}");
+    assert_eq!(finished.len(), 1, "{finished:?}");
     assert_eq!((finished[0].started, finished[0].ended, finished[0].active_ms), (T0, T0 + 30 * S, 30 * S));
     assert!(matches!(finished[0].what, FinishedWhat::Unpaid(_)));
-    let work = &finished[1];
-    assert_eq!(work.what, FinishedWhat::Unpriced);
-    assert_eq!((work.started, work.ended, work.active_ms), (T0 + 30 * S, T0 + 130 * S, 100 * S));
-    // A stretch measured but not paid is no record yet.
-    let error = to_record(work, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap_err();
-    assert_eq!(error.field, "reward");
+    // Measured, and no record until its pay is typed.
+    let platform = extension::adapters::time_tier::UHRS.platform;
+    assert_eq!(
+        t.waiting(),
+        [Stretch { platform, first: T0 + 30 * S, last: T0 + 130 * S, active_ms: 100 * S }]
+    );
 }
 
 #[test]
@@ -187,41 +198,104 @@ fn a_stretch_of_work_ends_after_ten_minutes_without_work_and_survives_a_restart(
     let mut t = tracker();
     run(&mut t, vec![page(1, 0, HITAPP), input(1, 30 * S)]);
     // Saved and read back, as the background does after every event; an older saved state
-    // without stretches of work reads as none open.
+    // without stretches of work reads as none open and none waiting.
     let mut t = Tracker::from_json(&t.to_json()).unwrap();
     let mut old = t.to_json();
     if let Value::Object(map) = &mut old {
         map.remove("works");
+        map.remove("waiting");
     }
-    Tracker::from_json(&old).unwrap();
+    assert!(Tracker::from_json(&old).unwrap().waiting().is_empty());
     let finished = run(
         &mut t,
-        vec![Event::TabClosed { tab: 1, now: T0 + 100 * S }, Event::Tick { now: T0 + 15 * 60 * S }],
+        vec![Event::TabClosed { tab: 1, now: T0 + 100 * S }, Event::Tick { now: T0 + 9 * 60 * S }],
     );
-    assert_eq!(finished.len(), 1, "{finished:?}");
-    assert_eq!(finished[0].what, FinishedWhat::Unpriced);
-    assert_eq!(finished[0].active_ms, 90 * S);
+    assert!(finished.is_empty() && t.waiting().is_empty(), "{finished:?}");
+    run(&mut t, vec![Event::Tick { now: T0 + 15 * 60 * S }]);
+    assert_eq!(t.waiting().len(), 1);
+    assert_eq!(t.waiting()[0].active_ms, 90 * S);
+    let t = Tracker::from_json(&t.to_json()).unwrap();
+    assert_eq!(t.waiting().len(), 1, "a stretch waiting for its pay survives a restart");
 }
 
-fn stretch(started: Millis, active_ms: Millis) -> Unpriced {
-    Unpriced { platform: Platform::Clickworker, started, ended: started + active_ms + 5 * S, active_ms }
+fn stretch(first: Millis, active_ms: Millis) -> Stretch {
+    Stretch { platform: Platform::Clickworker, first, last: first + active_ms + 5 * S, active_ms }
+}
+
+/// A tracker holding these stretches of work, measured on Clickworker's job pages.
+fn tracker_waiting(active: &[Millis]) -> Tracker {
+    let mut t = tracker();
+    let mut at = 0;
+    for &ms in active {
+        let mut events = vec![page(1, at, "https://workplace.clickworker.com/en/workplace/jobs/51749/edit")];
+        events.extend((1..ms / (30 * S)).map(|step| input(1, at + step * 30 * S)));
+        events.push(page(1, at + ms, "https://workplace.clickworker.com/en/workplace/jobs"));
+        run(&mut t, events);
+        at += ms + 60 * S;
+    }
+    t
 }
 
 #[test]
 fn a_typed_pay_becomes_a_record_of_the_measured_time_and_the_typed_pay() {
-    let unpriced = stretch(T0, 600 * S);
-    let finished = unpriced.paid(Money::parse("1.35").unwrap(), Currency::USD);
-    let local = to_record(&finished, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap();
+    let mut t = tracker_waiting(&[600 * S, 300 * S]);
+    let first = t.waiting()[0].first;
+    let event =
+        priced(T0 + 3600 * S, "clickworker", PricedStretches::Started(first), ("reward", "1.35"), "usd");
+    let finished = tasks(run(&mut t, vec![event.unwrap()]));
+    assert_eq!(finished.len(), 1);
+    let local = to_record(&finished[0], [7; 16], &install(), None).unwrap();
     let fields = analysis::record_to_json(&local.record);
     assert_eq!(fields.get("reward").and_then(Value::as_str), Some("1.35"));
+    assert_eq!(fields.get("currency").and_then(Value::as_str), Some("USD"));
     assert_eq!(fields.get("active_seconds").and_then(Value::as_u64), Some(600));
     assert_eq!(fields.get("outcome").and_then(Value::as_str), Some("submitted"));
     assert_eq!(local.task_key, None);
-    // An absurd amount is refused by the library's bound on one task's pay, naming the field.
-    let absurd = unpriced.paid(Money::parse("250000").unwrap(), Currency::USD);
-    let error = to_record(&absurd, [7; 16], &InstallId::parse("i-1").unwrap(), None).unwrap_err();
-    assert_eq!(error.field, "reward");
-    assert!(error.problem.contains("at most 1000 USD"), "{error}");
+    // The other stretch still waits; paying the first again finds nothing and says so.
+    assert_eq!(t.waiting().len(), 1);
+    let again = priced(T0 + 3600 * S, "clickworker", PricedStretches::Started(first), ("reward", "1"), "USD");
+    let out = t.handle(again.unwrap());
+    assert!(
+        tasks(out.finished.clone()).is_empty() && out.problems[0].contains("no measured stretch"),
+        "{out:?}"
+    );
+    assert_eq!(t.waiting().len(), 1);
+}
+
+#[test]
+fn a_days_earnings_pay_that_days_stretches_by_active_time() {
+    let mut t = tracker_waiting(&[100 * S, 300 * S]);
+    let day = extension::stretches::local_day(t.waiting()[0].first, 120);
+    let which = PricedStretches::LocalDay { day, utc_offset_minutes: 120 };
+    let event = priced(T0 + 3600 * S, "clickworker", which, ("amount", "2"), "EUR").unwrap();
+    let finished = tasks(run(&mut t, vec![event]));
+    let rewards: Vec<String> = finished
+        .iter()
+        .map(|f| match &f.what {
+            FinishedWhat::Task { details, .. } => format!("{} {}", details.reward, details.currency),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(rewards, ["0.5 EUR", "1.5 EUR"]);
+    assert!(t.waiting().is_empty());
+}
+
+#[test]
+fn an_absurd_typed_pay_is_refused_before_any_stretch_is_touched() {
+    for (field, amount, currency) in
+        [("reward", "250000", "USD"), ("amount", "1001", "USD"), ("amount", "5000000", "JPY")]
+    {
+        let error =
+            priced(T0, "clickworker", PricedStretches::Started(T0), (field, amount), currency).unwrap_err();
+        assert_eq!(error.field, field);
+        assert!(error.problem.contains("no task or day of microwork pays more than 1000 USD"), "{error}");
+    }
+    // Within the bound in its own currency: 100,000 yen is under 1,000 dollars.
+    priced(T0, "clickworker", PricedStretches::Started(T0), ("amount", "100000"), "JPY").unwrap();
+    let error = priced(T0, "nowhere", PricedStretches::Started(T0), ("reward", "1"), "USD").unwrap_err();
+    assert_eq!(error.field, "platform");
+    let error = priced(T0, "clickworker", PricedStretches::Started(T0), ("reward", "1"), "US$").unwrap_err();
+    assert_eq!(error.field, "currency");
 }
 
 #[test]
@@ -265,7 +339,7 @@ fn malformed_and_hostile_typed_pay_is_refused_naming_the_field() {
 }
 
 #[test]
-fn a_days_earnings_are_spread_over_its_stretches_by_active_time_to_the_last_decimal() {
+fn a_days_earnings_are_split_by_active_time_to_the_last_decimal() {
     let stretches = [stretch(T0, 100 * S), stretch(T0 + 1000 * S, 200 * S), stretch(T0 + 2000 * S, 400 * S)];
     let shares = spread(Money::parse("7").unwrap(), &stretches);
     let shown: Vec<String> = shares.iter().map(ToString::to_string).collect();

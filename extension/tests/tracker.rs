@@ -60,7 +60,7 @@ fn run(tracker: &mut Tracker, events: Vec<Event>) -> Vec<Finished> {
 fn outcome(finished: &Finished) -> Option<Outcome> {
     match &finished.what {
         FinishedWhat::Task { outcome, .. } => Some(*outcome),
-        FinishedWhat::Unpaid(_) | FinishedWhat::Unpriced => None,
+        FinishedWhat::Unpaid(_) => None,
     }
 }
 

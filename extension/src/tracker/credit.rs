@@ -3,7 +3,7 @@
 
 use analysis::Platform;
 
-use super::{FRAME_FOCUS_GRACE_MS, Millis, Place, SearchStretch, Tracker};
+use super::{FRAME_FOCUS_GRACE_MS, Millis, Place, Stretch, Tracker};
 
 impl Tracker {
     /// Credits the time from the last event to `now` (see the module documentation).
@@ -62,18 +62,13 @@ impl Tracker {
 }
 
 /// Credits `from..until` to the platform's open stretch in `stretches`, opening one if none is.
-fn credit_stretch(
-    stretches: &mut Vec<SearchStretch>,
-    platform: Platform,
-    from: Millis,
-    until: Millis,
-) -> Millis {
+fn credit_stretch(stretches: &mut Vec<Stretch>, platform: Platform, from: Millis, until: Millis) -> Millis {
     match stretches.iter_mut().find(|stretch| stretch.platform == platform) {
         Some(stretch) => {
             stretch.active_ms += until - from;
             stretch.last = until;
         }
-        None => stretches.push(SearchStretch { platform, first: from, last: until, active_ms: until - from }),
+        None => stretches.push(Stretch { platform, first: from, last: until, active_ms: until - from }),
     }
     until - from
 }

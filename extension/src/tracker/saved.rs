@@ -5,7 +5,7 @@
 use analysis::json::Value;
 use analysis::{Money, Platform};
 
-use super::{OpenTask, Place, SearchStretch, Tab, TabId, Tracker, TrackerSettings};
+use super::{OpenTask, Place, Stretch, Tab, TabId, Tracker, TrackerSettings};
 use crate::adapters::TaskDetails;
 use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson, map_of, object_of};
 
@@ -20,6 +20,7 @@ impl ToJson for Tracker {
             .field("tasks", self.tasks.to_json())
             .field("searches", self.searches.to_json())
             .field("works", self.works.to_json())
+            .field("waiting", self.waiting.to_json())
             .optional("current", self.current)
             .optional("clock", self.clock)
             .build()
@@ -42,6 +43,7 @@ impl FromJson for Tracker {
             searches: fields.parse("searches")?,
             // Absent from a state saved before the time tier: no stretch of work open.
             works: fields.optional("works")?.unwrap_or_default(),
+            waiting: fields.optional("waiting")?.unwrap_or_default(),
             current: fields.optional_i64("current")?,
             clock: fields.optional_i64("clock")?,
         })
@@ -130,7 +132,7 @@ impl FromJson for OpenTask {
     }
 }
 
-impl ToJson for SearchStretch {
+impl ToJson for Stretch {
     fn to_json(&self) -> Value {
         ObjectBuilder::new()
             .field("platform", self.platform.as_str())
@@ -141,10 +143,10 @@ impl ToJson for SearchStretch {
     }
 }
 
-impl FromJson for SearchStretch {
-    fn from_json(value: &Value) -> Result<SearchStretch, JsonError> {
+impl FromJson for Stretch {
+    fn from_json(value: &Value) -> Result<Stretch, JsonError> {
         let fields = Fields::of(value)?;
-        Ok(SearchStretch {
+        Ok(Stretch {
             platform: fields.text_of("platform", Platform::parse)?,
             first: fields.i64("first")?,
             last: fields.i64("last")?,

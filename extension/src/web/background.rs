@@ -9,15 +9,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::api::{self, now_millis};
-use super::storage::{self, OUTBOX, PAY, SETTINGS, SYNC, TRACKER, UNPRICED, json, parse_stored, read, write};
+use super::storage::{self, OUTBOX, PAY, SETTINGS, SYNC, TRACKER, json, parse_stored, read, write};
 use crate::adapters::{TaskDetails, label, observe_api_response, observe_page, plan_for};
 use crate::json::{FromJson, ObjectBuilder, ToJson};
 use crate::messages::Message;
 use crate::pay::PayBook;
 use crate::records::{LocalRecord, to_record};
 use crate::settings::{CONSENT_VERSION, Settings};
-use crate::stretches::{self, Unpriced};
-use crate::tracker::{Event, FinishedWhat, Outcomes, Tracker, TrackerSettings};
+use crate::stretches;
+use crate::tracker::{Event, FinishedWhat, Outcomes, PricedStretches, Tracker, TrackerSettings};
 use crate::upload::{
     BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_challenge,
     parse_enrollment, retry_after_ms, solve_challenge,
@@ -44,7 +44,6 @@ enum Action {
     EraseShared,
     DeleteLocal,
     Import(String),
-    Price(PayTyped),
     /// Answered at once.
     Reply(JsValue),
 }
@@ -100,32 +99,26 @@ fn decide(message: &JsValue, tab: i32, frame: i32, now: i64) -> Result<Action, J
         Message::DeleteLocal => Ok(Action::DeleteLocal),
         Message::Import { text } => Ok(Action::Import(text)),
         Message::PriceStretch { platform, started, reward, currency } => {
-            let platform =
-                Platform::parse(&platform).map_err(|p| field_error(RecordError::new("platform", p)))?;
-            let reward = stretches::typed_amount("reward", &reward).map_err(field_error)?;
-            let currency = stretches::typed_currency("currency", &currency).map_err(field_error)?;
-            Ok(Action::Price(PayTyped::Stretch { platform, started, reward, currency }))
+            let which = PricedStretches::Started(started);
+            event(
+                stretches::priced(now, &platform, which, ("reward", &reward), &currency)
+                    .map_err(field_error)?,
+            )
         }
         Message::PriceDay { platform, day, amount, currency } => {
-            let platform =
-                Platform::parse(&platform).map_err(|p| field_error(RecordError::new("platform", p)))?;
             let day = stretches::typed_day("day", &day).map_err(field_error)?;
-            let amount = stretches::typed_amount("amount", &amount).map_err(field_error)?;
-            let currency = stretches::typed_currency("currency", &currency).map_err(field_error)?;
-            Ok(Action::Price(PayTyped::Day { platform, day, amount, currency }))
+            let which = PricedStretches::LocalDay { day, utc_offset_minutes: api::utc_offset_minutes() };
+            event(
+                stretches::priced(now, &platform, which, ("amount", &amount), &currency)
+                    .map_err(field_error)?,
+            )
         }
     }
 }
 
-/// A refusal the popup shows beside the field it names.
+/// A refusal the popup shows, naming the field.
 fn field_error(error: RecordError) -> JsValue {
     api::to_js(&ObjectBuilder::new().field("error", error.to_string()).field("field", error.field).build())
-}
-
-/// Pay the worker typed for measured stretches of work, read but not yet matched to them.
-enum PayTyped {
-    Stretch { platform: Platform, started: i64, reward: Money, currency: Currency },
-    Day { platform: Platform, day: i64, amount: Money, currency: Currency },
 }
 
 /// Does what was decided; every entry point goes through this one future, so the module
@@ -147,10 +140,7 @@ async fn perform(action: Action, now: i64) -> Result<JsValue, JsValue> {
         }
         Action::EraseShared => erase_shared(now).await,
         Action::DeleteLocal => storage::delete_local().await,
-        Action::Price(typed) => {
-            let count = price(typed).await.map_err(field_error)?;
-            return Ok(api::to_js(&ObjectBuilder::new().field("priced", count).build()));
-        }
+
         Action::Import(text) => {
             let (imported, refused) = import(text, now).await.map_err(fail)?;
             return Ok(api::to_js(
@@ -246,56 +236,7 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
     store_finished(out, &settings, now).await
 }
 
-/// Turns the stretches the typed pay is for into records, all or none: a refused figure (the
-/// library's bound on one task's pay, say) stores nothing and leaves every stretch waiting.
-/// Returns how many stretches were paid.
-async fn price(typed: PayTyped) -> Result<usize, RecordError> {
-    let storage_error = |error: WebError| RecordError::new("storage", error);
-    let mut waiting: Vec<Unpriced> = read(UNPRICED).await.map_err(storage_error)?.unwrap_or_default();
-    let offset = api::utc_offset_minutes();
-    let (chosen, kept): (Vec<Unpriced>, Vec<Unpriced>) = match &typed {
-        PayTyped::Stretch { platform, started, .. } => {
-            waiting.drain(..).partition(|s| s.platform == *platform && s.started == *started)
-        }
-        PayTyped::Day { platform, day, .. } => {
-            waiting.drain(..).partition(|s| s.platform == *platform && s.local_day(offset) == *day)
-        }
-    };
-    if chosen.is_empty() {
-        let field = if matches!(typed, PayTyped::Stretch { .. }) { "stretch" } else { "day" };
-        return Err(RecordError::new(field, "no measured stretch waits for its pay there (already paid?)"));
-    }
-    let finished: Vec<_> = match typed {
-        PayTyped::Stretch { reward, currency, .. } => vec![chosen[0].paid(reward, currency)],
-        PayTyped::Day { amount, currency, .. } => stretches::spread(amount, &chosen)
-            .into_iter()
-            .zip(&chosen)
-            .map(|(share, stretch)| stretch.paid(share, currency))
-            .collect(),
-    };
-    let settings = settings().await;
-    let meta = storage::meta().await.map_err(storage_error)?;
-    let install = storage::install_id(&meta);
-    let records = finished
-        .iter()
-        .map(|finished| to_record(finished, api::random_bytes(), &install, settings.country))
-        .collect::<Result<Vec<LocalRecord>, RecordError>>()?;
-    storage::append(&records, offset).await.map_err(storage_error)?;
-    write(&[(UNPRICED, json(&kept))]).await.map_err(storage_error)?;
-    if settings.sharing {
-        queue(&records).await.map_err(storage_error)?;
-    }
-    Ok(records.len())
-}
-
 async fn store_finished(mut out: Outcomes, settings: &Settings, now: i64) -> Result<(), WebError> {
-    let unpriced: Vec<Unpriced> = out.finished.iter().filter_map(Unpriced::of).collect();
-    if !unpriced.is_empty() {
-        out.finished.retain(|finished| Unpriced::of(finished).is_none());
-        let mut waiting: Vec<Unpriced> = read(UNPRICED).await?.unwrap_or_default();
-        waiting.extend(unpriced);
-        write(&[(UNPRICED, json(&waiting))]).await?;
-    }
     let mut records: Vec<LocalRecord> = Vec::new();
     if !out.finished.is_empty() {
         let meta = storage::meta().await?;

@@ -11,15 +11,13 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use super::api::{self, translate};
-use super::storage::{
-    self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, UNPRICED, parse_stored,
-};
+use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
 use crate::adapters::{ADAPTERS, Adapter};
 use crate::dashboard::{Display, dashboard, fixed, render};
 use crate::json::ObjectBuilder;
 use crate::settings::{CONSENT_VERSION, Settings};
 use crate::store::DailyTotals;
-use crate::stretches::{Unpriced, render_waiting};
+use crate::stretches::render_waiting;
 use crate::tracker::Tracker;
 use crate::upload::SyncState;
 use crate::view::{Node, element};
@@ -110,11 +108,10 @@ struct Loaded {
     tracker: Option<Tracker>,
     problems: Vec<Problem>,
     sync: SyncState,
-    unpriced: Vec<Unpriced>,
 }
 
 async fn load() -> Result<Loaded, WebError> {
-    let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC, UNPRICED];
+    let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
     let object = api::get(&keys).await?;
     Ok(Loaded {
         settings: parse_stored(SETTINGS, &object).unwrap_or_default(),
@@ -123,7 +120,6 @@ async fn load() -> Result<Loaded, WebError> {
         tracker: parse_stored(TRACKER, &object),
         problems: parse_stored(PROBLEMS, &object).unwrap_or_default(),
         sync: parse_stored(SYNC, &object).unwrap_or_default(),
-        unpriced: parse_stored(UNPRICED, &object).unwrap_or_default(),
     })
 }
 
@@ -145,7 +141,7 @@ fn draw(loaded: &Loaded) {
     };
     show("dashboard", &render(&view, display, &translate));
     let waiting = render_waiting(
-        &loaded.unpriced,
+        loaded.tracker.as_ref().map_or(&[][..], Tracker::waiting),
         api::utc_offset_minutes(),
         loaded.settings.display_currency,
         &translate,
@@ -539,7 +535,7 @@ async fn act(action: &str) -> Result<(), WebError> {
         "price-day" => {
             let choice = input_value("day-choice");
             let (platform, day) = choice.split_once('|').unwrap_or_default();
-            let reply = send(
+            send(
                 kind("price_day")
                     .field("platform", platform)
                     .field("day", day)
@@ -548,13 +544,13 @@ async fn act(action: &str) -> Result<(), WebError> {
                     .build(),
             )
             .await?;
-            priced(&reply);
+            status(&translate("waitingSaved", &[]));
         }
         other if other.starts_with("price-stretch:") => {
             let mut parts = other.splitn(3, ':').skip(1);
             let (platform, started) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
             let id = format!("{platform}-{started}");
-            let reply = send(
+            send(
                 kind("price_stretch")
                     .field("platform", platform)
                     .field("started", started.parse::<i64>().unwrap_or_default())
@@ -563,7 +559,7 @@ async fn act(action: &str) -> Result<(), WebError> {
                     .build(),
             )
             .await?;
-            priced(&reply);
+            status(&translate("waitingSaved", &[]));
         }
         "open-full" => {
             let _ = web_sys::window().map(|w| w.open_with_url_and_target("popup.html?full", "_blank"));
@@ -571,12 +567,6 @@ async fn act(action: &str) -> Result<(), WebError> {
         other => return Err(WebError::UnknownAction(other.to_owned())),
     }
     refresh().await
-}
-
-/// Says how many measured stretches the typed pay made into records.
-fn priced(reply: &Value) {
-    let count = reply.get("priced").and_then(|v| v.as_u64()).unwrap_or(0);
-    status(&translate("waitingSaved", &[&count.to_string()]));
 }
 
 async fn import_file(file: web_sys::File) -> Result<(), WebError> {

@@ -24,8 +24,6 @@ pub(crate) const PAY: &str = "pay";
 /// The evidence log's last entry and length (`EvidenceHead`); its entries in chunks under
 /// `evidence/N`.
 pub(crate) const EVIDENCE: &str = "evidence";
-/// Stretches of work on time-tier platforms waiting for their pay (`crate::stretches`).
-pub(crate) const UNPRICED: &str = "unpriced";
 /// The most recent problems kept for the popup.
 const MAX_PROBLEMS: usize = 20;
 
@@ -242,7 +240,7 @@ async fn read_evidence_chunk(index: u64) -> Result<Vec<Value>, WebError> {
 pub(crate) async fn delete_local() -> Result<(), WebError> {
     let meta = meta().await?;
     let mut keys: Vec<String> = (0..meta.count.div_ceil(CHUNK_RECORDS)).map(chunk_key).collect();
-    keys.extend([DAYS, OUTBOX, PROBLEMS, PAY, UNPRICED].map(str::to_owned));
+    keys.extend([DAYS, OUTBOX, PROBLEMS, PAY].map(str::to_owned));
     if let Some(last) = read_evidence_head().await? {
         keys.extend((0..=last / crate::evidence::CHUNK_ENTRIES as u64).map(evidence_chunk_key));
         keys.push(EVIDENCE.to_owned());
