@@ -356,9 +356,9 @@ fn the_waiting_list_shows_what_was_measured_beside_what_the_worker_types() {
         format!("[{key}{}]", args.iter().map(|a| format!(" {a}")).collect::<String>())
     };
     assert!(render_waiting(&[], 0, Currency::USD, &t).is_empty());
-    let waiting = [stretch(T0 + 3600 * S, 754 * S), stretch(T0, 65 * S)];
+    let waiting = [stretch(T0, 65 * S), stretch(T0 + 3600 * S, 754 * S)];
     let page = html(&render_waiting(&waiting, 60, Currency::parse("EUR").unwrap(), &t));
-    // Oldest first, in the worker's time, with active and wall time measured.
+    // In the order they finished, in the worker's time, with active and wall time measured.
     let first = page.find("data-stretch=\"clickworker-1780000000000\"").unwrap();
     let second = page.find("data-stretch=\"clickworker-1780003600000\"").unwrap();
     assert!(first < second, "{page}");

@@ -13,7 +13,7 @@ import { axeViolations } from './extension-helpers.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
 import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
-import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
+import { HITAPPS, PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
 const IDLE_CUTOFF_S = 5;
@@ -48,7 +48,7 @@ describe('installing', () => {
     assert.equal(firefox.extensionId, firefox.gecko.id);
     const granted = await firefox.permissions();
     assert.deepEqual([...granted.origins].sort(), ['https://app.prolific.com/*', 'https://worker.mturk.com/*']);
-    assert.deepEqual([...granted.permissions].sort(), ['alarms', 'storage', 'unlimitedStorage']);
+    assert.deepEqual([...granted.permissions].sort(), ['alarms', 'scripting', 'storage', 'unlimitedStorage']);
     // Sharing's data collection is optional and off until the worker turns sharing on.
     assert.deepEqual([...granted.data_collection], []);
   });
@@ -270,5 +270,79 @@ describe('access to the sites', () => {
     await page.click('#grant-site-access');
     await page.waitForSelector('#site-access[hidden]');
     assert.deepEqual([...(await firefox.permissions()).origins].sort(), [...origins].sort());
+  });
+});
+
+describe('a time-tier platform (UHRS)', () => {
+  const UHRS = 'https://www.uhrs.ai/*';
+  const toggle = '[data-platform-toggle][data-platform]';
+  /// The settings' tick box of the platform whose hosts include www.uhrs.ai.
+  const uhrsToggle = async () => {
+    await openExtensionPage(page, firefox.popupUrl);
+    await page.click('[data-view="settings"]');
+    const id = await page.$$eval(toggle, (boxes) => boxes.find((box) => box.parentElement.textContent.includes('www.uhrs.ai')).id);
+    return `#${id}`;
+  };
+  const registered = () => firefox.inExtension(() => globalThis.browser.scripting.getRegisteredContentScripts());
+
+  test('turning UHRS on asks for its host permission, and the content script then runs there', async () => {
+    assert.ok(!(await firefox.permissions()).origins.includes(UHRS), 'not granted at install');
+    const box = await uhrsToggle();
+    await page.click(box);
+    await waitFor(async () => (await firefox.permissions()).origins.includes(UHRS), 'the UHRS host permission');
+    const scripts = await waitFor(async () => (await registered()).find((script) => script.matches.includes(UHRS)), 'the content script registered');
+    assert.deepEqual([...scripts.matches].sort(), ['https://prod.uhrs.playmsn.com/*', UHRS].sort());
+    // Clickworker was not turned on: its site stays out of reach.
+    assert.ok(!(await firefox.permissions()).origins.includes('https://workplace.clickworker.com/*'));
+  });
+
+  test('a UHRS stretch is timed from the addresses, and the pay typed in the popup makes its record', async () => {
+    const before = await recordCount();
+    const [app] = Object.keys(HITAPPS);
+    await page.goto('https://www.uhrs.ai/marketplace/tasks/all');
+    await work(page, 2500);
+    const started = Date.now();
+    await page.click(`#start-${app}`);
+    await page.waitForSelector('#judgment');
+    await work(page, 3500);
+    await page.click('#back-to-marketplace');
+    await page.waitForSelector('.tasks-as-grid-grid');
+    const ended = Date.now();
+    // The search before it is a record already; the stretch of work waits for its pay.
+    const search = (await waitForRecords(before, 1)).find((r) => r.kind === 'unpaid');
+    assert.equal(search.category, 'search');
+    await openExtensionPage(page, firefox.popupUrl);
+    const row = await page.waitForSelector('tr[data-stretch]');
+    const stretch = await row.evaluate((tr) => tr.getAttribute('data-stretch'));
+    const active = await text(`tr[data-stretch="${stretch}"] td[data-measured="active"]`);
+    const [minutes, secs] = active.split(':').map(Number);
+    assert.ok(minutes * 60 + secs >= 3 && minutes * 60 + secs <= (ended - started) / 1000 + 1, active);
+    // Hostile and malformed pay: refused naming the field, nothing recorded, the stretch kept.
+    for (const bad of ['-1', 'abc', '1e9', '5000']) {
+      await page.locator(`#pay-${stretch}`).fill(bad);
+      await page.click(`tr[data-stretch="${stretch}"] button`);
+      await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('reward: '));
+      assert.equal(await recordCount(), before + 1, bad);
+      await page.$eval('#status', (status) => { status.textContent = ''; });
+    }
+    assert.ok(await page.$(`tr[data-stretch="${stretch}"]`), 'the stretch is still listed');
+    await page.locator(`#pay-${stretch}`).fill('0.35');
+    await page.locator(`#currency-${stretch}`).fill('USD');
+    await page.click(`tr[data-stretch="${stretch}"] button`);
+    const [task] = (await waitForRecords(before + 1, 1)).filter((r) => r.kind === 'task');
+    assert.equal(task.reward, '0.35');
+    assert.equal(task.currency, 'USD');
+    assert.equal(task.outcome, 'submitted');
+    assert.equal(Number(task.active_seconds), minutes * 60 + secs);
+    assert.ok(seconds(task) <= (ended - started) / 1000 + 2, JSON.stringify(task));
+    await page.waitForFunction(() => !document.querySelector('tr[data-stretch]'));
+  });
+
+  test('turning UHRS off removes its host permission and its content script', async () => {
+    const box = await uhrsToggle();
+    await page.waitForFunction((box) => document.querySelector(box).checked, {}, box);
+    await page.click(box);
+    await waitFor(async () => !(await firefox.permissions()).origins.includes(UHRS), 'the UHRS permission removed');
+    await waitFor(async () => (await registered()).length === 0, 'the content script unregistered');
   });
 });

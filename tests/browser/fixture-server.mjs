@@ -1,6 +1,7 @@
 // HTTPS server for the extension's end-to-end tests: it plays worker.mturk.com,
 // www.mturkcontent.com, www.mturk.com, app.prolific.com and a requester's own survey site
-// (survey.requester.example, where external HITs run in a frame) from the fixture pages in
+// (survey.requester.example, where external HITs run in a frame) and UHRS (www.uhrs.ai, a
+// time-tier platform) from the fixture pages in
 // tests/fixtures/sites/, by Host header, with the sites' URL structure and a strict
 // Content-Security-Policy. Chromium reaches it through --host-resolver-rules, Firefox through
 // a local CONNECT proxy (firefox-helpers.mjs); nothing leaves the machine. The certificate is
@@ -35,8 +36,13 @@ export const STUDIES = {
   '6650f2c1a8e3b4d5e6f70813': { name: 'Reading comprehension', researcher: 'Language Lab', reward: 90, minutes: 6, maximum: 24, screeningPayment: 10 },
 };
 
+/// UHRS HitApps (a time-tier platform: the extension measures the time, the worker types the pay).
+export const HITAPPS = {
+  27841: { title: 'Search relevance judgments', group: 5512, reward: '0,05', available: '1442.6k', minutes: 1 },
+};
+
 /// The host names the server plays; the browsers are pointed at it for these only.
-export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example'];
+export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example', 'www.uhrs.ai'];
 
 const id = (length) => randomBytes(length).toString('hex').toUpperCase().slice(0, length);
 
@@ -157,6 +163,16 @@ export async function startFixtureServer() {
     return send(response, 200, read('app.prolific.com', 'index.html'), 'text/html; charset=utf-8', PROLIFIC_CSP);
   }
 
+  // UHRS: the marketplace and a HitApp page (tests/fixtures/sites/www.uhrs.ai).
+  function uhrs(response, url) {
+    const page = (name, values) => send(response, 200, fill(read('www.uhrs.ai', name), values), 'text/html; charset=utf-8', "default-src 'self'");
+    const [app, hitapp] = Object.entries(HITAPPS)[0];
+    if (url.pathname === '/marketplace/tasks/all') return page('marketplace.html', { app, ...hitapp, title: escapeHtml(hitapp.title) });
+    const match = url.pathname.match(/^\/marketplace\/app\/(\d+)$/);
+    if (match && HITAPPS[match[1]]) return page('hitapp.html', { app: match[1], ...HITAPPS[match[1]], title: escapeHtml(HITAPPS[match[1]].title) });
+    return send(response, 404, 'not found', 'text/plain', null);
+  }
+
   const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (request, response) => {
     let body = '';
     request.on('data', (chunk) => { body += chunk; if (body.length > 1e6) request.destroy(); });
@@ -181,6 +197,7 @@ export async function startFixtureServer() {
           'text/html; charset=utf-8', "default-src 'self'; form-action https://www.mturk.com https://worker.mturk.com");
       }
       if (host === 'app.prolific.com') return prolific(request, response, url, body);
+      if (host === 'www.uhrs.ai') return uhrs(response, url);
       return send(response, 404, 'unknown host', 'text/plain', null);
     });
   });
