@@ -1,0 +1,111 @@
+// End-to-end test of a time-tier platform (UHRS) in headless Chromium: a stretch of work
+// timed from the pages' addresses, its pay typed in the popup's form, the record that makes.
+//
+// Chromium asks the worker with a dialog before granting an optional host permission, and a
+// headless browser offers no way to answer it (no switch, and its dialogs are not reachable
+// over the DevTools protocol). So the built extension is loaded as is to check that nothing of
+// UHRS is granted at install, and a copy whose manifest also grants UHRS at install (the state
+// after the worker said yes) for the rest: the same content-script registration from the
+// granted optional hosts, the same timing and the same form. Firefox answers the request
+// without a dialog under test, and its test (extension-firefox.test.mjs) turns UHRS on and off
+// through the settings' tick box.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { EXTENSION_DIR, launch, stored, work } from './extension-helpers.mjs';
+import { waitFor, waitForRecords } from './extension-storage.mjs';
+import { seconds } from './scenarios.mjs';
+import { HITAPPS, startFixtureServer } from './fixture-server.mjs';
+
+const UHRS = ['https://www.uhrs.ai/*', 'https://prod.uhrs.playmsn.com/*'];
+
+let server;
+let copy;
+
+before(async () => {
+  server = await startFixtureServer();
+  copy = mkdtempSync(path.join(tmpdir(), 'piecerate-granted-'));
+  cpSync(EXTENSION_DIR, copy, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+  manifest.host_permissions.push(...UHRS);
+  writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2));
+});
+
+after(async () => {
+  await server?.close();
+  if (copy) rmSync(copy, { recursive: true, force: true });
+});
+
+test('as installed, no new platform is granted and no content script is registered for one', async () => {
+  const browser = await launch(server.hostRules);
+  try {
+    const granted = await browser.worker.evaluate(() => chrome.permissions.getAll());
+    assert.deepEqual([...granted.origins].sort(), ['https://app.prolific.com/*', 'https://worker.mturk.com/*']);
+    assert.deepEqual(await browser.worker.evaluate(() => chrome.scripting.getRegisteredContentScripts()), []);
+    const optional = await browser.worker.evaluate(() => chrome.runtime.getManifest().optional_host_permissions);
+    assert.ok(UHRS.every((origin) => optional.includes(origin)), JSON.stringify(optional));
+  } finally {
+    await browser.close();
+  }
+});
+
+test('with UHRS granted, a stretch is timed from the addresses and the typed pay makes its record', async () => {
+  const browser = await launch(server.hostRules, copy);
+  try {
+    const scripts = await waitFor(async () => {
+      const list = await browser.worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+      return list.find((script) => script.matches.includes(UHRS[0]));
+    }, 'the content script registered for the granted UHRS hosts');
+    assert.deepEqual([...scripts.matches].sort(), [...UHRS].sort());
+    const page = await browser.context.newPage();
+    // The settings show UHRS on: the permission is the setting.
+    await page.goto(browser.popupUrl);
+    await page.waitForSelector('body[data-opened-ms]');
+    await page.click('[data-view="settings"]');
+    const box = page.locator('label', { hasText: 'www.uhrs.ai' }).locator('input');
+    await waitFor(() => box.isChecked(), 'the UHRS tick box shown on');
+    assert.equal(await page.locator('label', { hasText: 'workplace.clickworker.com' }).locator('input').isChecked(), false);
+
+    const records = async () => (await stored(browser.worker)).records;
+    const [app] = Object.keys(HITAPPS);
+    await page.goto('https://www.uhrs.ai/marketplace/tasks/all');
+    await work(page, 2500);
+    const started = Date.now();
+    await page.click(`#start-${app}`);
+    await page.waitForSelector('#judgment');
+    await work(page, 3500);
+    await page.click('#back-to-marketplace');
+    await page.waitForSelector('.tasks-as-grid-grid');
+    const ended = Date.now();
+    const [search] = await waitForRecords(records, 0, 1);
+    assert.equal(search.category, 'search', JSON.stringify(search));
+
+    await page.goto(browser.popupUrl);
+    const row = page.locator('tr[data-stretch]');
+    await row.waitFor();
+    const stretch = await row.getAttribute('data-stretch');
+    const [minutes, secs] = (await row.locator('td[data-measured="active"]').textContent()).split(':').map(Number);
+    const active = minutes * 60 + secs;
+    assert.ok(active >= 3 && active <= (ended - started) / 1000 + 1, `${active} s active`);
+    // A bad figure is refused with its field named, and loses nothing.
+    await page.fill(`#pay-${stretch}`, '0,35');
+    await row.locator('button').click();
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('reward: '));
+    assert.equal((await records()).length, 1);
+    await page.fill(`#pay-${stretch}`, '0.35');
+    await page.fill(`#currency-${stretch}`, 'usd');
+    await row.locator('button').click();
+    const [task] = await waitForRecords(records, 1, 1);
+    assert.equal(task.kind, 'task');
+    assert.equal(task.reward, '0.35');
+    assert.equal(task.currency, 'USD');
+    assert.equal(Number(task.active_seconds), active);
+    assert.ok(seconds(task) <= (ended - started) / 1000 + 2, JSON.stringify(task));
+    await page.locator('tr[data-stretch]').waitFor({ state: 'detached' });
+  } finally {
+    await browser.close();
+  }
+});
