@@ -44,7 +44,7 @@ fn each_documented_url_has_the_role_its_fact_gives() {
     role("https://workplace.clickworker.com/en/workplace/payment_details", clickworker, Neutral);
     role("https://workplace.clickworker.com/en/workplace/jobs/51749/confirm_agreement", clickworker, Neutral);
     // UHRS U1, U2, U3 and the legacy judge view.
-    let uhrs = extension::adapters::time_tier::UHRS.platform;
+    let uhrs = Platform::Uhrs;
     role("https://www.uhrs.ai/marketplace/tasks/all", uhrs, Search);
     role("https://www.uhrs.ai/marketplace", uhrs, Search);
     role("https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512", uhrs, Working);
@@ -76,9 +76,19 @@ fn each_documented_url_has_the_role_its_fact_gives() {
     role("https://www.remotasks.com/en/tasks", remotasks, Working);
     role("https://www.remotasks.com/en/tasks?forceClaim=1&subtaskId=64f0", remotasks, Working);
     role("https://www.remotasks.com/en/signup", remotasks, Neutral);
-    role("https://app.outlier.ai/en/expert/tasks", remotasks, Working);
-    role("https://app.outlier.ai/en/expert/marketplace", remotasks, Search);
-    role("https://app.outlier.ai/en/expert/login", remotasks, Neutral);
+    role("https://app.outlier.ai/en/expert/tasks", Platform::Outlier, Working);
+    role("https://app.outlier.ai/en/expert/marketplace", Platform::Outlier, Search);
+    role("https://app.outlier.ai/en/expert/login", Platform::Outlier, Neutral);
+    // sproutgigs.md: P1 to P6.
+    let sproutgigs = Platform::Sproutgigs;
+    role("https://sproutgigs.com/jobs.php?category=10&sub_category=1000", sproutgigs, Search);
+    role("https://sproutgigs.com/jobs.php?sort=TTR", sproutgigs, Search);
+    role("https://sproutgigs.com/jobs/submit-task.php?Id=8c1e2f", sproutgigs, Working);
+    role("https://sproutgigs.com/jobs/submit-task.php", sproutgigs, Neutral);
+    role("https://sproutgigs.com/jobs/task-submitted.php", sproutgigs, PageView::Submitted);
+    // hivemicro.md: only the job list is documented; the rest is not counted.
+    role("https://hivemicro.com/jobs", Platform::Hive, Search);
+    role("https://hivemicro.com/jobs/42", Platform::Hive, Neutral);
     // Look-alike hosts are no platform at all.
     for url in [
         "https://www.uhrs.ai.evil.example/marketplace/tasks/all",
@@ -186,7 +196,7 @@ fn searching_then_working_on_uhrs_gives_a_search_record_and_a_stretch_waiting_fo
     assert_eq!((finished[0].started, finished[0].ended, finished[0].active_ms), (T0, T0 + 30 * S, 30 * S));
     assert!(matches!(finished[0].what, FinishedWhat::Unpaid(_)));
     // Measured, and no record until its pay is typed.
-    let platform = extension::adapters::time_tier::UHRS.platform;
+    let platform = Platform::Uhrs;
     assert_eq!(
         t.waiting(),
         [Stretch { platform, first: T0 + 30 * S, last: T0 + 130 * S, active_ms: 100 * S }]
@@ -216,6 +226,23 @@ fn a_stretch_of_work_ends_after_ten_minutes_without_work_and_survives_a_restart(
     assert_eq!(t.waiting()[0].active_ms, 90 * S);
     let t = Tracker::from_json(&t.to_json()).unwrap();
     assert_eq!(t.waiting().len(), 1, "a stretch waiting for its pay survives a restart");
+}
+
+#[test]
+fn sproutgigs_submitted_page_ends_the_stretch_at_once() {
+    let mut t = tracker();
+    run(
+        &mut t,
+        vec![
+            page(1, 0, "https://sproutgigs.com/jobs/submit-task.php?Id=8c1e2f"),
+            input(1, 30 * S),
+            page(1, 50 * S, "https://sproutgigs.com/jobs/task-submitted.php"),
+        ],
+    );
+    assert_eq!(
+        t.waiting(),
+        [Stretch { platform: Platform::Sproutgigs, first: T0, last: T0 + 50 * S, active_ms: 50 * S }]
+    );
 }
 
 fn stretch(first: Millis, active_ms: Millis) -> Stretch {

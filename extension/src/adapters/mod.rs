@@ -182,13 +182,16 @@ pub struct Adapter {
 }
 
 /// Every adapter the extension ships: the full ones, then the time tier's.
-pub const ADAPTERS: [&Adapter; 6] = [
+pub const ADAPTERS: [&Adapter; 9] = [
     &mturk::ADAPTER,
     &prolific::ADAPTER,
+    &time_tier::UHRS,
     &time_tier::CLICKWORKER,
     &time_tier::APPEN,
+    &time_tier::SPROUTGIGS,
     &time_tier::REMOTASKS,
-    &time_tier::UHRS,
+    &time_tier::OUTLIER,
+    &time_tier::HIVE,
 ];
 
 /// The adapter whose pages include this URL's host.

@@ -39,7 +39,7 @@ const fn time_adapter(platform: Platform, pages: &'static [PageRule]) -> Adapter
     }
 }
 
-use PageRole::{Neutral, Search, Working};
+use PageRole::{Neutral, Search, Submitted, Working};
 
 const CLICKWORKER_HOST: &str = "workplace.clickworker.com";
 
@@ -63,7 +63,7 @@ const UHRS_OLD_HOST: &str = "prod.uhrs.playmsn.com";
 /// before 2023 U2 and the legacy judge view, public source file id 14086575923). Its pay is
 /// per HIT and differs by worker, and no page gives a HIT's outcome.
 pub static UHRS: Adapter = time_adapter(
-    Platform::Clickworker,
+    Platform::Uhrs,
     &[
         page("uhrs marketplace", UHRS_HOST, "/marketplace", Search),
         page("uhrs task list", UHRS_HOST, "/marketplace/tasks/all", Search),
@@ -113,24 +113,49 @@ pub static APPEN: Adapter = time_adapter(
 const REMOTASKS_HOST: &str = "www.remotasks.com";
 const OUTLIER_HOST: &str = "app.outlier.ai";
 
-/// Scale AI's Remotasks and Outlier (`remotasks-outlier.md`: Remotasks' task area R1 and R2,
-/// which the facts call "task list / working area" without telling them apart, so it counts
-/// as work; Outlier's task queue O1 and its marketplace R1).
+/// Scale AI's Remotasks (`remotasks-outlier.md`: its task area R1 and R2, which the facts call
+/// "task list / working area" without telling them apart, so it counts as work).
 pub static REMOTASKS: Adapter = time_adapter(
     Platform::Remotasks,
     &[
         page("remotasks tasks", REMOTASKS_HOST, "/en/tasks", Working),
         page("remotasks other", REMOTASKS_HOST, "/**", Neutral),
+    ],
+);
+
+/// Scale AI's Outlier (`remotasks-outlier.md`: the task queue O1, the marketplace R1).
+pub static OUTLIER: Adapter = time_adapter(
+    Platform::Outlier,
+    &[
         page("outlier marketplace", OUTLIER_HOST, "/en/expert/marketplace", Search),
         page("outlier tasks", OUTLIER_HOST, "/en/expert/tasks", Working),
         page("outlier other", OUTLIER_HOST, "/**", Neutral),
     ],
 );
 
-/// Every time-tier adapter, in the order the settings list them.
-pub const ADAPTERS: [&Adapter; 4] = [&UHRS, &CLICKWORKER, &APPEN, &REMOTASKS];
+const SPROUTGIGS_HOST: &str = "sproutgigs.com";
 
-/// Whether the extension measures this adapter's platform by time only (its pay is typed).
-pub fn is_time_tier(adapter: &Adapter) -> bool {
-    ADAPTERS.iter().any(|time| std::ptr::eq(*time, adapter))
-}
+/// SproutGigs, formerly Picoworkers (`sproutgigs.md`: the job list P1 to P4, a job's page with
+/// its proof form P2 and P5, the page its form posts to P6).
+pub static SPROUTGIGS: Adapter = time_adapter(
+    Platform::Sproutgigs,
+    &[
+        page("sproutgigs jobs", SPROUTGIGS_HOST, "/jobs.php", Search),
+        with_query("sproutgigs job", SPROUTGIGS_HOST, "/jobs/submit-task.php", &["Id"], Working),
+        page("sproutgigs submitted", SPROUTGIGS_HOST, "/jobs/task-submitted.php", Submitted),
+        page("sproutgigs other", SPROUTGIGS_HOST, "/**", Neutral),
+    ],
+);
+
+const HIVE_HOST: &str = "hivemicro.com";
+
+/// Hive Micro (`hivemicro.md`, low coverage: the job list H2 and H3). No fact gives the address
+/// of working on a job, so only the search is measured: work there needs the manual timer
+/// until a fact gives it (`docs/extension.md`).
+pub static HIVE: Adapter = time_adapter(
+    Platform::Hive,
+    &[page("hive jobs", HIVE_HOST, "/jobs", Search), page("hive other", HIVE_HOST, "/**", Neutral)],
+);
+
+/// Every time-tier adapter, in the order the settings list them.
+pub const ADAPTERS: [&Adapter; 7] = [&UHRS, &CLICKWORKER, &APPEN, &SPROUTGIGS, &REMOTASKS, &OUTLIER, &HIVE];
