@@ -241,6 +241,11 @@ impl Tracker {
         &self.waiting
     }
 
+    /// Forgets the stretches of work waiting for their pay (the worker deleted their data).
+    pub fn forget_waiting(&mut self) {
+        self.waiting.clear();
+    }
+
     /// The manual timer's start, when it runs.
     pub fn manual_started(&self) -> Option<Millis> {
         self.tasks.iter().find(|task| task.key == MANUAL_KEY).map(|task| task.started)

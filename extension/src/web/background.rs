@@ -139,7 +139,17 @@ async fn perform(action: Action, now: i64) -> Result<JsValue, JsValue> {
             return result.map(|()| api::to_js(&state.to_json())).map_err(fail);
         }
         Action::EraseShared => erase_shared(now).await,
-        Action::DeleteLocal => storage::delete_local().await,
+        Action::DeleteLocal => match storage::delete_local().await {
+            // The stretches of work waiting for their pay are measured data too.
+            Ok(()) => match read::<Tracker>(TRACKER).await {
+                Ok(Some(mut tracker)) => {
+                    tracker.forget_waiting();
+                    write(&[(TRACKER, json(&tracker))]).await
+                }
+                other => other.map(drop),
+            },
+            error => error,
+        },
 
         Action::Import(text) => {
             let (imported, refused) = import(text, now).await.map_err(fail)?;
