@@ -398,3 +398,46 @@ fn the_waiting_list_shows_what_was_measured_beside_what_the_worker_types() {
     assert!(page.contains("data-action=\"price-stretch:clickworker:1780000000000\""), "{page}");
     assert!(page.contains("<option value=\"clickworker|2026-05-28\">[waitingDayOption clickworker 2026-05-28 2 13:39]</option>"), "{page}");
 }
+
+/// The message names of a locale's `messages.json`.
+fn message_names(language: &str) -> std::collections::BTreeSet<String> {
+    let path = format!("{}/static/_locales/{language}/messages.json", env!("CARGO_MANIFEST_DIR"));
+    let Value::Object(messages) = analysis::json::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    else {
+        panic!("{language}: not an object")
+    };
+    messages.iter().map(|(name, _)| name.to_owned()).collect()
+}
+
+#[test]
+fn every_message_of_the_time_tier_is_in_english_and_french() {
+    let (english, french) = (message_names("en"), message_names("fr"));
+    let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    let record = |key: &str, _: &[&str]| {
+        asked.borrow_mut().insert(key.to_owned());
+        String::new()
+    };
+    let many: Vec<Stretch> = (0..60).map(|i| stretch(T0 + i * 3600 * S, 60 * S)).collect();
+    render_waiting(&many, 0, Currency::USD, &record);
+    // The popup's own: the settings' list, its statuses, the note on measured and typed figures.
+    let mut asked = asked.into_inner();
+    asked.extend(
+        [
+            "platformsTitle",
+            "platformsHelp",
+            "platformOn",
+            "platformRefused",
+            "platformOff",
+            "waitingSaved",
+            "typedPayNote",
+        ]
+        .map(str::to_owned),
+    );
+    for key in &asked {
+        assert!(english.contains(key) && french.contains(key), "{key} missing in a language");
+    }
+    let html = include_str!("../static/popup.html");
+    for key in ["typedPayNote", "platformsTitle", "platformsHelp"] {
+        assert!(html.contains(&format!("data-i18n=\"{key}\"")), "{key}");
+    }
+}
