@@ -137,6 +137,10 @@ pub(crate) fn site_access() -> (JsValue, String) {
 pub(crate) fn optional_origins() -> Vec<String> {
     let origins =
         js_sys::Reflect::get(&get_manifest(), &"optional_host_permissions".into()).unwrap_or_default();
+    // A manifest without the list (an older build's) has nothing to offer.
+    if !js_sys::Array::is_array(&origins) {
+        return Vec::new();
+    }
     js_sys::Array::from(&origins).iter().filter_map(|origin| origin.as_string()).collect()
 }
 
