@@ -178,7 +178,9 @@ impl InstallId {
         if text.bytes().all(allowed) {
             return Ok(InstallId(text.to_owned()));
         }
-        if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c))) {
+        if let Some(bad) =
+            text.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+        {
             // Escaped, so that a control character or a look-alike shows as what it is.
             let bad = bad.escape_default();
             return Err(format!("contains '{bad}'; only letters, digits and - _ . : are allowed"));

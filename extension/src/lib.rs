@@ -20,6 +20,7 @@ pub mod sorted_map;
 pub mod sorting;
 pub mod store;
 pub mod stretches;
+pub mod text;
 pub mod tracker;
 pub mod upload;
 pub mod url;

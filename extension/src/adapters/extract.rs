@@ -152,7 +152,7 @@ pub fn observe_page(url: &str, values: &ProbeValues) -> Option<Observation> {
         let needle = rule.contains.to_ascii_lowercase();
         probe_values(values, rule.probe)
             .iter()
-            .any(|text| text.to_ascii_lowercase().contains(&needle))
+            .any(|text| crate::text::contains(&text.to_ascii_lowercase(), &needle))
             .then_some(rule.alert)
     });
     let view = match adapter.page_rule(&parsed) {
@@ -196,7 +196,8 @@ fn read_task(
     let mut found: SortedMap<&'static str, Value> = SortedMap::new();
     for rule_field in fields {
         let name = field_name(rule_field.field);
-        let Some((_, props)) = by_component.iter().find(|(class, _)| class.contains(rule_field.component))
+        let Some((_, props)) =
+            by_component.iter().find(|(class, _)| crate::text::contains(class, rule_field.component))
         else {
             if rule_field.required {
                 return Err(ExtractionError::new(
@@ -282,7 +283,8 @@ fn read_status(
 ) -> Result<Vec<(String, PayState)>, ExtractionError> {
     let classes = probe_values(values, "react_class");
     let props = probe_values(values, "react_props");
-    let Some((_, props)) = classes.iter().zip(props).find(|(class, _)| class.contains(table.component))
+    let Some((_, props)) =
+        classes.iter().zip(props).find(|(class, _)| crate::text::contains(class, table.component))
     else {
         return Err(ExtractionError::new(
             rule,

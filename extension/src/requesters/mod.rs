@@ -342,7 +342,7 @@ impl History {
     /// (all of them when the requester's name matches), sorted the same way.
     pub fn select(&self, query: &Query) -> Vec<Group> {
         let needle = fold(query.search.trim());
-        let matches = |text: &str| needle.is_empty() || fold(text).contains(&needle);
+        let matches = |text: &str| needle.is_empty() || crate::text::contains(&fold(text), &needle);
         let order = |a: &Row, b: &Row| {
             let ordering = compare(a, b, query.sort).then_with(|| a.requester.cmp(&b.requester));
             if query.descending { ordering.reverse() } else { ordering }
