@@ -12,8 +12,8 @@ import { query, startCollector } from './collector-process.mjs';
 import { axeViolations } from './extension-helpers.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
-import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
-import { HITAPPS, PROJECTS, startFixtureServer } from './fixture-server.mjs';
+import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds, uhrsStretch } from './scenarios.mjs';
+import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
 const IDLE_CUTOFF_S = 5;
@@ -298,16 +298,7 @@ describe('a time-tier platform (UHRS)', () => {
 
   test('a UHRS stretch is timed from the addresses, and the pay typed in the popup makes its record', async () => {
     const before = await recordCount();
-    const [app] = Object.keys(HITAPPS);
-    await page.goto('https://www.uhrs.ai/marketplace/tasks/all');
-    await work(page, 2500);
-    const started = Date.now();
-    await page.click(`#start-${app}`);
-    await page.waitForSelector('#judgment');
-    await work(page, 3500);
-    await page.click('#back-to-marketplace');
-    await page.waitForSelector('.tasks-as-grid-grid');
-    const ended = Date.now();
+    const { started, ended } = await uhrsStretch(page);
     // The search before it is a record already; the stretch of work waits for its pay.
     const search = (await waitForRecords(before, 1)).find((r) => r.kind === 'unpaid');
     assert.equal(search.category, 'search');

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { EXTENSION_DIR, launch, stored, work } from './extension-helpers.mjs';
+import { EXTENSION_DIR, launch, stored } from './extension-helpers.mjs';
 import { waitFor, waitForRecords } from './extension-storage.mjs';
-import { seconds } from './scenarios.mjs';
-import { HITAPPS, startFixtureServer } from './fixture-server.mjs';
+import { seconds, uhrsStretch } from './scenarios.mjs';
+import { startFixtureServer } from './fixture-server.mjs';
 
 const UHRS = ['https://www.uhrs.ai/*', 'https://prod.uhrs.playmsn.com/*'];
 
@@ -70,16 +70,7 @@ test('with UHRS granted, a stretch is timed from the addresses and the typed pay
     assert.equal(await page.locator('label', { hasText: 'workplace.clickworker.com' }).locator('input').isChecked(), false);
 
     const records = async () => (await stored(browser.worker)).records;
-    const [app] = Object.keys(HITAPPS);
-    await page.goto('https://www.uhrs.ai/marketplace/tasks/all');
-    await work(page, 2500);
-    const started = Date.now();
-    await page.click(`#start-${app}`);
-    await page.waitForSelector('#judgment');
-    await work(page, 3500);
-    await page.click('#back-to-marketplace');
-    await page.waitForSelector('.tasks-as-grid-grid');
-    const ended = Date.now();
+    const { started, ended } = await uhrsStretch(page);
     const [search] = await waitForRecords(records, 0, 1);
     assert.equal(search.category, 'search', JSON.stringify(search));
 

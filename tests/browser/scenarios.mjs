@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { sleep, work } from './extension-storage.mjs';
+import { HITAPPS } from './fixture-server.mjs';
 
 /// A record's span from start to end, in seconds.
 export const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
@@ -98,4 +99,20 @@ export async function assertAdvertisedAndActual(attribute, records, study, { rew
   assert.ok(advertised > 0 && measured > 0, `${advertised} ${measured}`);
   const expected = (reward / (minutes * 60)) / (paid / time);
   assert.ok(Math.abs(advertised / measured - expected) < 1e-3 * expected, `${advertised / measured} vs ${expected}`);
+}
+
+// One stretch of UHRS work on the fixture site, as both browsers' time-tier tests play it: a
+// search on the marketplace, then a HitApp worked and left for the marketplace again. Gives the
+// wall-clock bounds of the stretch, which its measured time must fall within.
+export async function uhrsStretch(page) {
+  const [app] = Object.keys(HITAPPS);
+  await page.goto('https://www.uhrs.ai/marketplace/tasks/all');
+  await work(page, 2500);
+  const started = Date.now();
+  await page.click(`#start-${app}`);
+  await page.waitForSelector('#judgment');
+  await work(page, 3500);
+  await page.click('#back-to-marketplace');
+  await page.waitForSelector('.tasks-as-grid-grid');
+  return { started, ended: Date.now() };
 }
