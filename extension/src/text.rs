@@ -10,9 +10,22 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || haystack.as_bytes().windows(needle.len()).any(|window| window == needle)
 }
 
+/// What follows the first `needle` in `haystack`, as `split_once(needle)`'s second half, by the
+/// same byte windows (for the same reason as [`contains`]).
+pub fn after<'a>(haystack: &'a str, needle: &str) -> Option<&'a str> {
+    let needle = needle.as_bytes();
+    let start = if needle.is_empty() {
+        0
+    } else {
+        haystack.as_bytes().windows(needle.len()).position(|window| window == needle)?
+    };
+    // A UTF-8 needle ends at a character boundary, so this never answers None for a match.
+    haystack.get(start + needle.len()..)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::contains;
+    use super::{after, contains};
 
     #[test]
     fn answers_as_str_contains() {
@@ -33,6 +46,8 @@ mod tests {
         ];
         for (haystack, needle) in cases {
             assert_eq!(contains(haystack, needle), haystack.contains(needle), "{haystack:?} {needle:?}");
+            let split = haystack.split_once(needle).map(|(_, rest)| rest);
+            assert_eq!(after(haystack, needle), split, "{haystack:?} {needle:?}");
         }
     }
 }

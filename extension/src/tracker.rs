@@ -280,9 +280,13 @@ impl Tracker {
                     self.current = Some(tab);
                 }
             }
-            Event::Watched { tab, now, name: WatchName::Return } => {
+            Event::Watched { tab, now, name } => {
+                let outcome = match name {
+                    WatchName::Return => Outcome::Returned,
+                    WatchName::Submit => Outcome::Submitted,
+                };
                 if let Some(Place::Task { key }) = self.tabs.get(&tab).map(|t| t.place.clone()) {
-                    self.close(&key, now, Outcome::Returned, &mut out);
+                    self.close(&key, now, outcome, &mut out);
                     self.tab(tab).place = Place::Elsewhere;
                 }
             }
@@ -431,7 +435,10 @@ impl Tracker {
                     // is a reload or was opened from the queue later.
                     let elapsed_ms = (allotted_seconds - remaining_seconds) as Millis * 1000;
                     let started = now - elapsed_ms;
-                    let deadline = started + allotted_seconds as Millis * 1000;
+                    let deadline = match allotted_seconds {
+                        0 => started + MAX_OPEN_MS,
+                        allotted => started + allotted as Millis * 1000,
+                    };
                     self.open(
                         key.clone(),
                         observation.platform,

@@ -254,7 +254,7 @@ fn messages_are_read_and_hostile_ones_refused() {
         (json!({"url": "x"}), "kind: missing"),
         (json!({"kind": "plan"}), "url: missing"),
         (json!({"kind": "plan", "url": 7}), "url: expected a string, got a number"),
-        (json!({"kind": "watch", "name": "submit"}), "name: 'submit' is not a watched form"),
+        (json!({"kind": "watch", "name": "accept"}), "name: 'accept' is not a watched form"),
         (
             json!({"kind": "activity", "focused": true, "visible": true, "input": "yes", "in_frame": false}),
             "input: expected true or false",

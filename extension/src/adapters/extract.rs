@@ -6,7 +6,7 @@ use analysis::{Currency, Money, Outcome, Platform, Timestamp};
 use rust_decimal::Decimal;
 
 use super::prolific::SubmissionFields;
-use super::{Adapter, Alert, Field, FieldRule, PageRole, PayStatusTable, ProbeValues, adapter_for};
+use super::{Adapter, Alert, Field, FieldRule, PageRole, PayStatusTable, ProbeValues, Source, adapter_for};
 use crate::json::{Fields, FromJson, JsonError, ObjectBuilder, ToJson};
 use crate::pay::PayState;
 use crate::sorted_map::SortedMap;
@@ -121,6 +121,7 @@ impl FromJson for TaskDetails {
 pub enum PageView {
     Search,
     Neutral,
+    /// A task page; both times are 0 when the page states no time limit.
     Task {
         key: String,
         details: TaskDetails,
@@ -196,36 +197,28 @@ fn read_task(
     let mut found: SortedMap<&'static str, Value> = SortedMap::new();
     for rule_field in fields {
         let name = field_name(rule_field.field);
-        let Some((_, props)) =
-            by_component.iter().find(|(class, _)| crate::text::contains(class, rule_field.component))
-        else {
-            if rule_field.required {
-                return Err(ExtractionError::new(
-                    rule,
-                    name,
-                    format!("no element with data-react-class containing '{}'", rule_field.component),
-                ));
+        let value = match rule_field.source {
+            Source::Props { component, pointer } => {
+                props_value(rule, name, &by_component, component, pointer, rule_field.required)?
             }
-            continue;
+            Source::Text { probe, after } => {
+                let value = probe_values(values, probe).iter().find_map(|text| {
+                    let rest = crate::text::after(text, after)?;
+                    rest.split(' ').next().filter(|word| !word.is_empty()).map(str::to_owned)
+                });
+                if value.is_none() && rule_field.required {
+                    return Err(ExtractionError::new(
+                        rule,
+                        name,
+                        format!("no {probe} text containing '{after}'"),
+                    ));
+                }
+                value.map(Value::String)
+            }
+            Source::Fixed(text) => Some(Value::String(text.to_owned())),
         };
-        if props.len() > MAX_VALUE_BYTES {
-            return Err(ExtractionError::new(rule, name, "the props are larger than 64 KiB"));
-        }
-        let json: Value = analysis::json::parse(props).map_err(|error| {
-            ExtractionError::new(rule, name, format!("{} props are not JSON: {error}", rule_field.component))
-        })?;
-        match json.pointer(rule_field.pointer) {
-            Some(value) if !value.is_null() => {
-                found.insert(name, value.clone());
-            }
-            _ if rule_field.required => {
-                return Err(ExtractionError::new(
-                    rule,
-                    name,
-                    format!("{} props have nothing at {}", rule_field.component, rule_field.pointer),
-                ));
-            }
-            _ => {}
+        if let Some(value) = value {
+            found.insert(name, value);
         }
     }
     let _ = adapter;
@@ -240,9 +233,11 @@ fn read_task(
         .map_err(|error| ExtractionError::new(rule, "reward", error.to_string()))?;
     let currency = Currency::parse(&text("currency").unwrap_or_default())
         .map_err(|error| ExtractionError::new(rule, "currency", error.to_string()))?;
-    let allotted_seconds = seconds(rule, "allotted_seconds", &text("allotted_seconds").unwrap_or_default())?;
-    let remaining_seconds =
-        seconds(rule, "remaining_seconds", &text("remaining_seconds").unwrap_or_default())?;
+    // A table without a timer (Microworkers' job page states none) leaves both at 0.
+    let timed = fields.iter().any(|field| field.field == Field::AllottedSeconds);
+    let timer = |name| if timed { seconds(rule, name, &text(name).unwrap_or_default()) } else { Ok(0) };
+    let allotted_seconds = timer("allotted_seconds")?;
+    let remaining_seconds = timer("remaining_seconds")?;
     if remaining_seconds > allotted_seconds {
         return Err(ExtractionError::new(
             rule,
@@ -337,6 +332,41 @@ fn read_status(
         states.push((key.to_owned(), state.1));
     }
     Ok(states)
+}
+
+/// A field from the React props of the element whose class names `component`.
+fn props_value(
+    rule: &'static str,
+    name: &'static str,
+    by_component: &[(&str, &str)],
+    component: &str,
+    pointer: &str,
+    required: bool,
+) -> Result<Option<Value>, ExtractionError> {
+    let Some((_, props)) = by_component.iter().find(|(class, _)| crate::text::contains(class, component))
+    else {
+        if required {
+            return Err(ExtractionError::new(
+                rule,
+                name,
+                format!("no element with data-react-class containing '{component}'"),
+            ));
+        }
+        return Ok(None);
+    };
+    if props.len() > MAX_VALUE_BYTES {
+        return Err(ExtractionError::new(rule, name, "the props are larger than 64 KiB"));
+    }
+    let json: Value = analysis::json::parse(props).map_err(|error| {
+        ExtractionError::new(rule, name, format!("{component} props are not JSON: {error}"))
+    })?;
+    match json.pointer(pointer) {
+        Some(value) if !value.is_null() => Ok(Some(value.clone())),
+        _ if required => {
+            Err(ExtractionError::new(rule, name, format!("{component} props have nothing at {pointer}")))
+        }
+        _ => Ok(None),
+    }
 }
 
 fn field_name(field: Field) -> &'static str {

@@ -5,6 +5,7 @@
 //! never a silent wrong number.
 
 mod extract;
+pub mod microworkers;
 pub mod mturk;
 pub mod prolific;
 pub mod time_tier;
@@ -53,6 +54,8 @@ pub struct Watch {
 pub enum WatchName {
     /// The worker returned the task open in this tab.
     Return,
+    /// The worker sent the task open in this tab (Microworkers' proof form).
+    Submit,
 }
 
 /// A form name the extension does not watch.
@@ -64,12 +67,14 @@ impl WatchName {
     pub fn as_str(self) -> &'static str {
         match self {
             WatchName::Return => "return",
+            WatchName::Submit => "submit",
         }
     }
 
     pub fn parse(text: &str) -> Result<WatchName, UnknownWatch> {
         match text {
             "return" => Ok(WatchName::Return),
+            "submit" => Ok(WatchName::Submit),
             other => Err(UnknownWatch(other.chars().take(32).collect())),
         }
     }
@@ -90,13 +95,25 @@ pub enum Field {
     AutoApprovalSeconds,
 }
 
-/// Where one field is found: in the JSON props of the page element whose
-/// `data-react-class` contains `component`, at a JSON pointer.
+/// Where one field is found on a task page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// In the JSON props of the page element whose `data-react-class` contains `component`,
+    /// at a JSON pointer (MTurk).
+    Props { component: &'static str, pointer: &'static str },
+    /// In the text of the first value of the task probe `probe` that contains `after`: what
+    /// follows it up to the next space (Microworkers' "You will earn: $0.30").
+    Text { probe: &'static str, after: &'static str },
+    /// A value the platform's documentation states for every task (Microworkers pays in US
+    /// dollars).
+    Fixed(&'static str),
+}
+
+/// One field of a task page and where it is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldRule {
     pub field: Field,
-    pub component: &'static str,
-    pub pointer: &'static str,
+    pub source: Source,
     pub required: bool,
 }
 
@@ -105,7 +122,9 @@ pub struct FieldRule {
 pub enum PageRole {
     /// Looking for work: unpaid `search` time.
     Search,
-    /// A task in progress; the task's key is the value of this query parameter.
+    /// A task in progress; the task's key is the value of this query parameter. A table
+    /// without the allotted and remaining times opens the task when its page is first seen,
+    /// with no time limit but the longest a record may span.
     Task { key_query: &'static str, fields: &'static [FieldRule], watches: &'static [Watch] },
     /// A page listing submitted tasks with their pay state (MTurk's daily status pages):
     /// searching time for the worker, and pay states for the store.
@@ -182,9 +201,10 @@ pub struct Adapter {
 }
 
 /// Every adapter the extension ships: the full ones, then the time tier's.
-pub const ADAPTERS: [&Adapter; 9] = [
+pub const ADAPTERS: [&Adapter; 10] = [
     &mturk::ADAPTER,
     &prolific::ADAPTER,
+    &microworkers::ADAPTER,
     &time_tier::UHRS,
     &time_tier::CLICKWORKER,
     &time_tier::APPEN,

@@ -6,8 +6,8 @@
 use analysis::Platform;
 
 use super::{
-    Adapter, Alert, AlertRule, Field, FieldRule, PageRole, PageRule, PayStatusTable, Probe, Read, Watch,
-    WatchName,
+    Adapter, Alert, AlertRule, Field, FieldRule, PageRole, PageRule, PayStatusTable, Probe, Read, Source,
+    Watch, WatchName,
 };
 use crate::pay::PayState;
 use crate::url::UrlPattern;
@@ -19,7 +19,7 @@ const fn page(name: &'static str, path: &'static str, role: PageRole) -> PageRul
 }
 
 const fn field(field: Field, component: &'static str, pointer: &'static str, required: bool) -> FieldRule {
-    FieldRule { field, component, pointer, required }
+    FieldRule { field, source: Source::Props { component, pointer }, required }
 }
 
 const TASK_FIELDS: &[FieldRule] = &[
