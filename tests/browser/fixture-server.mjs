@@ -1,7 +1,7 @@
 // HTTPS server for the extension's end-to-end tests: it plays worker.mturk.com,
-// www.mturkcontent.com, www.mturk.com, app.prolific.com and a requester's own survey site
-// (survey.requester.example, where external HITs run in a frame) and UHRS (www.uhrs.ai, a
-// time-tier platform) from the fixture pages in
+// www.mturkcontent.com, www.mturk.com, app.prolific.com, www.microworkers.com and a requester's own
+// survey site (survey.requester.example, where external HITs run in a frame) and UHRS
+// (www.uhrs.ai, a time-tier platform) from the fixture pages in
 // tests/fixtures/sites/, by Host header, with the sites' URL structure and a strict
 // Content-Security-Policy. Chromium reaches it through --host-resolver-rules, Firefox through
 // a local CONNECT proxy (firefox-helpers.mjs); nothing leaves the machine. The certificate is
@@ -41,8 +41,16 @@ export const HITAPPS = {
   27841: { title: 'Search relevance judgments', group: 5512, reward: '0,05', available: '1442.6k', minutes: 1 },
 };
 
+/// Microworkers jobs (www.microworkers.com), by the job page's obfuscated Id; `changed` serves the
+/// redesigned page the table no longer fits.
+export const MICROWORKERS_JOBS = {
+  a3f09c2e7b41: { title: 'Find a phone number', employer: 'Local Listings', reward: '0.30', minutes: 10 },
+  c7d2e9b05a13: { title: 'Rate a website', employer: 'Web Reviews', reward: '0.15', minutes: 5, changed: true },
+};
+const MICROWORKERS_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; form-action 'self'";
+
 /// The host names the server plays; the browsers are pointed at it for these only.
-export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example', 'www.uhrs.ai'];
+export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example', 'www.uhrs.ai', 'www.microworkers.com'];
 
 const id = (length) => randomBytes(length).toString('hex').toUpperCase().slice(0, length);
 
@@ -173,6 +181,20 @@ export async function startFixtureServer() {
     return send(response, 404, 'not found', 'text/plain', null);
   }
 
+  // Microworkers: the job list, a job's page with its proof form, and the page the form posts to.
+  function microworkers(request, response, url) {
+    const page = (file, values = {}) => send(response, 200, fill(read('www.microworkers.com', file), values), 'text/html; charset=utf-8', MICROWORKERS_CSP);
+    const jobValues = (job) => { const j = MICROWORKERS_JOBS[job]; return { ...j, job, title: escapeHtml(j.title), employer: escapeHtml(j.employer) }; };
+    if (url.pathname === '/jobs.php') return page('jobs.html', jobValues(Object.keys(MICROWORKERS_JOBS)[0]));
+    if (url.pathname === '/jobs_details.php') {
+      const job = url.searchParams.get('Id');
+      if (!MICROWORKERS_JOBS[job]) return send(response, 404, 'no such job', 'text/plain', null);
+      return page(MICROWORKERS_JOBS[job].changed ? 'job-changed.html' : 'job.html', jobValues(job));
+    }
+    if (url.pathname === '/jobs_i_did_it.php' && request.method === 'POST') return page('sent.html');
+    return send(response, 404, 'not found', 'text/plain', null);
+  }
+
   const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (request, response) => {
     let body = '';
     request.on('data', (chunk) => { body += chunk; if (body.length > 1e6) request.destroy(); });
@@ -198,6 +220,7 @@ export async function startFixtureServer() {
       }
       if (host === 'app.prolific.com') return prolific(request, response, url, body);
       if (host === 'www.uhrs.ai') return uhrs(response, url);
+      if (host === 'www.microworkers.com') return microworkers(request, response, url);
       return send(response, 404, 'unknown host', 'text/plain', null);
     });
   });

@@ -116,3 +116,39 @@ export async function uhrsStretch(page) {
   await page.waitForSelector('.tasks-as-grid-grid');
   return { started, ended: Date.now() };
 }
+
+/// On Microworkers: searching the job list, opening "Find a phone number" (its page is the task:
+/// no accept step) and sending its proof. Answers the wall times the job was opened and sent.
+export async function sendMicroworkersProof(page) {
+  await page.goto('https://www.microworkers.com/jobs.php?page=1');
+  await page.waitForSelector('.jobslist');
+  await work(page, 1500);
+  const opened = Date.now();
+  await page.click('.jobname a');
+  await page.waitForSelector('form[action="/jobs_i_did_it.php"]');
+  await work(page, 2500);
+  const sent = Date.now();
+  await page.click('input[name="B1"]');
+  await page.waitForSelector('a[href="/jobs.php"]');
+  return { opened, sent };
+}
+
+/// What `sendMicroworkersProof` stores: the search, then the job, submitted, paid the $0.30 its
+/// page states, spanning the time from opening its page to sending its proof.
+export function assertMicroworkersJob(records, { opened, sent }) {
+  const job = records.find((r) => r.kind === 'task');
+  assert.equal(job?.platform, 'microworkers', JSON.stringify(records));
+  assert.equal(job.outcome, 'submitted');
+  assert.equal(job.reward, '0.3');
+  assert.equal(job.currency, 'USD');
+  const wall = (sent - opened) / 1000;
+  assert.ok(seconds(job) <= wall + 2 && seconds(job) >= wall - 2, `${seconds(job)} vs ${wall}`);
+  assert.ok(Number(job.active_seconds) >= 1 && Number(job.active_seconds) <= seconds(job), JSON.stringify(job));
+  const search = records.find((r) => r.kind === 'unpaid');
+  assert.equal(search?.platform, 'microworkers', JSON.stringify(records));
+  assert.equal(search.category, 'search');
+}
+
+/// The Microworkers job whose page was redesigned: what the worker is told.
+export const MICROWORKERS_CHANGED_URL = 'https://www.microworkers.com/jobs_details.php?Id=c7d2e9b05a13';
+export const MICROWORKERS_CHANGED_PROBLEM = /^microworkers job: reward: no summary text containing 'You will earn: \$'/;
