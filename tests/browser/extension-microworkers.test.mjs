@@ -4,7 +4,8 @@
 // answer the dialog that grants one (see extension-time-tier.test.mjs), so this loads a copy of
 // the built extension whose manifest grants www.microworkers.com at install (the state after
 // the worker said yes), which also checks that the content script is registered for a granted
-// optional host. Firefox grants it through the permissions API (extension-firefox.test.mjs).
+// optional host. Firefox grants it through the permissions API
+// (extension-firefox-microworkers.test.mjs).
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
