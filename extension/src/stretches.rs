@@ -130,9 +130,15 @@ pub fn render_waiting(
                         .attribute("data-measured", "span")
                         .text(minutes(stretch.last - stretch.first)),
                 )
-                .child(element("td").child(field(&format!("pay-{id}"), "", t("waitingPayFor", &[&started]))))
+                .child(element("td").child(field(
+                    &format!("pay-{id}"),
+                    "reward",
+                    "",
+                    t("waitingPayFor", &[&started]),
+                )))
                 .child(element("td").child(field(
                     &format!("currency-{id}"),
+                    "currency",
                     currency.as_str(),
                     t("currencyFor", &[&started]),
                 )))
@@ -170,7 +176,7 @@ pub fn render_waiting(
             None => days.push((stretch.platform, day, 1, stretch.active_ms)),
         }
     }
-    let mut select = element("select").attribute("id", "day-choice");
+    let mut select = element("select").attribute("id", "day-choice").attribute("data-field", "day");
     for (platform, day, count, active_ms) in days {
         let date = day_text(day);
         select.push(element("option").attribute("value", format!("{platform}|{date}")).text(t(
@@ -181,16 +187,16 @@ pub fn render_waiting(
     let day_form = element("fieldset")
         .child(element("legend").text(t("waitingDayTitle", &[])))
         .child(element("label").child(element("span").text(t("waitingDay", &[]))).child(select))
-        .child(
-            element("label")
-                .child(element("span").text(t("waitingDayAmount", &[])))
-                .child(input("day-amount", "")),
-        )
-        .child(
-            element("label")
-                .child(element("span").text(t("currency", &[])))
-                .child(input("day-currency", currency.as_str())),
-        )
+        .child(element("label").child(element("span").text(t("waitingDayAmount", &[]))).child(input(
+            "day-amount",
+            "amount",
+            "",
+        )))
+        .child(element("label").child(element("span").text(t("currency", &[]))).child(input(
+            "day-currency",
+            "currency",
+            currency.as_str(),
+        )))
         .child(
             element("button")
                 .attribute("type", "button")
@@ -201,16 +207,19 @@ pub fn render_waiting(
     nodes
 }
 
-fn input(id: &str, value: &str) -> crate::view::Element {
+/// An input named `id`, for the field `data_field` of the pay the background reads (the field a
+/// refusal names: `priced`, `typed_day`), so the popup marks the right one.
+fn input(id: &str, data_field: &'static str, value: &str) -> crate::view::Element {
     crate::view::element("input")
         .attribute("id", id.to_owned())
+        .attribute("data-field", data_field)
         .attribute("value", value)
         .attribute("size", "8")
 }
 
 /// An input in a table cell, named for screen readers by what it is for.
-fn field(id: &str, value: &str, label: String) -> crate::view::Element {
-    input(id, value).attribute("aria-label", label)
+fn field(id: &str, data_field: &'static str, value: &str, label: String) -> crate::view::Element {
+    input(id, data_field, value).attribute("aria-label", label)
 }
 
 /// A duration as minutes and seconds (`12:05`), rounded to the nearest second.

@@ -394,7 +394,10 @@ fn the_waiting_list_shows_what_was_measured_beside_what_the_worker_types() {
     assert!(page.contains("<td data-measured=\"span\">1:10</td>"), "{page}");
     assert!(page.contains("[waitingPay]") && page.contains("[waitingActive]"), "{page}");
     assert!(page.contains("id=\"pay-clickworker-1780000000000\""), "{page}");
-    assert!(page.contains("id=\"currency-clickworker-1780000000000\" value=\"EUR\""), "{page}");
+    assert!(
+        page.contains("id=\"currency-clickworker-1780000000000\" data-field=\"currency\" value=\"EUR\""),
+        "{page}"
+    );
     assert!(page.contains("data-action=\"price-stretch:clickworker:1780000000000\""), "{page}");
     assert!(page.contains("<option value=\"clickworker|2026-05-28\">[waitingDayOption clickworker 2026-05-28 2 13:39]</option>"), "{page}");
 }
@@ -440,4 +443,78 @@ fn every_message_of_the_time_tier_is_in_english_and_french() {
     for key in ["typedPayNote", "platformsTitle", "platformsHelp"] {
         assert!(html.contains(&format!("data-i18n=\"{key}\"")), "{key}");
     }
+}
+
+/// The typed-pay forms as the popup sends them: a stretch's pay (`reward`) or a day's earnings
+/// (`amount`), with a currency, the day from the day's list.
+fn refused_field(which: &str, amount: &str, currency: &str, day: &str) -> Option<&'static str> {
+    let stretch = PricedStretches::Started(T0);
+    let result = if which == "reward" {
+        priced(T0, "uhrs", stretch, ("reward", amount), currency)
+    } else {
+        typed_day("day", day).and_then(|day| {
+            let which = PricedStretches::LocalDay { day, utc_offset_minutes: 0 };
+            priced(T0, "uhrs", which, ("amount", amount), currency)
+        })
+    };
+    result.err().map(|error| error.field)
+}
+
+#[test]
+fn each_refusal_of_typed_pay_is_explained_in_english_and_french_beside_the_input_it_names() {
+    let mut fields = std::collections::BTreeSet::new();
+    for which in ["reward", "amount"] {
+        for (amount, currency, day) in [
+            ("", "USD", "2026-05-28"),
+            ("0,35", "USD", "2026-05-28"),
+            ("-1", "USD", "2026-05-28"),
+            ("1e3", "USD", "2026-05-28"),
+            ("5000", "USD", "2026-05-28"),
+            ("<script>", "USD", "2026-05-28"),
+            ("0.35", "EURO", "2026-05-28"),
+            ("0.35", "", "2026-05-28"),
+            ("0.35", "USD", "2026-02-30"),
+            ("0.35", "USD", ""),
+        ] {
+            if let Some(field) = refused_field(which, amount, currency, day) {
+                fields.insert(field);
+            }
+        }
+    }
+    assert_eq!(fields.into_iter().collect::<Vec<_>>(), ["amount", "currency", "day", "reward"]);
+    // The popup explains a refusal with `invalid_<field>`, whose $1 is what was typed, and marks
+    // the input of that `data-field` in the stretch's row or the day's form.
+    let (english, french) = (message_names("en"), message_names("fr"));
+    for field in ["amount", "currency", "day", "reward"] {
+        let key = format!("invalid_{field}");
+        assert!(english.contains(&key) && french.contains(&key), "{key} missing in a language");
+        for language in ["en", "fr"] {
+            assert!(
+                message_text(language, &key).contains("$1"),
+                "{language} {key} does not say what was typed"
+            );
+        }
+    }
+    let rows = html(&render_waiting(&[stretch(T0, 60 * S)], 0, Currency::USD, &|key, _| key.to_owned()));
+    for (id, field) in [
+        ("pay-clickworker-1780000000000", "reward"),
+        ("currency-clickworker-1780000000000", "currency"),
+        ("day-amount", "amount"),
+        ("day-currency", "currency"),
+        ("day-choice", "day"),
+    ] {
+        let at = rows.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("{id} in {rows}"));
+        let tag = &rows[rows[..at].rfind('<').unwrap()..at + rows[at..].find('>').unwrap()];
+        assert!(tag.contains(&format!("data-field=\"{field}\"")), "{tag}");
+    }
+    assert!(
+        include_str!("../static/popup.html").contains("<p id=\"pay-error\" class=\"field-error\" hidden>")
+    );
+}
+
+/// The text of one message of a locale's `messages.json`.
+fn message_text(language: &str, key: &str) -> String {
+    let path = format!("{}/static/_locales/{language}/messages.json", env!("CARGO_MANIFEST_DIR"));
+    let messages = analysis::json::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    messages.get(key).and_then(|m| m.get("message")).and_then(Value::as_str).unwrap_or_default().to_owned()
 }

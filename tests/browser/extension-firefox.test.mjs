@@ -308,13 +308,17 @@ describe('a time-tier platform (UHRS)', () => {
     const active = await text(`tr[data-stretch="${stretch}"] td[data-measured="active"]`);
     const [minutes, secs] = active.split(':').map(Number);
     assert.ok(minutes * 60 + secs >= 3 && minutes * 60 + secs <= (ended - started) / 1000 + 1, active);
-    // Hostile and malformed pay: refused naming the field, nothing recorded, the stretch kept.
+    // Hostile and malformed pay: refused, the form saying in the worker's language what the
+    // field takes, with the field marked; nothing recorded, the stretch kept.
     for (const bad of ['-1', 'abc', '1e9', '5000']) {
       await page.locator(`#pay-${stretch}`).fill(bad);
       await page.click(`tr[data-stretch="${stretch}"] button`);
-      await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('reward: '));
+      await page.waitForFunction((bad) => {
+        const error = document.getElementById('pay-error');
+        return !error.hidden && error.textContent.startsWith(`Pay: “${bad}” is not an amount.`);
+      }, {}, bad);
+      assert.equal(await page.$eval(`#pay-${stretch}`, (input) => input.getAttribute('aria-invalid')), 'true', bad);
       assert.equal(await recordCount(), before + 1, bad);
-      await page.$eval('#status', (status) => { status.textContent = ''; });
     }
     assert.ok(await page.$(`tr[data-stretch="${stretch}"]`), 'the stretch is still listed');
     await page.locator(`#pay-${stretch}`).fill('0.35');

@@ -81,10 +81,20 @@ test('with UHRS granted, a stretch is timed from the addresses and the typed pay
     const [minutes, secs] = (await row.locator('td[data-measured="active"]').textContent()).split(':').map(Number);
     const active = minutes * 60 + secs;
     assert.ok(active >= 3 && active <= (ended - started) / 1000 + 1, `${active} s active`);
-    // A bad figure is refused with its field named, and loses nothing.
+    // A bad figure is refused, the form saying what the field takes (a decimal comma is the
+    // slip a French worker makes), with the field marked; nothing is lost.
     await page.fill(`#pay-${stretch}`, '0,35');
     await row.locator('button').click();
-    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('reward: '));
+    await page.locator('#pay-error').waitFor();
+    assert.match(await page.textContent('#pay-error'), /^Pay: “0,35” is not an amount\. .*a plain number with a point, for example 0\.35/);
+    assert.deepEqual(await page.$eval(`#pay-${stretch}`, (input) => [input.getAttribute('aria-invalid'), input.getAttribute('aria-describedby'), document.activeElement === input]), ['true', 'pay-error', true]);
+    assert.equal((await records()).length, 1);
+    await page.fill(`#currency-${stretch}`, 'EURO');
+    await page.fill(`#pay-${stretch}`, '0.35');
+    await row.locator('button').click();
+    await page.waitForFunction(() => document.getElementById('pay-error').textContent.startsWith('Currency: “EURO”'));
+    assert.equal(await page.getAttribute(`#pay-${stretch}`, 'aria-invalid'), null, 'the earlier mark is cleared');
+    assert.equal(await page.getAttribute(`#currency-${stretch}`, 'aria-invalid'), 'true');
     assert.equal((await records()).length, 1);
     await page.fill(`#pay-${stretch}`, '0.35');
     await page.fill(`#currency-${stretch}`, 'usd');

@@ -431,30 +431,42 @@ fn show_view(view: &str) {
     }
 }
 
-/// Marks the settings field the background refused, `field` (its name in `SettingsError`, the
-/// field's `data-field`): `aria-invalid`, described by the message under the form, which says
-/// in the worker's language what the field takes (`invalid_<field>`, with what was typed), and
-/// focused. Clears the previous mark first. True when a field was marked.
-fn mark_invalid(field: Option<&str>) -> bool {
-    let Some(message) = by_id("settings-error").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
-        return false;
-    };
+/// The background's answer to a form (the settings, or typed pay): once saved, says `saved`.
+/// A refusal names its field (the settings' `SettingsError`, or `stretches::priced`): the input
+/// with that `data-field` inside `scope` is marked `aria-invalid`, described by the element
+/// `message_id` under the form, which says in the worker's language what the field takes
+/// (`invalid_<field>`, with what was typed), and focused; the previous mark is cleared first.
+/// True when saved.
+fn answer_form(reply: &JsValue, message_id: &str, scope: &str, saved: &str) -> Result<bool, WebError> {
+    let reply = api::from_js(reply).unwrap_or(Value::Null);
+    let message = by_id(message_id).and_then(|e| e.dyn_into::<HtmlElement>().ok());
     if let Ok(Some(marked)) = document().query_selector("[aria-invalid]") {
         let _ = marked.remove_attribute("aria-invalid");
         let _ = marked.remove_attribute("aria-describedby");
     }
-    message.set_hidden(true);
-    let Some(field) = field else { return false };
-    let Ok(Some(input)) = document().query_selector(&format!("[data-field={field}]")) else { return false };
-    let _ = input.set_attribute("aria-invalid", "true");
-    let _ = input.set_attribute("aria-describedby", "settings-error");
-    message.set_text_content(Some(&translate(&format!("invalid_{field}"), &[&input_value(&input.id())])));
-    message.set_hidden(false);
-    if let Some(input) = input.dyn_ref::<HtmlElement>() {
-        let _ = input.focus();
+    if let Some(message) = &message {
+        message.set_hidden(true);
     }
-    status("");
-    true
+    let field = reply.get("field").and_then(Value::as_str);
+    let input = field
+        .and_then(|field| document().query_selector(&format!("{scope} [data-field={field}]")).ok().flatten());
+    if let (Some(field), Some(input), Some(message)) = (field, input, message) {
+        let _ = input.set_attribute("aria-invalid", "true");
+        let _ = input.set_attribute("aria-describedby", message_id);
+        message.set_text_content(Some(&translate(&format!("invalid_{field}"), &[&input_value(&input.id())])));
+        message.set_hidden(false);
+        if let Some(input) = input.dyn_ref::<HtmlElement>() {
+            let _ = input.focus();
+        }
+        status("");
+        return Ok(false);
+    }
+    // A refusal without its form on the page still says what the background said.
+    if let Some(error) = reply.get("error").and_then(Value::as_str) {
+        return Err(WebError::Background(error.to_owned()));
+    }
+    status(&translate(saved, &[]));
+    Ok(true)
 }
 
 async fn send(message: Value) -> Result<Value, WebError> {
@@ -483,15 +495,15 @@ async fn act(action: &str) -> Result<(), WebError> {
                 .field("collector_url", input_value("collector-url"))
                 .field("sharing", checked("sharing"))
                 .build();
-            let reply = api::message(&kind("save_settings").field("form", form).build()).await?;
-            let reply = api::from_js(&reply).unwrap_or(Value::Null);
-            if mark_invalid(reply.get("field").and_then(Value::as_str)) {
+            let message = kind("save_settings").field("form", form).build();
+            if !answer_form(
+                &api::message(&message).await?,
+                "settings-error",
+                "#view-settings",
+                "settingsSaved",
+            )? {
                 return Ok(());
             }
-            if let Some(error) = reply.get("error").and_then(Value::as_str) {
-                return Err(WebError::Background(error.to_owned()));
-            }
-            status(&translate("settingsSaved", &[]));
         }
         "manual-start" => {
             send(kind("manual_start").field("platform", input_value("manual-platform")).build()).await?;
@@ -535,31 +547,35 @@ async fn act(action: &str) -> Result<(), WebError> {
         "price-day" => {
             let choice = input_value("day-choice");
             let (platform, day) = choice.split_once('|').unwrap_or_default();
-            send(
-                kind("price_day")
-                    .field("platform", platform)
-                    .field("day", day)
-                    .field("amount", input_value("day-amount"))
-                    .field("currency", input_value("day-currency"))
-                    .build(),
-            )
-            .await?;
-            status(&translate("waitingSaved", &[]));
+            let message = kind("price_day")
+                .field("platform", platform)
+                .field("day", day)
+                .field("amount", input_value("day-amount"))
+                .field("currency", input_value("day-currency"))
+                .build();
+            if !answer_form(&api::message(&message).await?, "pay-error", "#waiting fieldset", "waitingSaved")?
+            {
+                return Ok(());
+            }
         }
         other if other.starts_with("price-stretch:") => {
             let mut parts = other.splitn(3, ':').skip(1);
             let (platform, started) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
             let id = format!("{platform}-{started}");
-            send(
-                kind("price_stretch")
-                    .field("platform", platform)
-                    .field("started", started.parse::<i64>().unwrap_or_default())
-                    .field("reward", input_value(&format!("pay-{id}")))
-                    .field("currency", input_value(&format!("currency-{id}")))
-                    .build(),
-            )
-            .await?;
-            status(&translate("waitingSaved", &[]));
+            let message = kind("price_stretch")
+                .field("platform", platform)
+                .field("started", started.parse::<i64>().unwrap_or_default())
+                .field("reward", input_value(&format!("pay-{id}")))
+                .field("currency", input_value(&format!("currency-{id}")))
+                .build();
+            if !answer_form(
+                &api::message(&message).await?,
+                "pay-error",
+                &format!("[data-stretch=\"{id}\"]"),
+                "waitingSaved",
+            )? {
+                return Ok(());
+            }
         }
         "open-full" => {
             let _ = web_sys::window().map(|w| w.open_with_url_and_target("popup.html?full", "_blank"));
