@@ -2,18 +2,22 @@
 //! large and can be read from any offset, with exactly the report, and the bad lines in the
 //! same order and with the same line numbers, that one reader from the start gives.
 //!
-//! The input is cut into one byte range per thread at line starts; each range goes into its own
-//! [`ReportBuilder`], and the builders are merged in input order. CSV ranges are split into
-//! lines here and each line is read by [`record_from_plain_csv_line`]; that is only equivalent
-//! to the general CSV reader for lines without quotes or stray carriage returns, which no valid
-//! record contains, so an input with either is read again, whole, by the general reader. JSON
-//! Lines ranges go through the JSON Lines reader: a JSON string cannot hold a raw line break, so
-//! a range boundary never falls inside a record.
+//! The input is read once, from the start, in blocks of whole lines that are handed in order to
+//! whichever thread asks next; each block goes into its own [`ReportBuilder`], and the blocks'
+//! builders are merged in input order as they are done. Each byte passes once, in order, through
+//! [`Input::in_order`], from which the caller feeds the input's SHA-256 (so the file is not read
+//! a second time for it, and the hashing of one block overlaps with the parsing of others).
+//! CSV blocks are split into lines here and each line is read by
+//! [`record_from_plain_csv_line`]; that is only equivalent to the general CSV reader for lines
+//! without quotes or stray carriage returns, which no valid record contains, so an input with
+//! either is read again, whole, by the general reader. JSON Lines blocks go through the JSON
+//! Lines reader: a JSON string cannot hold a raw line break, so a block boundary never falls
+//! inside a record.
 //!
 //! A record whose `record_id` was read before, in this input or an earlier one, must count
 //! once. [`RecordIds`] does it in two passes, the second only when needed: the first pass
-//! counts every record and keeps a 64-bit key of each id (8 bytes a record, sorted per range in
-//! its thread); if two keys are equal, the caller reads every input again, by one reader, with
+//! counts every record and keeps a 64-bit key of each id (8 bytes a record, one run per reading
+//! thread, sorted in that thread); if two keys are equal, the caller reads every input again, by one reader, with
 //! [`RecordIds::second_pass`], which checks the ids of those keys exactly and keeps the first
 //! copy in input order ([`ReadSummary::repeated`] counts the others; `strict` stops at the
 //! first). Inputs without repeats, the usual case, are read once and at full speed.
@@ -22,7 +26,7 @@
 //! [`read_stream`] takes a stream that can only be read once. Threads are started only for a
 //! large input and when more than one is asked for.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
 use std::sync::Mutex;
@@ -40,14 +44,16 @@ use crate::{Record, ReportBuilder};
 
 /// Below this size an input is read by one thread: starting threads would cost more than it saves.
 const PARALLEL_MIN_BYTES: u64 = 8 << 20;
-/// How much a reader of a range reads at a time.
-const BLOCK_BYTES: usize = 1 << 20;
+/// How much a reader reads at a time: the lines of one block go into one builder. Small in
+/// tests, so that their inputs are read in many blocks.
+const BLOCK_BYTES: usize = if cfg!(test) { 300 } else { 1 << 20 };
 /// How much of the start of an input decides between CSV and JSON Lines.
 const HEAD_BYTES: u64 = 64 << 10;
 
 /// Bytes that can be read from any offset: a file, a buffer.
 pub trait Input: Sync {
-    type Reader<'a>: Read
+    /// Sent to the thread that reads the next block.
+    type Reader<'a>: Read + Send
     where
         Self: 'a;
 
@@ -61,8 +67,15 @@ pub trait Input: Sync {
     fn progress(&self, _bytes: u64) {}
 
     /// Reading starts again from the first byte, because the fast path did not apply: the
-    /// progress made so far is made again.
+    /// progress made so far is made again, and the bytes pass through [`Input::in_order`]
+    /// again from the first.
     fn restart(&self) {}
+
+    /// Every byte of the input, from the first, passes here once and in order during a read
+    /// that ends without error (after a [`Input::restart`], from the first byte again), from
+    /// whichever thread reads it: a checksum of the input fed from here costs no read of its
+    /// own.
+    fn in_order(&self, _bytes: &[u8]) {}
 }
 
 impl Input for [u8] {
@@ -132,7 +145,11 @@ impl ReadSummary {
         self.bad_lines += later.bad_lines;
         self.repeated += later.repeated;
         self.filtered_out += later.filtered_out;
-        self.first_started_at = self.first_started_at.min(later.first_started_at).or(later.first_started_at);
+        // `Option::min` would take a part without records (`None`) for the earliest.
+        self.first_started_at = match (self.first_started_at, later.first_started_at) {
+            (Some(first), Some(later)) => Some(first.min(later)),
+            (first, later) => first.or(later),
+        };
         self.last_started_at = self.last_started_at.max(later.last_started_at);
         self.import_salts.extend(later.import_salts);
     }
@@ -324,18 +341,33 @@ fn read_in_threads<I: Input + ?Sized, E>(
             }
             input.restart();
         }
-        Encoding::JsonLines if threads > 1 && ids.exact.is_none() => {
-            let ranges = line_ranges(input, 0, threads)?;
-            let parts = read_parts(input, ranges, builder, ids, filter, |input, range, part| {
-                read_json_lines_range(input, range, part, strict).map(Part::done)
-            })?;
-            let merged = merge_parts(parts, 0, builder, strict, &mut on_bad_line);
-            ids.inputs += 1;
-            return merged;
+        Encoding::JsonLines if ids.exact.is_none() => {
+            let read = read_in_blocks(
+                input,
+                0,
+                0,
+                threads,
+                builder,
+                ids,
+                strict,
+                filter,
+                &mut on_bad_line,
+                |block, _, part| {
+                    // Its line numbers count from the block's first line.
+                    for item in JsonLinesRecords::new(block) {
+                        if !part.add(item, strict)? {
+                            return Ok(false);
+                        }
+                    }
+                    part.newlines = memchr::memchr_iter(b'\n', block).count() as u64;
+                    Ok(true)
+                },
+            )?;
+            return Ok(read.expect("only CSV blocks ask for the general reader"));
         }
         Encoding::JsonLines => {}
     }
-    let whole = CountingReader { inner: input.open(0..size)?, input, newlines: 0 };
+    let whole = WholeInput { inner: input.open(0..size)?, input };
     read_stream(whole, builder, ids, strict, filter, on_bad_line)
 }
 
@@ -450,36 +482,34 @@ fn bad_line(error: LineError) -> io::Result<BadLine> {
     }
 }
 
-/// What one thread made of its byte range. Line numbers of bad lines count from the range.
+/// What one block of whole lines gave. Line numbers of bad lines count from the block.
 #[derive(Debug)]
 struct Part<'a> {
     builder: ReportBuilder,
     bad_lines: Vec<BadLine>,
     summary: ReadSummary,
     newlines: u64,
-    /// The range holds a quote or a stray carriage return: the plain CSV path does not apply.
+    /// The block holds a quote or a stray carriage return: the plain CSV path does not apply.
     needs_general_reader: bool,
-    /// Where the keys of this range's ids go when it is read (first pass only).
-    ids: &'a RecordIds,
+    /// The keys of the ids read by this block's thread so far, this block's included.
     keys: Vec<u64>,
     filter: &'a RecordFilter,
 }
 
 impl<'a> Part<'a> {
-    fn new(builder: ReportBuilder, ids: &'a RecordIds, filter: &'a RecordFilter) -> Part<'a> {
+    fn new(builder: ReportBuilder, keys: Vec<u64>, filter: &'a RecordFilter) -> Part<'a> {
         Part {
             builder,
             bad_lines: Vec::new(),
             summary: ReadSummary::default(),
             newlines: 0,
             needs_general_reader: false,
-            ids,
-            keys: Vec::new(),
+            keys,
             filter,
         }
     }
 
-    /// Adds one record, or notes one bad line; false when reading the range must stop.
+    /// Adds one record, or notes one bad line; false when reading the block must stop.
     fn add(&mut self, item: Result<Record, LineError>, strict: bool) -> io::Result<bool> {
         match item {
             Ok(record) => {
@@ -498,98 +528,189 @@ impl<'a> Part<'a> {
             }
         }
     }
-
-    /// The range is read: its keys are sorted (in its own thread) and kept.
-    fn done(mut self) -> Part<'a> {
-        self.ids.keep(std::mem::take(&mut self.keys));
-        self
-    }
 }
 
-/// Reads each range into a part of its own, one thread per range when there are several, and
-/// gives the parts in input order.
-fn read_parts<'a, I: Input + ?Sized>(
-    input: &I,
-    ranges: Vec<Range<u64>>,
-    builder: &ReportBuilder,
-    earlier: &'a RecordIds,
-    filter: &'a RecordFilter,
-    read_range: impl Fn(&I, Range<u64>, Part<'a>) -> io::Result<Part<'a>> + Sync,
-) -> io::Result<Vec<Part<'a>>> {
-    let jobs: Vec<_> =
-        ranges.into_iter().map(|range| (range, Part::new(builder.new_part(), earlier, filter))).collect();
-    if jobs.len() == 1 {
-        return jobs.into_iter().map(|(range, part)| read_range(input, range, part)).collect();
-    }
-    let read_range = &read_range;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .into_iter()
-            .map(|(range, part)| scope.spawn(move || read_range(input, range, part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+/// One block handed out by [`Blocks`]: the first `length` bytes of the taker's buffer.
+struct Block {
+    /// Its place among the input's blocks, from 0.
+    index: usize,
+    length: usize,
+    /// The input ends with this block (whose last line may then lack its line break).
+    at_end: bool,
 }
 
-/// Hands the parts' bad lines on in input order (shifting each part's line numbers by the
-/// lines before it) and merges their builders into `builder`.
-fn merge_parts<E>(
-    parts: Vec<Part<'_>>,
-    lines_before_first: u64,
-    builder: &mut ReportBuilder,
-    strict: bool,
-    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
-) -> Result<ReadSummary, ReadError<E>> {
-    let mut summary = ReadSummary::default();
-    let mut lines_before = lines_before_first;
-    for part in parts {
-        for bad in part.bad_lines {
-            summary.bad_lines += 1;
-            hand_on(BadLine { line: bad.line + lines_before, problem: bad.problem }, strict, on_bad_line)?;
-        }
-        summary.absorb(part.summary);
-        lines_before += part.newlines;
-        builder.merge(part.builder);
-    }
-    Ok(summary)
+/// The input's bytes after the header, handed out in order as blocks of whole lines to
+/// whichever thread asks next. Each byte passes through [`Input::in_order`] once, in order,
+/// while the taker holds the lock: the provenance's SHA-256 is fed from the readers' own reads,
+/// so the input is read once, and its hashing overlaps with the other threads' parsing.
+struct Blocks<'i, I: ?Sized, R> {
+    input: &'i I,
+    reader: R,
+    /// The unfinished line at the end of the last block handed out, which starts the next one.
+    carry: Vec<u8>,
+    next_index: usize,
+    /// No block is left, or a block asked the reading to stop.
+    over: bool,
 }
 
-/// Cuts `from..input.size()` into up to `parts` ranges that start at line starts.
-fn line_ranges<I: Input + ?Sized>(input: &I, from: u64, parts: usize) -> io::Result<Vec<Range<u64>>> {
-    let size = input.size();
-    let mut bounds = vec![from];
-    for part in 1..parts as u64 {
-        let target = from + (size - from) * part / parts as u64;
-        match next_line_start(input, target)? {
-            Some(boundary) if boundary > *bounds.last().expect("not empty") && boundary < size => {
-                bounds.push(boundary)
-            }
-            _ => {}
-        }
-    }
-    bounds.push(size);
-    Ok(bounds.windows(2).map(|pair| pair[0]..pair[1]).collect())
-}
-
-/// The offset of the first byte after the first line break at or after `from`, if any.
-fn next_line_start<I: Input + ?Sized>(input: &I, from: u64) -> io::Result<Option<u64>> {
-    let mut reader = BufReader::with_capacity(64 << 10, input.open(from..input.size())?);
-    let mut position = from;
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
+impl<I: Input + ?Sized, R: Read> Blocks<'_, I, R> {
+    /// Fills `buffer` with the next block, or gives `None` when there is none.
+    fn next(&mut self, buffer: &mut Vec<u8>) -> io::Result<Option<Block>> {
+        if self.over {
             return Ok(None);
         }
-        if let Some(at) = memchr::memchr(b'\n', buffer) {
-            return Ok(Some(position + at as u64 + 1));
+        let mut filled = self.carry.len();
+        if buffer.len() < filled + BLOCK_BYTES {
+            buffer.resize(filled + BLOCK_BYTES, 0);
         }
-        let length = buffer.len();
-        position += length as u64;
-        reader.consume(length);
+        buffer[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        let index = self.next_index;
+        self.next_index += 1;
+        loop {
+            let count = self.reader.read(&mut buffer[filled..filled + BLOCK_BYTES])?;
+            let new = filled..filled + count;
+            self.input.in_order(&buffer[new.clone()]);
+            self.input.progress(count as u64);
+            if count == 0 {
+                self.over = true;
+                return Ok(Some(Block { index, length: filled, at_end: true }));
+            }
+            filled = new.end;
+            // The carry holds no line break, so the block's last one is among the new bytes.
+            if let Some(newline) = memchr::memrchr(b'\n', &buffer[new.clone()]) {
+                let length = new.start + newline + 1;
+                self.carry.extend_from_slice(&buffer[length..filled]);
+                return Ok(Some(Block { index, length, at_end: false }));
+            }
+            // A line longer than a block: read on.
+            if buffer.len() < filled + BLOCK_BYTES {
+                buffer.resize(filled + BLOCK_BYTES, 0);
+            }
+        }
     }
+}
+
+/// The blocks' parts, merged in input order as they come, whichever thread read them.
+struct InOrder<'a> {
+    /// The whole input's builder: merged into the caller's only when the read went through.
+    builder: ReportBuilder,
+    summary: ReadSummary,
+    /// Every bad line, numbered from the input's first line.
+    bad_lines: Vec<BadLine>,
+    lines_before: u64,
+    next_index: usize,
+    /// Parts read before an earlier block was done.
+    waiting: BTreeMap<usize, Part<'a>>,
+    needs_general_reader: bool,
+}
+
+impl<'a> InOrder<'a> {
+    fn take(&mut self, index: usize, part: Part<'a>) {
+        self.waiting.insert(index, part);
+        while let Some(part) = self.waiting.remove(&self.next_index) {
+            self.next_index += 1;
+            let lines_before = self.lines_before;
+            self.bad_lines.extend(
+                part.bad_lines.into_iter().map(|bad| BadLine { line: bad.line + lines_before, ..bad }),
+            );
+            self.summary.absorb(part.summary);
+            self.lines_before += part.newlines;
+            self.needs_general_reader |= part.needs_general_reader;
+            self.builder.merge(part.builder);
+        }
+    }
+}
+
+/// Reads `input` from `start` (a line start, after `lines_before` line breaks) in blocks of
+/// whole lines over `threads` threads, each block into a builder of its own that is merged in
+/// input order: the same report, bad lines and line numbers as one reader from the start.
+/// `read_block` reads one block into its part; false stops the reading (a bad line under
+/// `strict`). `None`: a block needs the general reader; nothing was handed on.
+#[expect(clippy::too_many_arguments, reason = "the state of one reading of one input, each part used")]
+fn read_in_blocks<I: Input + ?Sized, E>(
+    input: &I,
+    start: u64,
+    lines_before: u64,
+    threads: usize,
+    builder: &mut ReportBuilder,
+    ids: &mut RecordIds,
+    strict: bool,
+    filter: &RecordFilter,
+    on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
+    read_block: impl Fn(&[u8], bool, &mut Part<'_>) -> io::Result<bool> + Sync,
+) -> Result<Option<ReadSummary>, ReadError<E>> {
+    let blocks = Mutex::new(Blocks {
+        input,
+        reader: input.open(start..input.size())?,
+        carry: Vec::new(),
+        next_index: 0,
+        over: false,
+    });
+    let in_order = Mutex::new(InOrder {
+        builder: builder.new_part(),
+        summary: ReadSummary::default(),
+        bad_lines: Vec::new(),
+        lines_before,
+        next_index: 0,
+        waiting: BTreeMap::new(),
+        needs_general_reader: false,
+    });
+    let template = &*builder;
+    let ids_read = &*ids;
+    let read_blocks = || -> io::Result<()> {
+        // Allocated and zeroed once per thread.
+        let mut buffer = vec![0u8; 2 * BLOCK_BYTES];
+        let mut keys = Vec::new();
+        loop {
+            let block = blocks.lock().expect("no reader panicked").next(&mut buffer);
+            let block = match block {
+                Ok(Some(block)) => block,
+                Ok(None) => break,
+                Err(error) => {
+                    blocks.lock().expect("no reader panicked").over = true;
+                    return Err(error);
+                }
+            };
+            let mut part = Part::new(template.new_part(), std::mem::take(&mut keys), filter);
+            let go_on = read_block(&buffer[..block.length], block.at_end, &mut part);
+            keys = std::mem::take(&mut part.keys);
+            if !matches!(go_on, Ok(true)) || part.needs_general_reader {
+                blocks.lock().expect("no reader panicked").over = true;
+            }
+            go_on?;
+            in_order.lock().expect("no reader panicked").take(block.index, part);
+        }
+        // Sorted in this thread, beside the others.
+        ids_read.keep(keys);
+        Ok(())
+    };
+    let runs_before = ids.keys.lock().expect("no reader panicked").len();
+    if threads <= 1 {
+        read_blocks()?;
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(read_blocks)).collect();
+            handles
+                .into_iter()
+                .try_for_each(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })?;
+    }
+    let in_order = in_order.into_inner().expect("no reader panicked");
+    if in_order.needs_general_reader {
+        // The general reader reads the input again and keeps its keys: these are dropped.
+        ids.keys.lock().expect("no reader panicked").truncate(runs_before);
+        return Ok(None);
+    }
+    let mut summary = in_order.summary;
+    summary.bad_lines = 0;
+    for bad in in_order.bad_lines {
+        summary.bad_lines += 1;
+        hand_on(bad, strict, on_bad_line)?;
+    }
+    builder.merge(in_order.builder);
+    ids.inputs += 1;
+    Ok(Some(summary))
 }
 
 /// The fast path for CSV. `None`: the input needs the general reader; nothing was handed on.
@@ -608,7 +729,9 @@ fn read_plain_csv<I: Input + ?Sized, E>(
     loop {
         header.clear();
         let length = reader.read_until(b'\n', &mut header)?;
+        input.in_order(&header);
         if length == 0 {
+            input.progress(offset);
             ids.inputs += 1;
             return Ok(Some(ReadSummary::default()));
         }
@@ -629,71 +752,34 @@ fn read_plain_csv<I: Input + ?Sized, E>(
         return Err(ReadError::NotRecords(BadLine { line: newlines + 1, problem }));
     }
     newlines += u64::from(header.ends_with(b"\n"));
-    let ranges = line_ranges(input, offset, threads)?;
-    let runs_before = ids.keys.lock().expect("no reader panicked").len();
-    let parts = read_parts(input, ranges, builder, ids, filter, |input, range, part| {
-        read_plain_range(input, range, part, strict).map(Part::done)
-    })?;
-    if parts.iter().any(|part| part.needs_general_reader) {
-        // The general reader reads the input again and keeps its keys: these are dropped.
-        ids.keys.lock().expect("no reader panicked").truncate(runs_before);
-        return Ok(None);
-    }
-    let merged = merge_parts(parts, newlines, builder, strict, on_bad_line).map(Some);
-    ids.inputs += 1;
-    merged
-}
-
-/// Reads the plain CSV lines of `range`, which starts at a line start.
-///
-/// The checks that do not depend on the line (a quote, a carriage return, UTF-8) are made once
-/// per block of whole lines rather than once per line: on the 10-million-record benchmark the
-/// per-line calls had cost about 5% of the report's time. A block that fails one of them is read
-/// line by line as before, so the result is the same.
-fn read_plain_range<'a, I: Input + ?Sized>(
-    input: &I,
-    range: Range<u64>,
-    mut part: Part<'a>,
-    strict: bool,
-) -> io::Result<Part<'a>> {
-    let mut reader = input.open(range)?;
-    // Allocated and zeroed once; the unfinished line at a block's end moves to its front.
-    let mut buffer = vec![0u8; 2 * BLOCK_BYTES];
-    let mut kept = 0;
-    loop {
-        if buffer.len() < kept + BLOCK_BYTES {
-            buffer.resize(kept + BLOCK_BYTES, 0);
-        }
-        let count = reader.read(&mut buffer[kept..kept + BLOCK_BYTES])?;
-        let filled = kept + count;
-        input.progress(count as u64);
-        if memchr::memchr(b'"', &buffer[kept..filled]).is_some() {
-            part.needs_general_reader = true;
-            return Ok(part);
-        }
-        // The whole lines of the block, and where the next block's first line starts.
-        let (lines_end, next_start) = if count == 0 {
-            (filled, filled)
-        } else {
-            match memchr::memrchr(b'\n', &buffer[..filled]) {
-                Some(newline) => (newline + 1, newline + 1),
-                None => (0, 0),
+    read_in_blocks(
+        input,
+        offset,
+        newlines,
+        threads,
+        builder,
+        ids,
+        strict,
+        filter,
+        on_bad_line,
+        |block, at_end, part| {
+            if memchr::memchr(b'"', block).is_some() {
+                part.needs_general_reader = true;
+                return Ok(false);
             }
-        };
-        if !read_plain_lines(&buffer[..lines_end], count == 0, &mut part, strict)? {
-            return Ok(part);
-        }
-        if count == 0 {
-            return Ok(part);
-        }
-        buffer.copy_within(next_start..filled, 0);
-        kept = filled - next_start;
-    }
+            read_plain_lines(block, at_end, part, strict)
+        },
+    )
 }
 
 /// Reads whole lines, each ending with `\n` (the last one may not, at the end of the input);
-/// false when reading the range must stop (a bad line under `strict`, or a line only the general
-/// reader reads right).
+/// false when reading must stop (a bad line under `strict`, or a line only the general reader
+/// reads right).
+///
+/// The checks that do not depend on the line (a carriage return, UTF-8) are made once per block
+/// rather than once per line: on the 10-million-record benchmark the per-line calls had cost
+/// about 5% of the report's time. A block that fails one of them is read line by line, so the
+/// result is the same.
 fn read_plain_lines(block: &[u8], at_end: bool, part: &mut Part<'_>, strict: bool) -> io::Result<bool> {
     let has_carriage_return = memchr::memchr(b'\r', block).is_some();
     let text = if has_carriage_return { None } else { std::str::from_utf8(block).ok() };
@@ -734,36 +820,18 @@ fn read_plain_lines(block: &[u8], at_end: bool, part: &mut Part<'_>, strict: boo
     Ok(true)
 }
 
-/// Reads the JSON Lines of `range`, which starts at a line start. Its line numbers start at 1.
-fn read_json_lines_range<'a, I: Input + ?Sized>(
-    input: &I,
-    range: Range<u64>,
-    mut part: Part<'a>,
-    strict: bool,
-) -> io::Result<Part<'a>> {
-    let counting = CountingReader { inner: input.open(range)?, input, newlines: 0 };
-    let mut reader = BufReader::with_capacity(BLOCK_BYTES, counting);
-    for item in JsonLinesRecords::new(&mut reader) {
-        if !part.add(item, strict)? {
-            break;
-        }
-    }
-    part.newlines = reader.get_ref().newlines;
-    Ok(part)
-}
-
-/// Counts the line breaks that pass through, and tells the input of the progress.
-struct CountingReader<'a, R, I: ?Sized> {
+/// The whole input from its first byte, for the general reader: tells the input of the
+/// progress and passes the bytes through [`Input::in_order`].
+struct WholeInput<'a, R, I: ?Sized> {
     inner: R,
     input: &'a I,
-    newlines: u64,
 }
 
-impl<R: Read, I: Input + ?Sized> Read for CountingReader<'_, R, I> {
+impl<R: Read, I: Input + ?Sized> Read for WholeInput<'_, R, I> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let count = self.inner.read(buffer)?;
-        self.newlines += memchr::memchr_iter(b'\n', &buffer[..count]).count() as u64;
         self.input.progress(count as u64);
+        self.input.in_order(&buffer[..count]);
         Ok(count)
     }
 }

@@ -54,12 +54,12 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The SHA-256 of a whole file (in hex) and its length: read apart from the records, in a
-/// thread of its own, while the readers parse it (`docs/benchmarks.md` has what it costs).
+/// The SHA-256 of a whole file (in hex) and its length, read apart from the records (a report
+/// hashes its inputs as its readers read them: `read_input.rs`).
 pub(crate) fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut file = File::open(path)?;
     let mut hash = Sha256::new();

@@ -6,11 +6,13 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Mutex;
 
 use analysis::ReportBuilder;
 use analysis::report_reader::{self, BadLine, Input, ReadError, ReadSettings, ReadSummary, RecordIds};
 use anyhow::{Context, Result, anyhow};
 use indicatif::ProgressBar;
+use sha2::{Digest, Sha256};
 
 use crate::open_input::{self, Opened};
 use crate::problems::Problems;
@@ -33,20 +35,22 @@ pub(crate) fn read_file(
     let name = open_input::name(path);
     let mut write_bad_line =
         |bad: BadLine| problems.add(errors, &name, bad.line, &bad.problem).context("cannot write to stderr");
-    let mut hashed = None;
-    let read = match open_input::open(path)? {
+    let (read, hashed) = match open_input::open(path)? {
         Opened::File(file) => {
             let metadata = file.metadata().with_context(|| format!("cannot read {name}"))?;
-            let input = FileInput { path, size: metadata.len(), progress, start: progress.position() };
-            std::thread::scope(|scope| {
-                let hashing = hash.then(|| scope.spawn(|| open_input::hash_file(path)));
-                let read = report_reader::read(&input, builder, ids, settings, &mut write_bad_line);
-                if let Some(hashing) = hashing {
-                    let digest = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    hashed = Some(digest.with_context(|| format!("cannot read {name}"))?);
-                }
-                anyhow::Ok(read)
-            })?
+            let input = FileInput {
+                path,
+                size: metadata.len(),
+                progress,
+                start: progress.position(),
+                hash: hash.then(Mutex::default),
+            };
+            let read = report_reader::read(&input, builder, ids, settings, &mut write_bad_line);
+            let hashed = input.hash.map(|hash| {
+                let (hash, length) = hash.into_inner().expect("no reader panicked");
+                (open_input::hex(&hash.finalize()), length)
+            });
+            (read, hashed)
         }
         // A pipe, a device or a compressed file can only be read once, from the start, by one
         // reader. The bar moves with the bytes read (decompressed ones, for gzip).
@@ -59,8 +63,7 @@ pub(crate) fn read_file(
                 settings.filter,
                 &mut write_bad_line,
             );
-            hashed = hash.then(|| input_hash.finish());
-            read
+            (read, hash.then(|| input_hash.finish()))
         }
     };
     read.map(|summary| (summary, hashed)).map_err(|error| match error {
@@ -86,13 +89,17 @@ pub(crate) fn read_file(
     })
 }
 
-/// A regular file, opened once per range, whose reading moves the progress bar.
+/// A regular file, opened once per reader, whose reading moves the progress bar and, when
+/// asked, feeds the SHA-256 of its bytes.
 struct FileInput<'a> {
     path: &'a Path,
     size: u64,
     progress: &'a ProgressBar,
     /// Where the bar stood before this file.
     start: u64,
+    /// The SHA-256 and count of the bytes read, in order, from the readers' own reads (a second
+    /// read of the file just for the hash had cost 4% of a report's CPU: `docs/benchmarks.md`).
+    hash: Option<Mutex<(Sha256, u64)>>,
 }
 
 impl Input for FileInput<'_> {
@@ -117,5 +124,16 @@ impl Input for FileInput<'_> {
 
     fn restart(&self) {
         self.progress.set_position(self.start);
+        if let Some(hash) = &self.hash {
+            *hash.lock().expect("no reader panicked") = Default::default();
+        }
+    }
+
+    fn in_order(&self, bytes: &[u8]) {
+        if let Some(hash) = &self.hash {
+            let mut hash = hash.lock().expect("no reader panicked");
+            hash.0.update(bytes);
+            hash.1 += bytes.len() as u64;
+        }
     }
 }

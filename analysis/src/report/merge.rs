@@ -13,6 +13,15 @@ impl ReportBuilder {
     /// after `self`'s own. Both builders must have the same options.
     pub fn merge(&mut self, later: ReportBuilder) {
         assert_eq!(self.options, later.options, "only builders of the same report can be merged");
+        if self.installs.is_empty() && self.cells.is_empty() && self.session_spans.is_empty() {
+            // Nothing to add to: `later`'s maps are taken whole, which gives the same builder
+            // without holding two copies of a large input's workers at once.
+            self.install_index = later.install_index;
+            self.installs = later.installs;
+            self.cells = later.cells;
+            self.session_spans = later.session_spans;
+            return;
+        }
         let mut worker_of = Vec::with_capacity(later.installs.len());
         for install in later.installs {
             let index = match self.install_index.get(&install) {

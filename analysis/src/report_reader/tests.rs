@@ -144,16 +144,45 @@ fn json_lines_in_ranges_read_as_from_the_start_even_when_a_range_starts_with_a_b
             _ => {}
         }
     }
-    // The test is only worth something if, for some number of threads, a range starts with a
-    // line that does not look like JSON Lines on its own.
-    let starts_bad = (2..=6).any(|threads| {
-        line_ranges(input.as_slice(), 0, threads)
-            .unwrap()
-            .iter()
-            .any(|range| input[range.start as usize] != b'{')
-    });
-    assert!(starts_bad);
+    // The test is only worth something if a block starts with a line that does not look like
+    // JSON Lines on its own.
+    let block_starts = block_starts(&input, 0);
+    assert!(block_starts.len() > 20);
+    assert!(block_starts.iter().any(|&start| start < input.len() && input[start] != b'{'));
     check(&input);
+}
+
+/// Where each block of `input` read from `from` starts, as the readers are handed them.
+fn block_starts(input: &[u8], from: u64) -> Vec<usize> {
+    let mut blocks = Blocks {
+        input,
+        reader: input.open(from..input.size()).unwrap(),
+        carry: Vec::new(),
+        next_index: 0,
+        over: false,
+    };
+    let (mut starts, mut at, mut buffer) = (Vec::new(), from as usize, Vec::new());
+    while let Some(block) = blocks.next(&mut buffer).unwrap() {
+        assert_eq!(block.index, starts.len());
+        assert_eq!(&buffer[..block.length], &input[at..at + block.length]);
+        starts.push(at);
+        at += block.length;
+        assert!(block.at_end || input[at - 1] == b'\n', "a block ends with a line break");
+    }
+    assert_eq!(at, input.len(), "the blocks hold the whole input");
+    starts
+}
+
+#[test]
+fn blocks_are_whole_lines_that_add_up_to_the_input() {
+    let csv = csv_with_bad_lines();
+    let long_line = [&b"x".repeat(5 * BLOCK_BYTES)[..], b"\n", &csv[..]].concat();
+    for input in [&csv[..], csv.strip_suffix(b"\n").unwrap(), &long_line, b"", b"\n", b"no line break"] {
+        for from in [0, 1] {
+            let from = from.min(input.len() as u64);
+            block_starts(input, from);
+        }
+    }
 }
 
 #[test]
@@ -180,12 +209,23 @@ fn empty_and_blank_inputs_hold_no_records() {
 }
 
 #[test]
-fn progress_adds_up_to_the_input_once_after_the_last_restart() {
+fn progress_and_the_bytes_in_order_add_up_to_the_input_once_after_the_last_restart() {
     let csv = csv_with_bad_lines();
     let quoted = [&csv[..], b"\"a\",b\n"].concat();
     let json_lines: Vec<u8> =
         simulated(5).iter().flat_map(|record| format!("{}\n", record_to_json(record)).into_bytes()).collect();
-    for (input, restarts) in [(&csv, 0), (&quoted, 1), (&json_lines, 0)] {
+    let no_final_line_break = csv.strip_suffix(b"\n").unwrap().to_vec();
+    let blank = b"\n\r\n\n".to_vec();
+    let quoted_header = b"\"record_id\",install_id\n".to_vec();
+    for (input, restarts) in [
+        (&csv, 0),
+        (&quoted, 1),
+        (&json_lines, 0),
+        (&no_final_line_break, 0),
+        (&Vec::new(), 0),
+        (&blank, 0),
+        (&quoted_header, 1),
+    ] {
         for threads in [1, 4] {
             let watched = Watched::new(input);
             read_in_threads(
@@ -197,9 +237,10 @@ fn progress_adds_up_to_the_input_once_after_the_last_restart() {
                 &RecordFilter::EVERYTHING,
                 |_| Ok::<_, ()>(()),
             )
-            .unwrap();
+            .ok();
             assert_eq!(watched.restarts.load(Ordering::Relaxed), restarts);
             assert_eq!(watched.progress.load(Ordering::Relaxed), input.len() as u64, "{threads} threads");
+            assert!(*watched.in_order.lock().unwrap() == **input, "{threads} threads: the bytes in order");
         }
     }
 }
@@ -231,11 +272,18 @@ struct Watched<'a> {
     bytes: &'a [u8],
     progress: AtomicU64,
     restarts: AtomicU64,
+    /// The bytes passed to `in_order` since the last restart.
+    in_order: Mutex<Vec<u8>>,
 }
 
 impl Watched<'_> {
     fn new(bytes: &[u8]) -> Watched<'_> {
-        Watched { bytes, progress: AtomicU64::new(0), restarts: AtomicU64::new(0) }
+        Watched {
+            bytes,
+            progress: AtomicU64::new(0),
+            restarts: AtomicU64::new(0),
+            in_order: Mutex::default(),
+        }
     }
 }
 
@@ -260,6 +308,11 @@ impl Input for Watched<'_> {
     fn restart(&self) {
         self.progress.store(0, Ordering::Relaxed);
         self.restarts.fetch_add(1, Ordering::Relaxed);
+        self.in_order.lock().unwrap().clear();
+    }
+
+    fn in_order(&self, bytes: &[u8]) {
+        self.in_order.lock().unwrap().extend_from_slice(bytes);
     }
 }
 

@@ -242,3 +242,29 @@ fn check_makes_the_report_again_and_names_what_differs() {
     assert_eq!(status, 1);
     assert!(stderr.contains("made from 1 input, and 2 are given"), "{stderr}");
 }
+
+#[test]
+fn the_input_hash_is_the_sha256_of_the_whole_file_whichever_reader_reads_it() {
+    // Over 8 MiB, so that several threads read it and feed the hash from their blocks; then the
+    // same with one quoted field past the middle, which makes the general reader read it all again.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("large.csv");
+    piecerate(&["simulate", "--workers", "400", "--seed", "5", "--out", path_str(&plain)]).ok();
+    let bytes = std::fs::read(&plain).unwrap();
+    assert!(bytes.len() > 8 << 20, "{} bytes", bytes.len());
+    let quoted = dir.path().join("quoted.csv");
+    let at = bytes.len() * 3 / 4;
+    let at = at + bytes[at..].iter().position(|&byte| byte == b'\n').unwrap() + 1;
+    let line_end = at + bytes[at..].iter().position(|&byte| byte == b'\n').unwrap();
+    let line = String::from_utf8(bytes[at..line_end].to_vec()).unwrap();
+    let line = line.replacen(",task,", ",\"task\",", 1);
+    assert!(line.contains('"'));
+    std::fs::write(&quoted, [&bytes[..at], line.as_bytes(), &bytes[line_end..]].concat()).unwrap();
+    for input in [&plain, &quoted] {
+        let out = piecerate(&["report", "--input", path_str(input), "--format", "json"]).ok();
+        let json: Value = serde_json::from_str(&out).unwrap();
+        let hashed = &json["provenance"]["inputs"][0];
+        assert_eq!(hashed["sha256"], sha256(input), "{}", input.display());
+        assert_eq!(hashed["bytes"], std::fs::metadata(input).unwrap().len());
+    }
+}
