@@ -29,7 +29,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use uuid::Uuid;
 
@@ -540,9 +541,11 @@ struct Block {
 }
 
 /// The input's bytes after the header, handed out in order as blocks of whole lines to
-/// whichever thread asks next. Each byte passes through [`Input::in_order`] once, in order,
-/// while the taker holds the lock: the provenance's SHA-256 is fed from the readers' own reads,
-/// so the input is read once, and its hashing overlaps with the other threads' parsing.
+/// whichever thread asks next. Each byte passes through [`Input::in_order`] once, in order: the
+/// provenance's SHA-256 is fed from the readers' own reads, so the input is read once. With
+/// several threads, the blocks' new bytes go to a thread of its own that feeds it, so that no
+/// reader waits for the hash of another's block (hashing while holding the lock had made the
+/// readers wait on each other on a loaded machine).
 struct Blocks<'i, I: ?Sized, R> {
     input: &'i I,
     reader: R,
@@ -551,43 +554,70 @@ struct Blocks<'i, I: ?Sized, R> {
     next_index: usize,
     /// No block is left, or a block asked the reading to stop.
     over: bool,
+    /// Where the new bytes of each block go, in order, when a thread of its own feeds
+    /// [`Input::in_order`]; `None`: they are passed to it here.
+    hasher: Option<SyncSender<NewBytes>>,
 }
 
+/// A block's buffer, shared with the thread that feeds [`Input::in_order`], and where in it
+/// the bytes read for that block (not carried over from the one before) are.
+type NewBytes = (Arc<Vec<u8>>, Range<usize>);
+
+/// How many blocks the hasher thread may be behind the readers before they wait for it.
+const HASHER_QUEUE_BLOCKS: usize = 8;
+/// How many buffers of its last blocks a reader keeps, to use again once the hasher is done
+/// with them instead of allocating new ones.
+const SPARE_BUFFERS: usize = 3;
+
 impl<I: Input + ?Sized, R: Read> Blocks<'_, I, R> {
-    /// Fills `buffer` with the next block, or gives `None` when there is none.
-    fn next(&mut self, buffer: &mut Vec<u8>) -> io::Result<Option<Block>> {
+    /// Reads the next block into `buffer`, or gives `None` when there is none.
+    fn next(&mut self, mut buffer: Vec<u8>) -> io::Result<Option<(Arc<Vec<u8>>, Block)>> {
         if self.over {
             return Ok(None);
         }
-        let mut filled = self.carry.len();
-        if buffer.len() < filled + BLOCK_BYTES {
-            buffer.resize(filled + BLOCK_BYTES, 0);
+        let carried = self.carry.len();
+        if buffer.len() < carried + BLOCK_BYTES {
+            buffer.resize(carried + BLOCK_BYTES, 0);
         }
-        buffer[..filled].copy_from_slice(&self.carry);
+        buffer[..carried].copy_from_slice(&self.carry);
         self.carry.clear();
         let index = self.next_index;
         self.next_index += 1;
+        let mut filled = carried;
         loop {
             let count = self.reader.read(&mut buffer[filled..filled + BLOCK_BYTES])?;
-            let new = filled..filled + count;
-            self.input.in_order(&buffer[new.clone()]);
             self.input.progress(count as u64);
             if count == 0 {
                 self.over = true;
-                return Ok(Some(Block { index, length: filled, at_end: true }));
+                let block = Block { index, length: filled, at_end: true };
+                return Ok(Some(self.pass_on(buffer, carried..filled, block)));
             }
+            let new = filled..filled + count;
             filled = new.end;
             // The carry holds no line break, so the block's last one is among the new bytes.
             if let Some(newline) = memchr::memrchr(b'\n', &buffer[new.clone()]) {
                 let length = new.start + newline + 1;
                 self.carry.extend_from_slice(&buffer[length..filled]);
-                return Ok(Some(Block { index, length, at_end: false }));
+                let block = Block { index, length, at_end: false };
+                return Ok(Some(self.pass_on(buffer, carried..filled, block)));
             }
             // A line longer than a block: read on.
             if buffer.len() < filled + BLOCK_BYTES {
                 buffer.resize(filled + BLOCK_BYTES, 0);
             }
         }
+    }
+
+    /// Passes a block's new bytes on to [`Input::in_order`], here or through the hasher
+    /// thread, while the caller holds the lock, so in input order.
+    fn pass_on(&self, buffer: Vec<u8>, new: Range<usize>, block: Block) -> (Arc<Vec<u8>>, Block) {
+        let buffer = Arc::new(buffer);
+        match &self.hasher {
+            // A send fails only when the hasher panicked; its join says so.
+            Some(hasher) => hasher.send((Arc::clone(&buffer), new)).unwrap_or(()),
+            None => self.input.in_order(&buffer[new]),
+        }
+        (buffer, block)
     }
 }
 
@@ -640,12 +670,20 @@ fn read_in_blocks<I: Input + ?Sized, E>(
     on_bad_line: &mut impl FnMut(BadLine) -> Result<(), E>,
     read_block: impl Fn(&[u8], bool, &mut Part<'_>) -> io::Result<bool> + Sync,
 ) -> Result<Option<ReadSummary>, ReadError<E>> {
+    let (hasher, for_hasher) = match threads {
+        0 | 1 => (None, None),
+        _ => {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<NewBytes>(HASHER_QUEUE_BLOCKS);
+            (Some(sender), Some(receiver))
+        }
+    };
     let blocks = Mutex::new(Blocks {
         input,
         reader: input.open(start..input.size())?,
         carry: Vec::new(),
         next_index: 0,
         over: false,
+        hasher,
     });
     let in_order = Mutex::new(InOrder {
         builder: builder.new_part(),
@@ -659,12 +697,16 @@ fn read_in_blocks<I: Input + ?Sized, E>(
     let template = &*builder;
     let ids_read = &*ids;
     let read_blocks = || -> io::Result<()> {
-        // Allocated and zeroed once per thread.
-        let mut buffer = vec![0u8; 2 * BLOCK_BYTES];
+        // The buffers of the last blocks: one the hasher is done with is used again.
+        let mut spares: Vec<Arc<Vec<u8>>> = Vec::new();
         let mut keys = Vec::new();
         loop {
-            let block = blocks.lock().expect("no reader panicked").next(&mut buffer);
-            let block = match block {
+            let done_with = spares.iter().position(|spare| Arc::strong_count(spare) == 1);
+            let buffer = done_with
+                .and_then(|at| Arc::try_unwrap(spares.swap_remove(at)).ok())
+                .unwrap_or_else(|| vec![0u8; 2 * BLOCK_BYTES]);
+            let block = blocks.lock().expect("no reader panicked").next(buffer);
+            let (buffer, block) = match block {
                 Ok(Some(block)) => block,
                 Ok(None) => break,
                 Err(error) => {
@@ -680,6 +722,10 @@ fn read_in_blocks<I: Input + ?Sized, E>(
             }
             go_on?;
             in_order.lock().expect("no reader panicked").take(block.index, part);
+            if spares.len() == SPARE_BUFFERS {
+                spares.remove(0);
+            }
+            spares.push(buffer);
         }
         // Sorted in this thread, beside the others.
         ids_read.keep(keys);
@@ -690,10 +736,24 @@ fn read_in_blocks<I: Input + ?Sized, E>(
         read_blocks()?;
     } else {
         std::thread::scope(|scope| {
+            let hashing = for_hasher.map(|receiver| {
+                scope.spawn(move || {
+                    for (bytes, new) in receiver {
+                        input.in_order(&bytes[new]);
+                    }
+                })
+            });
             let handles: Vec<_> = (0..threads).map(|_| scope.spawn(read_blocks)).collect();
-            handles
+            let joined: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
+            // Every reader is done: the hasher ends after the last block it was sent (also when
+            // a reader panicked, or the scope would wait for the hasher forever).
+            blocks.lock().unwrap_or_else(PoisonError::into_inner).hasher = None;
+            if let Some(hashing) = hashing {
+                hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+            joined
                 .into_iter()
-                .try_for_each(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .try_for_each(|read| read.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         })?;
     }
     let in_order = in_order.into_inner().expect("no reader panicked");

@@ -160,9 +160,10 @@ fn block_starts(input: &[u8], from: u64) -> Vec<usize> {
         carry: Vec::new(),
         next_index: 0,
         over: false,
+        hasher: None,
     };
-    let (mut starts, mut at, mut buffer) = (Vec::new(), from as usize, Vec::new());
-    while let Some(block) = blocks.next(&mut buffer).unwrap() {
+    let (mut starts, mut at) = (Vec::new(), from as usize);
+    while let Some((buffer, block)) = blocks.next(Vec::new()).unwrap() {
         assert_eq!(block.index, starts.len());
         assert_eq!(&buffer[..block.length], &input[at..at + block.length]);
         starts.push(at);
