@@ -43,7 +43,7 @@ impl CountryCode {
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("validated ASCII")
+        crate::reference::cannot_fail(std::str::from_utf8(&self.0), "validated ASCII")
     }
 
     /// The English short name, e.g. "India".
@@ -219,7 +219,7 @@ impl Currency {
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("validated ASCII")
+        crate::reference::cannot_fail(std::str::from_utf8(&self.0), "validated ASCII")
     }
 
     pub(crate) fn bytes(self) -> [u8; 3] {

@@ -351,7 +351,8 @@ fn find_commas(bytes: &[u8], commas: &mut [usize; 12]) -> usize {
     let mut chunks = bytes.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ COMMAS;
+        let word =
+            u64::from_le_bytes(crate::reference::cannot_fail(chunk.try_into(), "eight bytes")) ^ COMMAS;
         // A byte's top bit ends up set exactly when the byte is zero, that is a comma: adding
         // 0x7f to its low seven bits cannot carry into the next byte, so there are no false hits.
         let mut hits = !(((word & LOW_SEVEN) + LOW_SEVEN) | word | LOW_SEVEN);
@@ -497,7 +498,9 @@ pub fn record_to_json(record: &Record) -> Value {
     record.write_fields(|text| {
         let name = *names.next().expect("write_fields yields one value per column");
         let value = match (name, text) {
-            ("active_seconds", seconds) => Value::from(seconds.parse::<u64>().expect("validated")),
+            ("active_seconds", seconds) => {
+                Value::from(crate::reference::cannot_fail(seconds.parse::<u64>(), "validated"))
+            }
             (_, "") => Value::Null,
             (_, text) => Value::from(text),
         };

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::codes::{CountryCode, Currency};
-use crate::reference::{decompressed, take, take_code, units_per_usd};
+use crate::reference::{cannot_fail, decompressed, take, take_code, units_per_usd};
 use crate::time::Date;
 
 // Compressed by `build.rs`: its sources and notes are most of its 46 KB, and they repeat.
@@ -415,12 +415,12 @@ fn parse_rows() -> Vec<MinimumWage> {
     let pool: Vec<&'static str> = (0..u16_of(&mut bytes))
         .map(|_| {
             let length = usize::from(u16_of(&mut bytes));
-            std::str::from_utf8(take(&mut bytes, length)).expect("build.rs wrote UTF-8")
+            cannot_fail(std::str::from_utf8(take(&mut bytes, length)), "build.rs wrote UTF-8")
         })
         .collect();
     let text = |index: u16| (index != 0xFFFF).then(|| pool[usize::from(index)]);
     let decimal = |index: u16| {
-        text(index).map(|text| Decimal::from_str_exact(text).expect("build.rs checked the decimal"))
+        text(index).map(|text| cannot_fail(Decimal::from_str_exact(text), "build.rs checked the decimal"))
     };
     let mut rows = Vec::new();
     while !bytes.is_empty() {

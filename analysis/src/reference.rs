@@ -173,7 +173,17 @@ pub(crate) fn take<'a>(bytes: &mut &'a [u8], count: usize) -> &'a [u8] {
 }
 
 pub(crate) fn take_code<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
-    take(bytes, N).try_into().expect("N bytes taken")
+    cannot_fail(take(bytes, N).try_into(), "N bytes taken")
+}
+
+/// `Result::expect` for a result that cannot be an error, without the error's `Debug` form:
+/// `expect` keeps it in the extension's wasm module, with `Debug` formatting of structs and
+/// strings behind it (docs/benchmarks.md, the module's size).
+pub(crate) fn cannot_fail<T, E>(result: Result<T, E>, why: &'static str) -> T {
+    match result {
+        Ok(value) => value,
+        Err(_) => panic!("{why}"),
+    }
 }
 
 /// A table that `build.rs` compressed (`compressed` there), decompressed. A table that does not
@@ -190,7 +200,7 @@ pub(crate) fn decompressed(table: &[u8]) -> Vec<u8> {
 #[cfg(feature = "country-names")]
 fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
     let length = take(bytes, 1)[0];
-    std::str::from_utf8(take(bytes, usize::from(length))).expect("build.rs wrote UTF-8")
+    cannot_fail(std::str::from_utf8(take(bytes, usize::from(length))), "build.rs wrote UTF-8")
 }
 
 fn parse_countries() -> Keyed<[u8; 2], Country> {
@@ -214,7 +224,7 @@ fn parse_countries() -> Keyed<[u8; 2], Country> {
 }
 
 fn parse_currencies() -> Vec<[u8; 3]> {
-    CURRENCIES.chunks_exact(3).map(|code| code.try_into().expect("three bytes")).collect()
+    CURRENCIES.chunks_exact(3).map(|code| cannot_fail(code.try_into(), "three bytes")).collect()
 }
 
 fn parse_usd_rates() -> Keyed<[u8; 3], Vec<(i64, Decimal)>> {

@@ -54,7 +54,10 @@ pub fn decode_line(line: &str, index: usize) -> Result<LocalRecord, StoredLineEr
             problem: format!("has {} fields instead of {LINE_FIELDS} (or {LINE_FIELDS_V1})", fields.len()),
         });
     }
-    let row: [&str; 13] = fields[..13].try_into().expect("15 or 18 fields counted above");
+    // Not `expect`, which would keep the error's `Debug` form in the wasm module.
+    let Ok(row) = <[&str; 13]>::try_from(&fields[..13]) else {
+        unreachable!("15 or 18 fields counted above")
+    };
     let record = Record::from_fields(&RecordFields::from_row(row))
         .map_err(|error| StoredLineError { index, problem: error.to_string() })?;
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_owned());
