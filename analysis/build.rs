@@ -240,9 +240,12 @@ fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
 /// A table as an LZ4 block after its uncompressed size (four bytes, little-endian), which the
 /// library decompresses once on first use (`reference::decompressed`). The minimum wages'
 /// sources and notes repeat, so their table shrinks to under half; the delta-encoded exchange
-/// rates would not shrink, and are left as they are.
+/// rates would not shrink, and are left as they are. liblz4's slowest, tightest mode: the block
+/// is written once per build and read by any LZ4 decoder.
 fn compressed(table: &[u8]) -> Vec<u8> {
-    lz4_flex::block::compress_prepend_size(table)
+    let mode = lz4::block::CompressionMode::HIGHCOMPRESSION(12);
+    lz4::block::compress(table, Some(mode), true)
+        .unwrap_or_else(|error| panic!("compressing a table: {error}"))
 }
 
 /// Texts kept once each, referred to by their index.
