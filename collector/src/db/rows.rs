@@ -200,9 +200,9 @@ pub(crate) fn totals_by_cell<'a>(
 }
 
 /// Stored totals plus a batch's, merged by `WorkerTotals::merge`, ready to be written back.
-pub(crate) fn merged_totals(
+pub(crate) fn merged_totals<'a>(
     added: &BTreeMap<TotalsCell, WorkerTotals>,
-    stored: &[TotalsRow],
+    stored: impl IntoIterator<Item = &'a TotalsRow>,
 ) -> Result<Vec<TotalsRow>, String> {
     let mut existing: HashMap<TotalsCell, WorkerTotals> = HashMap::new();
     for row in stored {
