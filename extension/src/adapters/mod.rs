@@ -201,10 +201,11 @@ pub struct Adapter {
 }
 
 /// Every adapter the extension ships: the full ones, then the time tier's.
-pub const ADAPTERS: [&Adapter; 10] = [
+pub const ADAPTERS: [&Adapter; 11] = [
     &mturk::ADAPTER,
     &prolific::ADAPTER,
     &microworkers::ADAPTER,
+    &time_tier::TOLOKA,
     &time_tier::UHRS,
     &time_tier::CLICKWORKER,
     &time_tier::APPEN,

@@ -157,5 +157,41 @@ pub static HIVE: Adapter = time_adapter(
     &[page("hive jobs", HIVE_HOST, "/jobs", Search), page("hive other", HIVE_HOST, "/**", Neutral)],
 );
 
+const TOLOKA_HOST: &str = "toloka.yandex.com";
+const TOLOKA_SANDBOX_HOST: &str = "sandbox.toloka.yandex.com";
+const TOLOKA_RU_HOST: &str = "toloka.yandex.ru";
+
+/// Toloka's Yandex-era worker site (`toloka.md`). Its JSON gives a task's reward, but no worker
+/// page or answer gives its outcome: public tools infer a submission from a click or from a
+/// pool leaving the active list (as a skip or an expiry also does), and the accepted and
+/// rejected states come from the requester's API only. So Toloka is timed by its addresses and
+/// its pay typed, like the platforms above, until a fact gives the outcome. The newer
+/// `platform.toloka.ai` is named by one unchecked source (S8) with no path of a worker page
+/// behind it: it is not asked for, since its access would measure nothing. On
+/// `toloka.yandex.ru` only the pool link is documented (S3); its other pages are not counted.
+pub static TOLOKA: Adapter = time_adapter(
+    Platform::Toloka,
+    &[
+        // The task list (S1, S2, S4) and the queue of reserved tasks (S1), as MTurk's queue.
+        page("toloka tasks", TOLOKA_HOST, "/tasks", Search),
+        page("toloka active tasks", TOLOKA_HOST, "/tasks/active", Search),
+        // A pool opened from the list (S1 interface.js) and an assignment in it (S1 triggers.js).
+        page("toloka pool", TOLOKA_HOST, "/task/*", Working),
+        page("toloka assignment", TOLOKA_HOST, "/task/*/*", Working),
+        // The profile with its history and money pages, the messages, the achievements (S1, S4).
+        page("toloka other", TOLOKA_HOST, "/**", Neutral),
+        // The sandbox, by the same paths (S1 gives both hosts in each pattern).
+        page("toloka tasks", TOLOKA_SANDBOX_HOST, "/tasks", Search),
+        page("toloka active tasks", TOLOKA_SANDBOX_HOST, "/tasks/active", Search),
+        page("toloka pool", TOLOKA_SANDBOX_HOST, "/task/*", Working),
+        page("toloka assignment", TOLOKA_SANDBOX_HOST, "/task/*/*", Working),
+        page("toloka other", TOLOKA_SANDBOX_HOST, "/**", Neutral),
+        // A pool opened from the list, `?refUuid=` (S3); the money page (S4) falls to the last row.
+        page("toloka pool", TOLOKA_RU_HOST, "/task/*", Working),
+        page("toloka other", TOLOKA_RU_HOST, "/**", Neutral),
+    ],
+);
+
 /// Every time-tier adapter, in the order the settings list them.
-pub const ADAPTERS: [&Adapter; 7] = [&UHRS, &CLICKWORKER, &APPEN, &SPROUTGIGS, &REMOTASKS, &OUTLIER, &HIVE];
+pub const ADAPTERS: [&Adapter; 8] =
+    [&TOLOKA, &UHRS, &CLICKWORKER, &APPEN, &SPROUTGIGS, &REMOTASKS, &OUTLIER, &HIVE];
