@@ -1,11 +1,12 @@
-// End-to-end test of a time-tier platform (UHRS) in headless Chromium: a stretch of work
-// timed from the pages' addresses, its pay typed in the popup's form, the record that makes.
+// End-to-end test of two time-tier platforms (UHRS and Toloka) in headless Chromium: a stretch
+// of work timed from the pages' addresses, its pay typed in the popup's form, the record that
+// makes.
 //
 // Chromium asks the worker with a dialog before granting an optional host permission, and a
 // headless browser offers no way to answer it (no switch, and its dialogs are not reachable
 // over the DevTools protocol). So the built extension is loaded as is to check that nothing of
-// UHRS is granted at install, and a copy whose manifest also grants UHRS at install (the state
-// after the worker said yes) for the rest: the same content-script registration from the
+// UHRS is granted at install, and copies whose manifest also grants UHRS or Toloka at install
+// (the state after the worker said yes) for the rest: the same content-script registration from the
 // granted optional hosts, the same timing and the same form. Firefox answers the request
 // without a dialog under test, and its test (extension-firefox.test.mjs) turns UHRS on and off
 // through the settings' tick box.
@@ -17,26 +18,35 @@ import { after, before, test } from 'node:test';
 
 import { EXTENSION_DIR, launch, stored } from './extension-helpers.mjs';
 import { waitFor, waitForRecords } from './extension-storage.mjs';
-import { seconds, uhrsStretch } from './scenarios.mjs';
+import { seconds, tolokaStretch, uhrsStretch } from './scenarios.mjs';
 import { startFixtureServer } from './fixture-server.mjs';
 
 const UHRS = ['https://www.uhrs.ai/*', 'https://prod.uhrs.playmsn.com/*'];
+const TOLOKA = ['https://toloka.yandex.com/*', 'https://sandbox.toloka.yandex.com/*', 'https://toloka.yandex.ru/*'];
 
 let server;
 let copy;
+let tolokaCopy;
+
+/// A copy of the built extension whose manifest grants `origins` at install.
+function granted(origins) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-granted-'));
+  cpSync(EXTENSION_DIR, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  manifest.host_permissions.push(...origins);
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
 
 before(async () => {
   server = await startFixtureServer();
-  copy = mkdtempSync(path.join(tmpdir(), 'piecerate-granted-'));
-  cpSync(EXTENSION_DIR, copy, { recursive: true });
-  const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
-  manifest.host_permissions.push(...UHRS);
-  writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  copy = granted(UHRS);
+  tolokaCopy = granted(TOLOKA);
 });
 
 after(async () => {
   await server?.close();
-  if (copy) rmSync(copy, { recursive: true, force: true });
+  for (const dir of [copy, tolokaCopy]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('as installed, no new platform is granted and no content script is registered for one', async () => {
@@ -46,7 +56,7 @@ test('as installed, no new platform is granted and no content script is register
     assert.deepEqual([...granted.origins].sort(), ['https://app.prolific.com/*', 'https://worker.mturk.com/*']);
     assert.deepEqual(await browser.worker.evaluate(() => chrome.scripting.getRegisteredContentScripts()), []);
     const optional = await browser.worker.evaluate(() => chrome.runtime.getManifest().optional_host_permissions);
-    assert.ok(UHRS.every((origin) => optional.includes(origin)), JSON.stringify(optional));
+    assert.ok([...UHRS, ...TOLOKA].every((origin) => optional.includes(origin)), JSON.stringify(optional));
   } finally {
     await browser.close();
   }
@@ -106,6 +116,45 @@ test('with UHRS granted, a stretch is timed from the addresses and the typed pay
     assert.equal(Number(task.active_seconds), active);
     assert.ok(seconds(task) <= (ended - started) / 1000 + 2, JSON.stringify(task));
     await page.locator('tr[data-stretch]').waitFor({ state: 'detached' });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('with Toloka granted, its assignments are one stretch timed from the addresses, paid as typed', async () => {
+  const browser = await launch(server.hostRules, tolokaCopy);
+  try {
+    const scripts = await waitFor(async () => {
+      const list = await browser.worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+      return list.find((script) => script.matches.includes(TOLOKA[0]));
+    }, 'the content script registered for the granted Toloka hosts');
+    assert.deepEqual([...scripts.matches].sort(), [...TOLOKA].sort());
+    const page = await browser.context.newPage();
+    const records = async () => (await stored(browser.worker)).records;
+    const { started, ended } = await tolokaStretch(page);
+    // The list of tasks is searching time; the two assignments are one stretch of work.
+    const [search] = await waitForRecords(records, 0, 1);
+    assert.equal(search.platform, 'toloka', JSON.stringify(search));
+    assert.equal(search.category, 'search');
+
+    await page.goto(browser.popupUrl);
+    const row = page.locator('tr[data-stretch^="toloka-"]');
+    await row.waitFor();
+    assert.equal(await page.locator('tr[data-stretch]').count(), 1, 'one stretch for both assignments');
+    const stretch = await row.getAttribute('data-stretch');
+    const [minutes, secs] = (await row.locator('td[data-measured="active"]').textContent()).split(':').map(Number);
+    const active = minutes * 60 + secs;
+    assert.ok(active >= 3 && active <= (ended - started) / 1000 + 1, `${active} s active`);
+    await page.fill(`#pay-${stretch}`, '0.04');
+    await page.fill(`#currency-${stretch}`, 'USD');
+    await row.locator('button').click();
+    const [task] = await waitForRecords(records, 1, 1);
+    assert.equal(task.platform, 'toloka');
+    assert.equal(task.kind, 'task');
+    assert.equal(task.outcome, 'submitted');
+    assert.equal(task.reward, '0.04');
+    assert.equal(Number(task.active_seconds), active);
+    assert.ok(seconds(task) <= (ended - started) / 1000 + 2, JSON.stringify(task));
   } finally {
     await browser.close();
   }

@@ -1,7 +1,7 @@
 // HTTPS server for the extension's end-to-end tests: it plays worker.mturk.com,
 // www.mturkcontent.com, www.mturk.com, app.prolific.com, www.microworkers.com and a requester's own
-// survey site (survey.requester.example, where external HITs run in a frame) and UHRS
-// (www.uhrs.ai, a time-tier platform) from the fixture pages in
+// survey site (survey.requester.example, where external HITs run in a frame), UHRS
+// (www.uhrs.ai) and Toloka (toloka.yandex.com), two time-tier platforms, from the fixture pages in
 // tests/fixtures/sites/, by Host header, with the sites' URL structure and a strict
 // Content-Security-Policy. Chromium reaches it through --host-resolver-rules, Firefox through
 // a local CONNECT proxy (firefox-helpers.mjs); nothing leaves the machine. The certificate is
@@ -49,8 +49,13 @@ export const MICROWORKERS_JOBS = {
 };
 const MICROWORKERS_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; form-action 'self'";
 
+/// Toloka pools (a time-tier platform: its worker side gives no task's outcome).
+export const TOLOKA_POOLS = {
+  31415: { title: 'Street sign photos', requester: 'Road Data Lab', reward: '0.02', minutes: 2 },
+};
+
 /// The host names the server plays; the browsers are pointed at it for these only.
-export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example', 'www.uhrs.ai', 'www.microworkers.com'];
+export const HOSTS = ['worker.mturk.com', 'www.mturkcontent.com', 'www.mturk.com', 'app.prolific.com', 'survey.requester.example', 'www.uhrs.ai', 'www.microworkers.com', 'toloka.yandex.com'];
 
 const id = (length) => randomBytes(length).toString('hex').toUpperCase().slice(0, length);
 
@@ -195,6 +200,22 @@ export async function startFixtureServer() {
     return send(response, 404, 'not found', 'text/plain', null);
   }
 
+  // Toloka: the list of tasks, the queue of reserved ones and an assignment
+  // (tests/fixtures/sites/toloka.yandex.com). Opening a pool, /task/{poolId}/, gives a new
+  // assignment in it, as the real site does once its page has taken one (S3).
+  function toloka(response, url) {
+    const page = (name, values) => send(response, 200, fill(read('toloka.yandex.com', name), values), 'text/html; charset=utf-8', "default-src 'self'");
+    const [pool] = Object.keys(TOLOKA_POOLS);
+    const values = (id) => ({ pool: id, ...TOLOKA_POOLS[id], title: escapeHtml(TOLOKA_POOLS[id].title), requester: escapeHtml(TOLOKA_POOLS[id].requester) });
+    if (url.pathname === '/tasks') return page('tasks.html', values(pool));
+    if (url.pathname === '/tasks/active') return page('active.html', { ...values(pool), assignment: `0000${id(6).toLowerCase()}` });
+    const opened = url.pathname.match(/^\/task\/(\d+)\/?$/);
+    if (opened && TOLOKA_POOLS[opened[1]]) return redirect(response, `/task/${opened[1]}/0000${id(6).toLowerCase()}--${id(6).toLowerCase()}`);
+    const assignment = url.pathname.match(/^\/task\/(\d+)\/([\w-]+)$/);
+    if (assignment && TOLOKA_POOLS[assignment[1]]) return page('task.html', values(assignment[1]));
+    return send(response, 404, 'not found', 'text/plain', null);
+  }
+
   const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (request, response) => {
     let body = '';
     request.on('data', (chunk) => { body += chunk; if (body.length > 1e6) request.destroy(); });
@@ -221,6 +242,7 @@ export async function startFixtureServer() {
       if (host === 'app.prolific.com') return prolific(request, response, url, body);
       if (host === 'www.uhrs.ai') return uhrs(response, url);
       if (host === 'www.microworkers.com') return microworkers(request, response, url);
+      if (host === 'toloka.yandex.com') return toloka(response, url);
       return send(response, 404, 'unknown host', 'text/plain', null);
     });
   });

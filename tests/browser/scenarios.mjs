@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { sleep, work } from './extension-storage.mjs';
-import { HITAPPS } from './fixture-server.mjs';
+import { HITAPPS, TOLOKA_POOLS } from './fixture-server.mjs';
 
 /// A record's span from start to end, in seconds.
 export const seconds = (record) => (Date.parse(record.ended_at) - Date.parse(record.started_at)) / 1000;
@@ -152,3 +152,25 @@ export function assertMicroworkersJob(records, { opened, sent }) {
 /// The Microworkers job whose page was redesigned: what the worker is told.
 export const MICROWORKERS_CHANGED_URL = 'https://www.microworkers.com/jobs_details.php?Id=c7d2e9b05a13';
 export const MICROWORKERS_CHANGED_PROBLEM = /^microworkers job: reward: no summary text containing 'You will earn: \$'/;
+
+// One stretch of Toloka work on the fixture site: a search on the list of tasks, then a pool
+// opened, two assignments worked (the first submitted opens the next, as on the real site),
+// and back to the list, which ends the stretch (no address says a task was submitted). Gives
+// the wall-clock bounds of the stretch.
+export async function tolokaStretch(page) {
+  const [pool] = Object.keys(TOLOKA_POOLS);
+  await page.goto('https://toloka.yandex.com/tasks');
+  await work(page, 2500);
+  const started = Date.now();
+  await page.click(`#open-${pool}`);
+  await page.waitForSelector('#assignment');
+  await work(page, 2000);
+  // Marks this page, so that the next assignment's page is told apart from it.
+  await page.evaluate(() => { document.body.dataset.submitted = 'yes'; });
+  await page.click('#submit-assignment');
+  await page.waitForSelector('body:not([data-submitted]) #assignment');
+  await work(page, 2000);
+  await page.click('#back-to-tasks');
+  await page.waitForSelector('.snippet');
+  return { started, ended: Date.now() };
+}
