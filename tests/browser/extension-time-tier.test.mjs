@@ -29,7 +29,7 @@ let copy;
 let tolokaCopy;
 
 /// A copy of the built extension whose manifest grants `origins` at install.
-function granted(origins) {
+function grantingCopy(origins) {
   const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-granted-'));
   cpSync(EXTENSION_DIR, dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -40,8 +40,8 @@ function granted(origins) {
 
 before(async () => {
   server = await startFixtureServer();
-  copy = granted(UHRS);
-  tolokaCopy = granted(TOLOKA);
+  copy = grantingCopy(UHRS);
+  tolokaCopy = grantingCopy(TOLOKA);
 });
 
 after(async () => {
