@@ -30,6 +30,36 @@ pub struct Settings {
     /// The collector's base URL, e.g. `https://collector.example.org`; none means no uploads.
     pub collector_url: Option<String>,
     pub sharing: bool,
+    /// Whether the popup still shows its first-run introduction.
+    pub onboarding: Onboarding,
+}
+
+/// The popup's first-run introduction: shown until the worker completes or skips it (the
+/// settings can show it again); saving the settings counts as completing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Onboarding {
+    Pending,
+    Done,
+    Skipped,
+}
+
+impl Onboarding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Onboarding::Pending => "pending",
+            Onboarding::Done => "done",
+            Onboarding::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Onboarding, String> {
+        match text {
+            "pending" => Ok(Onboarding::Pending),
+            "done" => Ok(Onboarding::Done),
+            "skipped" => Ok(Onboarding::Skipped),
+            other => Err(format!("'{}' is not pending, done or skipped", short(other))),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -41,6 +71,8 @@ impl Default for Settings {
             idle_cutoff_seconds: DEFAULT_IDLE_CUTOFF_SECONDS,
             collector_url: None,
             sharing: false,
+            // No settings stored: a new install.
+            onboarding: Onboarding::Pending,
         }
     }
 }
@@ -106,6 +138,8 @@ pub struct SettingsForm {
     pub idle_cutoff_seconds: String,
     pub collector_url: String,
     pub sharing: bool,
+    /// `skipped` when the worker skipped the introduction; saving otherwise completes it.
+    pub onboarding: String,
 }
 
 impl Settings {
@@ -152,6 +186,7 @@ impl Settings {
             idle_cutoff_seconds,
             collector_url,
             sharing: form.sharing,
+            onboarding: if form.onboarding == "skipped" { Onboarding::Skipped } else { Onboarding::Done },
         })
     }
 
@@ -205,7 +240,32 @@ impl ToJson for Settings {
             .field("idle_cutoff_seconds", self.idle_cutoff_seconds)
             .optional("collector_url", self.collector_url.clone())
             .field("sharing", self.sharing)
+            .field("onboarding", self.onboarding.as_str())
             .build()
+    }
+}
+
+impl Settings {
+    /// Stored settings, keeping every field that can be read: one that cannot (storage edited by
+    /// hand or by another program, a value out of range) takes its default, and the first such
+    /// error comes back beside the rest, so nothing readable is lost and the popup can name the
+    /// field at fault. Written over the strict reading, field after field, rather than as a
+    /// second reader: the wasm module carries one (docs/benchmarks.md on its size).
+    pub fn read_stored(mut value: Value) -> (Settings, Option<JsonError>) {
+        let defaults = Settings::default().to_json();
+        let mut first = None;
+        // One round per field at most: each replaces the field at fault with its default.
+        for _ in 0..8 {
+            let error = match Settings::from_json(&value) {
+                Ok(settings) => return (settings, first),
+                Err(error) => error,
+            };
+            let field = error.path().first().cloned();
+            first.get_or_insert(error);
+            let (Some(field), Some(map)) = (field, value.as_object_mut()) else { break };
+            map.insert(field.clone(), defaults.get(&field).cloned().unwrap_or(Value::Null));
+        }
+        (Settings::default(), first)
     }
 }
 
@@ -222,10 +282,15 @@ impl FromJson for Settings {
                 value
                     .as_u64()
                     .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| JsonError::invalid("expected whole seconds"))
+                    .filter(|n| IDLE_CUTOFF_RANGE.contains(n))
+                    .ok_or_else(|| JsonError::invalid("expected whole seconds from 5 to 3600"))
             })?,
-            collector_url: fields.optional_string("collector_url")?,
+            // Checked as the form checks it: the background sends records to this address.
+            collector_url: fields
+                .optional_text_of("collector_url", |text| collector_url(text).map_err(|e| e.problem))?,
             sharing: fields.bool("sharing")?,
+            // Absent from settings stored before the introduction existed: that worker had begun.
+            onboarding: fields.optional_text_of("onboarding", Onboarding::parse)?.unwrap_or(Onboarding::Done),
         })
     }
 }
@@ -243,6 +308,7 @@ impl FromJson for SettingsForm {
             idle_cutoff_seconds: text("idle_cutoff_seconds")?,
             collector_url: text("collector_url")?,
             sharing: fields.get("sharing").is_some() && fields.bool("sharing")?,
+            onboarding: text("onboarding")?,
         })
     }
 }

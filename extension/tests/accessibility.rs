@@ -180,6 +180,7 @@ fn a_refused_setting_is_explained_in_the_workers_language_on_its_field() {
         idle_cutoff_seconds: idle.to_owned(),
         collector_url: url.to_owned(),
         sharing,
+        onboarding: String::new(),
     };
     let region = SettingsForm { region: "US-ZZ".to_owned(), ..form("US", "USD", "60", "", false) };
     // Each field the settings can refuse, what was typed, and the message that names it.

@@ -35,12 +35,13 @@ fn settings_keep_their_stored_layout() {
         idle_cutoff_seconds: "90".into(),
         collector_url: "https://collector.example.org".into(),
         sharing: true,
+        onboarding: String::new(),
     })
     .unwrap();
     assert_eq!(
         theirs(&settings.to_json()),
         json!({"country": "US", "region": "US-CA", "display_currency": "EUR", "idle_cutoff_seconds": 90,
-               "collector_url": "https://collector.example.org", "sharing": true})
+               "collector_url": "https://collector.example.org", "sharing": true, "onboarding": "done"})
     );
     round_trip(&settings);
     round_trip(&Settings::default());
@@ -302,4 +303,73 @@ fn tasks_of_the_added_platforms_round_trip_and_unknown_codes_are_located() {
         let error = Tracker::from_json(&ours(&saved)).unwrap_err().to_string();
         assert!(error.starts_with("tasks: [0]: platform: 'fiverr' is not a known platform"), "{error}");
     }
+}
+
+#[test]
+fn the_introduction_shows_until_completed_or_skipped() {
+    use extension::settings::Onboarding;
+    // A new install has no stored settings: the introduction shows.
+    assert_eq!(Settings::default().onboarding, Onboarding::Pending);
+    // Saved from the settings or the introduction: done; skipped: skipped; both stay so.
+    let saved = |onboarding: &str| {
+        Settings::from_form(&SettingsForm {
+            idle_cutoff_seconds: "60".into(),
+            onboarding: onboarding.into(),
+            ..SettingsForm::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(saved("").onboarding, Onboarding::Done);
+    assert_eq!(saved("done").onboarding, Onboarding::Done);
+    assert_eq!(saved("skipped").onboarding, Onboarding::Skipped);
+    for settings in [saved("done"), saved("skipped"), Settings::default()] {
+        round_trip(&settings);
+    }
+    // Settings stored before the introduction existed: that worker had begun already.
+    let older = json!({"display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false});
+    assert_eq!(Settings::from_json(&ours(&older)).unwrap().onboarding, Onboarding::Done);
+    let odd = json!({"display_currency": "USD", "idle_cutoff_seconds": 60, "sharing": false, "onboarding": "later"});
+    assert!(Settings::from_json(&ours(&odd)).unwrap_err().to_string().starts_with("onboarding: 'later'"));
+}
+
+#[test]
+fn damaged_stored_settings_lose_only_the_damaged_field() {
+    let good = json!({"country": "FR", "display_currency": "EUR", "idle_cutoff_seconds": 30,
+                      "collector_url": "https://collector.example.org", "sharing": true, "onboarding": "done"});
+    let (settings, problem) = Settings::read_stored(ours(&good));
+    assert_eq!(problem, None);
+    let expected = settings;
+    let long = "x".repeat(1_000_000);
+    for (field, bad) in [
+        ("country", json!("ZZ")),
+        ("country", json!(long)),
+        ("country", json!(7)),
+        ("display_currency", json!(long)),
+        ("idle_cutoff_seconds", json!(0)),
+        ("idle_cutoff_seconds", json!(1e12)),
+        ("collector_url", json!("javascript:alert(1)")),
+        ("collector_url", json!(format!("https://{long}"))),
+        ("onboarding", json!(long)),
+    ] {
+        let mut stored = good.clone();
+        stored[field] = bad;
+        let (settings, problem) = Settings::read_stored(ours(&stored));
+        let problem = problem.unwrap_or_else(|| panic!("{field} is refused"));
+        assert_eq!(problem.path(), [field.to_owned()], "{problem}");
+        assert!(problem.to_string().len() < 200, "{field}: a short message: {problem}");
+        // Every other field is as stored; the damaged one has its default.
+        let default = Settings::default();
+        let mut kept = expected.clone();
+        match field {
+            "country" => kept.country = default.country,
+            "display_currency" => kept.display_currency = default.display_currency,
+            "idle_cutoff_seconds" => kept.idle_cutoff_seconds = default.idle_cutoff_seconds,
+            "collector_url" => kept.collector_url = default.collector_url,
+            _ => kept.onboarding = default.onboarding,
+        }
+        assert_eq!(settings, kept, "{field}");
+    }
+    // Not an object at all: the defaults, and why.
+    let (settings, problem) = Settings::read_stored(ours(&json!("settings")));
+    assert_eq!((settings, problem.is_some()), (Settings::default(), true));
 }

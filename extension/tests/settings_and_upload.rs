@@ -21,6 +21,7 @@ fn form(country: &str, currency: &str, idle: &str, url: &str, sharing: bool) -> 
         idle_cutoff_seconds: idle.into(),
         collector_url: url.into(),
         sharing,
+        onboarding: String::new(),
     }
 }
 
@@ -247,4 +248,19 @@ fn enrollment_answers_are_checked() {
     assert_eq!(parse_enrollment(r#"{"install_id":"i1","token":"t1"}"#).unwrap(), ("i1".into(), "t1".into()));
     assert!(parse_enrollment(r#"{"install_id":"i1"}"#).unwrap_err().to_string().contains("token"));
     assert!(parse_enrollment("<html>").is_err());
+}
+
+#[test]
+fn hostile_form_values_are_refused_briefly_with_the_field_named() {
+    let long = "A".repeat(1_000_000);
+    for (bad, field) in [
+        (form(&long, "EUR", "60", "", false), "country"),
+        (form("FR", &long, "60", "", false), "display_currency"),
+        (form("FR", "EUR", &long, "", false), "idle_cutoff_seconds"),
+        (SettingsForm { region: long.clone(), ..form("US", "USD", "60", "", false) }, "region"),
+    ] {
+        let error = Settings::from_form(&bad).unwrap_err();
+        assert_eq!(error.field, field);
+        assert!(error.to_string().len() < 200, "{field}: {error}");
+    }
 }

@@ -207,8 +207,9 @@ fn manual_stop(
     Ok(Event::ManualStop { now, outcome, details: TaskDetails::plain(reward, currency, title, None), bonus })
 }
 
+/// The stored settings; a field that cannot be read keeps its default, the others their value.
 async fn settings() -> Settings {
-    read(SETTINGS).await.ok().flatten().unwrap_or_default()
+    api::get(&[SETTINGS]).await.map(|object| storage::stored_settings(&object).0).unwrap_or_default()
 }
 
 /// Runs events through the tracker, saves the new state, stores what finished: the settings
@@ -218,7 +219,7 @@ async fn apply(events: Vec<Event>) -> Result<(), WebError> {
         return Ok(());
     }
     let object = api::get(&[SETTINGS, TRACKER]).await?;
-    let settings: Settings = parse_stored(SETTINGS, &object).unwrap_or_default();
+    let settings = storage::stored_settings(&object).0;
     let tracker_settings = TrackerSettings { idle_cutoff_ms: i64::from(settings.idle_cutoff_seconds) * 1000 };
     let mut tracker: Tracker =
         parse_stored(TRACKER, &object).unwrap_or_else(|| Tracker::new(tracker_settings));

@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use super::api;
 use crate::json::{self, Fields, FromJson, ObjectBuilder, ToJson};
 use crate::records::LocalRecord;
+use crate::settings::Settings;
 use crate::store::{CHUNK_RECORDS, DailyTotals, StoredLineError, decode_chunk, encode_line};
 
 pub(crate) const SETTINGS: &str = "settings";
@@ -80,6 +81,12 @@ impl FromJson for Problem {
 pub(crate) async fn read<T: FromJson>(key: &str) -> Result<Option<T>, WebError> {
     let object = api::get(&[key]).await?;
     Ok(parse_stored(key, &object))
+}
+
+/// The stored settings, every readable field kept when another is not, and what could not be
+/// read ([`Settings::read_stored`]); the defaults of a new install when none are stored.
+pub(crate) fn stored_settings(object: &js_sys::Object) -> (Settings, Option<JsonError>) {
+    stored_json(SETTINGS, object).map_or_else(|| (Settings::default(), None), Settings::read_stored)
 }
 
 /// The value stored under `key` in what a storage read returned; absent or unreadable gives
