@@ -75,6 +75,9 @@ pub struct Dashboard {
     pub recent_days: Vec<(i64, f64, f64)>,
     /// `None` until the worker sets their country.
     pub minimum: Option<WorkerMinimum>,
+    /// Whether anything was ever measured or imported; until then the popup says how to start
+    /// instead of showing three empty periods.
+    pub measured: bool,
 }
 
 /// The minimum wage the worker's figures are compared with: the one in force today in their
@@ -123,12 +126,14 @@ pub fn dashboard(
         month: period_totals(daily, periods.month_start, today),
         recent_days,
         minimum: jurisdiction.map(|jurisdiction| WorkerMinimum::in_force(jurisdiction, now)),
+        measured: daily.entries().next().is_some(),
     }
 }
 
 /// How the worker sees figures: amounts in their display currency at this month's rate, numbers
-/// with the decimal separator of the popup's language, and their country by its name in that
-/// language (the browser knows the names; the library ships none to the extension).
+/// with the decimal separator of the popup's language, and their country and region by their
+/// names in that language (from the name lists in the messages, `extension/locale_names.py`; the
+/// library ships none to the extension).
 #[derive(Debug, Clone, Copy)]
 pub struct Display<'a> {
     pub currency: Currency,
@@ -136,6 +141,8 @@ pub struct Display<'a> {
     pub country_name: &'a str,
     /// `.` or `,`: the `decimalSeparator` message of the popup's language.
     pub decimal_separator: &'a str,
+    /// The region's name when one is chosen.
+    pub region_name: &'a str,
 }
 
 impl Display<'_> {
@@ -180,12 +187,16 @@ fn fixed_decimal(value: Decimal, places: u32) -> String {
 /// machine-readable values) so tests and assistive tools can find it.
 pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<Node> {
     let mut nodes = Vec::new();
-    // Where the minimum applies, as the comparisons name it: the region's code, or the
-    // country's name in the popup's language.
-    let place = view.minimum.map(|minimum| minimum.jurisdiction.region.unwrap_or(display.country_name));
     if let Some(minimum) = &view.minimum {
-        nodes.push(render_threshold(minimum, place.unwrap_or_default(), display, t).into());
+        nodes.push(render_minimum(minimum, display, t).into());
     }
+    if !view.measured {
+        nodes.push(
+            element("p").attribute("data-figure", "nothing-measured").text(t("nothingMeasured", &[])).into(),
+        );
+        return nodes;
+    }
+    let place = view.minimum.map(|minimum| place(&minimum, display));
     let comparison = view.minimum.and_then(|minimum| minimum.hourly_usd).zip(place);
     for (name, title, period) in [
         ("today", t("periodToday", &[]), &view.today),
@@ -232,9 +243,17 @@ pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<N
     nodes
 }
 
+/// Where the minimum applies, as the comparisons name it: the region's or the country's name in
+/// the popup's language.
+fn place<'a>(minimum: &WorkerMinimum, display: Display<'a>) -> &'a str {
+    if minimum.jurisdiction.region.is_some() { display.region_name } else { display.country_name }
+}
+
 /// The worker's own minimum: its amount per hour in its currency, since when and from which
-/// source; or, when there is none to compare with, the library's reason, never a number.
-fn render_threshold(minimum: &WorkerMinimum, place: &str, display: Display<'_>, t: Translate<'_>) -> Element {
+/// source; or, when there is none to compare with, the library's reason, never a number. The
+/// settings show it too, as soon as a country is chosen.
+pub fn render_minimum(minimum: &WorkerMinimum, display: Display<'_>, t: Translate<'_>) -> Element {
+    let place = place(minimum, display);
     let jurisdiction = minimum.jurisdiction;
     let figure = element("p")
         .attribute("data-figure", "minimum-threshold")

@@ -76,6 +76,7 @@ fn popup(language: &str) -> String {
         at: now,
         country_name: "",
         decimal_separator: &messages["decimalSeparator"],
+        region_name: "",
     };
     html(&render(&view, display, &|key: &str, args: &[&str]| translate(&messages, key, args)))
 }

@@ -112,7 +112,13 @@ fn popup(code: Option<&str>, now: &str) -> (Dashboard, String) {
     let mut daily = DailyTotals::default();
     daily.add(&record.record, 0);
     let view = dashboard(&daily, now.unix_seconds().div_euclid(86_400), jurisdiction, now);
-    let display = Display { currency: Currency::USD, at: now, country_name: "Name", decimal_separator: "." };
+    let display = Display {
+        currency: Currency::USD,
+        at: now,
+        country_name: "Name",
+        decimal_separator: ".",
+        region_name: "Region",
+    };
     let html =
         html(&render(&view, display, &|key: &str, args: &[&str]| format!("{key}({})", args.join("|"))));
     (view, html)
@@ -124,12 +130,12 @@ fn the_popup_shows_the_workers_threshold_beside_the_comparison() {
     assert_eq!(view.minimum.unwrap().hourly_usd, Some(16.5));
     assert!(
         html.contains(
-            "minimumThreshold(US-CA|16.50\u{a0}USD/h|2025-01-01|EPI chart &quot;2024 and 2025 minimum wages, size of increase, and type of increase by state&quot;)"
+            "minimumThreshold(Region|16.50\u{a0}USD/h|2025-01-01|EPI chart &quot;2024 and 2025 minimum wages, size of increase, and type of increase by state&quot;)"
         ),
         "{html}"
     );
     assert!(html.contains(r#"data-status="known" data-jurisdiction="US-CA" data-local="16.50" data-currency="USD" data-since="2025-01-01""#), "{html}");
-    assert!(html.contains("belowMinimum(50|US-CA|16.50\u{a0}USD/h)"), "{html}");
+    assert!(html.contains("belowMinimum(50|Region|16.50\u{a0}USD/h)"), "{html}");
     assert!(!html.contains("minimum-region-hint"), "a region is chosen: {html}");
 
     // The whole United States: the federal minimum, and an invitation to choose a state.
@@ -177,6 +183,40 @@ fn without_a_number_the_reason_shows_and_nothing_is_compared() {
     assert!(!html.contains("minimum"), "{html}");
 }
 
+#[test]
+fn before_anything_is_measured_one_message_replaces_the_three_periods() {
+    let now = at("2026-12-01T20:00:00Z");
+    let today = now.unix_seconds().div_euclid(86_400);
+    let t = |key: &str, args: &[&str]| format!("{key}({})", args.join("|"));
+    let empty = DailyTotals::default();
+    for code in [None, Some("FR")] {
+        let jurisdiction = code.map(|code| Jurisdiction::parse(code).unwrap());
+        let view = dashboard(&empty, today, jurisdiction, now);
+        assert!(!view.measured);
+        let display = Display {
+            currency: Currency::USD,
+            at: now,
+            country_name: "France",
+            decimal_separator: ".",
+            region_name: "",
+        };
+        let html = html(&render(&view, display, &t));
+        assert_eq!(html.matches("nothingMeasured()").count(), 1, "{html}");
+        assert!(!html.contains("noTimeYet") && !html.contains("data-period"), "no empty periods: {html}");
+        assert!(!html.contains("noRecords") && !html.contains("<svg"), "no empty table or chart: {html}");
+        // The worker's minimum still shows, with its date and source, once a country is set.
+        assert_eq!(
+            html.contains("minimumThreshold(France|12.31\u{a0}EUR/h|2026-06-01|"),
+            code.is_some(),
+            "{html}"
+        );
+    }
+    // One measured day, even a month ago: the periods are back, empty ones included.
+    let (view, html) = popup(Some("FR"), "2026-12-01T20:00:00Z");
+    assert!(view.measured);
+    assert!(!html.contains("nothingMeasured") && html.matches("data-period=").count() == 3, "{html}");
+}
+
 fn messages(language: &str) -> BTreeSet<String> {
     let path = format!("{}/static/_locales/{language}/messages.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
@@ -196,12 +236,27 @@ fn every_message_the_dashboard_asks_for_is_in_english_and_french() {
             at: at("2026-12-01T20:00:00Z"),
             country_name: "Name",
             decimal_separator: ".",
+            region_name: "Region",
         };
         render(&view, display, &|key: &str, _: &[&str]| {
             asked.borrow_mut().insert(key.to_owned());
             String::new()
         });
     }
+    let missing: Vec<_> = asked.borrow().difference(&english).cloned().collect();
+    assert!(missing.is_empty(), "{missing:?}");
+    let empty = dashboard(&DailyTotals::default(), 0, None, at("2026-12-01T20:00:00Z"));
+    let display = Display {
+        currency: Currency::USD,
+        at: at("2026-12-01T20:00:00Z"),
+        country_name: "",
+        decimal_separator: ".",
+        region_name: "",
+    };
+    render(&empty, display, &|key: &str, _: &[&str]| {
+        asked.borrow_mut().insert(key.to_owned());
+        String::new()
+    });
     let missing: Vec<_> = asked.borrow().difference(&english).cloned().collect();
     assert!(missing.is_empty(), "{missing:?}");
     for key in ["region", "regionWhole"] {

@@ -104,6 +104,7 @@ fn display() -> Display<'static> {
         at: Timestamp::from_unix_seconds(T0 / 1000).unwrap(),
         country_name: "France",
         decimal_separator: ".",
+        region_name: "",
     }
 }
 

@@ -43,6 +43,36 @@ after(async () => {
   await server?.close();
 });
 
+describe('first run', () => {
+  test('a new install shows the introduction: a country by its name, its minimum with date and source, skipped', async () => {
+    // As a new install: no settings saved yet, nothing measured yet.
+    await firefox.inExtension(() => globalThis.browser.storage.local.remove('settings'));
+    await openExtensionPage(page, firefox.popupUrl);
+    assert.equal(await page.$eval('#onboarding', (section) => section.hidden), false);
+    assert.equal(await text('[data-figure="nothing-measured"]'), 'Nothing measured yet: open MTurk or Prolific, or start the timer.');
+    assert.equal(await page.$$eval('[data-period]', (periods) => periods.length), 0);
+    const chosen = (id) => page.$eval(`#${id}`, (list) => list.selectedOptions[0]?.textContent);
+    await page.select('#onboarding-country', 'FR');
+    await page.waitForSelector('#onboarding-minimum [data-jurisdiction="FR"]');
+    assert.equal(await chosen('onboarding-country'), 'France');
+    assert.match(await text('#onboarding-minimum [data-figure="minimum-threshold"]'),
+      /^Minimum wage \(France\): \d+[.,]\d\d\u00a0EUR\/h since \d{4}-\d\d-\d\d — source: OpenFisca France parameters$/);
+    assert.equal(await chosen('onboarding-display-currency'), 'EUR — Euro');
+    await page.select('#onboarding-country', 'US');
+    await page.select('#onboarding-region', 'US-CA');
+    await page.waitForSelector('#onboarding-minimum [data-jurisdiction="US-CA"]');
+    assert.deepEqual([await chosen('onboarding-country'), await chosen('onboarding-region')], ['United States', 'California']);
+    assert.match(await text('#onboarding-minimum [data-figure="minimum-threshold"]'), /^Minimum wage \(California\): \d+[.,]\d\d\u00a0USD\/h since /);
+    await page.click('[data-action="onboarding-skip"]');
+    await page.waitForSelector('#onboarding[hidden]');
+    assert.equal((await firefox.stored()).settings.onboarding, 'skipped');
+    await openExtensionPage(page, firefox.popupUrl);
+    assert.equal(await page.$eval('#onboarding', (section) => section.hidden), true);
+    // The settings the other tests work with, again.
+    assert.equal(await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': String(IDLE_CUTOFF_S), country: 'FR', 'display-currency': 'USD' }), 'Settings saved.');
+  });
+});
+
 describe('installing', () => {
   test('a temporary install gets its host permissions and the gecko id', async () => {
     assert.equal(firefox.extensionId, firefox.gecko.id);

@@ -115,7 +115,7 @@ test('a region chosen for the minimum wage stays in the browser: the collector g
   const status = await saveSettings(page, browser.popupUrl, { 'idle-cutoff': '5', country: 'CA', region: 'CA-ON', 'collector-url': collectorUrl, sharing: true });
   assert.equal(status, 'Settings saved.');
   const threshold = await page.waitForSelector('[data-figure="minimum-threshold"][data-jurisdiction="CA-ON"]', { state: 'attached' });
-  assert.match(await threshold.textContent(), /^Minimum wage \(CA-ON\): \d+\.\d\d\u00a0CAD\/h since \d{4}-\d\d-\d\d — source: /);
+  assert.match(await threshold.textContent(), /^Minimum wage \(Ontario\): \d+\.\d\d\u00a0CAD\/h since \d{4}-\d\d-\d\d — source: /);
   await doOneTask();
   await sendNow();
   const countries = () => query('SELECT country, count(*) AS n FROM records GROUP BY country ORDER BY country');

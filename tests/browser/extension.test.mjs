@@ -352,8 +352,8 @@ describe('accessibility', () => {
   const VIEWS = ['dashboard', 'requesters', 'timer', 'settings'];
   // What each language must say where the issue found developer text or English number forms.
   const LANGUAGE = {
-    en: { refused: 'Country: “ZZ” is not a country code.', money: /^\d+\.\d\d\u00a0USD$/, perHour: /per hour/i },
-    fr: { refused: 'Pays\u00a0: «\u00a0ZZ\u00a0» n\'est pas un code de pays.', money: /^\d+,\d\d\u00a0USD$/, perHour: /par heure/i },
+    en: { refused: 'Country where you work: “ZZ” is not a country of the list.', money: /^\d+\.\d\d\u00a0USD$/, perHour: /per hour/i },
+    fr: { refused: 'Pays où vous travaillez\u00a0: «\u00a0ZZ\u00a0» n\'est pas un pays de la liste.', money: /^\d+,\d\d\u00a0USD$/, perHour: /par heure/i },
   };
 
   /// WCAG's contrast ratio of two `rgb(r, g, b)` colours.
@@ -396,30 +396,37 @@ describe('accessibility', () => {
       for (const violation of await axeViolations(page)) found.push(`${view}: ${violation}`);
     }
     await page.click('[data-view="dashboard"]');
-    // The figures: money with two decimals in the language's form, a headline in "/h" alone.
-    for (const period of ['today', 'month']) {
-      const earnings = await page.textContent(`[data-period="${period}"] [data-figure="earnings"]`);
-      expect(words.money.test(earnings), `${period}'s earnings read ${earnings}`);
-      const headline = await page.textContent(`[data-period="${period}"] .headline`);
-      expect(!words.perHour.test(headline), `${period}'s headline reads ${headline}`);
+    // Before anything is measured, one message says how to start, in place of empty figures.
+    const measured = await page.locator('[data-period]').count() > 0;
+    expect(measured || await page.locator('[data-figure="nothing-measured"]').count() === 1, 'an empty popup says nothing of how to start');
+    if (measured) {
+      // The figures: money with two decimals in the language's form, a headline in "/h" alone.
+      for (const period of ['today', 'month']) {
+        const earnings = await page.textContent(`[data-period="${period}"] [data-figure="earnings"]`);
+        expect(words.money.test(earnings), `${period}'s earnings read ${earnings}`);
+        const headline = await page.textContent(`[data-period="${period}"] .headline`);
+        expect(!words.perHour.test(headline), `${period}'s headline reads ${headline}`);
+      }
+      // The chart: dated, with its figures in a table, in colours of at least 3:1.
+      expect(await page.locator('[data-figure="chart-figures"] tbody tr').count() === 14, 'the chart\'s table has no 14 days');
+      expect(await page.locator('.chart svg .axis').count() === 1, 'the chart has no axis');
+      const [paid, unpaid] = await page.$$eval('.chart rect', (rects) => ['paid', 'unpaid'].map((kind) => getComputedStyle(rects.find((rect) => rect.classList.contains(kind))).fill));
+      const white = 'rgb(255, 255, 255)';
+      expect(contrast(paid, white) >= 3 && contrast(unpaid, white) >= 3 && contrast(paid, unpaid) >= 3,
+        `chart colours ${paid} and ${unpaid}: ${contrast(unpaid, white).toFixed(2)}:1 against white`);
     }
-    // The chart: dated, with its figures in a table, in colours of at least 3:1.
-    expect(await page.locator('[data-figure="chart-figures"] tbody tr').count() === 14, 'the chart\'s table has no 14 days');
-    expect(await page.locator('.chart svg .axis').count() === 1, 'the chart has no axis');
-    const [paid, unpaid] = await page.$$eval('.chart rect', (rects) => ['paid', 'unpaid'].map((kind) => getComputedStyle(rects.find((rect) => rect.classList.contains(kind))).fill));
-    const white = 'rgb(255, 255, 255)';
-    expect(contrast(paid, white) >= 3 && contrast(unpaid, white) >= 3 && contrast(paid, unpaid) >= 3,
-      `chart colours ${paid} and ${unpaid}: ${contrast(unpaid, white).toFixed(2)}:1 against white`);
     // Deleting asks first, and the question's button has the focus.
     await page.click('[data-action="delete-local"]');
     await page.waitForSelector('#delete-confirm:not([hidden])');
     const focused = await page.evaluate(() => document.activeElement?.id);
     expect(focused === 'delete-local-confirm', `after "delete", the focus is on ${focused}`);
     for (const violation of await axeViolations(page)) found.push(`delete question: ${violation}`);
-    // A refused setting: said in the worker's language under the form, on its marked field.
+    // A refused setting: said in the worker's language under the form, on its marked field. The
+    // country is chosen from a list, so the refused value is one injected into it, as another
+    // program could.
     await page.click('[data-view="settings"]');
     const country = await page.inputValue('#country');
-    await page.fill('#country', 'ZZ');
+    await page.$eval('#country', (select) => { select.append(new Option('ZZ', 'ZZ')); select.value = 'ZZ'; });
     await page.click('[data-action="save-settings"]');
     await page.waitForFunction(() => document.getElementById('settings-error')?.hidden === false || document.getElementById('status').textContent);
     const refused = await page.evaluate(() => document.getElementById('settings-error')?.textContent ?? '');
@@ -428,7 +435,7 @@ describe('accessibility', () => {
     expect(marked.join() === 'true,settings-error,true', `the refused field is marked ${marked}`);
     expect(await page.textContent('#status') === '', `the status line reads ${await page.textContent('#status')}`);
     for (const violation of await axeViolations(page)) found.push(`refused setting: ${violation}`);
-    await page.fill('#country', country);
+    await page.$eval('#country', (select, value) => { select.querySelector('option[value="ZZ"]').remove(); select.value = value; }, country);
     return found;
   }
 
@@ -486,6 +493,124 @@ describe('accessibility', () => {
       assert.deepEqual(await bothPages(french, 'fr'), []);
     } finally {
       await french.close();
+    }
+  });
+});
+
+describe('first run', () => {
+  const visible = (popup, selector) => popup.$eval(selector, (element) => !element.closest('[hidden]'));
+  const openFresh = async (fresh) => {
+    const popup = await fresh.context.newPage();
+    await popup.goto(fresh.popupUrl);
+    await popup.waitForSelector('body[data-opened-ms]');
+    return popup;
+  };
+
+  test('a new worker sees the introduction, lists of names instead of code fields, and one clear message', async () => {
+    const fresh = await launch(server.hostRules);
+    try {
+      const popup = await openFresh(fresh);
+      assert.equal(await visible(popup, '#onboarding'), true);
+      assert.equal(await popup.evaluate(() => document.activeElement.id), 'onboarding-title');
+      // Not "no time recorded" three times: one message that says how to start.
+      const dashboard = await popup.textContent('#dashboard');
+      assert.equal(dashboard.match(/no time recorded/g), null, dashboard);
+      assert.equal(await popup.textContent('[data-figure="nothing-measured"]'),
+        'Nothing measured yet: open MTurk or Prolific, or start the timer.');
+      assert.equal(await popup.$$eval('[data-period]', (periods) => periods.length), 0);
+      // The country and the currency are chosen from lists of names, each field with its label.
+      for (const id of ['country', 'display-currency', 'onboarding-country', 'onboarding-display-currency']) {
+        assert.equal(await popup.$eval(`#${id}`, (field) => field.tagName), 'SELECT', id);
+      }
+      const country = popup.getByRole('combobox', { name: 'Country where you work (for the minimum wage)', includeHidden: true });
+      assert.equal(await country.count(), 2, 'the introduction\'s and the settings\' lists, both labelled');
+      assert.ok((await popup.$$eval('#onboarding-country option', (options) => options.length)) > 240);
+      // With the keyboard alone: a country chosen by its first letters, its minimum at once.
+      await popup.focus('#onboarding-country');
+      await popup.keyboard.type('Germ');
+      await popup.waitForSelector('#onboarding-minimum [data-figure="minimum-threshold"][data-jurisdiction="DE"]');
+      assert.equal(await popup.inputValue('#onboarding-display-currency'), 'EUR');
+      assert.match(await popup.textContent('#onboarding-minimum'), /^Minimum wage \(Germany\): \d+[.,]\d\d\u00a0EUR\/h since \d{4}-\d\d-\d\d — source: /);
+      // Skipped, it stays away, and the settings show it again.
+      await popup.click('[data-action="onboarding-skip"]');
+      await popup.waitForSelector('#onboarding', { state: 'hidden' });
+      assert.equal(JSON.parse((await stored(fresh.worker)).raw.settings).onboarding, 'skipped');
+      await popup.reload();
+      await popup.waitForSelector('body[data-opened-ms]');
+      assert.equal(await visible(popup, '#onboarding'), false);
+      await popup.click('[data-view="settings"]');
+      await popup.click('[data-action="onboarding-show"]');
+      await popup.waitForSelector('#onboarding', { state: 'visible' });
+      assert.equal(await popup.evaluate(() => document.activeElement.id), 'onboarding-title');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('in French: France, then États-Unis > Californie, with the local minimum, its date and source', async () => {
+    const fresh = await launch(server.hostRules, undefined, 'fr');
+    try {
+      const popup = await openFresh(fresh);
+      assert.equal(await popup.textContent('#onboarding-title'), 'Bienvenue dans piecerate');
+      assert.equal(await popup.textContent('[data-figure="nothing-measured"]'),
+        'Rien de mesuré pour l\'instant : ouvrez MTurk ou Prolific, ou lancez le chrono.');
+      const minimum = () => popup.textContent('#onboarding-minimum [data-figure="minimum-threshold"]');
+      await popup.selectOption('#onboarding-country', { label: 'France' });
+      await popup.waitForSelector('#onboarding-minimum [data-jurisdiction="FR"]');
+      assert.match(await minimum(), /^Salaire minimum \(France\) : \d+[.,]\d\d\u00a0EUR\/h depuis le \d{4}-\d\d-\d\d — source : OpenFisca France parameters$/);
+      assert.equal(await popup.inputValue('#onboarding-display-currency'), 'EUR');
+      await popup.selectOption('#onboarding-country', { label: 'États-Unis' });
+      assert.equal(await popup.inputValue('#onboarding-display-currency'), 'USD');
+      await popup.selectOption('#onboarding-region', { label: 'Californie' });
+      await popup.waitForSelector('#onboarding-minimum [data-jurisdiction="US-CA"]');
+      assert.match(await minimum(), /^Salaire minimum \(Californie\) : \d+[.,]\d\d\u00a0USD\/h depuis le \d{4}-\d\d-\d\d — source : \S.+$/);
+      // The currency stays the worker's to change.
+      await popup.selectOption('#onboarding-display-currency', 'EUR');
+      assert.match(await popup.$eval('#onboarding-display-currency option:checked', (option) => option.textContent), /^EUR — Euro$/);
+      await popup.click('[data-action="onboarding-done"]');
+      await popup.waitForSelector('#onboarding', { state: 'hidden' });
+      const settings = JSON.parse((await stored(fresh.worker)).raw.settings);
+      assert.deepEqual([settings.country, settings.region, settings.display_currency, settings.onboarding], ['US', 'US-CA', 'EUR', 'done']);
+      // The dashboard and the settings now say the same.
+      assert.match(await popup.textContent('#dashboard [data-figure="minimum-threshold"]'), /^Salaire minimum \(Californie\) : /);
+      assert.equal(await popup.inputValue('#region'), 'US-CA');
+      await popup.reload();
+      await popup.waitForSelector('body[data-opened-ms]');
+      assert.equal(await visible(popup, '#onboarding'), false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('settings damaged in storage: the field is named in the worker\'s language and nothing else is lost', async () => {
+    const fresh = await launch(server.hostRules, undefined, 'fr');
+    try {
+      const damaged = JSON.stringify({ country: 'ZZ', display_currency: 'EUR', idle_cutoff_seconds: 30,
+        collector_url: 'https://collector.example.org', sharing: false, onboarding: 'done', extra: 'x'.repeat(100_000) });
+      await fresh.worker.evaluate((settings) => chrome.storage.local.set({ settings }), damaged);
+      const popup = await openFresh(fresh);
+      const status = await popup.textContent('#status');
+      assert.match(status, /^Le réglage enregistré « Pays où vous travaillez \(pour le salaire minimum\) » n'a pas pu être lu \('ZZ' /);
+      assert.ok(status.length < 400, status);
+      // The readable fields are kept, and nothing was written until the worker saves.
+      assert.equal(await popup.inputValue('#idle-cutoff'), '30');
+      assert.equal(await popup.inputValue('#collector-url'), 'https://collector.example.org');
+      assert.equal(await popup.inputValue('#display-currency'), 'EUR');
+      assert.equal((await stored(fresh.worker)).raw.settings, damaged);
+      // An oversized value sent as the form: refused with the field named, the stored settings kept.
+      const reply = await popup.evaluate(() => chrome.runtime.sendMessage({ kind: 'save_settings',
+        form: { country: 'F'.repeat(1_000_000), idle_cutoff_seconds: '60' } }));
+      assert.equal(reply.field, 'country');
+      assert.ok(reply.error.length < 200, reply.error);
+      assert.equal((await stored(fresh.worker)).raw.settings, damaged);
+      await popup.click('[data-view="settings"]');
+      await popup.selectOption('#country', { label: 'France' });
+      await popup.click('[data-action="save-settings"]');
+      await popup.waitForFunction(() => document.getElementById('status').textContent === 'Réglages enregistrés.');
+      const settings = JSON.parse((await stored(fresh.worker)).raw.settings);
+      assert.deepEqual([settings.country, settings.idle_cutoff_seconds, settings.collector_url], ['FR', 30, 'https://collector.example.org']);
+    } finally {
+      await fresh.close();
     }
   });
 });

@@ -38,12 +38,6 @@ extern "C" {
     fn fetch_request(request: &web_sys::Request) -> Promise;
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
     pub fn console_warn(text: &str);
-    #[wasm_bindgen(js_namespace = Intl, js_name = DisplayNames)]
-    type DisplayNames;
-    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = DisplayNames, catch)]
-    fn new(locale: &str, options: &JsValue) -> Result<DisplayNames, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn of(this: &DisplayNames, code: &str) -> Result<JsValue, JsValue>;
 }
 
 /// A failed browser call, as text for the log.
@@ -101,18 +95,6 @@ pub(crate) fn translate(name: &str, substitutions: &[&str]) -> String {
     let list: js_sys::Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
     let text = get_message(name, &list);
     if text.is_empty() { name.to_owned() } else { text }
-}
-
-/// A country's name in the language of the extension's messages (its `locale` message), from
-/// the browser's `Intl.DisplayNames`; the code itself if the browser has no name for it.
-pub(crate) fn country_name(code: &str) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
-    DisplayNames::new(&translate("locale", &[]), &options)
-        .and_then(|names| names.of(code))
-        .ok()
-        .and_then(|name| name.as_string())
-        .unwrap_or_else(|| code.to_owned())
 }
 
 /// Access to the platforms' sites, as the manifest asks for it (`{origins: host_permissions}`),

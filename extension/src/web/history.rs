@@ -55,6 +55,7 @@ fn draw() {
             at: now,
             country_name: "",
             decimal_separator: &decimal_separator,
+            region_name: "",
         };
         show("history", &render(history, query, minimum_usd, display, &translate));
     });

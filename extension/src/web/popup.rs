@@ -5,7 +5,8 @@
 use super::error::WebError;
 
 use analysis::json::Value;
-use analysis::minimum_wage;
+use analysis::minimum_wage::{self, Jurisdiction};
+use analysis::{CountryCode, Timestamp};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -13,9 +14,9 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElemen
 use super::api::{self, translate};
 use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
 use crate::adapters::{ADAPTERS, Adapter};
-use crate::dashboard::{Display, dashboard, fixed, render};
-use crate::json::ObjectBuilder;
-use crate::settings::{CONSENT_VERSION, Settings};
+use crate::dashboard::{Display, WorkerMinimum, dashboard, fixed, render, render_minimum};
+use crate::json::{JsonError, ObjectBuilder};
+use crate::settings::{CONSENT_VERSION, Onboarding, Region, Settings};
 use crate::store::DailyTotals;
 use crate::stretches::render_waiting;
 use crate::tracker::Tracker;
@@ -103,6 +104,8 @@ fn status(text: &str) {
 /// Everything the popup reads at opening, in one storage call.
 struct Loaded {
     settings: Settings,
+    /// What in the stored settings could not be read (the rest is in `settings`).
+    settings_problem: Option<JsonError>,
     days: DailyTotals,
     meta: Option<Meta>,
     tracker: Option<Tracker>,
@@ -113,8 +116,10 @@ struct Loaded {
 async fn load() -> Result<Loaded, WebError> {
     let keys = [SETTINGS, DAYS, META, TRACKER, PROBLEMS, SYNC];
     let object = api::get(&keys).await?;
+    let (settings, settings_problem) = storage::stored_settings(&object);
     Ok(Loaded {
-        settings: parse_stored(SETTINGS, &object).unwrap_or_default(),
+        settings,
+        settings_problem,
         days: parse_stored(DAYS, &object).unwrap_or_default(),
         meta: parse_stored(META, &object),
         tracker: parse_stored(TRACKER, &object),
@@ -128,16 +133,54 @@ fn today_local() -> i64 {
     seconds.div_euclid(86_400)
 }
 
+fn now() -> Timestamp {
+    Timestamp::nearest_to_unix_seconds(api::now_millis() / 1000)
+}
+
+/// One of the name lists the build adds to the messages (`extension/locale_names.py`): lines of
+/// tab-separated fields, the code first and the name last, in the order to offer them.
+fn names(list: &str) -> String {
+    translate(list, &[])
+}
+
+/// What follows `code` on its line of a name list: the name, after a currency for a country.
+fn listed(list: &str, code: &str) -> Option<String> {
+    names(list).lines().find_map(|line| Some(line.strip_prefix(code)?.strip_prefix('\t')?.to_owned()))
+}
+
+/// The name of `code` in a list in the popup's language; the code itself if the list lacks it.
+fn name_of(list: &str, code: &str) -> String {
+    listed(list, code).map_or_else(|| code.to_owned(), |rest| last_field(&rest).to_owned())
+}
+
+/// The name after a country's currency, or a region's or currency's only field (names hold no
+/// tab).
+fn last_field(fields: &str) -> &str {
+    fields.split_once('\t').map_or(fields, |(_, name)| name)
+}
+
+/// The names of a jurisdiction's country and region (empty when none).
+fn place_names(jurisdiction: Option<Jurisdiction>) -> (String, String) {
+    jurisdiction.map_or_else(Default::default, |place| {
+        (
+            name_of("countryNames", place.country.as_str()),
+            place.region.map_or_else(String::new, |r| name_of("regionNames", r)),
+        )
+    })
+}
+
 fn draw(loaded: &Loaded) {
-    let now = analysis::Timestamp::nearest_to_unix_seconds(api::now_millis() / 1000);
-    let view = dashboard(&loaded.days, today_local(), loaded.settings.jurisdiction(), now);
-    let country_name = loaded.settings.country.map(|country| api::country_name(country.as_str()));
+    let now = now();
+    let jurisdiction = loaded.settings.jurisdiction();
+    let view = dashboard(&loaded.days, today_local(), jurisdiction, now);
+    let (country_name, region_name) = place_names(jurisdiction);
     let decimal_separator = translate("decimalSeparator", &[]);
     let display = Display {
         currency: loaded.settings.display_currency,
         at: now,
-        country_name: country_name.as_deref().unwrap_or_default(),
+        country_name: &country_name,
         decimal_separator: &decimal_separator,
+        region_name: &region_name,
     };
     show("dashboard", &render(&view, display, &translate));
     let waiting = render_waiting(
@@ -179,9 +222,7 @@ fn draw(loaded: &Loaded) {
 }
 
 fn fill_settings(settings: &Settings) {
-    set_value("country", settings.country.map(|c| c.as_str().to_owned()).unwrap_or_default().as_str());
-    fill_regions(settings.region.map_or("", |region| region.as_str()));
-    set_value("display-currency", settings.display_currency.as_str());
+    fill_place("", settings);
     set_value("idle-cutoff", &settings.idle_cutoff_seconds.to_string());
     set_value("collector-url", settings.collector_url.as_deref().unwrap_or(""));
     if let Some(input) = by_id("sharing").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
@@ -269,18 +310,116 @@ fn toggle_platform(input: &HtmlInputElement) {
     }
 }
 
-/// Offers the whole country and the regions with a minimum wage of their own of the country in
-/// the form, keeping `selected` when that country has it.
-fn fill_regions(selected: &str) {
-    let country = analysis::CountryCode::parse(input_value("country").trim()).ok();
-    let regions = country.map(minimum_wage::regions).unwrap_or_default();
-    let mut options =
-        vec![element("option").attribute("value", "").text(translate("regionWhole", &[])).into()];
-    for code in &regions {
-        options.push(element("option").attribute("value", *code).text(*code).into());
+/// Fills the select `id` with an option per line of a name list (those `offered`), after a first
+/// option `first` (value empty), and selects `selected`. Written as options, not a widget of
+/// our own, so keyboards and screen readers work as on any list.
+fn fill_options(id: &str, first: Option<String>, list: &str, offered: &dyn Fn(&str) -> bool, selected: &str) {
+    let mut options = Vec::new();
+    if let Some(first) = first {
+        options.push(element("option").attribute("value", "").text(first).into());
     }
-    show("region", &options);
-    set_value("region", if regions.contains(&selected) { selected } else { "" });
+    for line in names(list).lines() {
+        let Some((code, rest)) = line.split_once('\t') else { continue };
+        if offered(code) {
+            // Currencies by code and name; places by name.
+            let name = last_field(rest);
+            let text = if list == "currencyNames" { format!("{code} — {name}") } else { name.to_owned() };
+            options.push(element("option").attribute("value", code).text(text).into());
+        }
+    }
+    show(id, &options);
+    set_value(id, selected);
+}
+
+/// Fills the country, region and currency of the settings (`prefix` "") or of the first-run
+/// introduction (`prefix` "onboarding-") with `settings`.
+fn fill_place(prefix: &str, settings: &Settings) {
+    let country = settings.country.as_ref().map_or("", CountryCode::as_str);
+    fill_options(
+        &format!("{prefix}country"),
+        Some(translate("countryNone", &[])),
+        "countryNames",
+        &|_| true,
+        country,
+    );
+    let currency = settings.display_currency.as_str();
+    fill_options(&format!("{prefix}display-currency"), None, "currencyNames", &|_| true, currency);
+    fill_regions(prefix, settings.region.map_or("", Region::as_str));
+}
+
+/// Offers the whole country and the regions with a minimum wage of their own of the country
+/// chosen, keeping `selected` when that country has it; then shows that place's minimum.
+fn fill_regions(prefix: &str, selected: &str) {
+    let country = CountryCode::parse(&input_value(&format!("{prefix}country"))).ok();
+    let regions = country.map(minimum_wage::regions).unwrap_or_default();
+    let whole = Some(translate("regionWhole", &[]));
+    fill_options(&format!("{prefix}region"), whole, "regionNames", &|code| regions.contains(&code), selected);
+    show_minimum(prefix);
+}
+
+/// A country chosen: its currency becomes the display currency (the worker can change it), its
+/// regions are offered.
+fn country_chosen(prefix: &str) {
+    let country = input_value(&format!("{prefix}country"));
+    // A country's line: its currency (or nothing), then its name.
+    let listed = listed("countryNames", &country).unwrap_or_default();
+    if let Some((currency, _)) = listed.split_once('\t')
+        && !currency.is_empty()
+    {
+        set_value(&format!("{prefix}display-currency"), currency);
+    }
+    fill_regions(prefix, "");
+}
+
+/// The minimum wage in force today where the form says the worker works, with its date and
+/// source, as the dashboard will show it; nothing before a country is chosen.
+fn show_minimum(prefix: &str) {
+    let id = format!("{prefix}minimum");
+    let Ok(country) = CountryCode::parse(&input_value(&format!("{prefix}country"))) else {
+        show(&id, &[]);
+        return;
+    };
+    let region = Region::parse(Some(country), &input_value(&format!("{prefix}region"))).ok();
+    let jurisdiction = Jurisdiction { country, region: region.map(Region::as_str) };
+    let (country_name, region_name) = place_names(Some(jurisdiction));
+    let now = now();
+    let decimal_separator = translate("decimalSeparator", &[]);
+    let display = Display {
+        currency: analysis::Currency::USD,
+        at: now,
+        country_name: &country_name,
+        decimal_separator: &decimal_separator,
+        region_name: &region_name,
+    };
+    show(&id, &[render_minimum(&WorkerMinimum::in_force(jurisdiction, now), display, &translate).into()]);
+}
+
+fn set_hidden(id: &str, hidden: bool) {
+    if let Some(element) = by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        element.set_hidden(hidden);
+    }
+}
+
+/// Shows the first-run introduction with the saved settings, its heading focused so that a
+/// screen reader starts there.
+fn show_onboarding(settings: &Settings) {
+    fill_place("onboarding-", settings);
+    set_hidden("onboarding", false);
+    if let Some(heading) = by_id("onboarding-title").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = heading.focus();
+    }
+}
+
+/// A settings field's label in the popup's language, for errors that name it.
+fn field_label(field: &str) -> String {
+    let key = match field {
+        "display_currency" => "displayCurrency",
+        "idle_cutoff_seconds" => "idleCutoff",
+        "collector_url" => "collectorUrl",
+        "sharing" => "sharingAgree",
+        other => other,
+    };
+    translate(key, &[])
 }
 
 async fn refresh() -> Result<(), WebError> {
@@ -300,6 +439,15 @@ pub async fn popup_main() -> Result<(), JsValue> {
     let loaded = load().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
     draw(&loaded);
     fill_settings(&loaded.settings);
+    if loaded.settings.onboarding == Onboarding::Pending {
+        show_onboarding(&loaded.settings);
+    }
+    // Stored settings that could not all be read: the worker is told which field, and the
+    // rest stays as it was until they save.
+    if let Some(problem) = &loaded.settings_problem {
+        let field = problem.path().first().map_or("", String::as_str);
+        status(&translate("settingsUnreadable", &[&field_label(field), &problem.problem.to_string()]));
+    }
     let body = document().body().expect("the popup has a body");
     let _ = body.set_attribute("data-opened-ms", &fixed(js_sys::Date::now() - started, 1));
     // Since the page started loading, wasm compilation included: what the worker waits.
@@ -360,15 +508,22 @@ pub async fn popup_main() -> Result<(), JsValue> {
         spawn_action(action);
     });
     document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
-    // One listener for typing a country (its regions follow) and for a chosen file (an
-    // import); typing in other fields does not call it.
+    // One listener for a chosen country or region (its regions, currency and minimum follow),
+    // the search field and a chosen file (an import).
     let on_change = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
-        let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-        match (event.type_().as_str(), input.id().as_str()) {
-            ("input", "country") => fill_regions(&input_value("region")),
-            ("input", "history-search") => super::history::search(input.value()),
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let id = target.id();
+        let prefix = if id.starts_with("onboarding-") { "onboarding-" } else { "" };
+        match (event.type_().as_str(), &id[prefix.len()..]) {
+            ("change", "country") => country_chosen(prefix),
+            ("change", "region") => show_minimum(prefix),
+            ("input", "history-search") => super::history::search(input_value(&id)),
             ("change", "import-file") => {
-                let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+                let Some(file) =
+                    target.dyn_into::<HtmlInputElement>().ok().and_then(|i| i.files()).and_then(|f| f.get(0))
+                else {
+                    return;
+                };
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(error) = import_file(file).await {
                         status(&error.to_string());
@@ -379,10 +534,8 @@ pub async fn popup_main() -> Result<(), JsValue> {
         }
     });
     document().add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
-    for id in ["country", "history-search"] {
-        if let Some(field) = by_id(id) {
-            field.add_event_listener_with_callback("input", on_change.as_ref().unchecked_ref())?;
-        }
+    if let Some(field) = by_id("history-search") {
+        field.add_event_listener_with_callback("input", on_change.as_ref().unchecked_ref())?;
     }
     on_change.forget();
     // The popup lives as long as its page; the listener with it.
@@ -404,10 +557,7 @@ fn spawn_action(action: String) {
 /// browser's add-on settings, which both browsers allow) no content script runs there and
 /// nothing is timed: the popup says so, with a button that asks for it.
 async fn show_site_access() {
-    let held = api::has_permissions(&api::site_access().0).await;
-    if let Some(notice) = by_id("site-access").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        notice.set_hidden(held);
-    }
+    set_hidden("site-access", api::has_permissions(&api::site_access().0).await);
 }
 
 /// Shows one view and marks its button as the current one (`aria-current`, which the
@@ -431,26 +581,37 @@ fn show_view(view: &str) {
     }
 }
 
-/// The background's answer to a form (the settings, or typed pay): once saved, says `saved`.
-/// A refusal names its field (the settings' `SettingsError`, or `stretches::priced`): the input
-/// with that `data-field` inside `scope` is marked `aria-invalid`, described by the element
-/// `message_id` under the form, which says in the worker's language what the field takes
-/// (`invalid_<field>`, with what was typed), and focused; the previous mark is cleared first.
-/// True when saved.
-fn answer_form(reply: &JsValue, message_id: &str, scope: &str, saved: &str) -> Result<bool, WebError> {
+/// The background's answer to a form (the settings, the introduction, or typed pay): once
+/// saved, says `saved` (when not empty). A refusal names its field (the settings'
+/// `SettingsError`, or `stretches::priced`): the first of `forms` (a selector and the id of the
+/// message under it) holding an input with that `data-field` has it marked `aria-invalid`,
+/// described by that message, which says in the worker's language what the field takes
+/// (`invalid_<field>`, with what was typed), and focused; the previous marks and these
+/// messages are cleared first. True when saved.
+fn answer_form(reply: &JsValue, forms: &[(&str, &str)], saved: &str) -> Result<bool, WebError> {
     let reply = api::from_js(reply).unwrap_or(Value::Null);
-    let message = by_id(message_id).and_then(|e| e.dyn_into::<HtmlElement>().ok());
-    if let Ok(Some(marked)) = document().query_selector("[aria-invalid]") {
-        let _ = marked.remove_attribute("aria-invalid");
-        let _ = marked.remove_attribute("aria-describedby");
+    if let Ok(marked) = document().query_selector_all("[aria-invalid]") {
+        for node in (0..marked.length()).filter_map(|i| marked.get(i)) {
+            if let Some(marked) = node.dyn_ref::<Element>() {
+                let _ = marked.remove_attribute("aria-invalid");
+                let _ = marked.remove_attribute("aria-describedby");
+            }
+        }
     }
-    if let Some(message) = &message {
-        message.set_hidden(true);
+    let message_of = |id: &str| by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    for (_, message_id) in forms {
+        if let Some(message) = message_of(message_id) {
+            message.set_hidden(true);
+        }
     }
     let field = reply.get("field").and_then(Value::as_str);
-    let input = field
-        .and_then(|field| document().query_selector(&format!("{scope} [data-field={field}]")).ok().flatten());
-    if let (Some(field), Some(input), Some(message)) = (field, input, message) {
+    let marked = field.and_then(|field| {
+        forms.iter().find_map(|(scope, message_id)| {
+            let input = document().query_selector(&format!("{scope} [data-field={field}]")).ok()??;
+            Some((field, input, *message_id, message_of(message_id)?))
+        })
+    });
+    if let Some((field, input, message_id, message)) = marked {
         let _ = input.set_attribute("aria-invalid", "true");
         let _ = input.set_attribute("aria-describedby", message_id);
         message.set_text_content(Some(&translate(&format!("invalid_{field}"), &[&input_value(&input.id())])));
@@ -465,7 +626,9 @@ fn answer_form(reply: &JsValue, message_id: &str, scope: &str, saved: &str) -> R
     if let Some(error) = reply.get("error").and_then(Value::as_str) {
         return Err(WebError::Background(error.to_owned()));
     }
-    status(&translate(saved, &[]));
+    if !saved.is_empty() {
+        status(&translate(saved, &[]));
+    }
     Ok(true)
 }
 
@@ -487,24 +650,24 @@ async fn act(action: &str) -> Result<(), WebError> {
     match action {
         "site-access" => show_site_access().await,
         "save-settings" => {
-            let form = ObjectBuilder::new()
-                .field("country", input_value("country"))
-                .field("region", input_value("region"))
-                .field("display_currency", input_value("display-currency"))
-                .field("idle_cutoff_seconds", input_value("idle-cutoff"))
-                .field("collector_url", input_value("collector-url"))
-                .field("sharing", checked("sharing"))
-                .build();
-            let message = kind("save_settings").field("form", form).build();
-            if !answer_form(
-                &api::message(&message).await?,
-                "settings-error",
-                "#view-settings",
-                "settingsSaved",
-            )? {
+            if !save_settings("").await? {
                 return Ok(());
             }
         }
+        // The introduction's place and currency with the other settings as they are.
+        "onboarding-done" | "onboarding-skip" => {
+            let saved = if action == "onboarding-done" {
+                save_settings("onboarding-").await?
+            } else {
+                save_settings_as("", "skipped").await?
+            };
+            if !saved {
+                return Ok(());
+            }
+            set_hidden("onboarding", true);
+            fill_settings(&load().await?.settings);
+        }
+        "onboarding-show" => show_onboarding(&load().await?.settings),
         "manual-start" => {
             send(kind("manual_start").field("platform", input_value("manual-platform")).build()).await?;
         }
@@ -553,8 +716,11 @@ async fn act(action: &str) -> Result<(), WebError> {
                 .field("amount", input_value("day-amount"))
                 .field("currency", input_value("day-currency"))
                 .build();
-            if !answer_form(&api::message(&message).await?, "pay-error", "#waiting fieldset", "waitingSaved")?
-            {
+            if !answer_form(
+                &api::message(&message).await?,
+                &[("#waiting fieldset", "pay-error")],
+                "waitingSaved",
+            )? {
                 return Ok(());
             }
         }
@@ -568,12 +734,8 @@ async fn act(action: &str) -> Result<(), WebError> {
                 .field("reward", input_value(&format!("pay-{id}")))
                 .field("currency", input_value(&format!("currency-{id}")))
                 .build();
-            if !answer_form(
-                &api::message(&message).await?,
-                "pay-error",
-                &format!("[data-stretch=\"{id}\"]"),
-                "waitingSaved",
-            )? {
+            let scope = format!("[data-stretch=\"{id}\"]");
+            if !answer_form(&api::message(&message).await?, &[(&scope, "pay-error")], "waitingSaved")? {
                 return Ok(());
             }
         }
@@ -583,6 +745,35 @@ async fn act(action: &str) -> Result<(), WebError> {
         other => return Err(WebError::UnknownAction(other.to_owned())),
     }
     refresh().await
+}
+
+/// Sends the settings form with the country, region and currency of the settings (`place` "")
+/// or of the introduction ("onboarding-", which it then marks done). False when the background
+/// refused a field, which is then marked where the worker typed it.
+async fn save_settings(place: &str) -> Result<bool, WebError> {
+    save_settings_as(place, if place.is_empty() { "" } else { "done" }).await
+}
+
+/// `save_settings`, saying what becomes of the introduction (`onboarding`).
+async fn save_settings_as(place: &str, onboarding: &str) -> Result<bool, WebError> {
+    let field = |name: &str| input_value(&format!("{place}{name}"));
+    let form = ObjectBuilder::new()
+        .field("country", field("country"))
+        .field("region", field("region"))
+        .field("display_currency", field("display-currency"))
+        .field("idle_cutoff_seconds", input_value("idle-cutoff"))
+        .field("collector_url", input_value("collector-url"))
+        .field("sharing", checked("sharing"))
+        .field("onboarding", onboarding)
+        .build();
+    let reply = api::message(&kind("save_settings").field("form", form).build()).await?;
+    // The introduction's other fields are the settings': a refused one is marked there.
+    let (forms, saved): (&[(&str, &str)], _) = if place.is_empty() {
+        (&[("#view-settings", "settings-error")], "settingsSaved")
+    } else {
+        (&[("#onboarding", "onboarding-error"), ("#view-settings", "settings-error")], "")
+    };
+    answer_form(&reply, forms, saved)
 }
 
 async fn import_file(file: web_sys::File) -> Result<(), WebError> {

@@ -21,7 +21,11 @@ export function install_fake_api() {
     } },
     i18n: { getMessage: (name, subs) => name === 'recordCount' ? `${subs[0]} records in this browser`
       : name === 'pageUnreadable' ? `This page could not be read: ${subs[0]}`
-      : name === 'locale' ? globalThis.piecerateTestLocale : name },
+      : name === 'locale' ? globalThis.piecerateTestLocale
+      : name === 'countryNames' ? 'CA\tCAD\tCanada\nFR\tEUR\tFrance\nAQ\t\tAntarctica\nUS\tUSD\tUnited States'
+      : name === 'regionNames' ? 'US-CA\tCalifornia\nCA-ON\tOntario\nCA-QC\tQuebec\nUS-TX\tTexas'
+      : name === 'currencyNames' ? 'CAD\tCanadian Dollar\nEUR\tEuro\nUSD\tUS Dollar'
+      : name },
     runtime: {
       sendMessage: async () => ({ ok: true }),
       getManifest: () => ({ host_permissions: ['https://worker.mturk.com/*', 'https://app.prolific.com/*'] }),
@@ -43,7 +47,7 @@ export function set_sites_granted(granted) { globalThis.piecerateTestSitesGrante
 export function type_into(id, value) {
   const input = document.getElementById(id);
   input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new Event(input.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
 }
 export function build_popup_dom() {
   // The elements of popup.html the popup fills, created as the popup creates its own (no HTML parsed).
@@ -57,11 +61,14 @@ export function build_popup_dom() {
   document.getElementById('popup-root')?.remove();
   const root = make('div', 'popup-root', {}, [
     make('div', 'dashboard'), make('p', 'record-count'), make('div', 'problems'), make('p', 'timer-state'),
-    make('p', 'sync-state'), make('p', 'status'), make('input', 'country'), make('select', 'region'),
-    make('input', 'display-currency'), make('input', 'idle-cutoff'), make('input', 'collector-url'),
+    make('p', 'sync-state'), make('p', 'status'), make('select', 'country'), make('select', 'region'),
+    make('div', 'minimum'), make('select', 'display-currency'), make('input', 'idle-cutoff'), make('input', 'collector-url'),
     make('input', 'sharing', { type: 'checkbox' }), make('span', 'consent-version'),
     make('p', 'site-access', { hidden: '' }, [make('span', 'site-access-text'),
       make('button', 'grant-site-access', { 'data-action': 'grant-site-access' })]),
+    make('section', 'onboarding', { hidden: '' }, [make('h2', 'onboarding-title', { tabindex: '-1' }),
+      make('select', 'onboarding-country'), make('select', 'onboarding-region'),
+      make('select', 'onboarding-display-currency'), make('div', 'onboarding-minimum')]),
   ]);
   document.body.append(root);
 }
@@ -215,34 +222,76 @@ async fn the_region_list_follows_the_country_and_the_threshold_shows() {
     storage::write(&[(storage::SETTINGS, storage::json(&settings))]).await.unwrap();
     popup::popup_main().await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
-    let region: web_sys::HtmlSelectElement =
-        document.get_element_by_id("region").unwrap().dyn_into().unwrap();
+    let select = |id: &str| -> web_sys::HtmlSelectElement {
+        document.get_element_by_id(id).unwrap().dyn_into().unwrap()
+    };
+    let (country, region, currency) = (select("country"), select("region"), select("display-currency"));
+    assert_eq!(country.value(), "US");
     assert_eq!(region.value(), "US-CA");
-    let states = analysis::minimum_wage::regions(analysis::CountryCode::parse("US").unwrap());
-    assert_eq!(region.length() as usize, states.len() + 1, "the whole country and the states");
-    assert_eq!(region.item(0).unwrap().text_content().as_deref(), Some("regionWhole"));
-    let threshold = document.query_selector("[data-figure=\"minimum-threshold\"]").unwrap().unwrap();
+    // Countries by name, after "not chosen"; only the regions the table has, by name.
+    let texts = |list: &web_sys::HtmlSelectElement| -> Vec<String> {
+        (0..list.length()).map(|i| list.item(i).unwrap().text_content().unwrap()).collect()
+    };
+    assert_eq!(texts(&country), ["countryNone", "Canada", "France", "Antarctica", "United States"]);
+    assert_eq!(texts(&region), ["regionWhole", "California", "Texas"]);
+    assert_eq!(texts(&currency), ["CAD — Canadian Dollar", "EUR — Euro", "USD — US Dollar"]);
+    let threshold =
+        document.query_selector("#dashboard [data-figure=\"minimum-threshold\"]").unwrap().unwrap();
     assert_eq!(threshold.get_attribute("data-jurisdiction").as_deref(), Some("US-CA"));
     assert_eq!(threshold.get_attribute("data-status").as_deref(), Some("known"));
-    // Typing another country offers its regions (none for France), the whole country chosen.
+    // Saved settings: no introduction.
+    assert!(document.get_element_by_id("onboarding").unwrap().has_attribute("hidden"));
+    // Choosing another country offers its regions (none for France), the whole country chosen,
+    // its currency, and its minimum at once.
     type_into("country", "FR");
-    assert_eq!((region.length(), region.value()), (1, String::new()));
+    assert_eq!((region.length(), region.value(), currency.value()), (1, String::new(), "EUR".to_owned()));
+    let shown = document.query_selector("#minimum [data-figure=\"minimum-threshold\"]").unwrap().unwrap();
+    assert_eq!(shown.get_attribute("data-jurisdiction").as_deref(), Some("FR"));
     type_into("country", "CA");
-    assert_eq!(region.length(), 14, "Canada's 13 provinces and territories and the whole country");
+    assert_eq!(
+        (texts(&region), currency.value()),
+        (vec!["regionWhole".to_owned(), "Ontario".into(), "Quebec".into()], "CAD".to_owned())
+    );
+    // A country without a currency of its own keeps the one chosen; no country, no minimum.
+    type_into("country", "AQ");
+    assert_eq!(currency.value(), "CAD");
+    type_into("country", "");
+    assert!(document.query_selector("#minimum [data-figure]").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
-fn countries_are_named_in_the_language_of_the_messages() {
+async fn a_new_install_shows_the_introduction_and_damaged_settings_are_named() {
     install_fake_api();
-    set_locale("fr");
-    assert_eq!(api::country_name("DE"), "Allemagne");
-    assert_eq!(api::country_name("CI"), "Côte d’Ivoire");
     set_locale("en");
-    assert_eq!(api::country_name("DE"), "Germany");
-    // A code the browser has no name for shows as itself.
-    assert_eq!(api::country_name("QQ"), "QQ");
-    set_locale("not a language tag");
-    assert_eq!(api::country_name("DE"), "DE");
+    build_popup_dom();
+    popup::popup_main().await.unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    assert!(!document.get_element_by_id("onboarding").unwrap().has_attribute("hidden"));
+    assert_eq!(document.active_element().map(|e| e.id()).as_deref(), Some("onboarding-title"));
+    assert!(document.query_selector("[data-figure=\"nothing-measured\"]").unwrap().is_some());
+    assert!(document.query_selector("[data-period]").unwrap().is_none());
+    type_into("onboarding-country", "US");
+    type_into("onboarding-region", "US-CA");
+    let shown =
+        document.query_selector("#onboarding-minimum [data-figure=\"minimum-threshold\"]").unwrap().unwrap();
+    assert_eq!(shown.get_attribute("data-jurisdiction").as_deref(), Some("US-CA"));
+
+    // Settings edited outside the extension: the field is named, the rest is kept.
+    install_fake_api();
+    build_popup_dom();
+    let stored = r#"{"country": "ZZ", "display_currency": "EUR", "idle_cutoff_seconds": 30, "sharing": false, "onboarding": "done"}"#;
+    let items = js_sys::Object::new();
+    js_sys::Reflect::set(&items, &storage::SETTINGS.into(), &stored.into()).unwrap();
+    api::set(&items).await.unwrap();
+    popup::popup_main().await.unwrap();
+    let status = document.get_element_by_id("status").unwrap().text_content().unwrap();
+    assert_eq!(status, "settingsUnreadable", "the fake messages name only the message");
+    let idle: web_sys::HtmlInputElement =
+        document.get_element_by_id("idle-cutoff").unwrap().dyn_into().unwrap();
+    assert_eq!(idle.value(), "30");
+    let currency: web_sys::HtmlSelectElement =
+        document.get_element_by_id("display-currency").unwrap().dyn_into().unwrap();
+    assert_eq!(currency.value(), "EUR");
 }
 
 #[wasm_bindgen_test]
