@@ -8,8 +8,8 @@
 // UHRS is granted at install, and copies whose manifest also grants UHRS or Toloka at install
 // (the state after the worker said yes) for the rest: the same content-script registration from the
 // granted optional hosts, the same timing and the same form. Firefox answers the request
-// without a dialog under test, and its test (extension-firefox.test.mjs) turns UHRS on and off
-// through the settings' tick box.
+// without a dialog under test, and its tests (extension-firefox.test.mjs for UHRS,
+// extension-firefox-toloka.test.mjs) turn the platforms on and off through the settings' tick box.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
