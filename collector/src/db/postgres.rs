@@ -10,9 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgQueryResult, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres};
 
 use super::rows::{RecordRow, TotalsRow};
-use super::store::{
-    ADVANCE_DATA_VERSION, Backend, RECORD_COLUMNS, Store, TOTALS_COLUMNS, TOTALS_ON_CONFLICT, record_select,
-};
+use super::store::{Backend, RECORD_COLUMNS, Store, TOTALS_COLUMNS, TOTALS_ON_CONFLICT, record_select};
 use super::{DbError, migrator};
 
 pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Store<Postgres>, DbError> {
@@ -95,26 +93,6 @@ impl Backend for Postgres {
         .execute(connection)
         .await?;
         Ok(done.rows_affected())
-    }
-
-    /// The statements one after the other: on PostgreSQL a round trip waits for no other
-    /// install's batch (each locks only its own install), and the count of inserted rows tells
-    /// whether every record was new before the totals are written.
-    async fn write_new_batch(
-        connection: &mut PgConnection,
-        install: i64,
-        rows: &[&RecordRow],
-        totals: &[TotalsRow],
-        version_row: Option<i64>,
-    ) -> Result<bool, sqlx::Error> {
-        if Self::insert_records(&mut *connection, install, rows).await? != rows.len() as u64 {
-            return Ok(false);
-        }
-        Self::upsert_totals(&mut *connection, install, totals).await?;
-        if let Some(row) = version_row {
-            sqlx::query(&format!("{ADVANCE_DATA_VERSION}$1")).bind(row).execute(connection).await?;
-        }
-        Ok(true)
     }
 
     async fn select_records(

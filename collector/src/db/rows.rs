@@ -200,9 +200,9 @@ pub(crate) fn totals_by_cell<'a>(
 }
 
 /// Stored totals plus a batch's, merged by `WorkerTotals::merge`, ready to be written back.
-pub(crate) fn merged_totals<'a>(
+pub(crate) fn merged_totals(
     added: &BTreeMap<TotalsCell, WorkerTotals>,
-    stored: impl IntoIterator<Item = &'a TotalsRow>,
+    stored: &[TotalsRow],
 ) -> Result<Vec<TotalsRow>, String> {
     let mut existing: HashMap<TotalsCell, WorkerTotals> = HashMap::new();
     for row in stored {

@@ -17,9 +17,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::rows::{RecordRow, TotalsRow};
-use super::store::{
-    ADVANCE_DATA_VERSION, Backend, RECORD_COLUMNS, Store, TOTALS_COLUMNS, TOTALS_ON_CONFLICT, record_select,
-};
+use super::store::{Backend, RECORD_COLUMNS, Store, TOTALS_COLUMNS, TOTALS_ON_CONFLICT, record_select};
 use super::{DbError, migrator};
 
 /// Rows per statement: 13 bound values each, far below SQLite's 32766-variable limit.
@@ -33,19 +31,9 @@ pub(super) async fn connect(url: &str, max_connections: u32, create: bool) -> Re
         .foreign_keys(true)
         .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(10));
-    // No ping before each use (sqlx's default): it is a round trip to the connection's worker
-    // thread, and a connection to a local file has no peer that could have gone away; with one
-    // writer it was one more wait per batch for every upload queued behind it.
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .test_before_acquire(false)
-        .connect_with(options.clone())
-        .await?;
-    let readers = SqlitePoolOptions::new()
-        .max_connections(max_connections.max(1))
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await?;
+    let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    let readers =
+        SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
     Ok(Store { writer, readers })
 }
 
@@ -105,42 +93,28 @@ impl Backend for Sqlite {
     ) -> Result<u64, sqlx::Error> {
         let mut inserted = 0;
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut query = QueryBuilder::<Sqlite>::new("");
-            push_insert_records(&mut query, install, chunk);
+            let mut query =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
+            query.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(install)
+                    .push_bind(row.record_id.as_str())
+                    .push_bind(row.platform.as_str())
+                    .push_bind(row.country.as_deref())
+                    .push_bind(row.kind.as_str())
+                    .push_bind(row.category.as_deref())
+                    .push_bind(row.outcome.as_deref())
+                    .push_bind(row.started_at)
+                    .push_bind(row.ended_at)
+                    .push_bind(row.active_seconds)
+                    .push_bind(row.reward.as_deref())
+                    .push_bind(row.bonus.as_deref())
+                    .push_bind(row.currency.as_deref());
+            });
             query.push(" ON CONFLICT (install, record_id) DO NOTHING");
             inserted += query.build().execute(&mut *connection).await?.rows_affected();
         }
         Ok(inserted)
-    }
-
-    /// One call, so one round trip to sqlx's worker thread, for every statement: each round
-    /// trip while the one writer is held is time no other upload can write, and on a busy
-    /// machine each is a wait for the async task to be scheduled again. The records' INSERT has
-    /// no `ON CONFLICT` clause: an id stored already fails it with a unique violation, which
-    /// stops the statements after it, so the totals are never written for records that were
-    /// not. sqlx runs the statements of one query string in order, binding its `?` parameters
-    /// across them.
-    async fn write_new_batch(
-        connection: &mut SqliteConnection,
-        install: i64,
-        rows: &[&RecordRow],
-        totals: &[TotalsRow],
-        version_row: Option<i64>,
-    ) -> Result<bool, sqlx::Error> {
-        let mut query = QueryBuilder::<Sqlite>::new("");
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            push_insert_records(&mut query, install, chunk);
-            query.push(";\n");
-        }
-        push_upsert_totals(&mut query, install, totals);
-        if let Some(row) = version_row {
-            query.push(";\n").push(ADVANCE_DATA_VERSION).push_bind(row);
-        }
-        match query.build().execute(connection).await {
-            Ok(_) => Ok(true),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
-            Err(error) => Err(error),
-        }
     }
 
     async fn select_records(
@@ -170,48 +144,23 @@ impl Backend for Sqlite {
         install: i64,
         rows: &[TotalsRow],
     ) -> Result<(), sqlx::Error> {
-        let mut upsert = QueryBuilder::<Sqlite>::new("");
-        push_upsert_totals(&mut upsert, install, rows);
+        let mut upsert = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO worker_cell_totals (install, {TOTALS_COLUMNS}) "
+        ));
+        upsert.push_values(rows, |mut values, row| {
+            values
+                .push_bind(install)
+                .push_bind(row.platform.as_str())
+                .push_bind(row.country.as_str())
+                .push_bind(row.month)
+                .push_bind(row.earnings_usd.as_str())
+                .push_bind(row.paid_task_seconds)
+                .push_bind(row.unpaid_task_seconds)
+                .push_bind(row.unpaid_record_seconds)
+                .push_bind(row.tasks);
+        });
+        upsert.push(TOTALS_ON_CONFLICT);
         upsert.build().execute(connection).await?;
         Ok(())
     }
-}
-
-/// `INSERT INTO records … VALUES …` of the rows (at most `ROWS_PER_INSERT`), without a conflict clause.
-fn push_insert_records<'a>(query: &mut QueryBuilder<'a, Sqlite>, install: i64, rows: &[&'a RecordRow]) {
-    query.push(format!("INSERT INTO records (install, {RECORD_COLUMNS}) "));
-    query.push_values(rows, |mut values, row| {
-        values
-            .push_bind(install)
-            .push_bind(row.record_id.as_str())
-            .push_bind(row.platform.as_str())
-            .push_bind(row.country.as_deref())
-            .push_bind(row.kind.as_str())
-            .push_bind(row.category.as_deref())
-            .push_bind(row.outcome.as_deref())
-            .push_bind(row.started_at)
-            .push_bind(row.ended_at)
-            .push_bind(row.active_seconds)
-            .push_bind(row.reward.as_deref())
-            .push_bind(row.bonus.as_deref())
-            .push_bind(row.currency.as_deref());
-    });
-}
-
-/// The upsert of the install's totals rows, replacing those of the same cells.
-fn push_upsert_totals<'a>(query: &mut QueryBuilder<'a, Sqlite>, install: i64, rows: &'a [TotalsRow]) {
-    query.push(format!("INSERT INTO worker_cell_totals (install, {TOTALS_COLUMNS}) "));
-    query.push_values(rows, |mut values, row| {
-        values
-            .push_bind(install)
-            .push_bind(row.platform.as_str())
-            .push_bind(row.country.as_str())
-            .push_bind(row.month)
-            .push_bind(row.earnings_usd.as_str())
-            .push_bind(row.paid_task_seconds)
-            .push_bind(row.unpaid_task_seconds)
-            .push_bind(row.unpaid_record_seconds)
-            .push_bind(row.tasks);
-    });
-    query.push(TOTALS_ON_CONFLICT);
 }

@@ -3,7 +3,7 @@
 //! the two SQL dialects cannot share, a backend supplies through [`Backend`]: how it locks an
 //! install, inserts and looks up records in bulk, and writes totals.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 
 use analysis::CountryCode;
@@ -82,18 +82,6 @@ pub(super) trait Backend: sqlx::Database {
         install: i64,
         ids: &[&str],
     ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send;
-
-    /// Writes a batch believed new, as the last statements of its transaction: inserts the
-    /// records, then upserts the totals and advances the data version's row `version_row`,
-    /// unless some record's id was stored already, which answers `false` (the caller rolls
-    /// back). `ADVANCE_DATA_VERSION` is the last statement, as `advance_data_version` explains.
-    fn write_new_batch(
-        connection: &mut Self::Connection,
-        install: i64,
-        rows: &[&RecordRow],
-        totals: &[TotalsRow],
-        version_row: Option<i64>,
-    ) -> impl Future<Output = Result<bool, sqlx::Error>> + Send;
 
     /// Writes the rows, replacing the install's stored totals of the same cells.
     fn upsert_totals(
@@ -225,13 +213,10 @@ where
         .await?;
         match counted {
             Some(days) => Ok(days),
-            // Not counted: the day was counted already, or the install was erased since its
-            // token was checked (SQLite takes no lock on it).
-            None => sqlx::query_scalar("SELECT upload_days FROM installs WHERE id = $1")
+            None => Ok(sqlx::query_scalar("SELECT upload_days FROM installs WHERE id = $1")
                 .bind(install.key)
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or(StoreError::InstallGone),
+                .fetch_one(&mut **tx)
+                .await?),
         }
     }
 
@@ -281,47 +266,6 @@ where
         Ok(())
     }
 
-    /// Merges what a batch adds into the stored totals of its months and checks the cell limit.
-    fn merged_within_limit(
-        stored: &[TotalsRow],
-        added: &BTreeMap<TotalsCell, WorkerTotals>,
-        max_cells: usize,
-    ) -> Result<Vec<TotalsRow>, StoreError> {
-        let months: HashSet<i64> = added.keys().map(TotalsCell::month_number).collect();
-        let stored_in_months: Vec<&TotalsRow> =
-            stored.iter().filter(|row| months.contains(&row.month)).collect();
-        let merged = merged_totals(added, stored_in_months.iter().copied()).map_err(corrupt)?;
-        // The stored rows of the batch's months hold every cell of the batch stored before, so
-        // the cells the batch adds are those of `merged` not among them.
-        let known: HashSet<(&str, &str, i64)> = stored_in_months
-            .iter()
-            .map(|row| (row.platform.as_str(), row.country.as_str(), row.month))
-            .collect();
-        let new_cells = merged
-            .iter()
-            .filter(|row| !known.contains(&(row.platform.as_str(), row.country.as_str(), row.month)))
-            .count();
-        let cells = stored.len() as i64 + new_cells as i64;
-        if cells > i64::try_from(max_cells).unwrap_or(i64::MAX) {
-            return Err(StoreError::TooManyCells { limit: max_cells, cells });
-        }
-        Ok(merged)
-    }
-
-    /// Counts the upload day; the row of `data_version` to advance if the install's uploads
-    /// count in reports. The totals of an install that does not count yet change no report, so
-    /// its uploads leave the version, and every cached report, alone: a flood of new installs
-    /// recomputes nothing. The upload that brings it to its last needed day moves it, and its
-    /// totals, all of them, enter the reports from then on.
-    async fn version_row_to_advance(
-        tx: &mut Transaction<'static, DB>,
-        install: &Install,
-        rules: &BatchRules,
-    ) -> Result<Option<i64>, StoreError> {
-        let upload_days = Self::count_upload_day(tx, install, rules.today).await?;
-        Ok((upload_days >= i64::from(rules.eligible_after_days)).then(|| data_version_row::<DB>(install.key)))
-    }
-
     pub(super) async fn store_batch(
         &self,
         install: &Install,
@@ -333,58 +277,69 @@ where
             batch.records.iter().filter_map(|(_, record)| record.country()).collect();
         // Everything that needs no database is done before the transaction takes the writer (on
         // SQLite) or the install's lock (on PostgreSQL), assuming every record is new, the common
-        // case: every statement saved under the lock is throughput.
+        // case, which is then one INSERT: every statement saved under the lock is throughput.
         let rows: Vec<RecordRow> =
             batch.records.iter().map(|(_, record)| RecordRow::from_record(record)).collect();
         let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.begin_for(install).await?;
-        let stored = Self::stored_totals(&mut tx, install.key).await?;
+        let mut stored = Self::stored_totals(&mut tx, install.key).await?;
         Self::check_countries(&stored, &batch_countries, max_countries)?;
-        // All new: the totals are merged and the cell limit checked before the insert, so that
-        // the records, the totals and the data version are written together (on SQLite in one
-        // round trip to its worker thread). A batch over the cell limit goes the long way below,
-        // so that a conflict is still reported before the limit, as it always was.
-        match Self::merged_within_limit(&stored, &all_totals, rules.max_cells) {
-            Ok(merged) => {
-                let version_row = Self::version_row_to_advance(&mut tx, install, rules).await?;
-                if write_new_batch::<DB>(&mut tx, install.key, &all_rows, &merged, version_row).await? {
-                    tx.commit().await?;
-                    return Ok(StoredCounts {
-                        accepted: rows.len() as u64,
-                        duplicates: batch.repeated_in_batch,
-                    });
-                }
+        let inserted = insert_records::<DB>(&mut tx, install.key, &all_rows).await?;
+        let (sorted, added) = if inserted == rows.len() as u64 {
+            (sort_batch(batch, &HashMap::new()).expect("nothing stored, nothing conflicts"), all_totals)
+        } else {
+            // Some ids were there already: start again, read what is stored to tell duplicates
+            // from conflicts, and insert only the new records.
+            tx.rollback().await?;
+            tx = self.begin_for(install).await?;
+            stored = Self::stored_totals(&mut tx, install.key).await?;
+            Self::check_countries(&stored, &batch_countries, max_countries)?;
+            let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
+            let mut stored_records: HashMap<String, Record> = HashMap::new();
+            for row in DB::select_records(&mut tx, install.key, &ids).await? {
+                let row = record_row(&row, 0)?;
+                let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
+                stored_records.insert(row.record_id, record);
             }
-            Err(StoreError::TooManyCells { .. }) => {}
-            Err(error) => return Err(error),
+            // On a conflict the transaction is dropped, which rolls it back.
+            let sorted = sort_batch(batch, &stored_records).map_err(StoreError::Conflicts)?;
+            if sorted.new.is_empty() {
+                return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
+            }
+            let new_rows: Vec<&RecordRow> =
+                rows.iter().filter(|row| !stored_records.contains_key(&row.record_id)).collect();
+            insert_records::<DB>(&mut tx, install.key, &new_rows).await?;
+            let added = totals_by_cell(sorted.new.iter().copied());
+            (sorted, added)
+        };
+        let stored_cells = stored.len() as i64;
+        let months: HashSet<i64> = added.keys().map(TotalsCell::month_number).collect();
+        stored.retain(|row| months.contains(&row.month));
+        let stored_totals = stored;
+        let merged = merged_totals(&added, &stored_totals).map_err(corrupt)?;
+        // The stored rows of the batch's months hold every cell of the batch stored before, so
+        // the cells the batch adds are those of `merged` not among them.
+        let known: HashSet<(&str, &str, i64)> = stored_totals
+            .iter()
+            .map(|row| (row.platform.as_str(), row.country.as_str(), row.month))
+            .collect();
+        let new_cells = merged
+            .iter()
+            .filter(|row| !known.contains(&(row.platform.as_str(), row.country.as_str(), row.month)))
+            .count();
+        let cells = stored_cells + new_cells as i64;
+        if cells > i64::try_from(rules.max_cells).unwrap_or(i64::MAX) {
+            return Err(StoreError::TooManyCells { limit: rules.max_cells, cells });
         }
-        // Some ids were there already: start again, read what is stored to tell duplicates from
-        // conflicts, and insert only the new records.
-        tx.rollback().await?;
-        tx = self.begin_for(install).await?;
-        let stored = Self::stored_totals(&mut tx, install.key).await?;
-        Self::check_countries(&stored, &batch_countries, max_countries)?;
-        let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
-        let mut stored_records: HashMap<String, Record> = HashMap::new();
-        for row in DB::select_records(&mut tx, install.key, &ids).await? {
-            let row = record_row(&row, 0)?;
-            let record = row.to_record(install.public_id.as_str()).map_err(corrupt)?;
-            stored_records.insert(row.record_id, record);
-        }
-        // On a conflict the transaction is dropped, which rolls it back.
-        let sorted = sort_batch(batch, &stored_records).map_err(StoreError::Conflicts)?;
-        if sorted.new.is_empty() {
-            return Ok(StoredCounts { accepted: 0, duplicates: sorted.duplicates });
-        }
-        let new_rows: Vec<&RecordRow> =
-            rows.iter().filter(|row| !stored_records.contains_key(&row.record_id)).collect();
-        insert_records::<DB>(&mut tx, install.key, &new_rows).await?;
-        let added = totals_by_cell(sorted.new.iter().copied());
-        let merged = Self::merged_within_limit(&stored, &added, rules.max_cells)?;
         DB::upsert_totals(&mut tx, install.key, &merged).await?;
-        if let Some(row) = Self::version_row_to_advance(&mut tx, install, rules).await? {
-            advance_data_version::<DB>(&mut tx, row).await?;
+        let upload_days = Self::count_upload_day(&mut tx, install, rules.today).await?;
+        // The totals of an install that does not count yet change no report, so its uploads
+        // leave the version, and every cached report, alone: a flood of new installs recomputes
+        // nothing. The upload that brings it to its last needed day moves it, and its totals,
+        // all of them, enter the reports from then on.
+        if upload_days >= i64::from(rules.eligible_after_days) {
+            advance_data_version::<DB>(&mut tx, install.key).await?;
         }
         tx.commit().await?;
         Ok(StoredCounts { accepted: sorted.new.len() as u64, duplicates: sorted.duplicates })
@@ -406,7 +361,7 @@ where
             .await?;
         let installs =
             sqlx::query("DELETE FROM installs WHERE id = $1").bind(install.key).execute(&mut *tx).await?;
-        advance_data_version::<DB>(&mut tx, data_version_row::<DB>(install.key)).await?;
+        advance_data_version::<DB>(&mut tx, install.key).await?;
         tx.commit().await?;
         // The erasure is committed: a failure here must not answer as if nothing was erased.
         if let Err(error) = DB::after_erasure(&self.writer).await {
@@ -506,32 +461,6 @@ async fn insert_records<DB: Backend>(
     }
 }
 
-/// Writes a batch whose records are all believed new: the records, the merged totals and, if
-/// given, the data version's row advanced; `false`, with nothing to keep, if some record id was
-/// stored already (the caller rolls back). An install erased since its token was checked is
-/// `InstallGone`, as in `insert_records`.
-async fn write_new_batch<DB: Backend>(
-    connection: &mut DB::Connection,
-    install: i64,
-    rows: &[&RecordRow],
-    totals: &[TotalsRow],
-    version_row: Option<i64>,
-) -> Result<bool, StoreError> {
-    match DB::write_new_batch(connection, install, rows, totals, version_row).await {
-        Ok(all_new) => Ok(all_new),
-        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => Err(StoreError::InstallGone),
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// The row of `data_version` that a write of `install` advances.
-fn data_version_row<DB: Backend>(install: i64) -> i64 {
-    1 + install.rem_euclid(DB::DATA_VERSION_ROWS)
-}
-
-/// Advances one row of the data version (`data_version_row`), whose id is bound after it.
-pub(super) const ADVANCE_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = ";
-
 /// Moves the data version, inside the write's transaction and as its last statement, on both
 /// backends. Inside: the new version becomes visible at the commit that makes the data visible,
 /// never before it (a report computed in between would carry the new version without the data,
@@ -540,14 +469,17 @@ pub(super) const ADVANCE_DATA_VERSION: &str = "UPDATE data_version SET version =
 /// PostgreSQL the row it updates is locked until the commit, so it is held as briefly as can be.
 async fn advance_data_version<DB: Backend>(
     connection: &mut DB::Connection,
-    row: i64,
+    install: i64,
 ) -> Result<(), sqlx::Error>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
-    sqlx::query(&format!("{ADVANCE_DATA_VERSION}$1")).bind(row).execute(connection).await?;
+    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = $1")
+        .bind(1 + install.rem_euclid(DB::DATA_VERSION_ROWS))
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
