@@ -16,6 +16,79 @@ fn role(url: &str, platform: Platform, view: PageView) {
 }
 
 #[test]
+fn each_documented_url_has_the_role_its_fact_gives() {
+    use PageView::{Neutral, Search, Working};
+    let clickworker = Platform::Clickworker;
+    // clickworker-uhrs.md, Clickworker C1 and C4.
+    role("https://workplace.clickworker.com/en/workplace/jobs", clickworker, Search);
+    role("https://workplace.clickworker.com/en/workplace/jobs/", clickworker, Search);
+    role("https://workplace.clickworker.com/en/job_offers", clickworker, Search);
+    role("https://workplace.clickworker.com/en/workplace/jobs/51749/edit", clickworker, Working);
+    role(
+        "https://workplace.clickworker.com/en/workplace/jobs/1225955/edit?instant_job_id=6f1c&instant_job_source=cint",
+        clickworker,
+        Working,
+    );
+    role("https://workplace.clickworker.com/en/workplace/payment_details", clickworker, Neutral);
+    role("https://workplace.clickworker.com/en/workplace/jobs/51749/confirm_agreement", clickworker, Neutral);
+    // UHRS U1, U2, U3 and the legacy judge view.
+    let uhrs = Platform::Uhrs;
+    role("https://www.uhrs.ai/marketplace/tasks/all", uhrs, Search);
+    role("https://www.uhrs.ai/marketplace", uhrs, Search);
+    role("https://www.uhrs.ai/marketplace/app/27841?taskgroupid=5512", uhrs, Working);
+    role("https://www.uhrs.ai/uhrs/?returnUrl=/marketplace/tasks/all", uhrs, Neutral);
+    role("https://www.uhrs.ai/faq", uhrs, Neutral);
+    role("https://prod.uhrs.playmsn.com/marketplace/tasks/all", uhrs, Search);
+    role("https://prod.uhrs.playmsn.com/marketplace/app/1234", uhrs, Working);
+    role(
+        "https://prod.uhrs.playmsn.com/Judge/Views/judge?hitappid=9&mode=judge&toolbar=false&g=1&fromHitApp=1",
+        uhrs,
+        Working,
+    );
+    role("https://prod.uhrs.playmsn.com/Judge/Views/judge", uhrs, Neutral);
+    // appen.md: Appen Connect A1 to A4, ADAP F1 to F5.
+    let appen = Platform::Appen;
+    role("https://connect.appen.com/qrp/core/vendors/projects", appen, Search);
+    role("https://connect.appen.com/qrp/core/vendors/task/view/1159", appen, Working);
+    role("https://raterlabs.appen.com/qrp/core/vendors/task/view/1159", appen, Working);
+    role("https://www.leapforceathome.com/qrp/core/vendors/projects", appen, Search);
+    role("https://connect.appen.com/qrp/core/login", appen, Neutral);
+    role("https://tasks.figure-eight.work/channels/clixsense/tasks?uid=123", appen, Search);
+    role("https://account.appen.com/channels/feca/tasks?uid=9", appen, Search);
+    role("https://tasks.figure-eight.work/assignments/abc123", appen, Working);
+    role("https://render.figure-eight.io/assignments/abc123", appen, Working);
+    role("https://tasks.figure-eight.work/channels/cf_internal/jobs/1775/work?secret=x", appen, Working);
+    role("https://tasks.figure-eight.work/sessions/new", appen, Neutral);
+    // remotasks-outlier.md: R1, R2, O1.
+    let remotasks = Platform::Remotasks;
+    role("https://www.remotasks.com/en/tasks", remotasks, Working);
+    role("https://www.remotasks.com/en/tasks?forceClaim=1&subtaskId=64f0", remotasks, Working);
+    role("https://www.remotasks.com/en/signup", remotasks, Neutral);
+    role("https://app.outlier.ai/en/expert/tasks", Platform::Outlier, Working);
+    role("https://app.outlier.ai/en/expert/marketplace", Platform::Outlier, Search);
+    role("https://app.outlier.ai/en/expert/login", Platform::Outlier, Neutral);
+    // sproutgigs.md: P1 to P6.
+    let sproutgigs = Platform::Sproutgigs;
+    role("https://sproutgigs.com/jobs.php?category=10&sub_category=1000", sproutgigs, Search);
+    role("https://sproutgigs.com/jobs.php?sort=TTR", sproutgigs, Search);
+    role("https://sproutgigs.com/jobs/submit-task.php?Id=8c1e2f", sproutgigs, Working);
+    role("https://sproutgigs.com/jobs/submit-task.php", sproutgigs, Neutral);
+    role("https://sproutgigs.com/jobs/task-submitted.php", sproutgigs, PageView::Submitted);
+    // hivemicro.md: only the job list is documented; the rest is not counted.
+    role("https://hivemicro.com/jobs", Platform::Hive, Search);
+    role("https://hivemicro.com/jobs/42", Platform::Hive, Neutral);
+    // Look-alike hosts are no platform at all.
+    for url in [
+        "https://www.uhrs.ai.evil.example/marketplace/tasks/all",
+        "https://evil.example/www.uhrs.ai/marketplace/app/1",
+        "https://www.uhrs.ai@evil.example/marketplace/app/1",
+        "https://uhrs.ai/marketplace/app/1",
+    ] {
+        assert_eq!(view_of(url), None, "{url}");
+    }
+}
+
+#[test]
 fn each_documented_toloka_url_has_the_role_its_fact_gives() {
     use PageView::{Neutral, Search, Working};
     let toloka = Platform::Toloka;
