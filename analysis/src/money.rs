@@ -50,12 +50,18 @@ impl Money {
         if whole.trim_start_matches('0').len() > 13 {
             return Err(MoneyError::TooLarge(shortened()));
         }
-        // `from_str_exact` reads plain decimals only (no exponent), all that is left to read.
-        let amount = Decimal::from_str_exact(text).map_err(|_| MoneyError::Syntax(shortened()))?;
-        if amount > Decimal::from(MAX_UNITS) {
+        // The digits, checked above, make the decimal by hand: `Decimal::from_str_exact`, its
+        // comparison with the bound and `normalize` had taken 3% of the 10-million-record
+        // report. Trailing zeros after the point are dropped first, which is what `normalize`
+        // did. At most 13 significant digits before the point and 6 after fit in a `u64`.
+        let fraction = fraction.trim_end_matches('0');
+        let mantissa =
+            whole.bytes().chain(fraction.bytes()).fold(0u64, |acc, digit| acc * 10 + u64::from(digit - b'0'));
+        let scale = fraction.len() as u32;
+        if mantissa > MAX_UNITS as u64 * 10u64.pow(scale) {
             return Err(MoneyError::TooLarge(shortened()));
         }
-        Ok(Money(amount.normalize()))
+        Ok(Money(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale)))
     }
 
     /// Builds an amount from a count of hundredths (cents, pence), as the simulator pays.
@@ -134,6 +140,48 @@ mod tests {
         }
         assert!(matches!(Money::parse("0.0000001"), Err(MoneyError::TooPrecise(_))));
         assert!(matches!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge(_))));
+    }
+
+    /// What `Money::parse` did before it built the decimal by hand.
+    fn parse_by_the_library(text: &str) -> Option<Decimal> {
+        if text.is_empty() {
+            return Some(Decimal::ZERO);
+        }
+        let amount = Decimal::from_str_exact(text).ok()?;
+        (amount <= Decimal::from(MAX_UNITS)).then(|| amount.normalize())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn builds_the_decimal_the_library_reads(
+            whole in "[0-9]{0,15}",
+            fraction in proptest::option::of("[0-9]{0,6}"),
+        ) {
+            let text = match &fraction {
+                Some(fraction) => format!("{whole}.{fraction}"),
+                None => whole.clone(),
+            };
+            let ours = Money::parse(&text).ok().map(Money::decimal);
+            let expected = parse_by_the_library(&text);
+            // The same bits, not only the same value: a report prints and hashes amounts.
+            proptest::prop_assert_eq!(ours.map(|d| d.serialize()), expected.map(|d| d.serialize()), "{}", text);
+        }
+    }
+
+    #[test]
+    fn builds_exact_decimals_at_the_edges() {
+        for (text, expected) in [
+            ("0.000", "0"),
+            ("000.10", "0.1"),
+            ("1000000000000", "1000000000000"),
+            ("1000000000000.000000", "1000000000000"),
+            ("0999999999999.999999", "999999999999.999999"),
+        ] {
+            assert_eq!(Money::parse(text).unwrap().to_string(), expected, "{text}");
+        }
+        for too_large in ["1000000000000.000001", "9999999999999.999999", "1000000000001"] {
+            assert!(matches!(Money::parse(too_large), Err(MoneyError::TooLarge(_))), "{too_large}");
+        }
     }
 
     #[test]

@@ -543,7 +543,7 @@ fn check_pay(
     started_at: Timestamp,
 ) -> Result<Decimal, RecordError> {
     let pay_usd = (reward + bonus).to_usd(currency, started_at);
-    if pay_usd > Decimal::from(MAX_TASK_PAY_USD) {
+    if above_max_task_pay(pay_usd) {
         let field = if bonus > reward { "bonus" } else { "reward" };
         return Err(RecordError::new(
             field,
@@ -555,6 +555,14 @@ fn check_pay(
         ));
     }
     Ok(pay_usd)
+}
+
+/// `pay_usd > MAX_TASK_PAY_USD`, compared on the decimal's integer mantissa and scale:
+/// `Decimal`'s own comparison, which first brings both sides to one scale, had taken 2.8% of the
+/// 10-million-record report.
+fn above_max_task_pay(pay_usd: Decimal) -> bool {
+    // A `Decimal`'s scale is at most 28, and 1,000 × 10^28 fits in an i128.
+    pay_usd.mantissa() > i128::from(MAX_TASK_PAY_USD) * 10i128.pow(pay_usd.scale())
 }
 
 fn parse_active_seconds(text: &str) -> Result<Seconds, RecordError> {

@@ -823,25 +823,35 @@ fn read_plain_csv<I: Input + ?Sized, E>(
         filter,
         on_bad_line,
         |block, at_end, part| {
-            if memchr::memchr(b'"', block).is_some() {
-                part.needs_general_reader = true;
-                return Ok(false);
-            }
-            read_plain_lines(block, at_end, part, strict)
+            // One pass for both: a quote is rare and a carriage return rarer still.
+            let has_carriage_return = match memchr::memchr2(b'"', b'\r', block) {
+                None => false,
+                Some(_) if memchr::memchr(b'"', block).is_some() => {
+                    part.needs_general_reader = true;
+                    return Ok(false);
+                }
+                Some(_) => true,
+            };
+            read_plain_lines(block, at_end, has_carriage_return, part, strict)
         },
     )
 }
 
 /// Reads whole lines, each ending with `\n` (the last one may not, at the end of the input);
 /// false when reading must stop (a bad line under `strict`, or a line only the general reader
-/// reads right).
+/// reads right). `has_carriage_return`: the block holds a `\r`.
 ///
 /// The checks that do not depend on the line (a carriage return, UTF-8) are made once per block
 /// rather than once per line: on the 10-million-record benchmark the per-line calls had cost
 /// about 5% of the report's time. A block that fails one of them is read line by line, so the
 /// result is the same.
-fn read_plain_lines(block: &[u8], at_end: bool, part: &mut Part<'_>, strict: bool) -> io::Result<bool> {
-    let has_carriage_return = memchr::memchr(b'\r', block).is_some();
+fn read_plain_lines(
+    block: &[u8],
+    at_end: bool,
+    has_carriage_return: bool,
+    part: &mut Part<'_>,
+    strict: bool,
+) -> io::Result<bool> {
     let text = if has_carriage_return { None } else { std::str::from_utf8(block).ok() };
     let mut line_start = 0;
     let read_line = |line_start: usize, end: usize, part: &mut Part<'_>| -> io::Result<bool> {

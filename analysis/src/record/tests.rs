@@ -214,3 +214,26 @@ fn rows_map_to_fields_in_header_order() {
     }
     assert!(again.iter().all(|(name, value)| name == value), "{again:?}");
 }
+
+#[test]
+fn the_pay_cap_compares_like_the_decimals() {
+    let cap = Decimal::from(MAX_TASK_PAY_USD);
+    let cases = [
+        Decimal::ZERO,
+        Decimal::new(1000, 0),
+        Decimal::new(1_000_000_000, 6),
+        Decimal::new(1_000_000_001, 6),
+        Decimal::new(1001, 0),
+        Decimal::new(999_999, 3),
+        Decimal::from_i128_with_scale(10i128.pow(28), 25),
+        Decimal::from_i128_with_scale(10i128.pow(28) + 1, 25),
+        Decimal::from_i128_with_scale(10i128.pow(28) - 1, 25),
+        Decimal::MAX,
+        Decimal::new(-5000, 0),
+        Decimal::new(12345, 2) / Decimal::new(7648, 3),
+        Decimal::new(7_648_001, 0) / Decimal::new(7648, 3),
+    ];
+    for pay in cases {
+        assert_eq!(above_max_task_pay(pay), pay > cap, "{pay}");
+    }
+}
