@@ -16,7 +16,9 @@
 //!
 //! It also encodes the countries, currencies and minimum-wage tables,
 //! so the module carries neither their CSV punctuation nor the code to read it: see
-//! `encode_small_tables` for their layout. And it describes each table's version (rows, latest
+//! `encode_small_tables` for their layout. The two large tables, the exchange rates and the
+//! minimum wages, go into one file, `reference_tables.bin` (`write_large_tables`), which the
+//! CLI and the collector embed and the browser extension ships beside its module. And it describes each table's version (rows, latest
 //! period, SHA-256 of the file) for `--version` (`describe_table_versions`).
 
 /// One row: is it monthly, its period (a year, or a month index), decimal places, digits.
@@ -131,8 +133,8 @@ fn code(text: &str, length: usize, out: &mut Vec<u8>) {
 ///   `country-names` feature only, the English and the French name;
 /// - currencies: the codes only, in ascending order (the library checks codes against them;
 ///   nothing reads the names or the minor units);
-/// - minimum wages: see `encode_minimum_wages`.
-fn encode_small_tables(out_dir: &std::path::Path) {
+/// - minimum wages: see `encode_minimum_wages` (returned, for `write_large_tables`).
+fn encode_small_tables(out_dir: &std::path::Path) -> Vec<u8> {
     // Country names only with the `country-names` feature (see Cargo.toml).
     let names = std::env::var_os("CARGO_FEATURE_COUNTRY_NAMES").is_some();
     let mut countries = Vec::new();
@@ -163,16 +165,18 @@ fn encode_small_tables(out_dir: &std::path::Path) {
         assert!(row[2].bytes().all(|b| b.is_ascii_digit() || b == b'.'), "ppp_factors.csv: '{}'", row[2]);
         short_text(&row[2], &mut ppp);
     }
-    for (name, bytes) in [
-        ("countries.bin", countries),
-        ("currencies.bin", currencies),
-        ("minimum_wages.bin", compressed(&wages)),
-        ("ppp_factors.bin", ppp),
-    ] {
-        let destination = out_dir.join(name);
-        std::fs::write(&destination, bytes)
-            .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
+    for (name, bytes) in
+        [("countries.bin", countries), ("currencies.bin", currencies), ("ppp_factors.bin", ppp)]
+    {
+        write(out_dir, name, &bytes);
     }
+    wages
+}
+
+fn write(out_dir: &std::path::Path, name: &str, bytes: &[u8]) {
+    let destination = out_dir.join(name);
+    std::fs::write(&destination, bytes)
+        .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
 }
 
 /// The minimum-wage table (`data/minimum_wages.csv`, rows in the order of country, region and
@@ -182,8 +186,7 @@ fn encode_small_tables(out_dir: &std::path::Path) {
 /// (0 statutory, 1 lowest regional rate, 2 no statutory minimum, 3 a minimum whose amount the
 /// sources do not give); currency code (three zero bytes if none); amount (text index or
 /// 0xFFFF); period (0 hour, 1 day, 2 week, 3 month, 4 none); hours per period (text index or 0xFFFF); in-force date (days since 1970-01-01, four
-/// bytes, little-endian, signed); source, source file and note (text indexes). The library
-/// embeds it compressed (`compressed`).
+/// bytes, little-endian, signed); source, source file and note (text indexes).
 fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
     let mut pool = TextPool::default();
     let mut body = Vec::new();
@@ -237,15 +240,19 @@ fn encode_minimum_wages(rows: &[Vec<String>]) -> Vec<u8> {
     out
 }
 
-/// A table as an LZ4 block after its uncompressed size (four bytes, little-endian), which the
-/// library decompresses once on first use (`reference::decompressed`). The minimum wages'
-/// sources and notes repeat, so their table shrinks to under half; the delta-encoded exchange
-/// rates would not shrink, and are left as they are. liblz4's slowest, tightest mode: the block
-/// is written once per build and read by any LZ4 decoder.
-fn compressed(table: &[u8]) -> Vec<u8> {
-    let mode = lz4::block::CompressionMode::HIGHCOMPRESSION(12);
-    lz4::block::compress(table, Some(mode), true)
-        .unwrap_or_else(|error| panic!("compressing a table: {error}"))
+/// Writes `reference_tables.bin`: the exchange rates' length (four bytes, little-endian), the
+/// exchange rates, the minimum wages; and `reference_tables_sha256.rs`, its SHA-256 as an array
+/// literal, against which the library checks a file handed to it (`reference::provide_tables`).
+/// Uncompressed: the extension's package is a zip, which deflates it.
+fn write_large_tables(out_dir: &std::path::Path, usd_rates: &[u8], minimum_wages: &[u8]) {
+    use sha2::Digest;
+    let length = u32::try_from(usd_rates.len()).expect("an exchange-rate table under 4 GiB");
+    let mut file = length.to_le_bytes().to_vec();
+    file.extend_from_slice(usd_rates);
+    file.extend_from_slice(minimum_wages);
+    write(out_dir, "reference_tables.bin", &file);
+    let hash = sha2::Sha256::digest(&file);
+    write(out_dir, "reference_tables_sha256.rs", format!("{:?}", hash.as_slice()).as_bytes());
 }
 
 /// Texts kept once each, referred to by their index.
@@ -326,7 +333,7 @@ fn hex_prefix(hash: &[u8], bytes: usize) -> String {
 
 fn main() {
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    encode_small_tables(&out_dir);
+    let minimum_wages = encode_small_tables(&out_dir);
     describe_table_versions(&out_dir);
     let source = "data/usd_exchange_rates.csv";
     println!("cargo::rerun-if-changed={source}");
@@ -370,7 +377,5 @@ fn main() {
         out.extend_from_slice(currency.as_bytes());
         encode_run(rows, &mut out);
     }
-    let destination = out_dir.join("usd_exchange_rates.bin");
-    std::fs::write(&destination, &out)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", destination.display()));
+    write_large_tables(&out_dir, &out, &minimum_wages);
 }

@@ -35,7 +35,9 @@ pub use money::Money;
 pub use record::{
     Activity, InstallId, Outcome, Platform, Record, RecordError, RecordFields, TaskCategory, UnpaidCategory,
 };
-pub use reference::US_FEDERAL_MINIMUM_HOURLY_USD;
+#[cfg(feature = "embedded-tables")]
+pub use reference::LARGE_TABLES_FILE;
+pub use reference::{TablesError, US_FEDERAL_MINIMUM_HOURLY_USD, provide_tables};
 pub use report::{
     Cell, CellMinimumWage, CellStatistics, CurrencyBasis, Dimension, Grouping, Report, ReportBuilder,
     ReportOptions, report,

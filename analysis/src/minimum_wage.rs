@@ -15,11 +15,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::codes::{CountryCode, Currency};
-use crate::reference::{cannot_fail, decompressed, take, take_code, units_per_usd};
+use crate::reference::{cannot_fail, large_tables, take, take_code, units_per_usd};
 use crate::time::Date;
-
-// Compressed by `build.rs`: its sources and notes are most of its 46 KB, and they repeat.
-const MINIMUM_WAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/minimum_wages.bin"));
 
 /// The period a minimum wage is set per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,9 +405,8 @@ pub fn national_minimum_of_month(country: CountryCode, year: i64, month: i64) ->
 }
 
 fn parse_rows() -> Vec<MinimumWage> {
-    // The rows' texts borrow from the decompressed table, kept for the life of the program.
-    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
-    let mut bytes: &'static [u8] = TABLE.get_or_init(|| decompressed(MINIMUM_WAGES));
+    // The rows' texts borrow from the table, kept for the life of the program.
+    let mut bytes = large_tables().minimum_wages;
     let u16_of = |bytes: &mut &[u8]| u16::from_le_bytes(take_code::<2>(bytes));
     let pool: Vec<&'static str> = (0..u16_of(&mut bytes))
         .map(|_| {

@@ -6,6 +6,12 @@
 //! from their CSV files (the exchange rates in a tenth of their size; the other tables without
 //! their CSV punctuation or a CSV reader to parse them), so the browser extension (wasm32, no
 //! file system) sees exactly the figures the CLI and the collector use.
+//!
+//! The two large tables, the exchange rates and the minimum wages, are one file,
+//! `reference_tables.bin`. With the `embedded-tables` feature (the default) it is compiled in.
+//! Without it, as in the browser extension's module, the program hands it over before the
+//! tables' first use ([`provide_tables`]), checked against the SHA-256 compiled in: 43 KB of
+//! data the module does not carry, and still exactly the figures of this build.
 
 use std::sync::OnceLock;
 
@@ -14,7 +20,70 @@ use rust_decimal::Decimal;
 // The tables as encoded by `build.rs` (their layouts are described there).
 const COUNTRIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/countries.bin"));
 const CURRENCIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/currencies.bin"));
-const USD_EXCHANGE_RATES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/usd_exchange_rates.bin"));
+
+/// `reference_tables.bin` as `build.rs` wrote it: what the extension ships beside its module
+/// (written out by the `reference_tables` example).
+#[cfg(feature = "embedded-tables")]
+pub const LARGE_TABLES_FILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/reference_tables.bin"));
+
+/// The SHA-256 of `reference_tables.bin` as this build wrote it.
+const LARGE_TABLES_SHA256: [u8; 32] = include!(concat!(env!("OUT_DIR"), "/reference_tables_sha256.rs"));
+
+/// The exchange rates and the minimum wages as `build.rs` encoded them.
+pub(crate) struct LargeTables {
+    pub(crate) usd_rates: &'static [u8],
+    pub(crate) minimum_wages: &'static [u8],
+}
+
+/// Why a file handed to [`provide_tables`] was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TablesError {
+    #[error(
+        "the reference tables file is not the one this build was made with (SHA-256 {found}, expected {expected}): reinstall the program"
+    )]
+    Mismatch { found: String, expected: String },
+}
+
+/// Takes `reference_tables.bin`, once, before the tables' first use, if it is the file of this
+/// build. With the tables compiled in (`embedded-tables`), the file is only checked. A second
+/// call keeps the first file.
+pub fn provide_tables(file: Vec<u8>) -> Result<(), TablesError> {
+    use sha2::Digest;
+    let found: [u8; 32] = sha2::Sha256::digest(&file).into();
+    if found != LARGE_TABLES_SHA256 {
+        let hex = |hash: [u8; 32]| crate::evidence::Hash(hash).hex();
+        return Err(TablesError::Mismatch { found: hex(found), expected: hex(LARGE_TABLES_SHA256) });
+    }
+    #[cfg(not(feature = "embedded-tables"))]
+    {
+        let _ = PROVIDED.set(split_large_tables(Vec::leak(file)));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "embedded-tables"))]
+static PROVIDED: OnceLock<LargeTables> = OnceLock::new();
+
+/// The file's two tables; its hash was checked, so its layout is the one `build.rs` wrote.
+fn split_large_tables(file: &'static [u8]) -> LargeTables {
+    let mut bytes = file;
+    let length = u32::from_le_bytes(take_code::<4>(&mut bytes));
+    let usd_rates = take(&mut bytes, cannot_fail(usize::try_from(length), "a length under 4 GiB"));
+    LargeTables { usd_rates, minimum_wages: bytes }
+}
+
+pub(crate) fn large_tables() -> &'static LargeTables {
+    #[cfg(feature = "embedded-tables")]
+    {
+        static EMBEDDED: OnceLock<LargeTables> = OnceLock::new();
+        EMBEDDED.get_or_init(|| split_large_tables(LARGE_TABLES_FILE))
+    }
+    #[cfg(not(feature = "embedded-tables"))]
+    match PROVIDED.get() {
+        Some(tables) => tables,
+        None => panic!("the reference tables were used before the program provided them (provide_tables)"),
+    }
+}
 
 /// The US federal minimum wage, the reference figure of the literature (Hara et al., CHI 2018).
 pub const US_FEDERAL_MINIMUM_HOURLY_USD: f64 = 7.25;
@@ -186,16 +255,6 @@ pub(crate) fn cannot_fail<T, E>(result: Result<T, E>, why: &'static str) -> T {
     }
 }
 
-/// A table that `build.rs` compressed (`compressed` there), decompressed. A table that does not
-/// decompress is a build defect.
-pub(crate) fn decompressed(table: &[u8]) -> Vec<u8> {
-    match lz4_flex::block::decompress_size_prepended(table) {
-        Ok(bytes) => bytes,
-        // Not `expect`: the error's `Debug` form would bring formatting code into the wasm module.
-        Err(_) => panic!("an embedded reference table does not decompress"),
-    }
-}
-
 /// A string with a one-byte length, as `build.rs` writes them (checked UTF-8 from a CSV file).
 #[cfg(feature = "country-names")]
 fn take_text<'a>(bytes: &mut &'a [u8]) -> &'a str {
@@ -228,7 +287,7 @@ fn parse_currencies() -> Vec<[u8; 3]> {
 }
 
 fn parse_usd_rates() -> Keyed<[u8; 3], Vec<(i64, Decimal)>> {
-    let rows = rate_rows(USD_EXCHANGE_RATES);
+    let rows = rate_rows(large_tables().usd_rates);
     // The table comes in one run of rows per currency, in the order of their codes.
     let mut rates = Keyed::new();
     let mut start = 0;
@@ -351,6 +410,26 @@ mod tests {
     }
 
     #[test]
+    fn only_this_builds_tables_file_is_taken() {
+        assert_eq!(provide_tables(LARGE_TABLES_FILE.to_vec()), Ok(()));
+        let mut edited = LARGE_TABLES_FILE.to_vec();
+        edited[LARGE_TABLES_FILE.len() / 2] ^= 1;
+        for refused in [edited, Vec::new(), vec![0; 10 << 20]] {
+            let error = provide_tables(refused).unwrap_err().to_string();
+            assert!(
+                error.starts_with(
+                    "the reference tables file is not the one this build was made with (SHA-256 "
+                )
+            );
+            assert!(
+                error.contains(&format!("expected {}", crate::evidence::Hash(LARGE_TABLES_SHA256).hex()))
+            );
+        }
+        // Nothing refused replaced the tables.
+        assert!((rate("GBP", 2020, 1) - 0.7648).abs() < 1e-9);
+    }
+
+    #[test]
     fn the_encoded_rate_table_holds_exactly_the_csv() {
         let csv = include_str!("../data/usd_exchange_rates.csv");
         let expected: Vec<([u8; 3], i64, i64, Decimal)> = rows(csv, "usd_exchange_rates.csv")
@@ -364,13 +443,13 @@ mod tests {
                 )
             })
             .collect();
-        let decoded = rate_rows(USD_EXCHANGE_RATES);
+        let decoded = rate_rows(large_tables().usd_rates);
         assert_eq!(decoded.len(), expected.len());
         for (got, want) in decoded.iter().zip(&expected) {
             assert_eq!((got.0, got.1, got.2), (want.0, want.1, want.2));
             assert_eq!(got.3.to_string(), want.3.to_string(), "{:?}", want);
         }
-        assert!(USD_EXCHANGE_RATES.len() * 8 < csv.len());
+        assert!(large_tables().usd_rates.len() * 8 < csv.len());
     }
 
     /// The rate series built the plain way (maps, then a sort), to check the slot filling.
@@ -379,7 +458,7 @@ mod tests {
             std::collections::HashMap::new();
         let mut annual: std::collections::HashMap<[u8; 3], Vec<(i64, Decimal)>> =
             std::collections::HashMap::new();
-        for (currency, year, month, rate) in rate_rows(USD_EXCHANGE_RATES) {
+        for (currency, year, month, rate) in rate_rows(large_tables().usd_rates) {
             assert!(rate > Decimal::ZERO, "usd_exchange_rates.csv: non-positive rate {rate}");
             match month {
                 0 => annual.entry(currency).or_default().push((year, rate)),

@@ -4,7 +4,11 @@ import init, * as piecerate from './extension.js';
 
 globalThis.piecerateApi = globalThis.browser ?? globalThis.chrome;
 const api = globalThis.piecerateApi;
-const ready = init({ module_or_path: new URL('./extension_bg.wasm', import.meta.url) });
+// The module is built without the exchange rates and minimum wages: it is handed them from the
+// file beside it before its first event (docs/extension.md, "The reference tables").
+const tables = fetch(new URL('./reference-tables.bin', import.meta.url)).then((response) => response.arrayBuffer());
+const ready = Promise.all([init({ module_or_path: new URL('./extension_bg.wasm', import.meta.url) }), tables])
+  .then(([, file]) => piecerate.provide_tables(new Uint8Array(file)));
 
 let queue = Promise.resolve();
 const serial = (task) => {

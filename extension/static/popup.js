@@ -1,5 +1,5 @@
 // piecerate popup loader: the page is drawn and driven by the Rust module, which it loads.
-import init, { popup_main } from './extension.js';
+import init, { popup_main, provide_tables } from './extension.js';
 
 globalThis.piecerateApi = globalThis.browser ?? globalThis.chrome;
 // The page's static texts, before the module draws the rest: every `data-i18n` element gets its
@@ -13,5 +13,8 @@ for (const element of document.querySelectorAll('[data-i18n]')) {
   element.textContent = i18n.getMessage(element.dataset.i18n) || element.dataset.i18n;
   if (element.dataset.i18nHref) element.setAttribute('href', i18n.getMessage(element.dataset.i18nHref));
 }
+// The module's exchange rates and minimum wages are in the file beside it (as in background.js).
+const tables = fetch(new URL('./reference-tables.bin', import.meta.url)).then((response) => response.arrayBuffer());
 await init({ module_or_path: new URL('./extension_bg.wasm', import.meta.url) });
+provide_tables(new Uint8Array(await tables));
 await popup_main();

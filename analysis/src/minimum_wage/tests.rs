@@ -147,19 +147,6 @@ fn a_month_uses_the_minimum_in_force_on_its_first_day() {
 }
 
 #[test]
-fn the_table_is_shipped_compressed() {
-    // What the extension's wasm module carries (build.rs, `compressed`): under half of the
-    // table that `every_shipped_row_is_the_csv_s` reads back in full.
-    let table = decompressed(MINIMUM_WAGES);
-    assert!(
-        MINIMUM_WAGES.len() * 2 < table.len(),
-        "{} bytes for a table of {}",
-        MINIMUM_WAGES.len(),
-        table.len()
-    );
-}
-
-#[test]
 fn regions_are_each_code_once_in_order() {
     let mut countries: Vec<CountryCode> = rows().iter().map(|row| row.country).collect();
     countries.dedup();

@@ -15,3 +15,12 @@ pub(crate) mod storage;
 
 #[cfg(test)]
 mod tests;
+
+/// Hands the module `reference-tables.bin`, the exchange rates and minimum wages it is built
+/// without (`analysis::provide_tables`). Each loader (background, popup) calls it before
+/// anything else; a file of another build is refused with both SHA-256 values named.
+#[wasm_bindgen::prelude::wasm_bindgen]
+#[expect(unreachable_pub, reason = "wasm-bindgen exports only `pub` functions, and the loaders call it")]
+pub fn provide_tables(file: Vec<u8>) -> Result<(), wasm_bindgen::JsValue> {
+    analysis::provide_tables(file).map_err(|error| js_sys::Error::new(&error.to_string()).into())
+}
