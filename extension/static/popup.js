@@ -16,5 +16,15 @@ for (const element of document.querySelectorAll('[data-i18n]')) {
 // The module's exchange rates and minimum wages are in the file beside it (as in background.js).
 const tables = fetch(new URL('./reference-tables.bin', import.meta.url)).then((response) => response.arrayBuffer());
 await init({ module_or_path: new URL('./extension_bg.wasm', import.meta.url) });
-provide_tables(new Uint8Array(await tables));
+try {
+  provide_tables(new Uint8Array(await tables));
+} catch (error) {
+  // A damaged or mismatched install: say so, in the module's words, rather than a blank popup.
+  const alert = document.createElement('p');
+  alert.setAttribute('role', 'alert');
+  alert.dataset.figure = 'tables-error';
+  alert.textContent = error.message;
+  document.body.prepend(alert);
+  throw error;
+}
 await popup_main();
