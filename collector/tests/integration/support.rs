@@ -112,6 +112,16 @@ pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Conf
     adjust(&mut config);
     let (clock, snapshot_interval_days) = (config.clock.clone(), config.snapshot_interval_days);
     let running = collector::start(config).await.expect("starting the collector");
+    // A collector for workers takes its first snapshot in the background after it starts. The
+    // tests wait for it, so that everything they upload falls after it: a first snapshot taken
+    // halfway through a test's uploads would hold its cells at the workers seen by then (a cell
+    // moves only when enough workers change, `snapshots::snapshot_totals`).
+    for _ in 0..3000 {
+        match running.database.latest_snapshot().await {
+            Ok(None) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Ok(Some(_)) | Err(_) => break,
+        }
+    }
     TestServer {
         base: format!("http://{}", running.address),
         client: client(),
