@@ -112,3 +112,30 @@ fn rows_are_in_a_fixed_order() {
     assert_eq!(ids(&forward), ids(&backward));
     assert_eq!(forward.len(), backward.len());
 }
+
+/// The cells' bootstrap intervals computed over several threads are those of one: the whole
+/// report is the same (1,500 workers in three platform cells: enough draws that threads are used).
+#[test]
+fn the_bootstrap_over_threads_changes_no_figure() {
+    let options =
+        ReportOptions { grouping: "platform".parse::<Grouping>().unwrap(), ..ReportOptions::default() };
+    let mut builders: Vec<ReportBuilder> = (0..3).map(|_| ReportBuilder::new(options.clone())).collect();
+    builders[1].finish_over_threads(2);
+    builders[2].finish_over_threads(5);
+    for index in 0..1500 {
+        for record in simulate_worker(11, index) {
+            builders.iter_mut().for_each(|builder| builder.add(&record));
+        }
+    }
+    let reports: Vec<_> = builders.into_iter().map(ReportBuilder::finish).collect();
+    assert!(
+        reports[0]
+            .cells
+            .iter()
+            .filter(|cell| cell.statistics.as_ref().is_some_and(|s| s.mean_ci95_usd.is_some()))
+            .count()
+            >= 2
+    );
+    assert_eq!(reports[1], reports[0]);
+    assert_eq!(reports[2], reports[0]);
+}

@@ -455,6 +455,7 @@ impl Pass<'_> {
         tell: bool,
     ) -> Result<(ReportBuilder, Vec<ReadSummary>, Vec<Option<InputHash>>)> {
         let mut builder = ReportBuilder::new(self.options.clone());
+        builder.finish_over_threads(self.settings.threads);
         let mut summaries = Vec::with_capacity(self.inputs.len());
         let mut hashes = Vec::with_capacity(self.inputs.len());
         for (index, path) in self.inputs.iter().enumerate() {
