@@ -3,7 +3,7 @@
 // fixture sites as the Chromium tests (extension.test.mjs), and assertions on what it stored
 // and what its popup shows. Run by scripts/test-extension after the Chromium tests.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ import { query, startCollector } from './collector-process.mjs';
 import { axeViolations } from './extension-helpers.mjs';
 import { sleep, waitFor, waitForRecords as waitForStoredRecords, work } from './extension-storage.mjs';
 import { BACKGROUND_IDLE_MS, launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
-import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds, uhrsStretch } from './scenarios.mjs';
+import { assertAdvertisedAndActual, assertEvidenceVerifiesAndOneByteFails, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds, uhrsStretch } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 
 const [LABEL] = Object.keys(PROJECTS);
@@ -231,6 +231,32 @@ describe('requester history', () => {
     const pay = assertRequesterRow(await records(), 'Street Scenes Lab', shown);
     assert.ok(Math.abs(shown.approvedUsd - pay) < 1e-9, JSON.stringify(shown));
     assert.equal(shown.pendingUsd, 0);
+  });
+
+  test('a requester\'s evidence verifies with piecerate verify-evidence, and one edited byte fails naming the entry', async () => {
+    await openHistory();
+    // The row's link, opened in a tab of its own (Firefox's BiDi does not report the tab a link
+    // opens from an extension page; the Chromium tests click it).
+    const href = await attribute('#history tr.requester[data-requester="Street Scenes Lab"] a.evidence', 'href');
+    assert.equal(await attribute('#history tr.requester[data-requester="Street Scenes Lab"] a.evidence', 'target'), '_blank');
+    const evidence = await firefox.browser.newPage();
+    await openExtensionPage(evidence, `${firefox.base}/${href}`, 'table.timeline, [data-figure="evidence-error"]');
+    assert.equal(await evidence.$eval('h1', (h1) => h1.textContent), 'Evidence of work (piecerate)');
+    assert.equal(await evidence.$eval('[data-figure="subject"]', (p) => p.textContent), 'Every task of Street Scenes Lab on mturk');
+    const kinds = await evidence.$$eval('table.timeline td[data-kind]', (cells) => cells.map((cell) => cell.dataset.kind));
+    for (const kind of ['accepted', 'worked', 'returned', 'submitted', 'paid']) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+    // The file the download button saves, read from the download folder once complete.
+    const head = await evidence.$eval('[data-figure="head"]', (code) => code.textContent);
+    const name = `piecerate-evidence-${head.slice(0, 12)}.json`;
+    await evidence.click('[data-action="evidence-download"]');
+    await waitFor(async () => existsSync(path.join(firefox.downloads, name)) && !readdirSync(firefox.downloads).some((file) => file.endsWith('.part')), 'the evidence file downloaded');
+    await sleep(300);
+    const exported = assertEvidenceVerifiesAndOneByteFails(readFileSync(path.join(firefox.downloads, name), 'utf8'), 'Street Scenes Lab');
+    assert.equal(exported.head, head);
+    assert.equal(kinds.length, exported.entries.filter((entry) => !entry.withheld).length);
+    await evidence.close();
+    // The tests' tab in front again: a permission request needs the worker's click in it.
+    await page.bringToFront();
   });
 
   test('a Prolific study shows its advertised rate next to the measured one', async () => {

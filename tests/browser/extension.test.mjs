@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { axeViolations, launch, saveSettings, sleep, stored, work } from './extension-helpers.mjs';
 import { waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
-import { assertAdvertisedAndActual, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
+import { assertAdvertisedAndActual, assertEvidenceVerifiesAndOneByteFails, assertRequesterRow, assertScreenedOut, assertSearchThenLabelTask, requesterRow, screenOutOfStudy, seconds } from './scenarios.mjs';
 import { PROJECTS, startFixtureServer } from './fixture-server.mjs';
 import { syntheticExport } from './synthetic-records.mjs';
 
@@ -17,6 +17,13 @@ const IDLE_CUTOFF_S = 5;
 let server;
 let browser;
 let page;
+
+async function downloadText(download) {
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 const recordCount = async () => (await stored(browser.worker)).records.length;
 
@@ -315,6 +322,58 @@ describe('requester history', () => {
     assert.match(await page.textContent('[data-figure="pay-approved"]'), /^Approved: /);
   });
 
+  test('a requester\'s evidence verifies with piecerate verify-evidence, and one edited byte fails naming the entry', async () => {
+    await openHistory();
+    const opened = browser.context.waitForEvent('page');
+    await page.click('#history tr.requester[data-requester="Receipt Data Co"] a.evidence');
+    const evidence = await opened;
+    await evidence.waitForSelector('body[data-opened-ms]');
+    assert.equal(await evidence.$eval('#evidence [data-figure="evidence-error"]', (e) => e.textContent).catch(() => null), null);
+    await evidence.waitForSelector('table.timeline');
+    assert.equal(await evidence.textContent('[data-figure="subject"]'), 'Every task of Receipt Data Co on mturk');
+    // Its accepted, returned and submitted tasks, and the approval the status page gave.
+    const kinds = await evidence.$$eval('table.timeline td[data-kind]', (cells) => cells.map((cell) => cell.dataset.kind));
+    for (const kind of ['accepted', 'worked', 'returned', 'submitted', 'approved']) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+    assert.match(await evidence.textContent('main'), /What it does not prove/);
+    const download = evidence.waitForEvent('download');
+    await evidence.click('[data-action="evidence-download"]');
+    const text = await downloadText(await download);
+    const exported = assertEvidenceVerifiesAndOneByteFails(text, 'Receipt Data Co');
+    // The page shows the file's entries and its head.
+    assert.equal(await evidence.textContent('[data-figure="head"]'), exported.head);
+    assert.equal(kinds.length, exported.entries.filter((entry) => !entry.withheld).length);
+    await evidence.close();
+  });
+
+  test('a period\'s evidence: every event of the chosen days, verifiable; bad addresses are named', async () => {
+    await openHistory();
+    const today = await page.evaluate(() => new Date().toLocaleDateString('sv'));
+    await page.fill('#evidence-from', today);
+    await page.fill('#evidence-to', today);
+    const opened = browser.context.waitForEvent('page');
+    await page.click('#evidence-period button[type="submit"]');
+    const evidence = await opened;
+    await evidence.waitForSelector('body[data-opened-ms]');
+    assert.equal(await evidence.$eval('#evidence [data-figure="evidence-error"]', (e) => e.textContent).catch(() => null), null);
+    await evidence.waitForSelector('table.timeline');
+    const download = evidence.waitForEvent('download');
+    await evidence.click('[data-action="evidence-download"]');
+    const exported = assertEvidenceVerifiesAndOneByteFails(await downloadText(await download), 'Street Scenes Lab');
+    // Everything this browser logged was logged today: the whole log, from its start.
+    assert.equal(exported.before, '0'.repeat(64));
+    assert.ok(exported.entries.every((entry) => !entry.withheld));
+    const error = async (query) => {
+      await evidence.goto(`chrome-extension://${browser.extensionId}/evidence.html?${query}`);
+      await evidence.waitForSelector('[data-figure="evidence-error"]');
+      return evidence.textContent('[data-figure="evidence-error"]');
+    };
+    assert.equal(await error('from=2026-02-30&to=2026-03-01'), 'From: “2026-02-30” is not a date (YYYY-MM-DD).');
+    assert.equal(await error(`from=${today}&to=2020-01-01`), 'To: the last day is before the first.');
+    assert.match(await error('platform=mturk&task=NOPE'), /^The evidence log has no event for this\./);
+    assert.match(await error('from=1990-01-01&to=1990-01-31'), /^The evidence log has no event for this\./);
+    await evidence.close();
+  });
+
   test('a Prolific study shows its advertised rate next to the measured one', async () => {
     const { records } = await stored(browser.worker);
     await openHistory();
@@ -342,6 +401,16 @@ describe('requester history', () => {
       assert.equal(await popup.textContent('#history [data-sort="advertised"]'), 'Taux annoncé');
       assert.match(await popup.textContent('#history tr.project [data-figure="band"]'), /^(moins de 7,25 \$\/h|de 7,25 à 10 \$\/h|10 \$\/h ou plus)$/);
       assert.match(await popup.textContent('[data-figure="pay-approved"]'), /^Approuvés : /);
+      // The evidence of that study, in French.
+      const opened = french.context.waitForEvent('page');
+      await popup.click('#history tr.project a.evidence');
+      const evidence = await opened;
+      await evidence.waitForSelector('table.timeline');
+      assert.equal(await evidence.getAttribute('html', 'lang'), 'fr');
+      assert.equal(await evidence.textContent('h1'), 'Preuves de travail (piecerate)');
+      assert.match(await evidence.textContent('[data-figure="subject"]'), /^Tâches « Attitudes to commuting » de .* sur prolific$/);
+      assert.match(await evidence.textContent('main'), /Ce qu'il ne prouve pas/);
+      assert.ok((await evidence.$$eval('td[data-kind]', (cells) => cells.map((cell) => cell.textContent))).includes('Écartée au filtrage'));
     } finally {
       await french.close();
     }

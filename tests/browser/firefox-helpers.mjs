@@ -7,7 +7,8 @@
 // webExtension.install, as about:debugging does), with a fixed internal UUID so that its
 // pages' addresses are known. Firefox's BiDi refuses navigations to moz-extension:// pages
 // unless started with -remote-allow-system-access.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -73,6 +74,8 @@ export async function openExtensionPage(page, url, readyMark = 'body[data-opened
 export async function launchFirefox(server) {
   const gecko = JSON.parse(readFileSync(path.join(EXTENSION_DIR, 'manifest.json'), 'utf8')).browser_specific_settings.gecko;
   const proxy = await startProxy(server.port);
+  // Downloads (the extension's exports) go to this folder without a dialog.
+  const downloads = mkdtempSync(path.join(tmpdir(), 'piecerate-firefox-downloads-'));
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -95,6 +98,12 @@ export async function launchFirefox(server) {
       // permissions.request() grants without the prompt a test cannot click.
       'extensions.webextOptionalPermissionPrompts': false,
       'extensions.webextensions.uuids': JSON.stringify({ [gecko.id]: EXTENSION_UUID }),
+      'browser.download.folderList': 2,
+      'browser.download.dir': downloads,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.alwaysOpenPanel': false,
+      'browser.download.start_downloads_in_tmp_dir': false,
     },
   });
   let extensionId;
@@ -116,6 +125,8 @@ export async function launchFirefox(server) {
     extensionId,
     gecko,
     popupUrl: `${base}/popup.html`,
+    base,
+    downloads,
     stored: async () => parseStored(await extensionTab.evaluate(() => globalThis.browser.storage.local.get(null))),
     permissions: () => extensionTab.evaluate(() => globalThis.browser.permissions.getAll()),
     /// Whether the background event page is running now (not suspended).
@@ -126,6 +137,7 @@ export async function launchFirefox(server) {
     close: async () => {
       await browser.close();
       await proxy.close();
+      rmSync(downloads, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,11 @@
 // extension-firefox.test.mjs for Firefox): the worker's steps where playwright's and
 // puppeteer's pages read the same, and what the extension must have stored.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { sleep, work } from './extension-storage.mjs';
 import { HITAPPS, TOLOKA_POOLS } from './fixture-server.mjs';
@@ -173,4 +178,41 @@ export async function tolokaStretch(page) {
   await page.click('#back-to-tasks');
   await page.waitForSelector('.snippet');
   return { started, ended: Date.now() };
+}
+
+const PIECERATE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'debug', 'piecerate');
+
+/// Runs the built `piecerate verify-evidence` (scripts/test-extension builds it) on `bytes`.
+function verifyEvidence(bytes) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'piecerate-evidence-'));
+  try {
+    const file = path.join(dir, 'evidence.json');
+    writeFileSync(file, bytes);
+    return spawnSync(PIECERATE, ['verify-evidence', file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/// An evidence file the extension exported, `text`, after tasks of `requester`: the CLI verifies
+/// it and prints the requester's events; the same file with one byte of one of those entries
+/// edited fails, naming that entry.
+export function assertEvidenceVerifiesAndOneByteFails(text, requester) {
+  const good = verifyEvidence(text);
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stdout, /the chain verifies: \d+ entries/);
+  assert.ok(good.stdout.includes(`requester "${requester}"`), good.stdout);
+  const document = JSON.parse(text);
+  const position = document.entries.findIndex((entry) => entry.requester === requester);
+  assert.ok(position >= 0, text);
+  const entry = document.entries[position];
+  // One byte of that entry's serialized form: the last letter of its requester's name.
+  const at = text.indexOf(`"requester":"${requester}"`, text.indexOf(`{"index":${entry.index},`)) + `"requester":"${requester}`.length - 1;
+  const bytes = Buffer.from(text, 'utf8');
+  bytes[at] = bytes[at] === 0x78 ? 0x79 : 0x78;
+  const bad = verifyEvidence(bytes);
+  assert.notEqual(bad.status, 0, bad.stdout);
+  assert.match(bad.stderr, /the evidence does NOT verify/);
+  assert.ok(bad.stderr.includes(`entries[${position}] (entry index ${entry.index}): hash:`), bad.stderr);
+  return document;
 }

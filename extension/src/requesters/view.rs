@@ -61,6 +61,21 @@ fn duration(seconds: i64, display: Display<'_>, t: Translate<'_>) -> String {
     }
 }
 
+/// `text` as a URL query value: unreserved ASCII kept, every other byte as `%XX`.
+/// Hand-written: the address is built here, in the view tree, which has no browser to ask.
+fn encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            let hex = |nibble: u8| char::from(b"0123456789ABCDEF"[usize::from(nibble)]);
+            encoded.extend(['%', hex(byte >> 4), hex(byte & 15)]);
+        }
+    }
+    encoded
+}
+
 fn money(usd: Decimal) -> String {
     usd.normalize().to_string()
 }
@@ -83,11 +98,27 @@ fn row(
     let mut first = if requester_row {
         element("th")
             .attribute("scope", "row")
-            .text(name)
+            .text(name.clone())
             .child(element("small").text(format!(" {platform}")))
     } else {
-        element("td").attribute("class", "project-name").text(name)
+        element("td").attribute("class", "project-name").text(name.clone())
     };
+    // A link to the printable evidence of these tasks (`web/evidence.rs`) in a new tab, named
+    // for screen readers.
+    let mut address =
+        format!("evidence.html?platform={}&requester={}", encode(&platform), encode(&row.requester));
+    if !requester_row {
+        address.push_str("&title=");
+        address.push_str(&encode(&row.project));
+    }
+    first.push(
+        element("a")
+            .attribute("href", address)
+            .attribute("target", "_blank")
+            .attribute("class", "evidence")
+            .attribute("aria-label", t("evidenceFor", &[&name]))
+            .text(t("evidenceRow", &[])),
+    );
     if row.overdue > 0 {
         first.push(
             element("small")

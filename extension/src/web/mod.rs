@@ -9,6 +9,7 @@ mod api;
 )]
 mod background;
 mod error;
+mod evidence;
 mod history;
 pub(crate) mod popup;
 pub(crate) mod storage;

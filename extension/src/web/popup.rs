@@ -27,7 +27,7 @@ fn document() -> Document {
     web_sys::window().and_then(|w| w.document()).expect("the popup has a document")
 }
 
-fn by_id(id: &str) -> Option<Element> {
+pub(super) fn by_id(id: &str) -> Option<Element> {
     document().get_element_by_id(id)
 }
 
@@ -798,7 +798,16 @@ async fn export(csv: bool) -> Result<(), WebError> {
         }
         (lines, "piecerate-records.jsonl", "application/jsonl")
     };
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    download(&text, name, mime)?;
+    let skipped = errors.len();
+    status(&translate("exported", &[&plain.len().to_string(), &skipped.to_string()]));
+    Ok(())
+}
+
+/// Offers `text` as a file named `name`: a Blob and a clicked anchor, which both browsers save
+/// as a download from an extension page.
+pub(super) fn download(text: &str, name: &str, mime: &str) -> Result<(), WebError> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
@@ -812,7 +821,5 @@ async fn export(csv: bool) -> Result<(), WebError> {
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
-    let skipped = errors.len();
-    status(&translate("exported", &[&plain.len().to_string(), &skipped.to_string()]));
     Ok(())
 }

@@ -234,6 +234,23 @@ pub(crate) async fn append_evidence(events: Vec<analysis::evidence::Event>) -> R
     write(&borrowed).await
 }
 
+/// The whole evidence log, in order, in one storage call. An entry that does not read is left
+/// out: the export's chain check then names where the log is damaged.
+pub(crate) async fn read_evidence_log() -> Result<Vec<analysis::evidence::Entry>, WebError> {
+    let Some(last) = read_evidence_head().await? else { return Ok(Vec::new()) };
+    let keys: Vec<String> =
+        (0..=last / crate::evidence::CHUNK_ENTRIES as u64).map(evidence_chunk_key).collect();
+    let borrowed: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let object = api::get(&borrowed).await?;
+    let mut log = Vec::new();
+    for key in &keys {
+        if let Some(Value::Array(items)) = stored_json(key, &object) {
+            log.extend(items.iter().filter_map(|item| analysis::evidence::Entry::from_json(item, key).ok()));
+        }
+    }
+    Ok(log)
+}
+
 async fn read_evidence_chunk(index: u64) -> Result<Vec<Value>, WebError> {
     let key = evidence_chunk_key(index);
     let object = api::get(&[&key]).await?;
