@@ -53,6 +53,44 @@ after(async () => {
   await server?.close();
 });
 
+/// What keeps the evidence page at `url` from being usable by everyone, on a phone (375 px, laid
+/// out as a mobile page) and on a wide screen: its language, its layout within the window, its
+/// controls' size and axe-core's violations, with the excerpt (`table.timeline`) or the page's
+/// refusal (`evidence-error`) drawn, whichever `shows` names.
+async function evidenceProblems(browserUnderTest, query, language, shows) {
+  const page = await browserUnderTest.context.newPage();
+  const found = [];
+  try {
+    const session = await browserUnderTest.context.newCDPSession(page);
+    for (const screen of ['phone', 'wide']) {
+      if (screen === 'phone') {
+        await session.send('Emulation.setDeviceMetricsOverride', { width: 375, height: 740, deviceScaleFactor: 2, mobile: true });
+      } else {
+        await session.send('Emulation.clearDeviceMetricsOverride');
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
+      const problem = (text) => found.push(`evidence page (${screen}, ${query}): ${text}`);
+      await page.goto(`chrome-extension://${browserUnderTest.extensionId}/evidence.html?${query}`);
+      await page.waitForSelector('body[data-opened-ms]');
+      await page.waitForSelector(shows === 'timeline' ? 'table.timeline' : '[data-figure="evidence-error"]');
+      const lang = await page.getAttribute('html', 'lang');
+      if (lang !== language) problem(`html lang is ${lang}`);
+      const width = await page.evaluate(() => window.innerWidth);
+      const layout = await page.evaluate(() => [document.documentElement.clientWidth, document.documentElement.scrollWidth]);
+      if (layout[0] !== width || layout[1] > width) problem(`laid out at ${layout} px in a ${width} px window`);
+      const small = await page.$$eval('button, input, select, summary, a', (controls) => controls
+        .map((control) => [control.dataset.action || control.tagName, control.getBoundingClientRect()])
+        .filter(([, box]) => box.width > 0 && (box.width < 24 || box.height < 24))
+        .map(([name, box]) => `${name} ${box.width}×${box.height}`));
+      if (small.length > 0) problem(`controls under 24 px: ${small}`);
+      for (const violation of await axeViolations(page)) problem(violation);
+    }
+  } finally {
+    await page.close();
+  }
+  return found;
+}
+
 describe('MTurk', () => {
   test('accept, work, submit: one task record and the search time before it', async () => {
     const before = await recordCount();
@@ -411,6 +449,8 @@ describe('requester history', () => {
       assert.match(await evidence.textContent('[data-figure="subject"]'), /^Tâches « Attitudes to commuting » de .* sur prolific$/);
       assert.match(await evidence.textContent('main'), /Ce qu'il ne prouve pas/);
       assert.ok((await evidence.$$eval('td[data-kind]', (cells) => cells.map((cell) => cell.textContent))).includes('Écartée au filtrage'));
+      // The same excerpt as axe-core and a phone see it (the accessibility checks below).
+      assert.deepEqual(await evidenceProblems(french, new URL(evidence.url()).search.slice(1), 'fr', 'timeline'), []);
     } finally {
       await french.close();
     }
@@ -539,10 +579,21 @@ describe('accessibility', () => {
     assert.deepEqual(await bothPages(browser, 'en'), []);
   });
 
+  test('the evidence page, an excerpt and a refused address, in English', async () => {
+    const page = await browser.context.newPage();
+    const today = await page.evaluate(() => new Date().toLocaleDateString('sv'));
+    await page.close();
+    assert.deepEqual([
+      ...(await evidenceProblems(browser, `from=${today}&to=${today}`, 'en', 'timeline')),
+      ...(await evidenceProblems(browser, 'from=2026-02-30&to=2026-03-01', 'en', 'error')),
+    ], []);
+  });
+
   test('the popup and its page view, empty, in English', async () => {
     const empty = await launch(server.hostRules);
     try {
       assert.deepEqual(await bothPages(empty, 'en'), []);
+      assert.deepEqual(await evidenceProblems(empty, 'from=2026-01-01&to=2026-01-31', 'en', 'error'), []);
     } finally {
       await empty.close();
     }
@@ -552,6 +603,7 @@ describe('accessibility', () => {
     const french = await launch(server.hostRules, undefined, 'fr');
     try {
       assert.deepEqual(await bothPages(french, 'fr'), []);
+      assert.deepEqual(await evidenceProblems(french, 'from=2026-01-01&to=2026-01-31', 'fr', 'error'), []);
       const popup = await french.context.newPage();
       await popup.goto(french.popupUrl);
       await popup.waitForSelector('body[data-opened-ms]');

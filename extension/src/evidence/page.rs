@@ -112,11 +112,20 @@ pub fn render(excerpt: &Excerpt<'_>, selection: &Selection, t: Translate<'_>) ->
         statement("evidenceProvesTitle", "evidenceProves").into(),
         statement("evidenceNotProvesTitle", "evidenceNotProves").into(),
         statement("evidenceCheckTitle", "evidenceCheck").child(hashes).into(),
-        element("table")
-            .attribute("class", "timeline")
-            .child(element("caption").text(t("evidenceCaption", &[])))
-            .child(element("thead").child(head))
-            .child(body)
+        // Eight columns are wider than a phone: the table scrolls in its own box (which the
+        // keyboard can focus and a screen reader names) rather than the whole page shrinking.
+        element("div")
+            .attribute("class", "timeline-scroll")
+            .attribute("role", "region")
+            .attribute("tabindex", "0")
+            .attribute("aria-label", t("evidenceTimeline", &[]))
+            .child(
+                element("table")
+                    .attribute("class", "timeline")
+                    .child(element("caption").text(t("evidenceCaption", &[])))
+                    .child(element("thead").child(head))
+                    .child(body),
+            )
             .into(),
     ]
 }
