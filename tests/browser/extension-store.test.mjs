@@ -88,7 +88,12 @@ test('500,000 records: import, the popup\'s figures, full export, the requester 
   const wage = Number(await popup.getAttribute(`${mturk} [data-figure="wage"]`, 'data-usd'));
   assert.ok(Math.abs(wage - (0.45 * 3600) / 280) < 1e-5, `${wage}`);
   assert.equal(Number(await popup.getAttribute(`${mturk} [data-figure="earnings"]`, 'data-approved-usd')), MTURK_TASKS * 0.45);
-  assert.equal(await popup.textContent(`${mturk} th`), '(requester not recorded) mturk');
+  // The row's name and platform, then its evidence link, named for screen readers.
+  const header = await popup.$eval(`${mturk} th`, (th) => ({
+    name: [...th.childNodes].filter((node) => node.nodeName !== 'A').map((node) => node.textContent).join(''),
+    evidence: th.querySelector('a.evidence')?.getAttribute('aria-label'),
+  }));
+  assert.deepEqual(header, { name: '(requester not recorded) mturk', evidence: 'Evidence for (requester not recorded)' });
   await popup.fill('#history-search', 'no such requester');
   await popup.waitForSelector('[data-figure="history-no-match"]');
   await popup.close();
