@@ -5,6 +5,7 @@ use super::error::WebError;
 use crate::json::{JsonError, JsonProblem};
 use analysis::json::Value;
 use js_sys::Promise;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -40,10 +41,13 @@ extern "C" {
     pub fn console_warn(text: &str);
 }
 
-/// A failed browser call, as text for the log.
+/// A failed browser call, as text for the log and the popup's status line. An `Error` (what the
+/// browsers reject most calls with, and what the background answers a failed message with) is
+/// its message: as JSON it would be `{}`.
 pub(crate) fn describe(error: &JsValue) -> String {
     error
         .as_string()
+        .or_else(|| error.dyn_ref::<js_sys::Error>().map(|error| String::from(error.message())))
         .or_else(|| js_sys::JSON::stringify(error).ok().and_then(|s| s.as_string()))
         .unwrap_or_else(|| "unknown error".to_owned())
 }

@@ -349,3 +349,14 @@ fn the_search_folds_by_the_browsers_tables_as_natively() {
     assert_eq!(fold("ΕΡΓΑΣΤΉΡΙΟ"), fold("εργαστήριο"));
     assert_eq!(fold("İstanbul"), "istanbul");
 }
+
+#[wasm_bindgen_test]
+fn a_failed_call_is_described_by_its_message() {
+    // A rejected message or storage call gives an `Error`, whose JSON form is `{}`.
+    let error: JsValue =
+        js_sys::Error::new("Could not establish connection. Receiving end does not exist.").into();
+    assert_eq!(api::describe(&error), "Could not establish connection. Receiving end does not exist.");
+    assert_eq!(api::describe(&JsValue::from_str("quota exceeded")), "quota exceeded");
+    let object = js_sys::JSON::parse(r#"{"code":7}"#).unwrap();
+    assert_eq!(api::describe(&object), r#"{"code":7}"#);
+}
