@@ -360,14 +360,20 @@ describe('requester history', () => {
     assert.match(await page.textContent('[data-figure="pay-approved"]'), /^Approved: /);
   });
 
-  test('a requester\'s evidence verifies with piecerate verify-evidence, and one edited byte fails naming the entry', async () => {
-    await openHistory();
+  /// The evidence page that `click` opens from the popup, drawn without an error.
+  async function openEvidence(click) {
     const opened = browser.context.waitForEvent('page');
-    await page.click('#history tr.requester[data-requester="Receipt Data Co"] a.evidence');
+    await click();
     const evidence = await opened;
     await evidence.waitForSelector('body[data-opened-ms]');
     assert.equal(await evidence.$eval('#evidence [data-figure="evidence-error"]', (e) => e.textContent).catch(() => null), null);
     await evidence.waitForSelector('table.timeline');
+    return evidence;
+  }
+
+  test('a requester\'s evidence verifies with piecerate verify-evidence, and one edited byte fails naming the entry', async () => {
+    await openHistory();
+    const evidence = await openEvidence(() => page.click('#history tr.requester[data-requester="Receipt Data Co"] a.evidence'));
     assert.equal(await evidence.textContent('[data-figure="subject"]'), 'Every task of Receipt Data Co on mturk');
     // Its accepted, returned and submitted tasks, and the approval the status page gave.
     const kinds = await evidence.$$eval('table.timeline td[data-kind]', (cells) => cells.map((cell) => cell.dataset.kind));
@@ -388,12 +394,7 @@ describe('requester history', () => {
     const today = await page.evaluate(() => new Date().toLocaleDateString('sv'));
     await page.fill('#evidence-from', today);
     await page.fill('#evidence-to', today);
-    const opened = browser.context.waitForEvent('page');
-    await page.click('#evidence-period button[type="submit"]');
-    const evidence = await opened;
-    await evidence.waitForSelector('body[data-opened-ms]');
-    assert.equal(await evidence.$eval('#evidence [data-figure="evidence-error"]', (e) => e.textContent).catch(() => null), null);
-    await evidence.waitForSelector('table.timeline');
+    const evidence = await openEvidence(() => page.click('#evidence-period button[type="submit"]'));
     const download = evidence.waitForEvent('download');
     await evidence.click('[data-action="evidence-download"]');
     const exported = assertEvidenceVerifiesAndOneByteFails(await downloadText(await download), 'Street Scenes Lab');
