@@ -89,10 +89,38 @@ pub(crate) async fn remove(keys: &[String]) -> Result<(), WebError> {
     Ok(())
 }
 
+/// What both browsers reject a message with when no listener received it.
+const NOT_RECEIVED: &str = "Could not establish connection. Receiving end does not exist.";
+
+/// Sends `message` to the background and waits for its answer. A message that reached no
+/// listener, because the background was starting or being suspended (Firefox suspends an idle
+/// event page), is sent again for up to two seconds: it was not handled, so sending it again
+/// cannot act twice.
 pub(crate) async fn message(message: &Value) -> Result<JsValue, WebError> {
-    JsFuture::from(send_message(&to_js(message)).map_err(|e| WebError::browser(&e))?)
-        .await
-        .map_err(|e| WebError::browser(&e))
+    let message = to_js(message);
+    let mut retries = 20;
+    loop {
+        match JsFuture::from(send_message(&message).map_err(|e| WebError::browser(&e))?).await {
+            Err(error) if retries > 0 && describe(&error) == NOT_RECEIVED => {
+                retries -= 1;
+                pause_ms(100).await;
+            }
+            answer => return answer.map_err(|e| WebError::browser(&e)),
+        }
+    }
+}
+
+/// Waits `ms` milliseconds (a page's timer).
+async fn pause_ms(ms: i32) {
+    let timer = Promise::new(&mut |resolve, _| {
+        let waiting = web_sys::window().is_some_and(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).is_ok()
+        });
+        if !waiting {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(timer).await;
 }
 
 pub(crate) fn translate(name: &str, substitutions: &[&str]) -> String {

@@ -360,3 +360,40 @@ fn a_failed_call_is_described_by_its_message() {
     let object = js_sys::JSON::parse(r#"{"code":7}"#).unwrap();
     assert_eq!(api::describe(&object), r#"{"code":7}"#);
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function refuse_messages(times, text) {
+  let left = times;
+  globalThis.piecerateSent = 0;
+  globalThis.piecerateApi.runtime.sendMessage = async () => {
+    globalThis.piecerateSent += 1;
+    if (left > 0) { left -= 1; throw new Error(text); }
+    return { ok: true };
+  };
+}
+export function messages_sent() { return globalThis.piecerateSent; }
+"#)]
+extern "C" {
+    fn refuse_messages(times: u32, text: &str);
+    fn messages_sent() -> u32;
+}
+
+#[wasm_bindgen_test]
+async fn a_message_no_listener_received_is_sent_again_and_no_other() {
+    let not_received = "Could not establish connection. Receiving end does not exist.";
+    let message = crate::json::ObjectBuilder::new().field("kind", "state").build();
+    install_fake_api();
+    // The background suspended or starting: sent again until it answers.
+    refuse_messages(3, not_received);
+    assert!(api::message(&message).await.is_ok());
+    assert_eq!(messages_sent(), 4);
+    // An answer that is an error is the background's: never sent twice.
+    refuse_messages(1, "quota exceeded");
+    assert_eq!(api::message(&message).await.unwrap_err().to_string(), "quota exceeded");
+    assert_eq!(messages_sent(), 1);
+    // A background that never answers: given up after two seconds of retries, and said so.
+    refuse_messages(u32::MAX, not_received);
+    assert_eq!(api::message(&message).await.unwrap_err().to_string(), not_received);
+    assert_eq!(messages_sent(), 21);
+    install_fake_api();
+}
