@@ -7,13 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { waitFor, waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
-import { launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
+import { launchFirefoxInKenya, openExtensionPage } from './firefox-helpers.mjs';
 import { MICROWORKERS_CHANGED_PROBLEM, MICROWORKERS_CHANGED_URL, assertMicroworkersJob, sendMicroworkersProof } from './scenarios.mjs';
-import { startFixtureServer } from './fixture-server.mjs';
 
 const MICROWORKERS = 'https://www.microworkers.com/*';
 
-let server;
 let firefox;
 let page;
 
@@ -21,17 +19,14 @@ const records = async () => (await firefox.stored()).records;
 const waitForRecords = (before, count) => waitForStoredRecords(records, before, count);
 const registered = () => firefox.inExtension(() => globalThis.browser.scripting.getRegisteredContentScripts());
 
+let launched;
+
 before(async () => {
-  server = await startFixtureServer();
-  firefox = await launchFirefox(server);
-  page = await firefox.browser.newPage();
-  assert.equal(await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': '5', country: 'KE', 'display-currency': 'USD' }), 'Settings saved.');
+  launched = await launchFirefoxInKenya();
+  ({ firefox, page } = launched);
 });
 
-after(async () => {
-  await firefox?.close();
-  await server?.close();
-});
+after(() => launched?.close());
 
 test('turned on in the settings, a Microworkers job is timed, paid and closed automatically', async () => {
   assert.ok(!(await firefox.permissions()).origins.includes(MICROWORKERS), 'not granted at install');

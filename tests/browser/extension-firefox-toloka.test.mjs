@@ -7,14 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { waitFor, waitForRecords as waitForStoredRecords } from './extension-storage.mjs';
-import { launchFirefox, openExtensionPage, saveSettings } from './firefox-helpers.mjs';
+import { launchFirefoxInKenya, openExtensionPage } from './firefox-helpers.mjs';
 import { seconds, tolokaStretch } from './scenarios.mjs';
-import { startFixtureServer } from './fixture-server.mjs';
 
 const TOLOKA = ['https://sandbox.toloka.yandex.com/*', 'https://toloka.yandex.com/*', 'https://toloka.yandex.ru/*'];
 const TOGGLE = '[data-platform-toggle][data-platform="toloka"]';
 
-let server;
 let firefox;
 let page;
 
@@ -23,17 +21,14 @@ const waitForRecords = (before, count) => waitForStoredRecords(records, before, 
 const registered = () => firefox.inExtension(() => globalThis.browser.scripting.getRegisteredContentScripts());
 const origins = async () => (await firefox.permissions()).origins ?? [];
 
+let launched;
+
 before(async () => {
-  server = await startFixtureServer();
-  firefox = await launchFirefox(server);
-  page = await firefox.browser.newPage();
-  assert.equal(await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': '5', country: 'KE', 'display-currency': 'USD' }), 'Settings saved.');
+  launched = await launchFirefoxInKenya();
+  ({ firefox, page } = launched);
 });
 
-after(async () => {
-  await firefox?.close();
-  await server?.close();
-});
+after(() => launched?.close());
 
 /// The settings view, where Toloka's tick box is.
 async function openSettings() {

@@ -7,6 +7,7 @@
 // webExtension.install, as about:debugging does), with a fixed internal UUID so that its
 // pages' addresses are known. Firefox's BiDi refuses navigations to moz-extension:// pages
 // unless started with -remote-allow-system-access.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 import { fillChecked, noonEnvironment, parseStored } from './extension-storage.mjs';
-import { HOSTS } from './fixture-server.mjs';
+import { HOSTS, startFixtureServer } from './fixture-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_DIR = process.env.PIECERATE_FIREFOX_EXTENSION ?? path.resolve(here, '..', '..', 'extension', 'dist', 'firefox');
@@ -158,4 +159,16 @@ export async function saveSettings(page, popupUrl, values) {
   await page.click('[data-action="save-settings"]');
   await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);
   return page.$eval('#status', (status) => status.textContent);
+}
+
+/// The fixture sites and Firefox with the extension, the settings saved for a worker in Kenya
+/// paid in US dollars (the platforms turned on in the settings are tested so), and a tab to
+/// work in. `close` stops both.
+export async function launchFirefoxInKenya() {
+  const server = await startFixtureServer();
+  const firefox = await launchFirefox(server);
+  const page = await firefox.browser.newPage();
+  const saved = await saveSettings(page, firefox.popupUrl, { 'idle-cutoff': '5', country: 'KE', 'display-currency': 'USD' });
+  assert.equal(saved, 'Settings saved.');
+  return { server, firefox, page, close: async () => { await firefox.close(); await server.close(); } };
 }

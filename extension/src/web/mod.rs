@@ -18,8 +18,9 @@ pub(crate) mod storage;
 mod tests;
 
 /// Hands the module `reference-tables.bin`, the exchange rates and minimum wages it is built
-/// without (`analysis::provide_tables`). Each loader (background, popup) calls it before
-/// anything else; a file of another build is refused with both SHA-256 values named.
+/// without (`analysis::provide_tables`). Each loader (`background.js`, and `module.js` for the
+/// popup and the evidence page) calls it before anything else; a file of another build is
+/// refused with both SHA-256 values named.
 #[wasm_bindgen::prelude::wasm_bindgen]
 #[expect(unreachable_pub, reason = "wasm-bindgen exports only `pub` functions, and the loaders call it")]
 pub fn provide_tables(file: Vec<u8>) -> Result<(), wasm_bindgen::JsValue> {
