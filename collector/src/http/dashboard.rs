@@ -4,23 +4,21 @@
 //! controlled `Publication` as the JSON and CSV answers, through a typed `WagesQuery`; a
 //! platform filter only selects among cells already published.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use analysis::{
     Cell, CellMinimumWage, CountryCode, Dimension, Grouping, Method, Platform, Report, Timestamp,
 };
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 
 use super::SharedState;
-use super::api::query_parameters;
 use super::catalogue::Catalogue;
 use super::chart::{PlatformTrend, interval, spread_per_platform, trends};
 use super::html::{Here, page as html_page};
-use super::language::{Language, Locale};
+use super::language::{Language, Locale, PageParameters, PageQuery};
 use super::openapi::MethodNotAllowed;
 use super::wire::{DashboardParams, ErrorBody};
 use crate::error::AppError;
@@ -28,11 +26,21 @@ use crate::wages::{CachedReport, WagesQuery, parse_month};
 
 /// What the dashboard shows, read from its query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Choice {
+pub(super) struct Choice {
     method: Method,
     /// Year and month.
     month: Option<(i64, i64)>,
     platform: Option<Platform>,
+}
+
+impl PageParameters for Choice {
+    fn take(query: &mut HashMap<String, String>) -> Result<Choice, AppError> {
+        Choice::parse(&DashboardParams {
+            method: query.remove("method"),
+            month: query.remove("month"),
+            platform: query.remove("platform"),
+        })
+    }
 }
 
 impl Choice {
@@ -406,18 +414,8 @@ fn thresholds(cells: &[&Cell], language: Language) -> Markup {
 )]
 pub(super) async fn page(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    PageQuery { parameters: choice, locale }: PageQuery<Choice>,
 ) -> Result<Response, AppError> {
-    let mut parameters = query_parameters(query.as_deref())?;
-    let params = DashboardParams {
-        method: parameters.remove("method"),
-        month: parameters.remove("month"),
-        platform: parameters.remove("platform"),
-        lang: parameters.remove("lang"),
-    };
-    let choice = Choice::parse(&params)?;
-    let locale = Locale::of_request(params.lang.as_deref(), &headers)?;
     let language = locale.language;
     let text = Catalogue::of(language);
     let reports = Reports::of(&state, &choice).await?;
@@ -543,7 +541,6 @@ mod tests {
             method: method.map(str::to_owned),
             month: month.map(str::to_owned),
             platform: platform.map(str::to_owned),
-            lang: None,
         }
     }
 

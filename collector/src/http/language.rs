@@ -6,12 +6,17 @@
 //! point or comma, a thin space before `%` and in thousands, the dollar sign before or after)
 //! are a few lines, where `icu_decimal` would bring its locale data crates into the binary.
 
+use std::collections::HashMap;
+
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
 use fluent_langneg::{
     LanguageIdentifier, NegotiationStrategy, negotiate_languages, parse_accepted_languages,
 };
 
+use super::api::query_parameters;
 use crate::error::AppError;
 
 /// A language the pages are written in.
@@ -238,6 +243,42 @@ impl Locale {
     pub(crate) fn switch(&self, path: &str, parameters: &[(&str, &str)]) -> String {
         let other = self.language.other().code();
         link(path, parameters.iter().copied().chain([("lang", other)]))
+    }
+}
+
+/// A page's query as its handler takes it: the page's own parameters (`P`), then its `Locale`.
+/// A parameter given twice is refused naming it (`query_parameters`); the page's own
+/// parameters are read before `lang`, so of two bad values the page's is the one named.
+/// Parameters neither reads are left alone: a shared link's tracking tags still open the page.
+/// A handler that answers some requests without a page (a snapshot's JSON) takes
+/// `Result<PageQuery, AppError>` and refuses a bad query only where it makes the page.
+#[derive(Debug)]
+pub(super) struct PageQuery<P = ()> {
+    pub parameters: P,
+    pub locale: Locale,
+}
+
+/// The parameters a page reads besides `lang`.
+pub(super) trait PageParameters: Sized {
+    /// Takes this page's parameters out of the query; a bad value is a 400 naming it.
+    fn take(query: &mut HashMap<String, String>) -> Result<Self, AppError>;
+}
+
+/// A page with no parameter of its own.
+impl PageParameters for () {
+    fn take(_: &mut HashMap<String, String>) -> Result<(), AppError> {
+        Ok(())
+    }
+}
+
+impl<P: PageParameters, S: Send + Sync> FromRequestParts<S> for PageQuery<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let mut query = query_parameters(parts.uri.query())?;
+        let parameters = P::take(&mut query)?;
+        let locale = Locale::of_request(query.remove("lang").as_deref(), &parts.headers)?;
+        Ok(PageQuery { parameters, locale })
     }
 }
 

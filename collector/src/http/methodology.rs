@@ -6,17 +6,15 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{PreEscaped, html};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use super::SharedState;
-use super::api::query_parameters;
 use super::catalogue::Catalogue;
 use super::html::{Here, page};
-use super::language::{Language, Locale};
+use super::language::{Language, PageQuery};
 use crate::error::AppError;
 
 const METHODOLOGY: &str = include_str!("../../../docs/methodology.md");
@@ -95,11 +93,8 @@ fn is_web_link(destination: &str) -> bool {
 /// `GET /methodology`, `?lang=en|fr` for the page around the document (which is in English).
 pub(super) async fn page_handler(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    PageQuery { locale, .. }: PageQuery,
 ) -> Result<Response, AppError> {
-    let mut parameters = query_parameters(query.as_deref())?;
-    let locale = Locale::of_request(parameters.remove("lang").as_deref(), &headers)?;
     let text = Catalogue::of(locale.language);
     let body = html! {
         @if locale.language != Language::English {

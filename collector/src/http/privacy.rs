@@ -3,16 +3,14 @@
 //! a worker reads in the extension and on the collector cannot drift apart. The operator's
 //! contact (`--operator-contact`) goes where the text leaves room for it.
 
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{PreEscaped, html};
 
 use super::SharedState;
-use super::api::query_parameters;
 use super::catalogue::Catalogue;
 use super::html::{Here, page as html_page};
-use super::language::{Language, Locale};
+use super::language::{Language, PageQuery};
 use crate::error::AppError;
 
 /// The extension's page: an `<article lang="…">` per language.
@@ -41,11 +39,8 @@ fn with_contact(article: &str, contact: Option<&str>, language: Language) -> Str
 /// `Accept-Language` header.
 pub(super) async fn page(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    PageQuery { locale, .. }: PageQuery,
 ) -> Result<Response, AppError> {
-    let mut parameters = query_parameters(query.as_deref())?;
-    let locale = Locale::of_request(parameters.remove("lang").as_deref(), &headers)?;
     let language = locale.language;
     let body = html! {
         (PreEscaped(with_contact(article(language), state.config.operator_contact.as_deref(), language)))

@@ -8,7 +8,7 @@ use analysis::Timestamp;
 use analysis::time::Date;
 use axum::Json;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -16,10 +16,9 @@ use serde_json::Value;
 
 use super::SharedState;
 use super::api::ServedAsIs;
-use super::api::query_parameters;
 use super::catalogue::Catalogue;
 use super::html::{Here, page};
-use super::language::{Language, Locale};
+use super::language::{Language, Locale, PageQuery};
 use super::openapi::MethodNotAllowed;
 use super::wire::{ErrorBody, SnapshotEntry, SnapshotListing};
 use crate::db::{DbError, SnapshotSummary, StoredSnapshot};
@@ -79,14 +78,14 @@ async fn listing(state: &SharedState) -> Result<SnapshotListing, AppError> {
 )]
 pub(super) async fn list(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
+    page_query: Result<PageQuery, AppError>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let listing = listing(&state).await?;
     if wants_json(&headers) {
         return Ok(Json(listing).into_response());
     }
-    let locale = Locale::of_request(query_parameters(query.as_deref())?.remove("lang").as_deref(), &headers)?;
+    let PageQuery { locale, .. } = page_query?;
     let language = locale.language;
     let text = &Catalogue::of(language).snapshots;
     let body = html! {
@@ -192,8 +191,7 @@ fn parse_name(name: &str) -> Result<(String, bool), AppError> {
 pub(super) async fn one(
     State(state): State<SharedState>,
     name: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-    request_headers: HeaderMap,
+    page_query: Result<PageQuery, AppError>,
 ) -> Result<Response, AppError> {
     let Path(name) = name.map_err(|_| {
         AppError::BadRequest(
@@ -226,8 +224,7 @@ pub(super) async fn one(
         response.extensions_mut().insert(ServedAsIs);
         return Ok(response);
     }
-    let locale =
-        Locale::of_request(query_parameters(query.as_deref())?.remove("lang").as_deref(), &request_headers)?;
+    let PageQuery { locale, .. } = page_query?;
     let body = snapshot_page(&snapshot, locale)?;
     let title = (Catalogue::of(locale.language).snapshots.title)(&day);
     let path = format!("/snapshots/{day}");

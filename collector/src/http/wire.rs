@@ -517,13 +517,13 @@ impl IntoParams for WagesParams {
     }
 }
 
-/// The query of the dashboard at `/`.
+/// The query of the dashboard at `/`, besides `lang` (read by `PageQuery`, as on every page,
+/// and described here with the others).
 #[derive(Debug)]
 pub(super) struct DashboardParams {
     pub method: Option<String>,
     pub month: Option<String>,
     pub platform: Option<String>,
-    pub lang: Option<String>,
 }
 
 impl IntoParams for DashboardParams {

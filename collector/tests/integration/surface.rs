@@ -119,6 +119,48 @@ async fn openapi_health_metrics_and_cors() {
     }
 }
 
+/// Every page reads its query alike: a parameter given twice is refused naming it, a language
+/// the pages are not written in is refused naming `lang`, in the same words on each page; the
+/// dashboard's own parameters are checked before the language; a snapshot's document, the same
+/// in every language, and an unknown snapshot's 404 do not look at the query.
+#[tokio::test]
+async fn every_page_refuses_a_bad_language_and_a_repeated_parameter_alike() {
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        server.publish_snapshot_now().await;
+        let snapshot = format!("/snapshots/{}", collector::snapshots::day_text(server.clock.today()));
+        for page in ["/", "/methodology", "/privacy", "/snapshots", &snapshot] {
+            for (query, error) in [
+                ("lang=de", "lang: must be en or fr (got 'de')"),
+                ("lang=en&lang=fr", "lang: the parameter is given more than once; give it once"),
+                (
+                    "lang=fr&utm_source=a&utm_source=b",
+                    "utm_source: the parameter is given more than once; give it once",
+                ),
+            ] {
+                let refused = server.get(&format!("{page}?{query}")).await;
+                assert_eq!(
+                    (refused.status, refused.body["error"].as_str()),
+                    (400, Some(error)),
+                    "{backend}: {page}?{query}"
+                );
+            }
+            let shared = server.get(&format!("{page}?lang=fr&utm_source=a")).await;
+            assert_eq!(shared.status, 200, "{backend}: {page}: {}", shared.text);
+            assert!(shared.text.contains("<html lang=\"fr\">"), "{backend}: {page}");
+        }
+        let both = server.get("/?method=hourly&lang=de").await;
+        assert_eq!(both.body["error"], "method: must be all, task or paid", "{backend}");
+        assert_eq!(server.get("/snapshots/2020-01-01?lang=de").await.status, 404, "{backend}");
+        assert_eq!(server.get(&format!("{snapshot}.json?lang=de")).await.status, 200, "{backend}");
+        let as_json =
+            server.client.get(server.url("/snapshots?lang=de")).header("accept", "application/json");
+        assert_eq!(as_json.send().await.expect("the listing").status(), 200, "{backend}");
+        server.running.shut_down().await.expect("shutting down");
+    }
+}
+
 #[tokio::test]
 async fn the_dashboard_renders_without_scripts_or_foreign_assets() {
     for database in databases().await {
