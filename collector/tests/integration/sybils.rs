@@ -5,7 +5,7 @@
 use collector::clock::Clock;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, cell_of, databases, start, task};
+use crate::support::{TestDatabase, TestServer, cell_of, databases, start, task};
 
 const BY_PLATFORM_COUNTRY: &str = "/v1/wages?by=platform,country&method=all";
 
@@ -55,20 +55,26 @@ fn data_version(answer: &crate::support::Answer) -> i64 {
     answer.headers["piecerate-data-version"].to_str().unwrap().parse().unwrap()
 }
 
+/// A collector whose installs count from their third day of uploads, its clock (the test's to
+/// move) at `now`.
+async fn start_with_three_days_rule(database: &TestDatabase, now: i64) -> TestServer {
+    start(database, |config| {
+        config.eligible_after_days = 3;
+        config.clock = Clock::manual(now);
+        // A week between snapshots: the days these tests move through while workers upload
+        // publish none in the background, so a snapshot never lands between two workers'
+        // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule); each
+        // test publishes with `publish_snapshot_now` where it reads figures.
+        config.snapshot_interval_days = 7;
+    })
+    .await
+}
+
 #[tokio::test]
 async fn an_install_counts_once_it_uploaded_on_three_server_days() {
     for database in databases().await {
-        let clock = Clock::manual(DAY_0 + 9 * 3600);
-        let server = start(&database, |config| {
-            config.eligible_after_days = 3;
-            config.clock = clock.clone();
-            // A week between snapshots: the days these tests move through while workers upload
-            // publish none in the background, so a snapshot never lands between two workers'
-            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
-            // each test publishes with `publish_snapshot_now` where it reads figures.
-            config.snapshot_interval_days = 7;
-        })
-        .await;
+        let server = start_with_three_days_rule(&database, DAY_0 + 9 * 3600).await;
+        let clock = &server.clock;
         let backend = server.backend;
         let tokens: Vec<String> = enroll_many(&server, 10).await;
         let empty = server.get("/v1/wages").await;
@@ -160,9 +166,9 @@ fn short_task(id: u64, hour: i64, platform: &str, country: &str, reward: &str, m
 
 /// Real workers who uploaded on three days: twelve on prolific/GB at $3.50 to $14.50 an hour,
 /// eleven on mturk/US, and one on toloka/KE (two hours for $2.74, $1.37/h, whose cell is
-/// suppressed). Answers the tokens of the toloka worker.
-async fn real_workers(server: &TestServer, clock: &Clock) -> String {
-    let mut tokens = enroll_many(server, 24).await;
+/// suppressed). Answers [`every_report`] once a snapshot published them.
+async fn real_workers(server: &TestServer) -> Vec<(String, Value)> {
+    let tokens = enroll_many(server, 24).await;
     for day in 0..3u64 {
         for (worker, token) in tokens.iter().enumerate() {
             let worker = worker as u64;
@@ -176,9 +182,10 @@ async fn real_workers(server: &TestServer, clock: &Clock) -> String {
             let stored = server.upload(token, &[record]).await;
             assert_eq!(stored.status, 200, "{}: {}", server.backend, stored.text);
         }
-        clock.advance_days(1);
+        server.clock.advance_days(1);
     }
-    tokens.pop().expect("the toloka worker")
+    server.publish_snapshot_now().await;
+    every_report(server).await
 }
 
 /// Issue 10, point 4: fifteen installs claiming $1000 for 30 minutes, and fifteen claiming two
@@ -187,21 +194,9 @@ async fn real_workers(server: &TestServer, clock: &Clock) -> String {
 #[tokio::test]
 async fn fake_installs_with_implausible_wages_move_no_published_figure() {
     for database in databases().await {
-        let clock = Clock::manual(DAY_0);
-        let server = start(&database, |config| {
-            config.eligible_after_days = 3;
-            config.clock = clock.clone();
-            // A week between snapshots: the days these tests move through while workers upload
-            // publish none in the background, so a snapshot never lands between two workers'
-            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
-            // each test publishes with `publish_snapshot_now` where it reads figures.
-            config.snapshot_interval_days = 7;
-        })
-        .await;
-        let backend = server.backend;
-        real_workers(&server, &clock).await;
-        server.publish_snapshot_now().await;
-        let before = every_report(&server).await;
+        let server = start_with_three_days_rule(&database, DAY_0).await;
+        let (backend, clock) = (server.backend, &server.clock);
+        let before = real_workers(&server).await;
         let cell = cell_of(report(&before, BY_PLATFORM_COUNTRY), "prolific", "GB");
         assert_eq!(
             (&cell["suppressed"], cell["n_workers"].as_u64()),
@@ -236,21 +231,9 @@ async fn fake_installs_with_implausible_wages_move_no_published_figure() {
 #[tokio::test]
 async fn nine_fresh_installs_do_not_publish_the_cell_of_one_real_worker() {
     for database in databases().await {
-        let clock = Clock::manual(DAY_0);
-        let server = start(&database, |config| {
-            config.eligible_after_days = 3;
-            config.clock = clock.clone();
-            // A week between snapshots: the days these tests move through while workers upload
-            // publish none in the background, so a snapshot never lands between two workers'
-            // uploads (a cell caught at 11 of 12 would stay there under the 10-change rule);
-            // each test publishes with `publish_snapshot_now` where it reads figures.
-            config.snapshot_interval_days = 7;
-        })
-        .await;
-        let backend = server.backend;
-        real_workers(&server, &clock).await;
-        server.publish_snapshot_now().await;
-        let before = every_report(&server).await;
+        let server = start_with_three_days_rule(&database, DAY_0).await;
+        let (backend, clock) = (server.backend, &server.clock);
+        let before = real_workers(&server).await;
         // One worker alone never publishes a figure of the cell: it is absent (the snapshots kept
         // it as it was before them, empty) or suppressed.
         let kenya = cell_of(report(&before, BY_PLATFORM_COUNTRY), "toloka", "KE");
