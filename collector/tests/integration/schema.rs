@@ -10,6 +10,20 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::{TestDatabase, client, databases, task};
 
+/// An install's totals in one cell (platform, country, month): sums of its records' earnings,
+/// hours and tasks, kept by `worker_cell_totals` and copied into `snapshot_basis`.
+const TOTALS: &[&str] = &[
+    "install",
+    "platform",
+    "country",
+    "month",
+    "earnings_usd",
+    "paid_task_seconds",
+    "unpaid_task_seconds",
+    "unpaid_record_seconds",
+    "tasks",
+];
+
 /// Every column the collector may have, and why it is harmless.
 const ALLOWED: &[(&str, &[&str])] = &[
     // The collector's random id, a hash of a random token, the consent text's version, and on
@@ -34,41 +48,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "currency",
         ],
     ),
-    (
-        "worker_cell_totals",
-        &[
-            "install",
-            "platform",
-            "country",
-            "month",
-            "earnings_usd",
-            "paid_task_seconds",
-            "unpaid_task_seconds",
-            "unpaid_record_seconds",
-            "tasks",
-        ],
-    ),
+    ("worker_cell_totals", TOTALS),
     ("data_version", &["id", "version"]),
     ("collector_meta", &["key", "value"]),
     // The random part of an enrollment challenge that was used, until it expires.
     ("used_challenges", &["challenge", "expires_at"]),
     // Published snapshots: a day, its figures (aggregates only, as served) and their hash.
     ("snapshots", &["day", "published_at", "data_version", "content_sha256", "document"]),
-    // The totals the latest snapshot was computed from: worker_cell_totals' columns.
-    (
-        "snapshot_basis",
-        &[
-            "install",
-            "platform",
-            "country",
-            "month",
-            "earnings_usd",
-            "paid_task_seconds",
-            "unpaid_task_seconds",
-            "unpaid_record_seconds",
-            "tasks",
-        ],
-    ),
+    // The totals the latest snapshot was computed from, a copy of worker_cell_totals.
+    ("snapshot_basis", TOTALS),
 ];
 
 /// Words that would betray a column meant for identifying data, whatever the allow-list says.
