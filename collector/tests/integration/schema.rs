@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use sqlx::Row;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::{TestDatabase, client, databases, task};
@@ -86,32 +85,19 @@ const FORBIDDEN_WORDS: &[&str] = &[
 ];
 
 async fn columns(database: &TestDatabase) -> BTreeMap<String, BTreeSet<String>> {
+    // Each backend lists its tables' columns in its own catalogue.
     let rows: Vec<(String, String)> = if database.backend == "sqlite" {
         let mut connection =
             <sqlx::SqliteConnection as sqlx::Connection>::connect(&database.url).await.expect("connect");
-        sqlx::query(
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
-        )
-        .fetch_all(&mut connection)
-        .await
-        .expect("listing columns")
-        .iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect()
+        let sql = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                   WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'";
+        sqlx::query_as(sql).fetch_all(&mut connection).await.expect("listing columns")
     } else {
         let mut connection =
             <sqlx::PgConnection as sqlx::Connection>::connect(&database.url).await.expect("connect");
-        sqlx::query(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
-        )
-        .fetch_all(&mut connection)
-        .await
-        .expect("listing columns")
-        .iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect()
+        let sql = "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                   WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'";
+        sqlx::query_as(sql).fetch_all(&mut connection).await.expect("listing columns")
     };
     let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (table, column) in rows {
