@@ -162,6 +162,23 @@ fn workers() -> Vec<Vec<Work>> {
                 let implausible = random.chance(4);
                 for (index, &on) in platforms.iter().enumerate() {
                     for &month in &months {
+                        // Each piece of work falls on a random day of the month, at a random hour
+                        // of this platform's half of the day.
+                        let when = |random: &mut Generator| {
+                            (2 + random.below(24) as i64, (index as i64) * 12 + random.below(11) as i64)
+                        };
+                        let work_at = |(day, hour), id, task, outcome, active, reward_cents| Work {
+                            id,
+                            platform: on,
+                            country,
+                            month,
+                            day,
+                            hour,
+                            task,
+                            outcome,
+                            active,
+                            reward_cents,
+                        };
                         // Some work too little to count anywhere; a few who work in several
                         // months work too little in one of them.
                         let light = random.chance(if months.len() == 1 { 12 } else { 3 });
@@ -177,33 +194,14 @@ fn workers() -> Vec<Vec<Work>> {
                                 if light { 300 + random.below(900) } else { 600 + random.below(3000) } as i64;
                             let reward_cents =
                                 if implausible { 50_000 } else { 5 + random.below(600) } as i64;
-                            work.push(Work {
-                                id: next_id,
-                                platform: on,
-                                country,
-                                month,
-                                day: 2 + random.below(24) as i64,
-                                hour: (index as i64) * 12 + random.below(11) as i64,
-                                task: true,
-                                outcome,
-                                active,
-                                reward_cents,
-                            });
+                            let at = when(&mut random);
+                            work.push(work_at(at, next_id, true, outcome, active, reward_cents));
                         }
                         if !light && random.chance(60) {
                             next_id += 1;
-                            work.push(Work {
-                                id: next_id,
-                                platform: on,
-                                country,
-                                month,
-                                day: 2 + random.below(24) as i64,
-                                hour: (index as i64) * 12 + random.below(11) as i64,
-                                task: false,
-                                outcome: "",
-                                active: 120 + random.below(1500) as i64,
-                                reward_cents: 0,
-                            });
+                            let at = when(&mut random);
+                            let active = 120 + random.below(1500) as i64;
+                            work.push(work_at(at, next_id, false, "", active, 0));
                         }
                     }
                 }
