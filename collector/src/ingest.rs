@@ -301,6 +301,13 @@ mod tests {
 
     const LIMITS: BatchLimits = BatchLimits { max_decompressed_bytes: 4096, max_records: 3 };
 
+    /// `bytes` as one gzip member.
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
     fn record(id: u32, minute: u32) -> Value {
         json!({
             "record_id": format!("00000000-0000-4000-8000-{id:012}"),
@@ -465,11 +472,6 @@ mod tests {
 
     #[test]
     fn gzip_is_bounded_after_decompression() {
-        let gzip = |bytes: &[u8]| {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder.write_all(bytes).unwrap();
-            encoder.finish().unwrap()
-        };
         assert_eq!(decode_body(&gzip(b"{}"), Some("gzip"), &LIMITS).unwrap().as_ref(), b"{}");
         let bomb = gzip(&vec![b' '; 100_000]);
         assert!(bomb.len() < 1000);
@@ -480,11 +482,6 @@ mod tests {
 
     #[test]
     fn nothing_may_follow_the_gzip_member() {
-        let gzip = |bytes: &[u8]| {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder.write_all(bytes).unwrap();
-            encoder.finish().unwrap()
-        };
         let refusal = |body: &[u8]| match decode_body(body, Some("gzip"), &LIMITS) {
             Err(BatchError::Malformed(message)) => message,
             other => panic!("expected a refusal, got {other:?}"),
