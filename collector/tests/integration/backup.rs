@@ -25,6 +25,11 @@ fn text(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
+/// A backup (or any SQLite file), opened to read or edit it directly.
+async fn open(path: &Path) -> SqliteConnection {
+    SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.expect("opening")
+}
+
 /// Twelve installs, each with an hour's task on MTurk from the US: one published cell.
 async fn fill(server: &TestServer) -> Vec<String> {
     let mut tokens = Vec::new();
@@ -168,8 +173,7 @@ async fn a_restore_refuses_what_is_not_a_collector_database_it_knows() {
     assert!(ok, "{error}");
     let edited = directory.path().join("edited.db");
     std::fs::copy(&newer, &edited).expect("copying");
-    let mut connection =
-        SqliteConnection::connect(&format!("sqlite://{}", newer.display())).await.expect("opening");
+    let mut connection = open(&newer).await;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES (9999, 'from the future', TRUE, x'00', 0)",
@@ -179,8 +183,7 @@ async fn a_restore_refuses_what_is_not_a_collector_database_it_knows() {
     .expect("a future migration");
     connection.close().await.expect("closing");
     refused(&newer, "schema version 9999, made by a newer collector").await;
-    let mut connection =
-        SqliteConnection::connect(&format!("sqlite://{}", edited.display())).await.expect("opening");
+    let mut connection = open(&edited).await;
     sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
         .execute(&mut connection)
         .await
@@ -228,8 +231,7 @@ async fn a_backup_of_an_older_schema_is_restored_into_the_current_one() {
     assert_eq!(server.stored_records().await, 12);
     server.running.shut_down().await.expect("stopping");
     // The backup itself was not brought to the current schema.
-    let mut connection =
-        SqliteConnection::connect(&format!("sqlite://{}", backup.display())).await.expect("opening");
+    let mut connection = open(&backup).await;
     let newest: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&mut connection)
         .await
@@ -290,8 +292,7 @@ async fn a_backup_during_uploads_is_one_consistent_moment() {
         "{summary:?}; {stored} stored in the end"
     );
     assert_eq!(summary.data_version, summary.records, "{summary:?}");
-    let mut connection =
-        SqliteConnection::connect(&format!("sqlite://{}", backup.display())).await.expect("opening");
+    let mut connection = open(&backup).await;
     let tasks: i64 = sqlx::query_scalar("SELECT sum(tasks) FROM worker_cell_totals")
         .fetch_one(&mut connection)
         .await
