@@ -7,38 +7,24 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use crate::support::{TestDatabase, answer, client, databases, task};
+use crate::support::{ServingBinary, TestDatabase, answer, client, databases, serve_binary, task};
 
 const WRITERS: u64 = 6;
 const RECORDS_PER_BATCH: u64 = 200;
 
 /// The collector binary serving `database` on a free port, and its address.
 async fn spawn_collector(database: &TestDatabase) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &database.url])
-        .args(["--upload-rate-per-minute", "1000000", "--upload-burst", "100000"])
-        .args(["--wages-max-staleness-seconds", "0"])
-        .args(["--enroll-difficulty-bits", &crate::support::TEST_DIFFICULTY_BITS.to_string()])
-        .env("PIECERATE_LOG", "warn")
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting piecerate-collector");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let address = loop {
-        let line = tokio::time::timeout_at(deadline.into(), lines.next_line())
-            .await
-            .expect("the collector starts within a minute")
-            .expect("reading stderr")
-            .expect("the collector exited before listening");
-        if let Some(address) = line.strip_prefix("piecerate-collector listening on ") {
-            break address.to_owned();
-        }
-    };
+    let args = [
+        "--upload-rate-per-minute",
+        "1000000",
+        "--upload-burst",
+        "100000",
+        "--wages-max-staleness-seconds",
+        "0",
+    ];
+    let ServingBinary { child, address, mut lines, .. } = serve_binary(database, &args, "warn").await;
     // Keep draining the log so the collector never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, address)

@@ -3,11 +3,8 @@
 //! sent by a client ends up neither in the database nor in the log.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-
-use crate::support::{TestDatabase, client, databases, task};
+use crate::support::{ServingBinary, TestDatabase, client, databases, serve_binary, task};
 
 /// An install's totals in one cell (platform, country, month): sums of its records' earnings,
 /// hours and tasks, kept by `worker_cell_totals` and copied into `snapshot_basis`.
@@ -146,26 +143,8 @@ async fn request_metadata_is_neither_stored_nor_logged() {
     const AGENT: &str = "Mozilla/5.0 piecerate-privacy-probe";
     const FORWARDED: &str = "203.0.113.77";
     for database in databases().await {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &database.url])
-            .args(["--enroll-difficulty-bits", &crate::support::TEST_DIFFICULTY_BITS.to_string()])
-            .env("PIECERATE_LOG", "debug")
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("starting piecerate-collector");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let mut log = Vec::new();
-        let base = loop {
-            let line =
-                tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await.expect("starts");
-            let line =
-                line.expect("reading the log").unwrap_or_else(|| panic!("the collector exited: {log:?}"));
-            if let Some(address) = line.strip_prefix("piecerate-collector listening on ") {
-                break address.to_owned();
-            }
-            log.push(line);
-        };
+        let ServingBinary { mut child, address: base, mut log, mut lines } =
+            serve_binary(&database, &[], "debug").await;
         let rest = tokio::spawn(async move {
             let mut rest = Vec::new();
             while let Ok(Some(line)) = lines.next_line().await {

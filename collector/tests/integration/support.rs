@@ -1,8 +1,12 @@
 //! Shared helpers of the integration tests: a fresh database per test on every
 //! backend (SQLite always, PostgreSQL when `PIECERATE_TEST_POSTGRES_URL` is set), the server on
-//! port 0, and an HTTP client with small helpers for the API.
+//! port 0 (in the test, or as its own process), and an HTTP client with small helpers for the API.
 
 use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr, Command};
+use tokio::time::Instant;
 
 use collector::RunningCollector;
 use collector::clock::Clock;
@@ -101,6 +105,47 @@ pub(crate) struct TestServer {
     /// The server's clock, which only the test moves.
     pub clock: Clock,
     snapshot_interval_days: u32,
+}
+
+/// The collector's binary serving a database, as an operator starts it, for the tests that
+/// need a process of their own (to kill it, or to read its log).
+pub(crate) struct ServingBinary {
+    pub child: Child,
+    /// Its base URL, from its "listening on" line.
+    pub address: String,
+    /// What it logged before that line.
+    pub log: Vec<String>,
+    /// The rest of its log, for the test to read or drain: a full pipe would block the collector.
+    pub lines: Lines<BufReader<ChildStderr>>,
+}
+
+/// `piecerate-collector serve` on a free port of `database`, with `args` and the log level
+/// `log_level`; answers once it listens (within a minute).
+pub(crate) async fn serve_binary(database: &TestDatabase, args: &[&str], log_level: &str) -> ServingBinary {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_piecerate-collector"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &database.url])
+        .args(["--enroll-difficulty-bits", &TEST_DIFFICULTY_BITS.to_string()])
+        .args(args)
+        .env("PIECERATE_LOG", log_level)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting piecerate-collector");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = Vec::new();
+    let address = loop {
+        let line = tokio::time::timeout_at(deadline, lines.next_line())
+            .await
+            .expect("the collector starts within a minute")
+            .expect("reading its log")
+            .unwrap_or_else(|| panic!("the collector exited before listening: {log:?}"));
+        if let Some(address) = line.strip_prefix("piecerate-collector listening on ") {
+            break address.to_owned();
+        }
+        log.push(line);
+    };
+    ServingBinary { child, address, log, lines }
 }
 
 pub(crate) fn client() -> reqwest::Client {
