@@ -2,44 +2,15 @@
 //! valid OpenAPI, and its schemas take the records the collector accepts and refuse what the
 //! collector refuses; query parameters are read exactly as the document says.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use analysis::simulate::{Simulation, SimulationOptions};
 use serde_json::{Value, json};
 
+use crate::python_tools::python_with;
 use crate::support::{TestServer, databases, start, task};
 
 const SNAPSHOT: &str = include_str!("../../../docs/openapi.json");
-
-/// The venv of `scripts/install-deps`, or `None` (and the test says so) where it is missing and
-/// not required. The project's test script requires it (`PIECERATE_REQUIRE_PYTHON_TOOLS=1`).
-fn python_tools() -> Option<PathBuf> {
-    let directory = match std::env::var_os("PIECERATE_PYTHON_TOOLS") {
-        Some(directory) => PathBuf::from(directory),
-        None => {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-            cache.join("piecerate/python")
-        }
-    };
-    let python = directory.join("bin/python");
-    if python.exists() {
-        return Some(python);
-    }
-    let required = std::env::var("PIECERATE_REQUIRE_PYTHON_TOOLS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "PIECERATE_REQUIRE_PYTHON_TOOLS=1 but {} is missing; run scripts/install-deps",
-        python.display()
-    );
-    eprintln!(
-        "skipping the OpenAPI validator: {} is missing (scripts/install-deps installs it)",
-        python.display()
-    );
-    None
-}
 
 /// Records of a few simulated workers, as the extension would send them (install "self").
 fn simulated_records() -> Vec<Value> {
@@ -72,7 +43,7 @@ async fn the_served_document_is_the_snapshot_valid_openapi_and_describes_real_re
         let accepted = server.upload(&token, &records).await;
         assert_eq!(accepted.body["accepted"], records.len(), "{backend}: {}", accepted.text);
 
-        let Some(python) = python_tools() else { continue };
+        let Some(python) = python_with("openapi_spec_validator", "the OpenAPI validator") else { continue };
         let record = "/components/schemas/Record";
         let month = "/paths/~1v1~1wages/get/parameters/2/schema";
         let by = "/paths/~1v1~1wages/get/parameters/0/schema";

@@ -1,13 +1,15 @@
 //! `piecerate-collector export --format parquet`: the same records as the CSV export, read back
 //! by the parquet crate and by DuckDB; and the flags it refuses.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use analysis::Record;
 use analysis::record::CSV_HEADER;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rust_decimal::Decimal;
+
+use crate::python_tools::python_with;
 
 /// Each record's thirteen fields as comparable text: times as seconds since 1970, money as a
 /// normalized decimal, the rest as the CSV has it ("" for absent).
@@ -89,7 +91,7 @@ pub(crate) fn assert_parquet_export_equals(database_url: &str, records: &[Record
     let (rows, metadata) = parquet_rows(&out);
     assert_eq!(rows, expected, "{backend}: the parquet crate's reading");
     assert!(metadata.contains(&("piecerate.schema".to_owned(), "piecerate.records/1".to_owned())));
-    if let Some(python) = python_tools() {
+    if let Some(python) = python_with("duckdb", "the DuckDB reader") {
         let script = r#"
 import json, sys, duckdb
 con = duckdb.connect()
@@ -128,32 +130,6 @@ print(json.dumps({"rows": [[v if v is not None else "" for v in row] for row in 
             assert_eq!(read["types"][column], kind, "{backend}: {column}");
         }
     }
-}
-
-/// The venv of `scripts/install-deps` (DuckDB), or `None` where it is missing and not required;
-/// the project's test script requires it (`PIECERATE_REQUIRE_PYTHON_TOOLS=1`).
-fn python_tools() -> Option<PathBuf> {
-    let directory = match std::env::var_os("PIECERATE_PYTHON_TOOLS") {
-        Some(directory) => PathBuf::from(directory),
-        None => std::env::var_os("XDG_CACHE_HOME")
-            .map_or_else(
-                || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache"),
-                PathBuf::from,
-            )
-            .join("piecerate/python"),
-    };
-    let python = directory.join("bin/python");
-    let has_duckdb = Command::new(&python).args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success());
-    if has_duckdb {
-        return Some(python);
-    }
-    let required = std::env::var("PIECERATE_REQUIRE_PYTHON_TOOLS").is_ok_and(|v| v == "1");
-    assert!(!required, "PIECERATE_REQUIRE_PYTHON_TOOLS=1 but {} has no duckdb", python.display());
-    eprintln!(
-        "skipping the DuckDB reader: {} has no duckdb (scripts/install-deps installs it)",
-        python.display()
-    );
-    None
 }
 
 #[test]

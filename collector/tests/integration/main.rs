@@ -19,6 +19,8 @@ mod migration_path;
 mod platform_registry;
 mod plausibility;
 mod privacy;
+#[path = "../../../tests/support/python_tools.rs"]
+mod python_tools;
 mod schema;
 mod snapshots;
 mod support;

@@ -13,6 +13,8 @@ mod methods_side_by_side;
 mod minimum_wage;
 mod platform_registry;
 mod provenance;
+#[path = "../../../../tests/support/python_tools.rs"]
+mod python_tools;
 mod report;
 mod report_input;
 mod simulate;

@@ -11,6 +11,7 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::Value;
 
 use crate::common::{fixture, path_str, piecerate};
+use crate::python_tools::python_with;
 
 /// Rows of a CSV written by piecerate (comment lines at the end left out), as maps of column to
 /// field.
@@ -268,41 +269,11 @@ fn report_as_parquet_has_the_csv_columns_and_values() {
     assert_eq!(metadata["piecerate.schema"], "piecerate.report/1");
 }
 
-/// The venv of `scripts/install-deps` (DuckDB), or `None` where it is missing and not required;
-/// the project's test script requires it (`PIECERATE_REQUIRE_PYTHON_TOOLS=1`).
-fn python_tools() -> Option<PathBuf> {
-    let directory = match std::env::var_os("PIECERATE_PYTHON_TOOLS") {
-        Some(directory) => PathBuf::from(directory),
-        None => std::env::var_os("XDG_CACHE_HOME")
-            .map_or_else(
-                || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache"),
-                PathBuf::from,
-            )
-            .join("piecerate/python"),
-    };
-    let python = directory.join("bin/python");
-    let has_duckdb = Command::new(&python).args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success());
-    if has_duckdb {
-        return Some(python);
-    }
-    let required = std::env::var("PIECERATE_REQUIRE_PYTHON_TOOLS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "PIECERATE_REQUIRE_PYTHON_TOOLS=1 but {} has no duckdb; run scripts/install-deps",
-        python.display()
-    );
-    eprintln!(
-        "skipping the DuckDB reader: {} has no duckdb (scripts/install-deps installs it)",
-        python.display()
-    );
-    None
-}
-
 /// DuckDB reads the per-worker Parquet file and, by SQL over its rows, gets each published
 /// cell's worker count and mean wage as the report has them; it reads the report's Parquet too.
 #[test]
 fn duckdb_reads_the_parquet_files() {
-    let Some(python) = python_tools() else { return };
+    let Some(python) = python_with("duckdb", "the DuckDB reader") else { return };
     let directory = tempfile::tempdir().unwrap();
     let records = simulated(directory.path());
     let workers = directory.path().join("workers.parquet");
