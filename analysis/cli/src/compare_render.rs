@@ -3,14 +3,14 @@
 //! with the notes and the provenance.
 
 use analysis::compare::{COMPARE_SCHEMA, Change, ComparedCell, Comparison, PeriodFigures};
-use analysis::report::{CurrencyBasis, Dimension};
+use analysis::report::Dimension;
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::compare_command::CompareFormat;
 use crate::provenance::Provenance;
-use crate::render::{aligned, markdown};
+use crate::render::{aligned, at_least_workers, grouping_phrase, markdown, money};
 
 pub(crate) fn render(
     comparison: &Comparison,
@@ -376,22 +376,13 @@ fn human(comparison: &Comparison, provenance: &Provenance, markdown_style: bool)
     }
     let report = &comparison.before_report;
     let title = format!(
-        "Change of effective hourly wages in {} from {} (before) to {} (after), method {}, {}; cells of at least {} worker{} in each period, each with at least {} counted hours",
-        if report.currency_basis == CurrencyBasis::Ppp {
-            "international dollars at purchasing-power parity"
-        } else {
-            "US dollars"
-        },
+        "Change of effective hourly wages in {} from {} (before) to {} (after), method {}, {}; cells of {} in each period, each with at least {} counted hours",
+        money(report),
         comparison.before,
         comparison.after,
         report.method,
-        if groups.is_empty() {
-            "all workers together".to_owned()
-        } else {
-            format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
-        },
-        report.min_workers,
-        if report.min_workers == 1 { "" } else { "s" },
+        grouping_phrase(&groups),
+        at_least_workers(report.min_workers),
         report.min_hours,
     );
     let text_columns = groups.len().max(1);

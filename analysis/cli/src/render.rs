@@ -128,7 +128,7 @@ fn share_with_interval(share: f64, interval: Option<[f64; 2]>) -> String {
 }
 
 /// What the report's money is.
-fn money(report: &Report) -> &'static str {
+pub(crate) fn money(report: &Report) -> &'static str {
     if report.currency_basis == CurrencyBasis::Ppp {
         "international dollars at purchasing-power parity"
     } else {
@@ -276,17 +276,26 @@ fn title(report: &Report) -> String {
         format!("methods {} side by side on the workers counted under {}", names.join(", "), report.method)
     };
     format!(
-        "Effective hourly wages in {}, {method}, {}; cells of at least {} worker{}, each with at least {} counted hours",
+        "Effective hourly wages in {}, {method}, {}; cells of {}, each with at least {} counted hours",
         money(report),
-        if groups.is_empty() {
-            "all workers together".to_owned()
-        } else {
-            format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
-        },
-        report.min_workers,
-        if report.min_workers == 1 { "" } else { "s" },
+        grouping_phrase(groups),
+        at_least_workers(report.min_workers),
         report.min_hours
     )
+}
+
+/// How a table's rows are grouped, for its title: `by platform, country`.
+pub(crate) fn grouping_phrase(groups: &[Dimension]) -> String {
+    if groups.is_empty() {
+        "all workers together".to_owned()
+    } else {
+        format!("by {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// A cell's smallest number of workers, for a table's title: `at least 10 workers`.
+pub(crate) fn at_least_workers(min_workers: u32) -> String {
+    format!("at least {min_workers} worker{}", if min_workers == 1 { "" } else { "s" })
 }
 
 pub(crate) fn aligned(header: &[String], rows: &[Vec<String>], text_columns: usize) -> String {
