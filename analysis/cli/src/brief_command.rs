@@ -14,7 +14,7 @@ use piecerate_brief::pdf::{Browser, DEFAULT_TIMEOUT};
 use piecerate_brief::{Figures, InputFile, Language, Provenance, Source, render_html};
 
 use crate::Output;
-use crate::report_command::{Read, ReportArgs, generated_at, read};
+use crate::report_command::{Read, ReportArgs, Sources, read};
 
 #[derive(Debug, Clone, Args)]
 // The brief always shows the methods `all` and `paid` by its own groupings, and is written as HTML
@@ -107,15 +107,8 @@ pub(crate) fn run(args: BriefArgs) -> Result<()> {
         currency_basis: analysis::report::CurrencyBasis::Usd,
     };
     let filter = report.read.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
-    let Read { builder, notes, provenance, .. } = read(
-        &report.read,
-        &filter,
-        report.disclosure_control,
-        None,
-        &report.read.input,
-        generated_at(report.read.generated_at)?,
-        options.clone(),
-    )?;
+    let sources = Sources::of_flags(&report.read, &filter, report.disclosure_control)?;
+    let Read { builder, notes, provenance, .. } = read(sources, None, options.clone())?;
     let totals = builder.into_totals().context("reading the records into per-worker totals")?;
     let mut figures = if report.disclosure_control {
         // As the observatory publishes: every report built and protected together.

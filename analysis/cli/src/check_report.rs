@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::open_input;
 use crate::provenance::Provenance;
 use crate::render::{Format, render};
-use crate::report_command::{ReportArgs, ReportInputArgs, make};
+use crate::report_command::{ReportArgs, ReportInputArgs, Sources, make};
 
 /// What `--check` makes again: a report (`piecerate report`) or a comparison (`piecerate compare`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +58,14 @@ pub(crate) fn run(report_path: &Path, args: &ReportArgs) -> Result<()> {
         };
         let filter = parameters.filters.filter().context("the provenance's filters")?;
         let side_by_side = parameters.side_by_side()?;
-        let made = make(
-            &again,
-            &filter,
-            parameters.disclosure_control,
-            side_by_side.as_deref(),
+        let sources = Sources {
+            args: &again,
+            filter: &filter,
+            disclosure_control: parameters.disclosure_control,
             inputs,
-            recorded_time(provenance)?,
-        )?;
+            generated_at: recorded_time(provenance)?,
+        };
+        let made = make(sources, side_by_side.as_deref())?;
         let json = render(&made.report, Format::Json, &made.input, &made.provenance)?;
         Ok((json, made.provenance))
     })

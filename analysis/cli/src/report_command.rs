@@ -181,14 +181,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         crate::workers_command::refuse_terminal(args.out.as_ref());
     }
     let filter = args.read.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
-    let made = make(
-        &args.read,
-        &filter,
-        args.disclosure_control,
-        args.methods.as_ref().map(|list| list.0.as_slice()),
-        &args.read.input,
-        generated_at(args.read.generated_at)?,
-    )?;
+    let sources = Sources::of_flags(&args.read, &filter, args.disclosure_control)?;
+    let made = make(sources, args.methods.as_ref().map(|list| list.0.as_slice()))?;
     let mut output = Output::open(args.out.as_ref())?;
     if args.format == Format::Parquet {
         crate::workers_command::write_parquet(
@@ -214,49 +208,55 @@ pub(crate) struct Made {
     pub provenance: Provenance,
 }
 
-/// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
-/// `args`, writing bad lines and warnings to stderr.
-/// Reads the records of `inputs` that `filter` keeps into a report with the parameters of
-/// `args`, or of the methods `side_by_side` (the broadest replacing `args.method`), writing bad
-/// lines and warnings to stderr.
-pub(crate) fn make(
-    args: &ReportInputArgs,
-    filter: &RecordFilter,
-    disclosure_control: bool,
-    side_by_side: Option<&[Method]>,
-    inputs: &[PathBuf],
-    generated_at: Timestamp,
-) -> Result<Made> {
+/// What a report is made of: the report's flags, the records `filter` keeps from `inputs`,
+/// disclosure control on or off, and the time the report says it was generated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sources<'a> {
+    pub args: &'a ReportInputArgs,
+    pub filter: &'a RecordFilter,
+    pub disclosure_control: bool,
+    pub inputs: &'a [PathBuf],
+    pub generated_at: Timestamp,
+}
+
+impl<'a> Sources<'a> {
+    /// The sources the command line names: its inputs and `--generated-at` (else now).
+    pub(crate) fn of_flags(
+        args: &'a ReportInputArgs,
+        filter: &'a RecordFilter,
+        disclosure_control: bool,
+    ) -> Result<Sources<'a>> {
+        let generated_at = generated_at(args.generated_at)?;
+        Ok(Sources { args, filter, disclosure_control, inputs: &args.input, generated_at })
+    }
+}
+
+/// Reads `sources` into a report with the parameters of their flags, or of the methods
+/// `side_by_side` (the broadest replacing the flags' method), writing bad lines and warnings
+/// to stderr.
+pub(crate) fn make(sources: Sources<'_>, side_by_side: Option<&[Method]>) -> Result<Made> {
     let Some(methods) = side_by_side else {
-        return make_with(args, filter, disclosure_control, inputs, generated_at, false);
+        return make_with(sources, false);
     };
     let broadest = analysis::report::broadest_method(methods)?;
-    let args = ReportInputArgs { method: broadest, ..args.clone() };
-    let Read { builder, notes, input, provenance } =
-        read(&args, filter, disclosure_control, Some(methods), inputs, generated_at, args.options())?;
+    let args = ReportInputArgs { method: broadest, ..sources.args.clone() };
+    let sources = Sources { args: &args, ..sources };
+    let Read { builder, notes, input, provenance } = read(sources, Some(methods), args.options())?;
     let mut report = builder.finish_side_by_side(methods)?;
     report.notes.extend(notes);
-    if disclosure_control {
+    if sources.disclosure_control {
         report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
     }
     Ok(Made { report, workers: Vec::new(), input, provenance })
 }
 
 /// [`make`], with each worker's row in each cell when `keep_workers`.
-pub(crate) fn make_with(
-    args: &ReportInputArgs,
-    filter: &RecordFilter,
-    disclosure_control: bool,
-    inputs: &[PathBuf],
-    generated_at: Timestamp,
-    keep_workers: bool,
-) -> Result<Made> {
-    let Read { builder, notes, input, provenance } =
-        read(args, filter, disclosure_control, None, inputs, generated_at, args.options())?;
+pub(crate) fn make_with(sources: Sources<'_>, keep_workers: bool) -> Result<Made> {
+    let Read { builder, notes, input, provenance } = read(sources, None, sources.args.options())?;
     let (mut report, workers) =
         if keep_workers { builder.finish_with_workers() } else { (builder.finish(), Vec::new()) };
     report.notes.extend(notes);
-    if disclosure_control {
+    if sources.disclosure_control {
         report.apply_disclosure_rounding(analysis::report::DisclosureRules::default());
     }
     Ok(Made { report, workers, input, provenance })
@@ -270,18 +270,14 @@ pub(crate) struct Read {
     pub provenance: Provenance,
 }
 
-/// Reads the records of `inputs` that `filter` keeps into a builder of `options`, with the
-/// flags of `args` (and the methods `side_by_side`, for the provenance), writing bad lines and
-/// warnings to stderr.
+/// Reads `sources` into a builder of `options` (and names the methods `side_by_side` in the
+/// provenance), writing bad lines and warnings to stderr.
 pub(crate) fn read(
-    args: &ReportInputArgs,
-    filter: &RecordFilter,
-    disclosure_control: bool,
+    sources: Sources<'_>,
     side_by_side: Option<&[Method]>,
-    inputs: &[PathBuf],
-    generated_at: Timestamp,
     options: ReportOptions,
 ) -> Result<Read> {
+    let Sources { args, filter, disclosure_control, inputs, generated_at } = sources;
     let reading = Reading { options, strict: args.strict, threads: args.threads };
     let InputsRead { builder, total, facts, salts, mixed_salts, first_reasons } =
         read_inputs(&reading, filter, inputs, Telling::Everything)?;

@@ -13,7 +13,7 @@ use piecerate_tables::{Table, worker_table};
 
 use crate::Output;
 use crate::provenance::Provenance;
-use crate::report_command::{ReportInputArgs, generated_at, make_with};
+use crate::report_command::{ReportInputArgs, Sources, make_with};
 
 /// The schema of the per-worker table, recorded in a Parquet file's metadata.
 const WORKERS_SCHEMA: &str = "piecerate.workers/1";
@@ -42,8 +42,7 @@ pub(crate) fn run(args: WorkersArgs) -> Result<()> {
         refuse_terminal(args.out.as_ref());
     }
     let filter = args.read.filters.filter().unwrap_or_else(|message| crate::usage_error(&message));
-    let made =
-        make_with(&args.read, &filter, false, &args.read.input, generated_at(args.read.generated_at)?, true)?;
+    let made = make_with(Sources::of_flags(&args.read, &filter, false)?, true)?;
     let table = worker_table(&made.report, &made.workers);
     let mut output = Output::open(args.out.as_ref())?;
     match args.format {
