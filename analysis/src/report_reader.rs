@@ -291,28 +291,12 @@ pub fn read_stream<E>(
     let this_input = ids.inputs;
     ids.inputs += 1;
     let mut keys = Vec::new();
-    let read = match sniff_encoding(&mut input)? {
-        Encoding::Csv => add_records(
-            &mut CsvRecords::new(input),
-            builder,
-            ids,
-            &mut keys,
-            this_input,
-            strict,
-            filter,
-            &mut on_bad_line,
-        ),
-        Encoding::JsonLines => add_records(
-            &mut JsonLinesRecords::new(input),
-            builder,
-            ids,
-            &mut keys,
-            this_input,
-            strict,
-            filter,
-            &mut on_bad_line,
-        ),
+    let mut records: Box<dyn RecordLines + '_> = match sniff_encoding(&mut input)? {
+        Encoding::Csv => Box::new(CsvRecords::new(input)),
+        Encoding::JsonLines => Box::new(JsonLinesRecords::new(input)),
     };
+    let read =
+        add_records(&mut *records, builder, ids, &mut keys, this_input, strict, filter, &mut on_bad_line);
     ids.keep(keys);
     read
 }
@@ -375,7 +359,7 @@ fn read_in_threads<I: Input + ?Sized, E>(
 /// Adds the records of a general reader, handing each bad line on as it comes.
 #[expect(clippy::too_many_arguments, reason = "the state of one reading of one input, each part used")]
 fn add_records<E>(
-    records: &mut impl RecordLines,
+    records: &mut (impl RecordLines + ?Sized),
     builder: &mut ReportBuilder,
     ids: &mut RecordIds,
     keys: &mut Vec<u64>,
