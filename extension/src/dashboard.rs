@@ -135,7 +135,7 @@ pub fn dashboard(
 /// names in that language (from the name lists in the messages, `extension/locale_names.py`; the
 /// library ships none to the extension).
 #[derive(Debug, Clone, Copy)]
-pub struct Display<'a> {
+pub struct FigureFormat<'a> {
     pub currency: Currency,
     pub at: Timestamp,
     pub country_name: &'a str,
@@ -145,7 +145,7 @@ pub struct Display<'a> {
     pub region_name: &'a str,
 }
 
-impl Display<'_> {
+impl FigureFormat<'_> {
     /// Money: always two decimals, then a no-break space and the currency, so that a line never
     /// breaks between an amount and its unit.
     pub(crate) fn amount(&self, usd: Decimal) -> String {
@@ -185,7 +185,7 @@ fn fixed_decimal(value: Decimal, places: u32) -> String {
 
 /// The dashboard as a view tree (`crate::view`). Every figure carries `data-figure` (and
 /// machine-readable values) so tests and assistive tools can find it.
-pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<Node> {
+pub fn render(view: &Dashboard, display: FigureFormat<'_>, t: Translate<'_>) -> Vec<Node> {
     let mut nodes = Vec::new();
     if let Some(minimum) = &view.minimum {
         nodes.push(render_minimum(minimum, display, t).into());
@@ -245,14 +245,14 @@ pub fn render(view: &Dashboard, display: Display<'_>, t: Translate<'_>) -> Vec<N
 
 /// Where the minimum applies, as the comparisons name it: the region's or the country's name in
 /// the popup's language.
-fn place<'a>(minimum: &WorkerMinimum, display: Display<'a>) -> &'a str {
+fn place<'a>(minimum: &WorkerMinimum, display: FigureFormat<'a>) -> &'a str {
     if minimum.jurisdiction.region.is_some() { display.region_name } else { display.country_name }
 }
 
 /// The worker's own minimum: its amount per hour in its currency, since when and from which
 /// source; or, when there is none to compare with, the library's reason, never a number. The
 /// settings show it too, as soon as a country is chosen.
-pub fn render_minimum(minimum: &WorkerMinimum, display: Display<'_>, t: Translate<'_>) -> Element {
+pub fn render_minimum(minimum: &WorkerMinimum, display: FigureFormat<'_>, t: Translate<'_>) -> Element {
     let place = place(minimum, display);
     let jurisdiction = minimum.jurisdiction;
     let figure = element("p")
@@ -335,7 +335,7 @@ fn render_period(
     title: String,
     period: &PeriodTotals,
     comparison: Option<(f64, &str)>,
-    display: Display<'_>,
+    display: FigureFormat<'_>,
     t: Translate<'_>,
 ) -> Element {
     let totals = &period.all;
@@ -396,7 +396,7 @@ fn render_period(
 /// The last 14 days' paid and unpaid hours as stacked bars over a scale from 0 to the next
 /// whole hour above the tallest day, each bar under its day of the month; the same figures as
 /// a table for those who cannot see the chart, and to read exact values.
-fn render_chart(days: &[(i64, f64, f64)], display: Display<'_>, t: Translate<'_>) -> Element {
+fn render_chart(days: &[(i64, f64, f64)], display: FigureFormat<'_>, t: Translate<'_>) -> Element {
     let top = days.iter().map(|(_, paid, unpaid)| paid + unpaid).fold(1.0_f64, f64::max).ceil();
     let mut chart = element("svg")
         .attribute("viewBox", "0 0 300 100")

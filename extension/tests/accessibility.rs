@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use analysis::{Currency, InstallId, Money, Outcome, Platform, Timestamp};
 use extension::adapters::TaskDetails;
-use extension::dashboard::{Display, dashboard, render};
+use extension::dashboard::{FigureFormat, dashboard, render};
 use extension::records::to_record;
 use extension::settings::{Settings, SettingsForm};
 use extension::store::DailyTotals;
@@ -71,7 +71,7 @@ fn popup(language: &str) -> String {
     let now = Timestamp::parse(NOW).unwrap();
     let view = dashboard(&daily, now.unix_seconds().div_euclid(86_400), None, now);
     let messages = messages(language);
-    let display = Display {
+    let display = FigureFormat {
         currency: Currency::USD,
         at: now,
         country_name: "",

@@ -9,7 +9,7 @@ use analysis::minimum_wage::{self, Basis, Jurisdiction, Threshold};
 use analysis::time::Date;
 use analysis::{Currency, InstallId, Money, Outcome, Platform, Timestamp};
 use extension::adapters::TaskDetails;
-use extension::dashboard::{Dashboard, Display, WorkerMinimum, dashboard, render};
+use extension::dashboard::{Dashboard, FigureFormat, WorkerMinimum, dashboard, render};
 use extension::records::to_record;
 use extension::store::DailyTotals;
 use extension::tracker::{Finished, FinishedWhat};
@@ -112,7 +112,7 @@ fn popup(code: Option<&str>, now: &str) -> (Dashboard, String) {
     let mut daily = DailyTotals::default();
     daily.add(&record.record, 0);
     let view = dashboard(&daily, now.unix_seconds().div_euclid(86_400), jurisdiction, now);
-    let display = Display {
+    let display = FigureFormat {
         currency: Currency::USD,
         at: now,
         country_name: "Name",
@@ -193,7 +193,7 @@ fn before_anything_is_measured_one_message_replaces_the_three_periods() {
         let jurisdiction = code.map(|code| Jurisdiction::parse(code).unwrap());
         let view = dashboard(&empty, today, jurisdiction, now);
         assert!(!view.measured);
-        let display = Display {
+        let display = FigureFormat {
             currency: Currency::USD,
             at: now,
             country_name: "France",
@@ -231,7 +231,7 @@ fn every_message_the_dashboard_asks_for_is_in_english_and_french() {
     let asked = RefCell::new(BTreeSet::new());
     for code in ["US-CA", "US", "CA", "DK"] {
         let (view, _) = popup(Some(code), "2026-12-01T20:00:00Z");
-        let display = Display {
+        let display = FigureFormat {
             currency: Currency::parse("EUR").unwrap(),
             at: at("2026-12-01T20:00:00Z"),
             country_name: "Name",
@@ -246,7 +246,7 @@ fn every_message_the_dashboard_asks_for_is_in_english_and_french() {
     let missing: Vec<_> = asked.borrow().difference(&english).cloned().collect();
     assert!(missing.is_empty(), "{missing:?}");
     let empty = dashboard(&DailyTotals::default(), 0, None, at("2026-12-01T20:00:00Z"));
-    let display = Display {
+    let display = FigureFormat {
         currency: Currency::USD,
         at: at("2026-12-01T20:00:00Z"),
         country_name: "",

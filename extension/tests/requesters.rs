@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use analysis::{Currency, InstallId, Money, Outcome, Platform, Timestamp};
 use extension::adapters::{Advertised, TaskDetails};
-use extension::dashboard::Display;
+use extension::dashboard::FigureFormat;
 use extension::pay::{PayBook, PayReport, PayState, Standing};
 use extension::records::{LocalRecord, to_record};
 use extension::requesters::view::render;
@@ -98,8 +98,8 @@ fn report(key: &str, state: PayState, at: Millis) -> PayReport {
     PayReport { platform: Platform::Mturk, key: key.to_owned(), state, at }
 }
 
-fn display() -> Display<'static> {
-    Display {
+fn display() -> FigureFormat<'static> {
+    FigureFormat {
         currency: Currency::USD,
         at: Timestamp::from_unix_seconds(T0 / 1000).unwrap(),
         country_name: "France",

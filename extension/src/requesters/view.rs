@@ -7,7 +7,7 @@ use analysis::US_FEDERAL_MINIMUM_HOURLY_USD;
 use rust_decimal::Decimal;
 
 use super::{History, Query, Row, SortKey};
-use crate::dashboard::{Display, Translate, fixed};
+use crate::dashboard::{FigureFormat, Translate, fixed};
 use crate::view::{Element, Node, element};
 
 /// Requesters shown at most; the search narrows the rest down.
@@ -42,18 +42,18 @@ fn usd_attribute(value: Option<f64>) -> String {
     value.map_or(String::new(), |v| fixed(v, 6))
 }
 
-fn rate_cell(figure: &'static str, rate: Option<f64>, display: Display<'_>) -> Element {
+fn rate_cell(figure: &'static str, rate: Option<f64>, display: FigureFormat<'_>) -> Element {
     element("td")
         .attribute("data-figure", figure)
         .attribute("data-usd", usd_attribute(rate))
         .text(rate.map_or("–".to_owned(), |r| display.hourly(r)))
 }
 
-fn hours(seconds: u64, display: Display<'_>) -> String {
+fn hours(seconds: u64, display: FigureFormat<'_>) -> String {
     display.number(seconds as f64 / 3600.0, 2)
 }
 
-fn duration(seconds: i64, display: Display<'_>, t: Translate<'_>) -> String {
+fn duration(seconds: i64, display: FigureFormat<'_>, t: Translate<'_>) -> String {
     if seconds < 48 * 3600 {
         t("hoursShort", &[&display.number(seconds as f64 / 3600.0, 1)])
     } else {
@@ -84,7 +84,7 @@ fn row(
     row: &Row,
     requester_row: bool,
     minimum_usd: Option<f64>,
-    display: Display<'_>,
+    display: FigureFormat<'_>,
     t: Translate<'_>,
 ) -> Element {
     let name = if requester_row {
@@ -197,7 +197,7 @@ fn row(
 }
 
 /// The summary over the whole history: earnings by pay state and both wages.
-fn summary(all: &Row, display: Display<'_>, t: Translate<'_>) -> Vec<Node> {
+fn summary(all: &Row, display: FigureFormat<'_>, t: Translate<'_>) -> Vec<Node> {
     let part = |figure: &'static str, key: &str, usd: Decimal| {
         element("span")
             .attribute("data-figure", figure)
@@ -255,7 +255,7 @@ pub fn render(
     history: &History,
     query: &Query,
     minimum_usd: Option<f64>,
-    display: Display<'_>,
+    display: FigureFormat<'_>,
     t: Translate<'_>,
 ) -> Vec<Node> {
     if history.groups.is_empty() {

@@ -8,7 +8,7 @@ use super::api::{self, translate};
 use super::error::WebError;
 use super::popup::show;
 use super::storage::{self, PAY, SETTINGS, parse_stored};
-use crate::dashboard::{Display, WorkerMinimum};
+use crate::dashboard::{FigureFormat, WorkerMinimum};
 use crate::pay::PayBook;
 use crate::requesters::view::render;
 use crate::requesters::{History, Query, SortKey};
@@ -50,7 +50,7 @@ fn draw() {
             .jurisdiction()
             .and_then(|jurisdiction| WorkerMinimum::in_force(jurisdiction, now).hourly_usd);
         let decimal_separator = translate("decimalSeparator", &[]);
-        let display = Display {
+        let display = FigureFormat {
             currency: settings.display_currency,
             at: now,
             country_name: "",

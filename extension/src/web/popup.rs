@@ -14,7 +14,7 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElemen
 use super::api::{self, translate};
 use super::storage::{self, DAYS, META, Meta, PROBLEMS, Problem, SETTINGS, SYNC, TRACKER, parse_stored};
 use crate::adapters::{ADAPTERS, Adapter};
-use crate::dashboard::{Display, WorkerMinimum, dashboard, fixed, render, render_minimum};
+use crate::dashboard::{FigureFormat, WorkerMinimum, dashboard, fixed, render, render_minimum};
 use crate::json::{JsonError, ObjectBuilder};
 use crate::settings::{CONSENT_VERSION, Onboarding, Region, Settings};
 use crate::store::DailyTotals;
@@ -175,7 +175,7 @@ fn draw(loaded: &Loaded) {
     let view = dashboard(&loaded.days, today_local(), jurisdiction, now);
     let (country_name, region_name) = place_names(jurisdiction);
     let decimal_separator = translate("decimalSeparator", &[]);
-    let display = Display {
+    let display = FigureFormat {
         currency: loaded.settings.display_currency,
         at: now,
         country_name: &country_name,
@@ -384,7 +384,7 @@ fn show_minimum(prefix: &str) {
     let (country_name, region_name) = place_names(Some(jurisdiction));
     let now = now();
     let decimal_separator = translate("decimalSeparator", &[]);
-    let display = Display {
+    let display = FigureFormat {
         currency: analysis::Currency::USD,
         at: now,
         country_name: &country_name,
