@@ -184,20 +184,54 @@ pub fn parse_enrollment(body: &str) -> Result<(String, String), JsonError> {
     Ok((field("install_id")?, field("token")?))
 }
 
-/// The JSON a record is sent as (and waits as in the outbox): coarsened to the hour, without
-/// the local install id (the collector takes the install from the token). Title and requester
-/// are never part of it, nor anything of the settings but the country the record was made with.
-pub fn outgoing(local: &LocalRecord) -> String {
+/// A record as it is sent, and as it waits in the outbox: its JSON object, coarsened to the
+/// hour, without the local install id (the collector takes the install from the token). Title
+/// and requester are never part of it, nor anything of the settings but the country the record
+/// was made with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing(Value);
+
+impl Outgoing {
+    /// The object as the collector receives it.
+    pub fn text(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+pub fn outgoing(local: &LocalRecord) -> Outgoing {
     let mut value = analysis::record_to_json(&local.record.coarsened());
     if let Some(object) = value.as_object_mut() {
         object.remove("install_id");
     }
-    value.to_string()
+    Outgoing(value)
 }
 
-/// One upload request body: `{"records": [...]}` from the outbox's JSON texts.
-pub fn batch_body(records: &[String]) -> String {
-    format!("{{\"records\":[{}]}}", records.join(","))
+impl ToJson for Outgoing {
+    fn to_json(&self) -> Value {
+        self.0.clone()
+    }
+}
+
+impl FromJson for Outgoing {
+    /// The object; or, as outboxes were stored before, a string holding the object's JSON text,
+    /// so that what waited in an outbox of that layout is still sent.
+    fn from_json(value: &Value) -> Result<Outgoing, JsonError> {
+        let object = match value {
+            Value::String(text) => &analysis::json::parse(text)
+                .map_err(|error| JsonError::new(JsonProblem::NotJson(error.to_string())))?,
+            other => other,
+        };
+        if object.as_object().is_none() {
+            return Err(JsonError::new(JsonProblem::Expected { expected: "an object", got: object.kind() }));
+        }
+        Ok(Outgoing(object.clone()))
+    }
+}
+
+/// One upload request body: `{"records": [...]}`.
+pub fn batch_body(records: &[Outgoing]) -> String {
+    let texts: Vec<String> = records.iter().map(Outgoing::text).collect();
+    format!("{{\"records\":[{}]}}", texts.join(","))
 }
 
 /// What an answer to an upload means for the outbox.

@@ -267,7 +267,7 @@ fn names_titles_and_task_ids_never_leave_in_an_upload() {
         task("3KYQYYSHWX3A", "Street Scenes Lab", "Label street images", Outcome::Submitted, "0.50", 300);
     hit.advertised = Some(("0.50", 600));
     let records = record(&[hit], &mut book);
-    let sent = outgoing(&records[0]);
+    let sent = outgoing(&records[0]).text();
     for private in ["Street Scenes Lab", "Label street images", "3KYQYYSHWX3A", "advertised", "600"] {
         assert!(!sent.contains(private), "{private} in {sent}");
     }

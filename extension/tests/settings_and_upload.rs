@@ -4,12 +4,13 @@
 use analysis::minimum_wage::Jurisdiction;
 use analysis::{InstallId, Money, Outcome, Platform};
 use extension::adapters::TaskDetails;
+use extension::json::{from_text, to_text};
 use extension::records::to_record;
 use extension::settings::{Settings, SettingsForm};
 use extension::store::encode_line;
 use extension::tracker::{Finished, FinishedWhat};
 use extension::upload::{
-    BatchReply, Challenge, SyncState, batch_body, classify_upload, enrollment_body, outgoing,
+    BatchReply, Challenge, Outgoing, SyncState, batch_body, classify_upload, enrollment_body, outgoing,
     parse_challenge, parse_enrollment, retry_after_ms, solve_challenge,
 };
 
@@ -133,9 +134,9 @@ fn a_region_never_enters_records_or_uploads() {
     let local = to_record(&finished, [7; 16], &install, settings.country).unwrap();
     assert_eq!(local.record.country().map(|c| c.as_str().to_owned()).as_deref(), Some("US"));
     let sent = outgoing(&local);
-    assert!(sent.contains(r#""country":"US""#), "{sent}");
+    assert!(sent.text().contains(r#""country":"US""#), "{}", sent.text());
     for text in [
-        sent.clone(),
+        sent.text(),
         batch_body(&[sent]),
         encode_line(&local),
         analysis::format::records_to_csv([&local.record]),
@@ -170,7 +171,31 @@ fn collector_answers_map_to_outbox_actions() {
     assert!(matches!(classify_upload(503, None, "down"), BatchReply::Later { retry_after: None, .. }));
     // A 422 without per-record problems is not a reason to drop records.
     assert!(matches!(classify_upload(422, None, "{}"), BatchReply::Later { .. }));
-    assert_eq!(batch_body(&["{\"a\":1}".into(), "{\"b\":2}".into()]), r#"{"records":[{"a":1},{"b":2}]}"#);
+    let waiting: Vec<Outgoing> = from_text(r#"[{"a":1},{"b":2}]"#).unwrap();
+    assert_eq!(batch_body(&waiting), r#"{"records":[{"a":1},{"b":2}]}"#);
+}
+
+/// The outbox holds each record as its JSON object. Outboxes stored before held each record's
+/// JSON text as a string: what waits in one is still read, and sent as it was meant.
+#[test]
+fn an_outbox_of_either_layout_is_read_and_sent_the_same() {
+    let new: Vec<Outgoing> = from_text(r#"[{"record_id":"a","reward":"0.5"},{"b":[1,2]}]"#).unwrap();
+    let old: Vec<Outgoing> =
+        from_text(r#"["{\"record_id\":\"a\",\"reward\":\"0.5\"}","{\"b\":[1,2]}"]"#).unwrap();
+    assert_eq!(new, old);
+    assert_eq!(batch_body(&old), r#"{"records":[{"record_id":"a","reward":"0.5"},{"b":[1,2]}]}"#);
+    // Stored again, an old outbox takes the new layout.
+    assert_eq!(to_text(&old), r#"[{"record_id":"a","reward":"0.5"},{"b":[1,2]}]"#);
+    // What is neither a record's object nor its text is refused, naming its place in the list.
+    for (stored, problem) in [
+        (r#"[{"a":1},3]"#, "[1]: expected an object, got a number"),
+        (r#"[{"a":1},"{\"a\":"]"#, "[1]: not JSON"),
+        (r#"["[1,2]"]"#, "[0]: expected an object, got an array"),
+        (r#"{"a":1}"#, "expected a list"),
+    ] {
+        let error = from_text::<Vec<Outgoing>>(stored).unwrap_err().to_string();
+        assert!(error.starts_with(problem), "{stored}: {error}");
+    }
 }
 
 fn refused_message(reply: &BatchReply) -> String {

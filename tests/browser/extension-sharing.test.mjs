@@ -99,6 +99,11 @@ test('with the collector down records wait, and arrive once when it is back', as
   const waiting = await waitFor(async () => { const s = await stored(browser.worker); return s.outbox.length >= 1 && s; }, 'a queued record');
   assert.match(waiting.sync.last_status, /unreachable/);
   assert.ok(waiting.sync.failures >= 1);
+  // Each record waits as its JSON object; an outbox stored by an earlier version held each one's
+  // JSON text as a string. Put back in that layout, what waits is still sent, once.
+  assert.ok(waiting.outbox.every((entry) => typeof entry === 'object' && typeof entry.record_id === 'string'));
+  const olderLayout = JSON.stringify(waiting.outbox.map((entry) => JSON.stringify(entry)));
+  await browser.worker.evaluate((outbox) => chrome.storage.local.set({ outbox }), olderLayout);
   const total = waiting.records.length;
   collector = await startCollector(database, `127.0.0.1:${port}`);
   await sendNow();

@@ -19,7 +19,7 @@ use crate::settings::{CONSENT_VERSION, Settings};
 use crate::stretches;
 use crate::tracker::{Event, FinishedWhat, Outcomes, PricedStretches, Tracker, TrackerSettings};
 use crate::upload::{
-    BatchReply, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_challenge,
+    BatchReply, Outgoing, SyncState, batch_body, classify_upload, enrollment_body, outgoing, parse_challenge,
     parse_enrollment, retry_after_ms, solve_challenge,
 };
 
@@ -293,7 +293,7 @@ async fn store_pay(out: &Outcomes) -> Result<Vec<usize>, WebError> {
 }
 
 async fn queue(records: &[LocalRecord]) -> Result<(), WebError> {
-    let mut outbox: Vec<String> = read(OUTBOX).await?.unwrap_or_default();
+    let mut outbox: Vec<Outgoing> = read(OUTBOX).await?.unwrap_or_default();
     outbox.extend(records.iter().map(outgoing));
     write(&[(OUTBOX, json(&outbox))]).await
 }
@@ -308,7 +308,7 @@ async fn save_settings(settings: Settings, now: i64) -> Result<(), WebError> {
         queue(&records).await?;
         sync(now, true).await?;
     } else if !settings.sharing && before.sharing {
-        write(&[(OUTBOX, json(&Vec::<String>::new()))]).await?;
+        write(&[(OUTBOX, json(&Vec::<Outgoing>::new()))]).await?;
     }
     Ok(())
 }
@@ -319,7 +319,7 @@ async fn erase_shared(now: i64) -> Result<(), WebError> {
     settings.sharing = false;
     sync_state.erase_pending = sync_state.token.is_some();
     sync_state.next_attempt = 0;
-    write(&[(SETTINGS, json(&settings)), (SYNC, json(&sync_state)), (OUTBOX, json(&Vec::<String>::new()))])
+    write(&[(SETTINGS, json(&settings)), (SYNC, json(&sync_state)), (OUTBOX, json(&Vec::<Outgoing>::new()))])
         .await?;
     sync(now, true).await
 }
@@ -382,7 +382,7 @@ async fn sync(now: i64, force: bool) -> Result<(), WebError> {
     }
     // A bounded number of batches per run; the next alarm carries on.
     for _ in 0..50 {
-        let mut outbox: Vec<String> = read(OUTBOX).await?.unwrap_or_default();
+        let mut outbox: Vec<Outgoing> = read(OUTBOX).await?.unwrap_or_default();
         if outbox.is_empty() {
             break;
         }
