@@ -79,67 +79,27 @@ async fn bad_records_are_refused_whole_batches_at_a_time() {
         refused(&server, &token, br#"{"records": {}}"#.to_vec(), None, 422, "must be an array").await;
         refused(&server, &token, br#"{"records": [], "worker": "A1"}"#.to_vec(), None, 422, "unknown field")
             .await;
-        refused_record(&server, &token, json!("a string"), "record", "expected a JSON object").await;
-        refused_record(
-            &server,
-            &token,
-            with("active_seconds", json!("600")),
-            "active_seconds",
-            "whole number",
-        )
-        .await;
-        refused_record(&server, &token, with("reward", json!(0.5)), "reward", "decimal string").await;
-        refused_record(
-            &server,
-            &token,
-            with("platform", json!("fiverr")),
-            "platform",
-            "not a known platform",
-        )
-        .await;
-        refused_record(&server, &token, with("country", json!("XX")), "country", "not an assigned").await;
-        refused_record(&server, &token, with("country", json!("usa")), "country", "two-letter").await;
-        refused_record(&server, &token, with("currency", json!("BTC")), "currency", "ISO 4217").await;
-        refused_record(&server, &token, with("active_seconds", json!(-5)), "active_seconds", "non-negative")
-            .await;
-        refused_record(
-            &server,
-            &token,
-            with("ended_at", json!("2024-04-30T00:00:00Z")),
-            "ended_at",
-            "before started_at",
-        )
-        .await;
-        refused_record(
-            &server,
-            &token,
-            with("started_at", json!("1999-01-01T00:00:00Z")),
-            "started_at",
-            "outside",
-        )
-        .await;
-        refused_record(
-            &server,
-            &token,
-            with("active_seconds", json!(3601)),
-            "active_seconds",
-            "more than the 3600 s",
-        )
-        .await;
-        // The absurd-reward bound: analysis::record::MAX_TASK_PAY_USD, 1000 US dollars.
-        refused_record(&server, &token, with("reward", json!("1000.01")), "reward", "at most 1000 USD").await;
-        refused_record(
-            &server,
-            &token,
-            with("worker_id", json!("A39VVWV1GHLMFD")),
-            "record",
-            "unknown field 'worker_id'",
-        )
-        .await;
-        refused_record(&server, &token, with("record_id", json!("1")), "record_id", "not a UUID").await;
-        // Same record_id as the stored record, different content.
-        refused_record(&server, &token, with("reward", json!("0.75")), "record_id", "different content")
-            .await;
+        for (bad, field, fragment) in [
+            (json!("a string"), "record", "expected a JSON object"),
+            (with("active_seconds", json!("600")), "active_seconds", "whole number"),
+            (with("reward", json!(0.5)), "reward", "decimal string"),
+            (with("platform", json!("fiverr")), "platform", "not a known platform"),
+            (with("country", json!("XX")), "country", "not an assigned"),
+            (with("country", json!("usa")), "country", "two-letter"),
+            (with("currency", json!("BTC")), "currency", "ISO 4217"),
+            (with("active_seconds", json!(-5)), "active_seconds", "non-negative"),
+            (with("ended_at", json!("2024-04-30T00:00:00Z")), "ended_at", "before started_at"),
+            (with("started_at", json!("1999-01-01T00:00:00Z")), "started_at", "outside"),
+            (with("active_seconds", json!(3601)), "active_seconds", "more than the 3600 s"),
+            // The absurd-reward bound: analysis::record::MAX_TASK_PAY_USD, 1000 US dollars.
+            (with("reward", json!("1000.01")), "reward", "at most 1000 USD"),
+            (with("worker_id", json!("A39VVWV1GHLMFD")), "record", "unknown field 'worker_id'"),
+            (with("record_id", json!("1")), "record_id", "not a UUID"),
+            // Same record_id as the stored record, different content.
+            (with("reward", json!("0.75")), "record_id", "different content"),
+        ] {
+            refused_record(&server, &token, bad, field, fragment).await;
+        }
 
         let batch: Vec<Value> = (0..1001).map(|i| task(10_000 + i, 0, "mturk", "US", "0.10")).collect();
         refused(
