@@ -6,15 +6,20 @@ use serde_json::{Value, json};
 
 use crate::support::{cell_of, databases, start, task};
 
+/// `record` moved to `started_at`..`ended_at`, with `active_seconds` of work.
+fn timed(mut record: Value, started_at: &str, ended_at: &str, active_seconds: u64) -> Value {
+    let object = record.as_object_mut().expect("an object");
+    object.insert("started_at".into(), json!(started_at));
+    object.insert("ended_at".into(), json!(ended_at));
+    object.insert("active_seconds".into(), json!(active_seconds));
+    record
+}
+
 /// One record of $1000 for 30 minutes of work: $2000 an hour.
 fn implausible(id: u64) -> Value {
-    let mut record = task(id, 0, "prolific", "GB", "1000.00");
+    let time = |seconds| analysis::Timestamp::from_unix_seconds(seconds).expect("in range").to_string();
     let started = 1_714_521_600 + 120;
-    let ended = analysis::Timestamp::from_unix_seconds(started + 1800).expect("in range").to_string();
-    let object = record.as_object_mut().expect("an object");
-    object.insert("ended_at".into(), json!(ended));
-    object.insert("active_seconds".into(), json!(1800));
-    record
+    timed(task(id, 0, "prolific", "GB", "1000.00"), &time(started), &time(started + 1800), 1800)
 }
 
 #[tokio::test]
@@ -137,12 +142,7 @@ fn one_second_in_cell(id: u64, cell: u64) -> Value {
     let (year, month) = (2005 + month / 12, 1 + month % 12);
     let start = format!("{year}-{month:02}-01T12:00:00Z");
     let end = format!("{year}-{month:02}-01T12:00:01Z");
-    let mut record = task(id, 0, platform, country, "0.01");
-    let object = record.as_object_mut().expect("an object");
-    object.insert("started_at".into(), json!(start));
-    object.insert("ended_at".into(), json!(end));
-    object.insert("active_seconds".into(), json!(1));
-    record
+    timed(task(id, 0, platform, country, "0.01"), &start, &end, 1)
 }
 
 /// Issue 10, point 5: one install spread 100,000 one-second records over 100,000 platform ×
