@@ -386,3 +386,24 @@ fn the_search_folds_case_in_every_script_and_accents_of_latin_letters() {
     // Titles too: every requester's project "Étude".
     assert_eq!(search("etude").len(), 3);
 }
+
+#[test]
+fn the_evidence_links_carry_names_and_titles_percent_encoded() {
+    let mut book = PayBook::default();
+    let records = record(
+        &[task("E1", "Lab & Co / Ünï 100%", "Rate: 5+5 = ?", Outcome::Submitted, "0.50", 300)],
+        &mut book,
+    );
+    let history = History::build(&records, &book, T0 + DAY);
+    let shown = html(&render(&history, &Query::default(), None, display(), &english));
+    let requester = "Lab%20%26%20Co%20%2F%20%C3%9Cn%C3%AF%20100%25";
+    // Escaped once more as HTML, in the attribute.
+    assert!(
+        shown.contains(&format!("href=\"evidence.html?platform=mturk&amp;requester={requester}\"")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("requester={requester}&amp;title=Rate%3A%205%2B5%20%3D%20%3F\"")),
+        "{shown}"
+    );
+}

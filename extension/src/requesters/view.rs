@@ -4,6 +4,7 @@
 //! Every figure carries `data-figure` and, for money and rates, its exact value in `data-usd`.
 
 use analysis::US_FEDERAL_MINIMUM_HOURLY_USD;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rust_decimal::Decimal;
 
 use super::{History, Query, Row, SortKey};
@@ -62,18 +63,9 @@ fn duration(seconds: i64, display: FigureFormat<'_>, t: Translate<'_>) -> String
 }
 
 /// `text` as a URL query value: unreserved ASCII kept, every other byte as `%XX`.
-/// Hand-written: the address is built here, in the view tree, which has no browser to ask.
 fn encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            let hex = |nibble: u8| char::from(b"0123456789ABCDEF"[usize::from(nibble)]);
-            encoded.extend(['%', hex(byte >> 4), hex(byte & 15)]);
-        }
-    }
-    encoded
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(text, QUERY_VALUE).to_string()
 }
 
 fn money(usd: Decimal) -> String {
