@@ -18,8 +18,9 @@
 //! so the module carries neither their CSV punctuation nor the code to read it: see
 //! `encode_small_tables` for their layout. The two large tables, the exchange rates and the
 //! minimum wages, go into one file, `reference_tables.bin` (`write_large_tables`), which the
-//! CLI and the collector embed and the browser extension ships beside its module. And it describes each table's version (rows, latest
-//! period, SHA-256 of the file) for `--version` (`describe_table_versions`).
+//! CLI and the collector embed and the browser extension ships beside its module. And it
+//! describes each table's version (rows, latest period, SHA-256 of the file) for `--version`
+//! (`describe_table_versions`).
 
 /// One row: is it monthly, its period (a year, or a month index), decimal places, digits.
 struct Row {

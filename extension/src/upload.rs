@@ -217,14 +217,14 @@ impl FromJson for Outgoing {
     /// so that what waited in an outbox of that layout is still sent.
     fn from_json(value: &Value) -> Result<Outgoing, JsonError> {
         let object = match value {
-            Value::String(text) => &analysis::json::parse(text)
+            Value::String(text) => analysis::json::parse(text)
                 .map_err(|error| JsonError::new(JsonProblem::NotJson(error.to_string())))?,
-            other => other,
+            other => other.clone(),
         };
         if object.as_object().is_none() {
             return Err(JsonError::new(JsonProblem::Expected { expected: "an object", got: object.kind() }));
         }
-        Ok(Outgoing(object.clone()))
+        Ok(Outgoing(object))
     }
 }
 
