@@ -3,7 +3,7 @@
 //! the two SQL dialects cannot share, a backend supplies through [`Backend`]: how it locks an
 //! install, inserts and looks up records in bulk, and writes totals.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 
 use analysis::CountryCode;
@@ -89,6 +89,17 @@ pub(super) trait Backend: sqlx::Database {
         install: i64,
         rows: &[TotalsRow],
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// What a batch's transaction reads of its install's stored totals (`Store::stored_totals`).
+#[derive(Debug, Default)]
+struct StoredTotals {
+    /// The stored rows of the batch's cells, and perhaps a few others.
+    rows: Vec<TotalsRow>,
+    /// How many cells the install has stored.
+    cells: i64,
+    /// The countries of those cells (without the empty one of records with no country).
+    countries: BTreeSet<String>,
 }
 
 /// A backend's connections: one pool that writes and one that reads (the same on PostgreSQL).
@@ -229,33 +240,71 @@ where
         Ok(tx)
     }
 
-    /// The install's stored totals, every cell of them (as many rows as the install has cells,
-    /// which the cell limit bounds). One statement serves the country limit, the cell limit and the merge of the batch's
-    /// totals: on SQLite every statement while the one writer is held is a round trip to its
-    /// worker thread that no other upload can use, and reading the cells of the batch's months
-    /// apart from the per-country counts had cost one more of them per batch.
+    /// What a batch must know of the install's stored totals, in one statement: the stored rows
+    /// of the batch's cells (for the merge; the statement's filter may add a few rows of the
+    /// same platforms, countries and months, which the merge ignores), and how many cells the
+    /// install has in each country (for the country and cell limits). On SQLite every statement
+    /// while the one writer is held is a round trip to its worker thread that no other upload can
+    /// use. Reading every cell of the install instead, as this did before, decoded up to
+    /// `max_cells` rows per batch; the HTTP path is 11% faster without them where the CPU decides
+    /// (docs/benchmarks.md, "Only the batch's cells read").
     async fn stored_totals(
         tx: &mut Transaction<'static, DB>,
         install: i64,
-    ) -> Result<Vec<TotalsRow>, StoreError> {
-        let rows =
-            sqlx::query(&format!("SELECT {TOTALS_COLUMNS} FROM worker_cell_totals WHERE install = $1"))
-                .bind(install)
-                .fetch_all(&mut **tx)
-                .await?;
-        Ok(rows.iter().map(|row| totals_row(row, 0)).collect::<Result<_, _>>()?)
+        batch_cells: &BTreeMap<TotalsCell, WorkerTotals>,
+    ) -> Result<StoredTotals, StoreError> {
+        // `parse_batch` refuses an empty batch, so there is always a first month.
+        let Some(first_month) = batch_cells.keys().map(TotalsCell::month_number).min() else {
+            return Ok(StoredTotals::default());
+        };
+        let last_month = batch_cells.keys().map(TotalsCell::month_number).max().unwrap_or(first_month);
+        let platforms: BTreeSet<&str> = batch_cells.keys().map(|cell| cell.platform.as_str()).collect();
+        let countries: BTreeSet<&str> =
+            batch_cells.keys().map(|cell| cell.country.as_ref().map_or("", CountryCode::as_str)).collect();
+        // Placeholders: $1 the install, $2 and $3 the months, then the platforms and countries.
+        // The statement's text depends only on how many of each, so a few texts serve every batch.
+        let list = |first: usize, count: usize| {
+            (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        };
+        let platform_list = list(4, platforms.len());
+        let country_list = list(4 + platforms.len(), countries.len());
+        let statement = format!(
+            "SELECT CAST(0 AS BIGINT), {TOTALS_COLUMNS} FROM worker_cell_totals \
+             WHERE install = $1 AND month BETWEEN $2 AND $3 \
+             AND platform IN ({platform_list}) AND country IN ({country_list}) \
+             UNION ALL \
+             SELECT CAST(1 AS BIGINT), '', country, COUNT(*), '', 0, 0, 0, 0 FROM worker_cell_totals \
+             WHERE install = $1 GROUP BY country"
+        );
+        let mut query = sqlx::query(&statement).bind(install).bind(first_month).bind(last_month);
+        for value in platforms.into_iter().chain(countries) {
+            query = query.bind(value);
+        }
+        let mut stored = StoredTotals::default();
+        for row in query.fetch_all(&mut **tx).await? {
+            let part: i64 = row.try_get(0)?;
+            if part == 0 {
+                stored.rows.push(totals_row(&row, 1)?);
+            } else {
+                let (country, cells): (String, i64) = (row.try_get(2)?, row.try_get(3)?);
+                stored.cells += cells;
+                if !country.is_empty() {
+                    stored.countries.insert(country);
+                }
+            }
+        }
+        Ok(stored)
     }
 
     /// Refuses the batch when the countries of its records and those of the install's stored
     /// totals are more than `max`: one worker works from a few countries, and an install that
     /// spreads records over many cells is a script, not a worker.
     fn check_countries(
-        stored: &[TotalsRow],
+        stored: &StoredTotals,
         batch_countries: &BTreeSet<CountryCode>,
         max: usize,
     ) -> Result<(), StoreError> {
-        let mut all: BTreeSet<&str> =
-            stored.iter().map(|row| row.country.as_str()).filter(|country| !country.is_empty()).collect();
+        let mut all: BTreeSet<&str> = stored.countries.iter().map(String::as_str).collect();
         all.extend(batch_countries.iter().map(CountryCode::as_str));
         if all.len() > max && !batch_countries.is_empty() {
             return Err(StoreError::TooManyCountries {
@@ -283,7 +332,7 @@ where
         let all_rows: Vec<&RecordRow> = rows.iter().collect();
         let all_totals = totals_by_cell(batch.records.iter().map(|(_, record)| record));
         let mut tx = self.begin_for(install).await?;
-        let mut stored = Self::stored_totals(&mut tx, install.key).await?;
+        let mut stored = Self::stored_totals(&mut tx, install.key, &all_totals).await?;
         Self::check_countries(&stored, &batch_countries, max_countries)?;
         let inserted = insert_records::<DB>(&mut tx, install.key, &all_rows).await?;
         let (sorted, added) = if inserted == rows.len() as u64 {
@@ -293,7 +342,7 @@ where
             // from conflicts, and insert only the new records.
             tx.rollback().await?;
             tx = self.begin_for(install).await?;
-            stored = Self::stored_totals(&mut tx, install.key).await?;
+            stored = Self::stored_totals(&mut tx, install.key, &all_totals).await?;
             Self::check_countries(&stored, &batch_countries, max_countries)?;
             let ids: Vec<&str> = rows.iter().map(|row| row.record_id.as_str()).collect();
             let mut stored_records: HashMap<String, Record> = HashMap::new();
@@ -313,22 +362,16 @@ where
             let added = totals_by_cell(sorted.new.iter().copied());
             (sorted, added)
         };
-        let stored_cells = stored.len() as i64;
-        let months: HashSet<i64> = added.keys().map(TotalsCell::month_number).collect();
-        stored.retain(|row| months.contains(&row.month));
-        let stored_totals = stored;
-        let merged = merged_totals(&added, &stored_totals).map_err(corrupt)?;
-        // The stored rows of the batch's months hold every cell of the batch stored before, so
-        // the cells the batch adds are those of `merged` not among them.
-        let known: HashSet<(&str, &str, i64)> = stored_totals
-            .iter()
-            .map(|row| (row.platform.as_str(), row.country.as_str(), row.month))
-            .collect();
+        let merged = merged_totals(&added, &stored.rows).map_err(corrupt)?;
+        // The stored rows read hold every cell of the batch stored before, so the cells the batch
+        // adds are those of `merged` not among them.
+        let known: HashSet<(&str, &str, i64)> =
+            stored.rows.iter().map(|row| (row.platform.as_str(), row.country.as_str(), row.month)).collect();
         let new_cells = merged
             .iter()
             .filter(|row| !known.contains(&(row.platform.as_str(), row.country.as_str(), row.month)))
             .count();
-        let cells = stored_cells + new_cells as i64;
+        let cells = stored.cells + new_cells as i64;
         if cells > i64::try_from(rules.max_cells).unwrap_or(i64::MAX) {
             return Err(StoreError::TooManyCells { limit: rules.max_cells, cells });
         }

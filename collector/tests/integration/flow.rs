@@ -233,3 +233,74 @@ async fn the_data_version_moves_once_per_committed_write() {
         server.running.shut_down().await.expect("shutting down");
     }
 }
+
+/// An install's stored totals as rows: platform, country, month, earnings, the three times in
+/// seconds and the tasks.
+type TotalsRow = (String, String, i64, String, i64, i64, i64, i64);
+
+async fn stored_totals(database: &crate::support::TestDatabase) -> Vec<TotalsRow> {
+    let sql = "SELECT platform, country, month, earnings_usd, paid_task_seconds, unpaid_task_seconds, \
+               unpaid_record_seconds, tasks FROM worker_cell_totals ORDER BY platform, country, month";
+    if database.backend == "sqlite" {
+        let mut c =
+            <sqlx::SqliteConnection as sqlx::Connection>::connect(&database.url).await.expect("connect");
+        sqlx::query_as(sql).fetch_all(&mut c).await.expect("reading the totals")
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&database.url).await.expect("connect");
+        sqlx::query_as(sql).fetch_all(&mut c).await.expect("reading the totals")
+    }
+}
+
+/// A batch reads back only the stored totals of its own platforms, countries and months; the
+/// stored cells that share them without being the batch's (mturk/US in May, under the second
+/// batch) stay as they were, and every cell holds the sums of its stored records, replays and
+/// all.
+#[tokio::test]
+async fn the_stored_totals_are_the_sums_of_the_stored_records() {
+    const JUNE: i64 = 31 * 24;
+    const JULY: i64 = JUNE + 30 * 24;
+    for database in databases().await {
+        let server = start(&database, |_| {}).await;
+        let backend = server.backend;
+        let token = server.enroll().await;
+        let first = [task(1, 0, "mturk", "US", "1.10"), task(2, JULY, "prolific", "GB", "2.20")];
+        let second = [task(3, JUNE, "mturk", "GB", "3.30"), task(4, 5, "prolific", "US", "4.40")];
+        // Two stored records again (the path that tells duplicates apart) and two new ones in
+        // cells stored by the first batch.
+        let third = [
+            first[0].clone(),
+            second[1].clone(),
+            task(5, 9, "mturk", "US", "5.50"),
+            task(6, JULY + 3, "prolific", "GB", "6.60"),
+        ];
+        for (batch, accepted) in [(&first[..], 2), (&second[..], 2), (&third[..], 2)] {
+            let answer = server.upload(&token, batch).await;
+            assert_eq!((answer.status, &answer.body["accepted"]), (200, &json!(accepted)), "{backend}");
+        }
+        server.running.shut_down().await.expect("shutting down");
+        let exported = assert_export_reads_back(&database.url, 6, backend).await;
+        let mut expected: BTreeMap<TotalsCell, WorkerTotals> = BTreeMap::new();
+        for record in &exported {
+            expected.entry(TotalsCell::of(record)).or_default().add(record);
+        }
+        let seconds = |value: analysis::Seconds| value.get() as i64;
+        let mut expected: Vec<TotalsRow> = expected
+            .iter()
+            .map(|(cell, totals)| {
+                (
+                    cell.platform.as_str().to_owned(),
+                    cell.country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                    cell.month_number(),
+                    totals.earnings_usd.to_string(),
+                    seconds(totals.paid_task_time),
+                    seconds(totals.unpaid_task_time),
+                    seconds(totals.unpaid_record_time),
+                    totals.tasks as i64,
+                )
+            })
+            .collect();
+        expected.sort();
+        assert_eq!(expected.len(), 4, "{backend}: {expected:?}");
+        assert_eq!(stored_totals(&database).await, expected, "{backend}");
+    }
+}
