@@ -246,8 +246,8 @@ where
     /// install has in each country (for the country and cell limits). On SQLite every statement
     /// while the one writer is held is a round trip to its worker thread that no other upload can
     /// use. Reading every cell of the install instead, as this did before, decoded up to
-    /// `max_cells` rows per batch; the HTTP path is 11% faster without them where the CPU decides
-    /// (docs/benchmarks.md, "Only the batch's cells read").
+    /// `max_cells` rows per batch; the ingestion benchmark's HTTP path is 18% faster without
+    /// them (docs/benchmarks.md, "Only the batch's cells read").
     async fn stored_totals(
         tx: &mut Transaction<'static, DB>,
         install: i64,
