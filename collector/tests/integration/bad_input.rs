@@ -328,8 +328,10 @@ async fn a_batch_racing_an_erasure_stores_nothing() {
 async fn a_stalled_upload_times_out_with_408() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     for database in databases().await {
+        // Long enough for the enrollment before the stall: at half a second, a loaded machine
+        // answered that enrollment 408.
         let server =
-            start(&database, |config| config.request_timeout = std::time::Duration::from_millis(500)).await;
+            start(&database, |config| config.request_timeout = std::time::Duration::from_secs(5)).await;
         let token = server.enroll().await;
         let mut stream = tokio::net::TcpStream::connect(server.running.address).await.expect("connecting");
         let head = format!(
@@ -339,7 +341,7 @@ async fn a_stalled_upload_times_out_with_408() {
         stream.write_all(head.as_bytes()).await.expect("sending the start of a request");
         let mut answer = Vec::new();
         let read =
-            tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+            tokio::time::timeout(std::time::Duration::from_secs(60), stream.read_to_end(&mut answer)).await;
         assert!(read.is_ok(), "{}: no answer to a stalled request", server.backend);
         let answer = String::from_utf8_lossy(&answer);
         assert!(answer.starts_with("HTTP/1.1 408"), "{}: {answer}", server.backend);

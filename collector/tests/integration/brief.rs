@@ -9,7 +9,7 @@ use analysis::simulate::{Simulation, SimulationOptions};
 use piecerate_brief::pdf::Browser;
 use piecerate_brief::{Figures, Language, Provenance, Source, render_html};
 
-use crate::support::{databases, start};
+use crate::support::{BACKGROUND_WAIT, databases, start};
 
 const WORKERS: u64 = 300;
 
@@ -121,7 +121,8 @@ async fn the_brief_cites_the_latest_snapshot_in_both_languages() {
         })
         .await;
         let mut listing = server.get("/snapshots.json").await;
-        for _ in 0..1000 {
+        let deadline = tokio::time::Instant::now() + BACKGROUND_WAIT;
+        while tokio::time::Instant::now() < deadline {
             if listing.body["snapshots"][0]["date"].is_string() {
                 break;
             }

@@ -8,7 +8,7 @@ use analysis::{InstallId, Method, ReportOptions, WorkerTotals};
 use collector::snapshots;
 use serde_json::{Value, json};
 
-use crate::support::{cell_of, databases, record_id, start, task};
+use crate::support::{BACKGROUND_WAIT, cell_of, databases, record_id, start, task};
 
 /// One hour of unpaid search, right after the tasks of `task(id, hour, ..)`.
 fn search(id: u64, hour: i64) -> Value {
@@ -185,7 +185,8 @@ async fn a_stale_report_is_served_while_it_is_recomputed() {
         let stale = server.get("/v1/wages").await;
         assert_eq!(stale.text, first.text, "{backend}: the cached report was not served");
         let mut fresh = None;
-        for _ in 0..100 {
+        let deadline = tokio::time::Instant::now() + BACKGROUND_WAIT;
+        while tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             let answer = server.get("/v1/wages").await;
             if answer.body["as_of"]["snapshot"] == today.as_str() {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
-use crate::support::{TestServer, databases, start, task};
+use crate::support::{BACKGROUND_WAIT, TestServer, databases, start, task};
 
 /// 2026-11-30T12:00:00Z: the day before the first day the tests look at.
 const NOON_2026_11_30: i64 = 1_796_040_000;
@@ -29,7 +29,8 @@ async fn start_at(database: &crate::support::TestDatabase, clock: &Clock) -> Tes
 
 /// Waits for the background task to publish the snapshot of `day`; answers the listing.
 async fn wait_for_snapshot(server: &TestServer, day: &str) -> Value {
-    for _ in 0..1000 {
+    let deadline = tokio::time::Instant::now() + BACKGROUND_WAIT;
+    while tokio::time::Instant::now() < deadline {
         let listing = server.get("/snapshots.json").await;
         assert_eq!(listing.status, 200, "{}", listing.text);
         if listing.body["snapshots"][0]["date"] == day {

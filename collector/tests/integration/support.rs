@@ -71,6 +71,11 @@ async fn fresh_postgres_database(admin_url: &str) -> TestDatabase {
     TestDatabase { url: format!("{server}/{name}{query}"), backend: "postgres", _directory: None }
 }
 
+/// How long a test waits for the collector's background work (a snapshot, a recomputed report)
+/// before it calls it missing. Generous: a loaded CI machine ran this suite four times slower
+/// than a quiet one, and the wait is only this long when the test fails anyway.
+pub(crate) const BACKGROUND_WAIT: Duration = Duration::from_secs(180);
+
 /// The proof of work the tests' enrollments solve: 16 hashes on average.
 pub(crate) const TEST_DIFFICULTY_BITS: u32 = 4;
 
@@ -148,20 +153,39 @@ pub(crate) async fn serve_binary(database: &TestDatabase, args: &[&str], log_lev
     ServingBinary { child, address, log, lines }
 }
 
+/// A client for a collector with the default timeouts.
 pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("HTTP client")
+    let defaults = Config::new(String::new());
+    client_for(defaults.request_timeout, defaults.header_read_timeout)
+}
+
+/// A client for a collector with `request_timeout` that closes connections left idle for
+/// `header_read_timeout`.
+fn client_for(request_timeout: Duration, header_read_timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        // It waits longer than the collector may take, so a slow answer shows as the 408.
+        .timeout(Duration::from_secs(60).max(request_timeout + Duration::from_secs(30)))
+        // It drops idle connections well before the collector closes them. A connection taken
+        // from the pool as the collector closed it failed an upload with `IncompleteMessage` on
+        // a loaded machine, where a test's tasks can sit idle for the collector's whole timeout.
+        .pool_idle_timeout(header_read_timeout / 2)
+        .build()
+        .expect("HTTP client")
 }
 
 pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = test_config(database);
     adjust(&mut config);
     let (clock, snapshot_interval_days) = (config.clock.clone(), config.snapshot_interval_days);
+    let client = client_for(config.request_timeout, config.header_read_timeout);
     let running = collector::start(config).await.expect("starting the collector");
     // A collector for workers takes its first snapshot in the background after it starts. The
     // tests wait for it, so that everything they upload falls after it: a first snapshot taken
     // halfway through a test's uploads would hold its cells at the workers seen by then (a cell
     // moves only when enough workers change, `snapshots::snapshot_totals`).
-    for _ in 0..3000 {
+    let deadline = Instant::now() + BACKGROUND_WAIT;
+    while Instant::now() < deadline {
         match running.database.latest_snapshot().await {
             Ok(None) => tokio::time::sleep(Duration::from_millis(10)).await,
             Ok(Some(_)) | Err(_) => break,
@@ -169,7 +193,7 @@ pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Conf
     }
     TestServer {
         base: format!("http://{}", running.address),
-        client: client(),
+        client,
         running,
         backend: database.backend,
         clock,
@@ -219,7 +243,8 @@ impl TestServer {
     pub(crate) async fn publish_snapshot_now(&self) {
         self.clock.advance_days(i64::from(self.snapshot_interval_days));
         let today = collector::snapshots::day_text(self.clock.today());
-        for _ in 0..3000 {
+        let deadline = Instant::now() + BACKGROUND_WAIT;
+        while Instant::now() < deadline {
             let latest = self.running.database.latest_snapshot().await.expect("reading the snapshots");
             if latest.is_some_and(|latest| latest.day == today) {
                 return;
