@@ -86,9 +86,15 @@ pub fn bootstrap_mean_interval(values: &[f64], level: f64, resamples: u32, seed:
     }
     let mut random = ChaCha8Rng::seed_from_u64(seed);
     let index = Uniform::new(0, n);
+    // A resample's indices are drawn first, then its values summed in a loop of their own: with
+    // the draw inside the sum, the running sum went through memory at every draw's call. Same
+    // draws, same order of additions, same bits; 1.9 ns a draw instead of 2.4 for 5,000 values
+    // and 2,000 resamples (docs/benchmarks.md, "A fresh machine").
+    let mut indices = vec![0u32; values.len()];
     let mut means: Vec<f64> = (0..resamples)
         .map(|_| {
-            let sum: f64 = (0..n).map(|_| values[index.sample(&mut random) as usize]).sum();
+            indices.iter_mut().for_each(|slot| *slot = index.sample(&mut random));
+            let sum: f64 = indices.iter().map(|&at| values[at as usize]).sum();
             sum / f64::from(n)
         })
         .collect();
@@ -206,6 +212,21 @@ mod tests {
         // The same seed gives the same interval; another seed another one.
         assert_eq!(bootstrap_mean_interval(&values, 0.95, 2000, 20261201), Some((low, high)));
         assert_ne!(bootstrap_mean_interval(&values, 0.95, 2000, 7), Some((low, high)));
+    }
+
+    /// A published interval can be computed again by anyone, with any later version: the draws
+    /// and the order of the additions are part of the method. Pinned to the bit, as the first
+    /// version computed it (the draws inside the sum).
+    #[test]
+    fn the_bootstrap_interval_is_the_same_to_the_bit_as_published() {
+        let values: Vec<f64> = (1..=100).map(|i| f64::from(i * i % 97) / 3.0).collect();
+        let (low, high) = bootstrap_mean_interval(&values, 0.95, 2000, 20261201).unwrap();
+        // 13.586249999999996 and 17.53675.
+        assert_eq!(
+            (low.to_bits(), high.to_bits()),
+            (0x402b_2c28_f5c2_8f5a, 0x4031_8968_72b0_20c5),
+            "({low}, {high})"
+        );
     }
 
     #[test]
