@@ -185,9 +185,10 @@ pub(crate) async fn start(database: &TestDatabase, adjust: impl FnOnce(&mut Conf
     // halfway through a test's uploads would hold its cells at the workers seen by then (a cell
     // moves only when enough workers change, `snapshots::snapshot_totals`).
     let deadline = Instant::now() + BACKGROUND_WAIT;
-    while Instant::now() < deadline {
+    loop {
         match running.database.latest_snapshot().await {
-            Ok(None) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Ok(None) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(10)).await,
+            Ok(None) => panic!("{}: the collector took no first snapshot", database.backend),
             Ok(Some(_)) | Err(_) => break,
         }
     }
